@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef __GST_FFCAPTURE_ELEMENTS_H__
+#define __GST_FFCAPTURE_ELEMENTS_H__
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* ffmpegsrc */
+/* segmentsink */
+/* besteffortsink */
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,27 @@
+/* gst-ffcapture: the ffcapture GStreamer plugin
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/gst.h>
+
+#include "gstffcaptureelements.h"
+
+static gboolean
+plugin_init (GstPlugin *plugin)
+{
+  gboolean ret = FALSE;
+
+  /* ffmpegsrc */
+  /* segmentsink */
+  /* besteffortsink */
+
+  return ret;
+}
+
+GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, ffcapture,
+    "Audio capture through the FFmpeg command-line tool, and sample-exact "
+    "recording to WAV segments",
+    plugin_init, VERSION, GST_LICENSE, GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)
