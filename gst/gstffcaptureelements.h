@@ -7,6 +7,7 @@
 G_BEGIN_DECLS
 
 /* ffmpegsrc */
+GST_ELEMENT_REGISTER_DECLARE (ffmpegsrc);
 /* segmentsink */
 /* besteffortsink */
 

@@ -15,6 +15,7 @@ plugin_init (GstPlugin *plugin)
   gboolean ret = FALSE;
 
   /* ffmpegsrc */
+  ret |= GST_ELEMENT_REGISTER (ffmpegsrc, plugin);
   /* segmentsink */
   /* besteffortsink */
 

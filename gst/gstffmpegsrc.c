@@ -1,0 +1,852 @@
+/* gst-ffcapture: ffmpegsrc
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+/**
+ * SECTION:element-ffmpegsrc
+ * @title: ffmpegsrc
+ *
+ * ffmpegsrc captures audio with the FFmpeg command-line tool, run as a
+ * separate process, and pushes its raw PCM as timestamped `audio/x-raw`
+ * buffers. Any capture backend ffmpeg has (ALSA, PulseAudio, AVFoundation,
+ * DirectShow, lavfi test sources, files…) becomes a GStreamer source, and
+ * ffmpeg's resampler produces exactly the negotiated caps.
+ *
+ * A reader thread drains ffmpeg's output at all times into a queue of
+ * #GstFFmpegSrc:buffer-time, so that a slow downstream never back-pressures
+ * the capture; audio that does not fit is dropped, counted in
+ * #GstFFmpegSrc:stats, reported in a warning, and the next buffer is DISCONT
+ * with a timestamp that shows the gap. An ffmpeg that dies or stalls after
+ * audio has flowed is restarted with backoff, and an
+ * `ffmpegsrc-restarted` element message says why.
+ *
+ * Buffers are timestamped from the sample count. The first sample's time
+ * comes from the capture start time ffmpeg reports for live devices, mapped
+ * from the wall clock onto the pipeline clock, and otherwise from the arrival
+ * time less what was already buffered.
+ *
+ * ## Element messages
+ *
+ * `ffmpegsrc-restarted`: ffmpeg failed and was started again. Fields:
+ * `reason` (string), `stderr` (string, the last lines ffmpeg printed),
+ * `restarts` (guint, restarts so far).
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 ffmpegsrc input-format=lavfi \
+ *     device="sine=frequency=440:sample_rate=48000:duration=2" ! \
+ *     audio/x-raw,format=S16LE,rate=48000,channels=1 ! filesink
+ * location=out.raw
+ * ]| Two seconds of a 440 Hz tone, exactly 96000 samples, then EOS.
+ * |[
+ * gst-launch-1.0 ffmpegsrc device=hw:1,0 sample-rate=384000 channels=1 ! \
+ *     audio/x-raw,rate=48000 ! autoaudiosink
+ * ]| Captures an ultrasonic ALSA device at 384 kHz and has ffmpeg resample it
+ * to 48 kHz.
+ * |[
+ * gst-launch-1.0 ffmpegsrc input-format=lavfi input-options="-re" \
+ *     device="sine=sample_rate=384000" filter="volume=-6dB" ! fakesink
+ * ]| A live-paced test source with an ffmpeg filter applied.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstffmpegsrc.h"
+#include "gstffcaptureelements.h"
+
+#include "ffc-args.h"
+#include "ffc-child.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
+#define GST_CAT_DEFAULT gst_ffmpeg_src_debug
+
+#define DEFAULT_FFMPEG_PATH "ffmpeg"
+#define DEFAULT_INPUT_FORMAT "alsa"
+#define DEFAULT_DEVICE "default"
+#define DEFAULT_SAMPLE_RATE 0
+#define DEFAULT_CHANNELS 0
+#define DEFAULT_INPUT_OPTIONS NULL
+#define DEFAULT_FILTER NULL
+#define DEFAULT_BUFFER_TIME (10 * GST_SECOND)
+#define DEFAULT_STALL_TIMEOUT (2 * GST_SECOND)
+#define DEFAULT_MAX_RESTARTS -1
+
+/* Rate and channels chosen when neither downstream nor the properties say. */
+#define FALLBACK_RATE 48000
+#define FALLBACK_CHANNELS 1
+/* ffmpeg's own device buffering, which our timestamps cannot see. */
+#define DEVICE_LATENCY (20 * GST_MSECOND)
+#define STOP_GRACE_MS 500
+
+enum {
+  PROP_0,
+  PROP_FFMPEG_PATH,
+  PROP_INPUT_FORMAT,
+  PROP_DEVICE,
+  PROP_SAMPLE_RATE,
+  PROP_CHANNELS,
+  PROP_INPUT_OPTIONS,
+  PROP_FILTER,
+  PROP_BUFFER_TIME,
+  PROP_STALL_TIMEOUT,
+  PROP_MAX_RESTARTS,
+  PROP_STATS,
+};
+
+#define SRC_CAPS                                                               \
+  "audio/x-raw, "                                                              \
+  "format = (string) { S16LE, S32LE, F32LE }, "                                \
+  "rate = (int) [ 1, MAX ], "                                                  \
+  "channels = (int) [ 1, MAX ], "                                              \
+  "layout = (string) interleaved"
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (SRC_CAPS));
+
+#define gst_ffmpeg_src_parent_class parent_class
+G_DEFINE_TYPE (GstFFmpegSrc, gst_ffmpeg_src, GST_TYPE_PUSH_SRC);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (ffmpegsrc, "ffmpegsrc", GST_RANK_NONE,
+    GST_TYPE_FFMPEG_SRC,
+    GST_DEBUG_CATEGORY_INIT (
+        gst_ffmpeg_src_debug, "ffmpegsrc", 0, "ffmpeg capture source"));
+
+static void gst_ffmpeg_src_finalize (GObject *object);
+static void gst_ffmpeg_src_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec);
+static void gst_ffmpeg_src_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec);
+static gboolean gst_ffmpeg_src_start (GstBaseSrc *bsrc);
+static gboolean gst_ffmpeg_src_stop (GstBaseSrc *bsrc);
+static gboolean gst_ffmpeg_src_unlock (GstBaseSrc *bsrc);
+static gboolean gst_ffmpeg_src_unlock_stop (GstBaseSrc *bsrc);
+static GstCaps *gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps);
+static gboolean gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps);
+static gboolean gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query);
+static GstFlowReturn gst_ffmpeg_src_create (GstPushSrc *psrc, GstBuffer **buf);
+
+static void
+gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSrcClass *basesrc_class = GST_BASE_SRC_CLASS (klass);
+  GstPushSrcClass *pushsrc_class = GST_PUSH_SRC_CLASS (klass);
+
+  gobject_class->finalize = gst_ffmpeg_src_finalize;
+  gobject_class->set_property = gst_ffmpeg_src_set_property;
+  gobject_class->get_property = gst_ffmpeg_src_get_property;
+
+  g_object_class_install_property (gobject_class, PROP_FFMPEG_PATH,
+      g_param_spec_string ("ffmpeg-path", "FFmpeg path",
+          "The ffmpeg program: a path, or a name looked up in PATH",
+          DEFAULT_FFMPEG_PATH, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_INPUT_FORMAT,
+      g_param_spec_string ("input-format", "Input format",
+          "ffmpeg's input format or device backend (its -f): alsa, pulse, "
+          "lavfi, avfoundation, dshow, …; empty lets ffmpeg probe",
+          DEFAULT_INPUT_FORMAT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_DEVICE,
+      g_param_spec_string ("device", "Device",
+          "What ffmpeg opens (its -i): hw:1,0, default, null, a lavfi graph "
+          "such as sine=frequency=440:sample_rate=384000, a file…",
+          DEFAULT_DEVICE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_SAMPLE_RATE,
+      g_param_spec_int ("sample-rate", "Capture sample rate",
+          "The rate the device captures at (0 = the device decides); passed "
+          "to input formats that take it. The output rate is negotiated "
+          "downstream and ffmpeg resamples",
+          0, G_MAXINT, DEFAULT_SAMPLE_RATE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_CHANNELS,
+      g_param_spec_int ("channels", "Capture channels",
+          "The channels the device captures (0 = the device decides); passed "
+          "to input formats that take it",
+          0, 1024, DEFAULT_CHANNELS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_INPUT_OPTIONS,
+      g_param_spec_string ("input-options", "Input options",
+          "Extra ffmpeg input options, split with shell-like quoting but "
+          "never run by a shell, e.g. \"-thread_queue_size 4096\"",
+          DEFAULT_INPUT_OPTIONS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_FILTER,
+      g_param_spec_string ("filter", "Filter",
+          "An ffmpeg audio filtergraph applied before output, e.g. "
+          "\"volume=12dB\"; empty for none",
+          DEFAULT_FILTER, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_BUFFER_TIME,
+      g_param_spec_uint64 ("buffer-time", "Buffer time",
+          "How much audio (ns) is held for a downstream that does not keep "
+          "up; beyond it, audio is dropped and counted",
+          10 * GST_MSECOND, G_MAXUINT64, DEFAULT_BUFFER_TIME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_STALL_TIMEOUT,
+      g_param_spec_uint64 ("stall-timeout", "Stall timeout",
+          "ffmpeg delivering no audio for this long (ns) counts as a failure",
+          10 * GST_MSECOND, G_MAXUINT64, DEFAULT_STALL_TIMEOUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_MAX_RESTARTS,
+      g_param_spec_int ("max-restarts", "Max restarts",
+          "Consecutive failed restarts of ffmpeg before giving up with an "
+          "error (-1 = unlimited)",
+          -1, G_MAXINT, DEFAULT_MAX_RESTARTS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "samples-pushed, samples-dropped, xruns, restarts, child-pid, "
+          "queue-level (ns) and queue-bytes",
+          GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class, "FFmpeg capture source",
+      "Source/Audio", "Captures audio by running the ffmpeg command-line tool",
+      "gst-ffcapture developers");
+
+  basesrc_class->start = GST_DEBUG_FUNCPTR (gst_ffmpeg_src_start);
+  basesrc_class->stop = GST_DEBUG_FUNCPTR (gst_ffmpeg_src_stop);
+  basesrc_class->unlock = GST_DEBUG_FUNCPTR (gst_ffmpeg_src_unlock);
+  basesrc_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_ffmpeg_src_unlock_stop);
+  basesrc_class->fixate = GST_DEBUG_FUNCPTR (gst_ffmpeg_src_fixate);
+  basesrc_class->set_caps = GST_DEBUG_FUNCPTR (gst_ffmpeg_src_set_caps);
+  basesrc_class->query = GST_DEBUG_FUNCPTR (gst_ffmpeg_src_query);
+  pushsrc_class->create = GST_DEBUG_FUNCPTR (gst_ffmpeg_src_create);
+}
+
+static void
+gst_ffmpeg_src_init (GstFFmpegSrc *src)
+{
+  src->ffmpeg_path = g_strdup (DEFAULT_FFMPEG_PATH);
+  src->input_format = g_strdup (DEFAULT_INPUT_FORMAT);
+  src->device = g_strdup (DEFAULT_DEVICE);
+  src->sample_rate = DEFAULT_SAMPLE_RATE;
+  src->channels = DEFAULT_CHANNELS;
+  src->input_options = g_strdup (DEFAULT_INPUT_OPTIONS);
+  src->filter = g_strdup (DEFAULT_FILTER);
+  src->buffer_time = DEFAULT_BUFFER_TIME;
+  src->stall_timeout = DEFAULT_STALL_TIMEOUT;
+  src->max_restarts = DEFAULT_MAX_RESTARTS;
+  g_mutex_init (&src->capture_lock);
+  gst_audio_info_init (&src->info);
+
+  gst_base_src_set_live (GST_BASE_SRC (src), TRUE);
+  gst_base_src_set_format (GST_BASE_SRC (src), GST_FORMAT_TIME);
+  gst_base_src_set_do_timestamp (GST_BASE_SRC (src), FALSE);
+}
+
+static void
+gst_ffmpeg_src_finalize (GObject *object)
+{
+  GstFFmpegSrc *src = GST_FFMPEG_SRC (object);
+
+  ffc_capture_free (src->capture);
+  g_free (src->ffmpeg_path);
+  g_free (src->input_format);
+  g_free (src->device);
+  g_free (src->input_options);
+  g_free (src->filter);
+  g_free (src->program);
+  g_strfreev (src->input_argv);
+  g_mutex_clear (&src->capture_lock);
+
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static GstStructure *
+gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
+{
+  FfcCaptureStats stats = {
+    0,
+  };
+  guint64 pushed;
+  gint bpf, rate;
+
+  g_mutex_lock (&src->capture_lock);
+  if (src->capture != NULL)
+    ffc_capture_get_stats (src->capture, &stats);
+  bpf = GST_AUDIO_INFO_BPF (&src->info);
+  rate = GST_AUDIO_INFO_RATE (&src->info);
+  g_mutex_unlock (&src->capture_lock);
+
+  GST_OBJECT_LOCK (src);
+  pushed = src->samples_pushed;
+  GST_OBJECT_UNLOCK (src);
+
+  return gst_structure_new ("ffmpegsrc-stats", "samples-pushed", G_TYPE_UINT64,
+      pushed, "samples-dropped", G_TYPE_UINT64, stats.frames_dropped, "xruns",
+      G_TYPE_UINT64, stats.xruns, "restarts", G_TYPE_UINT, stats.restarts,
+      "child-pid", G_TYPE_INT, stats.child_pid, "queue-level", G_TYPE_UINT64,
+      (bpf > 0 && rate > 0)
+          ? gst_util_uint64_scale (stats.queued_bytes / bpf, GST_SECOND, rate)
+          : (guint64)0,
+      "queue-bytes", G_TYPE_UINT64, (guint64)stats.queued_bytes, NULL);
+}
+
+static void
+gst_ffmpeg_src_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  GstFFmpegSrc *src = GST_FFMPEG_SRC (object);
+
+  GST_OBJECT_LOCK (src);
+  switch (prop_id) {
+    case PROP_FFMPEG_PATH:
+      g_free (src->ffmpeg_path);
+      src->ffmpeg_path = g_value_dup_string (value);
+      break;
+    case PROP_INPUT_FORMAT:
+      g_free (src->input_format);
+      src->input_format = g_value_dup_string (value);
+      break;
+    case PROP_DEVICE:
+      g_free (src->device);
+      src->device = g_value_dup_string (value);
+      break;
+    case PROP_SAMPLE_RATE:
+      src->sample_rate = g_value_get_int (value);
+      break;
+    case PROP_CHANNELS:
+      src->channels = g_value_get_int (value);
+      break;
+    case PROP_INPUT_OPTIONS: {
+      const gchar *options = g_value_get_string (value);
+      gchar **argv = NULL;
+      GError *error = NULL;
+
+      /* Say so now; start() refuses the same string with an error. */
+      if (!ffc_args_split_options (options, &argv, &error)) {
+        g_warning ("ffmpegsrc %s: cannot split input-options \"%s\": %s",
+            GST_OBJECT_NAME (src), options, error->message);
+        g_clear_error (&error);
+      }
+      g_strfreev (argv);
+      g_free (src->input_options);
+      src->input_options = g_strdup (options);
+      break;
+    }
+    case PROP_FILTER:
+      g_free (src->filter);
+      src->filter = g_value_dup_string (value);
+      break;
+    case PROP_BUFFER_TIME:
+      src->buffer_time = g_value_get_uint64 (value);
+      break;
+    case PROP_STALL_TIMEOUT:
+      src->stall_timeout = g_value_get_uint64 (value);
+      break;
+    case PROP_MAX_RESTARTS:
+      src->max_restarts = g_value_get_int (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (src);
+}
+
+static void
+gst_ffmpeg_src_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  GstFFmpegSrc *src = GST_FFMPEG_SRC (object);
+
+  if (prop_id == PROP_STATS) {
+    g_value_take_boxed (value, gst_ffmpeg_src_make_stats (src));
+    return;
+  }
+
+  GST_OBJECT_LOCK (src);
+  switch (prop_id) {
+    case PROP_FFMPEG_PATH:
+      g_value_set_string (value, src->ffmpeg_path);
+      break;
+    case PROP_INPUT_FORMAT:
+      g_value_set_string (value, src->input_format);
+      break;
+    case PROP_DEVICE:
+      g_value_set_string (value, src->device);
+      break;
+    case PROP_SAMPLE_RATE:
+      g_value_set_int (value, src->sample_rate);
+      break;
+    case PROP_CHANNELS:
+      g_value_set_int (value, src->channels);
+      break;
+    case PROP_INPUT_OPTIONS:
+      g_value_set_string (value, src->input_options);
+      break;
+    case PROP_FILTER:
+      g_value_set_string (value, src->filter);
+      break;
+    case PROP_BUFFER_TIME:
+      g_value_set_uint64 (value, src->buffer_time);
+      break;
+    case PROP_STALL_TIMEOUT:
+      g_value_set_uint64 (value, src->stall_timeout);
+      break;
+    case PROP_MAX_RESTARTS:
+      g_value_set_int (value, src->max_restarts);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (src);
+}
+
+static gboolean
+gst_ffmpeg_src_start (GstBaseSrc *bsrc)
+{
+  GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
+  gchar *ffmpeg_path, *options, *device;
+  GError *error = NULL;
+  gboolean ok = TRUE;
+
+  GST_OBJECT_LOCK (src);
+  ffmpeg_path = g_strdup (src->ffmpeg_path);
+  options = g_strdup (src->input_options);
+  device = g_strdup (src->device);
+  src->samples_pushed = 0;
+  GST_OBJECT_UNLOCK (src);
+
+  g_clear_pointer (&src->program, g_free);
+  g_clear_pointer (&src->input_argv, g_strfreev);
+
+  src->program = ffc_child_find_program (ffmpeg_path, &error);
+  if (src->program == NULL) {
+    GST_ELEMENT_ERROR (src, RESOURCE, NOT_FOUND,
+        ("Cannot run ffmpeg: %s", error->message),
+        ("ffmpeg-path=\"%s\"", GST_STR_NULL (ffmpeg_path)));
+    ok = FALSE;
+  } else if (!ffc_args_split_options (options, &src->input_argv, &error)) {
+    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS,
+        ("Invalid input-options \"%s\": %s", options, error->message), (NULL));
+    ok = FALSE;
+  } else if (device == NULL || *device == '\0') {
+    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS,
+        ("No device given: set the device property (what ffmpeg opens "
+         "with -i)"),
+        (NULL));
+    ok = FALSE;
+  }
+
+  g_clear_error (&error);
+  g_free (ffmpeg_path);
+  g_free (options);
+  g_free (device);
+
+  src->have_run = FALSE;
+  src->next_pts = GST_CLOCK_TIME_NONE;
+  src->no_clock_origin_us = -1;
+  return ok;
+}
+
+static gboolean
+gst_ffmpeg_src_stop (GstBaseSrc *bsrc)
+{
+  GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
+  FfcCapture *capture;
+
+  g_mutex_lock (&src->capture_lock);
+  capture = src->capture;
+  src->capture = NULL;
+  g_mutex_unlock (&src->capture_lock);
+
+  /* Stops and reaps ffmpeg (SIGINT, SIGTERM, SIGKILL). */
+  ffc_capture_free (capture);
+  gst_audio_info_init (&src->info);
+  return TRUE;
+}
+
+static gboolean
+gst_ffmpeg_src_unlock (GstBaseSrc *bsrc)
+{
+  GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
+
+  g_mutex_lock (&src->capture_lock);
+  src->flushing = TRUE;
+  if (src->capture != NULL)
+    ffc_capture_set_flushing (src->capture, TRUE);
+  g_mutex_unlock (&src->capture_lock);
+  return TRUE;
+}
+
+static gboolean
+gst_ffmpeg_src_unlock_stop (GstBaseSrc *bsrc)
+{
+  GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
+
+  g_mutex_lock (&src->capture_lock);
+  src->flushing = FALSE;
+  if (src->capture != NULL)
+    ffc_capture_set_flushing (src->capture, FALSE);
+  g_mutex_unlock (&src->capture_lock);
+  return TRUE;
+}
+
+static GstCaps *
+gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
+{
+  GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
+  GstStructure *s;
+  gint rate, channels;
+
+  GST_OBJECT_LOCK (src);
+  rate = src->sample_rate > 0 ? src->sample_rate : FALLBACK_RATE;
+  channels = src->channels > 0 ? src->channels : FALLBACK_CHANNELS;
+  GST_OBJECT_UNLOCK (src);
+
+  caps = gst_caps_make_writable (caps);
+  caps = gst_caps_truncate (caps);
+  s = gst_caps_get_structure (caps, 0);
+
+  /* Unless downstream asks otherwise: what the device captures, unconverted. */
+  gst_structure_fixate_field_string (s, "format", "S16LE");
+  gst_structure_fixate_field_nearest_int (s, "rate", rate);
+  gst_structure_fixate_field_nearest_int (s, "channels", channels);
+  gst_structure_get_int (s, "channels", &channels);
+  if (channels > 2 && !gst_structure_has_field (s, "channel-mask")) {
+    /* ffmpeg's default layouts follow the same WAV channel order. */
+    gst_structure_set (s, "channel-mask", GST_TYPE_BITMASK,
+        gst_audio_channel_get_fallback_mask (channels), NULL);
+  }
+
+  return GST_BASE_SRC_CLASS (parent_class)->fixate (bsrc, caps);
+}
+
+static FfcSampleFormat
+sample_format_from_info (const GstAudioInfo *info)
+{
+  switch (GST_AUDIO_INFO_FORMAT (info)) {
+    case GST_AUDIO_FORMAT_S32LE:
+      return FFC_SAMPLE_S32LE;
+    case GST_AUDIO_FORMAT_F32LE:
+      return FFC_SAMPLE_F32LE;
+    case GST_AUDIO_FORMAT_S16LE:
+    default:
+      return FFC_SAMPLE_S16LE;
+  }
+}
+
+static void
+on_ffmpeg_line (const FfcLine *line, gpointer user_data)
+{
+  GstFFmpegSrc *src = user_data;
+
+  if (line->kind == FFC_LINE_ERROR || line->kind == FFC_LINE_XRUN)
+    GST_WARNING_OBJECT (src, "ffmpeg: %s", line->text);
+  else
+    GST_DEBUG_OBJECT (src, "ffmpeg: %s", line->text);
+}
+
+static const gchar *const device_backends[] = { "alsa", "pulse", "oss", "jack",
+  "sndio", "openal", "dshow", "avfoundation", "audiotoolbox", "lavfi", NULL };
+
+static gboolean
+gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
+{
+  GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
+  GstAudioInfo info;
+  FfcArgsConfig args = {
+    0,
+  };
+  FfcCaptureConfig config = {
+    0,
+  };
+  FfcCapture *capture, *old;
+  GError *error = NULL;
+  gchar *command;
+
+  if (!gst_audio_info_from_caps (&info, caps)) {
+    GST_ELEMENT_ERROR (src, CORE, NEGOTIATION, (NULL),
+        ("Cannot use caps %" GST_PTR_FORMAT, caps));
+    return FALSE;
+  }
+  if (src->capture != NULL && gst_audio_info_is_equal (&info, &src->info))
+    return TRUE;
+
+  args.ffmpeg_path = src->program;
+  args.out_format = sample_format_from_info (&info);
+  args.out_rate = GST_AUDIO_INFO_RATE (&info);
+  args.out_channels = GST_AUDIO_INFO_CHANNELS (&info);
+  args.write_block_size = ffc_args_write_block_size (
+      args.out_format, args.out_rate, args.out_channels);
+  args.input_options = src->input_argv;
+
+  GST_OBJECT_LOCK (src);
+  args.input_format = src->input_format;
+  args.device = src->device;
+  args.capture_rate = src->sample_rate;
+  args.capture_channels = src->channels;
+  args.filter = src->filter;
+  config.argv = ffc_args_build (&args);
+  config.queue_capacity =
+      MAX (gst_util_uint64_scale (src->buffer_time, args.out_rate, GST_SECOND),
+          1) *
+      GST_AUDIO_INFO_BPF (&info);
+  config.stall_timeout_us = src->stall_timeout / GST_USECOND;
+  config.max_restarts = src->max_restarts;
+  /* ffmpeg ends "normally" when a device read fails (unplugged): for
+   * devices, an exit after errors is a failure to recover from. */
+  config.restart_on_error_exit =
+      src->input_format != NULL &&
+      g_strv_contains (device_backends, src->input_format);
+  GST_OBJECT_UNLOCK (src);
+
+  config.frame_size = GST_AUDIO_INFO_BPF (&info);
+  config.rate = GST_AUDIO_INFO_RATE (&info);
+  config.stop_grace_ms = STOP_GRACE_MS;
+  config.line_func = on_ffmpeg_line;
+  config.line_data = src;
+
+  command = g_strjoinv (" ", config.argv);
+  GST_INFO_OBJECT (src, "running: %s", command);
+  g_free (command);
+
+  capture = ffc_capture_new (&config);
+  g_strfreev (config.argv);
+
+  g_mutex_lock (&src->capture_lock);
+  old = src->capture;
+  src->capture = NULL;
+  g_mutex_unlock (&src->capture_lock);
+  ffc_capture_free (old);
+
+  if (!ffc_capture_start (capture, &error)) {
+    GST_ELEMENT_ERROR (src, RESOURCE, FAILED,
+        ("Cannot start the capture thread: %s", error->message), (NULL));
+    g_clear_error (&error);
+    ffc_capture_free (capture);
+    return FALSE;
+  }
+
+  g_mutex_lock (&src->capture_lock);
+  src->capture = capture;
+  src->info = info;
+  src->block_size = args.write_block_size;
+  if (src->flushing)
+    ffc_capture_set_flushing (capture, TRUE);
+  g_mutex_unlock (&src->capture_lock);
+
+  src->have_run = FALSE;
+  src->next_pts = GST_CLOCK_TIME_NONE;
+  return TRUE;
+}
+
+static gboolean
+gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query)
+{
+  GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
+    GstClockTime min, max;
+    gint rate, bpf, block;
+
+    g_mutex_lock (&src->capture_lock);
+    rate = GST_AUDIO_INFO_RATE (&src->info);
+    bpf = GST_AUDIO_INFO_BPF (&src->info);
+    block = src->block_size;
+    g_mutex_unlock (&src->capture_lock);
+    if (rate <= 0 || bpf <= 0)
+      return FALSE;
+
+    /* A buffer is complete one write block after its first sample, plus
+     * the device's own buffering; the queue can hold buffer-time more. */
+    min =
+        gst_util_uint64_scale (block / bpf, GST_SECOND, rate) + DEVICE_LATENCY;
+    GST_OBJECT_LOCK (src);
+    max = MAX (src->buffer_time, min);
+    GST_OBJECT_UNLOCK (src);
+    gst_query_set_latency (query, TRUE, min, max);
+    GST_DEBUG_OBJECT (src,
+        "latency min %" GST_TIME_FORMAT " max %" GST_TIME_FORMAT,
+        GST_TIME_ARGS (min), GST_TIME_ARGS (max));
+    return TRUE;
+  }
+  return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
+}
+
+/* The running time of a run's first sample: ffmpeg's capture start time
+ * when it reported one (wall clock, mapped onto the pipeline clock), else
+ * the arrival time of this chunk less the audio already delivered. */
+static GstClockTime
+gst_ffmpeg_src_run_anchor (GstFFmpegSrc *src, const FfcItem *item)
+{
+  GstClock *clock = gst_element_get_clock (GST_ELEMENT (src));
+  gint rate = GST_AUDIO_INFO_RATE (&src->info);
+  GstClockTime before =
+      gst_util_uint64_scale (item->run_offset + item->frames, GST_SECOND, rate);
+  GstClockTimeDiff anchor;
+
+  if (clock != NULL) {
+    GstClockTime base_time = gst_element_get_base_time (GST_ELEMENT (src));
+    GstClockTime now = gst_clock_get_time (clock);
+    gint64 now_mono = g_get_monotonic_time ();
+    gint64 now_real = g_get_real_time ();
+    GstClockTimeDiff captured;
+
+    if (item->run_start_wall_us >= 0) {
+      captured = (GstClockTimeDiff)now -
+                 (now_real - item->run_start_wall_us) * GST_USECOND;
+      GST_DEBUG_OBJECT (src,
+          "run %u: ffmpeg reports capture start %.6f, %" G_GINT64_FORMAT
+          " us ago",
+          item->run, item->run_start_wall_us / 1e6,
+          now_real - item->run_start_wall_us);
+    } else {
+      captured = (GstClockTimeDiff)now -
+                 (now_mono - item->arrival_us) * GST_USECOND -
+                 (GstClockTimeDiff)before;
+    }
+    anchor = captured - (GstClockTimeDiff)base_time;
+    gst_object_unref (clock);
+  } else {
+    if (src->no_clock_origin_us < 0)
+      src->no_clock_origin_us = item->arrival_us;
+    anchor = (item->arrival_us - src->no_clock_origin_us) * GST_USECOND -
+             (GstClockTimeDiff)before;
+  }
+  return anchor > 0 ? (GstClockTime)anchor : 0;
+}
+
+static GstFlowReturn
+gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&src->info);
+  gboolean discont = item->after_gap;
+  GstClockTime pts, end;
+  GstBuffer *buffer;
+
+  if (!src->have_run || item->run != src->run) {
+    GstClockTime anchor = gst_ffmpeg_src_run_anchor (src, item);
+    GstClockTime first =
+        anchor + gst_util_uint64_scale (item->run_offset, GST_SECOND, rate);
+
+    /* Never overlap what was already pushed. */
+    if (GST_CLOCK_TIME_IS_VALID (src->next_pts) && first < src->next_pts)
+      anchor += src->next_pts - first;
+    if (!src->have_run)
+      src->first_anchor = anchor;
+    else
+      discont = TRUE;
+    src->have_run = TRUE;
+    src->run = item->run;
+    src->run_anchor = anchor;
+  }
+
+  pts = src->run_anchor +
+        gst_util_uint64_scale (item->run_offset, GST_SECOND, rate);
+  end =
+      src->run_anchor +
+      gst_util_uint64_scale (item->run_offset + item->frames, GST_SECOND, rate);
+
+  buffer = gst_buffer_new_wrapped (item->data, item->size);
+  item->data = NULL;
+  GST_BUFFER_PTS (buffer) = pts;
+  GST_BUFFER_DURATION (buffer) = end - pts;
+  GST_BUFFER_OFFSET (buffer) =
+      gst_util_uint64_scale_round (
+          src->run_anchor - src->first_anchor, rate, GST_SECOND) +
+      item->run_offset;
+  GST_BUFFER_OFFSET_END (buffer) = GST_BUFFER_OFFSET (buffer) + item->frames;
+  if (discont)
+    GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
+  src->next_pts = end;
+
+  GST_OBJECT_LOCK (src);
+  src->samples_pushed += item->frames;
+  GST_OBJECT_UNLOCK (src);
+
+  GST_LOG_OBJECT (src,
+      "run %u: %" G_GUINT64_FORMAT " samples at %" GST_TIME_FORMAT "%s",
+      item->run, item->frames, GST_TIME_ARGS (pts),
+      discont ? " (discont)" : "");
+  *buf = buffer;
+  return GST_FLOW_OK;
+}
+
+static void
+gst_ffmpeg_src_post_restarted (GstFFmpegSrc *src, const FfcItem *item)
+{
+  GstStructure *s = gst_structure_new ("ffmpegsrc-restarted", "reason",
+      G_TYPE_STRING, GST_STR_NULL (item->reason), "stderr", G_TYPE_STRING,
+      item->stderr_tail ? item->stderr_tail : "", "restarts", G_TYPE_UINT,
+      (guint)item->count, NULL);
+
+  GST_INFO_OBJECT (src, "ffmpeg restarted (%" G_GUINT64_FORMAT "): %s",
+      item->count, item->reason);
+  gst_element_post_message (
+      GST_ELEMENT (src), gst_message_new_element (GST_OBJECT (src), s));
+}
+
+static GstFlowReturn
+gst_ffmpeg_src_create (GstPushSrc *psrc, GstBuffer **buf)
+{
+  GstFFmpegSrc *src = GST_FFMPEG_SRC (psrc);
+  FfcCapture *capture;
+
+  g_mutex_lock (&src->capture_lock);
+  capture = src->capture;
+  g_mutex_unlock (&src->capture_lock);
+  if (capture == NULL)
+    return GST_FLOW_NOT_NEGOTIATED;
+
+  for (;;) {
+    FfcItem *item = ffc_capture_pop (capture);
+    GstFlowReturn ret = GST_FLOW_OK;
+    gboolean done = TRUE;
+
+    if (item == NULL)
+      return GST_FLOW_FLUSHING;
+
+    switch (item->type) {
+      case FFC_ITEM_DATA:
+        ret = gst_ffmpeg_src_handle_data (src, item, buf);
+        break;
+      case FFC_ITEM_DROPPED:
+        GST_ELEMENT_WARNING (src, STREAM, FAILED,
+            ("Dropped %" G_GUINT64_FORMAT " samples: downstream did not keep "
+             "up with the capture (raise buffer-time, or unblock the "
+             "pipeline)",
+                item->count),
+            ("buffer-time %" GST_TIME_FORMAT " overflowed",
+                GST_TIME_ARGS (src->buffer_time)));
+        done = FALSE;
+        break;
+      case FFC_ITEM_XRUN:
+        GST_ELEMENT_WARNING (src, RESOURCE, READ,
+            ("The capture device overran %" G_GUINT64_FORMAT " time%s: "
+             "audio was lost inside ffmpeg",
+                item->count, item->count == 1 ? "" : "s"),
+            ("ffmpeg: %s", item->reason));
+        done = FALSE;
+        break;
+      case FFC_ITEM_RESTARTED:
+        gst_ffmpeg_src_post_restarted (src, item);
+        done = FALSE;
+        break;
+      case FFC_ITEM_ERROR: {
+        gchar *device, *format;
+
+        GST_OBJECT_LOCK (src);
+        device = g_strdup (src->device);
+        format = g_strdup (src->input_format);
+        GST_OBJECT_UNLOCK (src);
+        GST_ELEMENT_ERROR_WITH_DETAILS (src, RESOURCE, READ,
+            ("Cannot capture from \"%s\" (input-format \"%s\"): %s", device,
+                GST_STR_NULL (format), item->reason),
+            ("ffmpeg's last output:\n%s", GST_STR_NULL (item->stderr_tail)),
+            ("stderr", G_TYPE_STRING, GST_STR_NULL (item->stderr_tail), NULL));
+        g_free (device);
+        g_free (format);
+        ret = GST_FLOW_ERROR;
+        break;
+      }
+      case FFC_ITEM_EOS:
+        GST_INFO_OBJECT (src, "ffmpeg ended normally");
+        ret = GST_FLOW_EOS;
+        break;
+    }
+    ffc_item_free (item);
+    if (done)
+      return ret;
+  }
+}

@@ -1,0 +1,57 @@
+/* gst-ffcapture: ffmpegsrc
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef __GST_FFMPEG_SRC_H__
+#define __GST_FFMPEG_SRC_H__
+
+#include <gst/gst.h>
+#include <gst/audio/audio.h>
+#include <gst/base/gstpushsrc.h>
+
+#include "ffc-capture.h"
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_FFMPEG_SRC (gst_ffmpeg_src_get_type ())
+G_DECLARE_FINAL_TYPE (GstFFmpegSrc, gst_ffmpeg_src, GST, FFMPEG_SRC, GstPushSrc)
+
+struct _GstFFmpegSrc {
+  GstPushSrc parent;
+
+  /* properties, under the object lock */
+  gchar *ffmpeg_path;
+  gchar *input_format;
+  gchar *device;
+  gint sample_rate;
+  gint channels;
+  gchar *input_options;
+  gchar *filter;
+  GstClockTime buffer_time;
+  GstClockTime stall_timeout;
+  gint max_restarts;
+
+  /* resolved in start() */
+  gchar *program;
+  gchar **input_argv;
+
+  /* the running capture; the pointer under capture_lock */
+  GMutex capture_lock;
+  FfcCapture *capture;
+  gboolean flushing;
+  GstAudioInfo info;
+  gint block_size;
+
+  /* timestamping, streaming thread only */
+  gboolean have_run;
+  guint run;
+  GstClockTime run_anchor; /* running time of the run's first sample */
+  GstClockTime first_anchor;
+  GstClockTime next_pts;
+  gint64 no_clock_origin_us;
+
+  guint64 samples_pushed; /* atomic */
+};
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,50 @@
+/* gst-ffcapture: building ffmpeg's argument vector
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef __FFC_ARGS_H__
+#define __FFC_ARGS_H__
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The raw PCM layouts ffmpeg writes to the pipe and GStreamer reads. */
+typedef enum {
+  FFC_SAMPLE_S16LE,
+  FFC_SAMPLE_S32LE,
+  FFC_SAMPLE_F32LE,
+} FfcSampleFormat;
+
+typedef struct {
+  const gchar *ffmpeg_path;  /* resolved program to run */
+  const gchar *input_format; /* ffmpeg -f for the input; NULL/"" = probe */
+  const gchar *device;       /* ffmpeg -i */
+  gint capture_rate;         /* 0 = the device decides */
+  gint capture_channels;     /* 0 = the device decides */
+  gchar **input_options;     /* extra input options, already split */
+  const gchar *filter;       /* audio filtergraph; NULL/"" = none */
+  FfcSampleFormat out_format;
+  gint out_rate;
+  gint out_channels;
+  /* bytes ffmpeg gathers before each write to the pipe; 0 = per packet */
+  gint write_block_size;
+} FfcArgsConfig;
+
+const gchar *ffc_sample_format_muxer (FfcSampleFormat format);
+const gchar *ffc_sample_format_codec (FfcSampleFormat format);
+guint ffc_sample_format_width (FfcSampleFormat format);
+
+gboolean ffc_args_input_takes_rate (const gchar *input_format);
+gboolean ffc_args_input_takes_channels (const gchar *input_format);
+
+gboolean ffc_args_split_options (
+    const gchar *options, gchar ***argv_out, GError **error);
+
+gchar **ffc_args_build (const FfcArgsConfig *config);
+
+gint ffc_args_write_block_size (
+    FfcSampleFormat format, gint rate, gint channels);
+
+G_END_DECLS
+
+#endif

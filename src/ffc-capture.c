@@ -1,0 +1,555 @@
+/* gst-ffcapture: a supervised ffmpeg capture
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * One thread per capture owns the ffmpeg child: it spawns it (so the child's
+ * PR_SET_PDEATHSIG is tied to a thread that lives exactly as long as the
+ * child), drains stdout and stderr at all times, restarts ffmpeg when it
+ * fails, and hands audio to the consumer through a bounded queue. A consumer
+ * that stalls never back-pressures ffmpeg: audio that does not fit is dropped
+ * and counted to the frame, and the consumer learns of the gap.
+ */
+#include "ffc-capture.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+
+#include "ffc-child.h"
+
+#define BACKOFF_FIRST_US (100 * G_TIME_SPAN_MILLISECOND)
+#define BACKOFF_MAX_US (10 * G_TIME_SPAN_SECOND)
+/* A run that delivered audio for this long resets the backoff. */
+#define BACKOFF_RESET_RUN_US (10 * G_TIME_SPAN_SECOND)
+/* After stdout closes, how long to wait for ffmpeg's last words. */
+#define EXIT_LINGER_US (2 * G_TIME_SPAN_SECOND)
+#define MAX_READ_SIZE (256 * 1024)
+#define MIN_READ_SIZE (4 * 1024)
+#define STDERR_MAX_LINE 4096
+#define STDERR_TAIL_LINES 12
+/* ffmpeg's "start:" is a wall-clock time for capture devices, and a stream
+ * time (usually 0) for files and lavfi: anything after 2001 is the former. */
+#define WALL_CLOCK_EPOCH_MIN 1.0e9
+
+typedef enum {
+  RUN_EXITED,
+  RUN_STALLED,
+  RUN_STOPPED,
+} RunOutcome;
+
+struct _FfcCapture {
+  FfcCaptureConfig config;
+  gsize read_size;
+
+  GThread *thread;
+  gint wake_fds[2];
+
+  GMutex lock;
+  GCond cond;
+  GQueue items;
+  gsize queued_bytes;
+  gboolean flushing;
+  gboolean stopping;
+  FfcCaptureStats stats;
+
+  /* capture thread only */
+  FfcStderrParser *parser;
+  guint8 *scratch;
+  gsize scratch_fill;
+  guint run;
+  guint64 run_offset;
+  guint64 run_frames;
+  gint64 run_start_wall_us;
+  guint64 pending_drop;
+};
+
+gint64
+ffc_capture_backoff_next_us (gint64 previous_us)
+{
+  if (previous_us <= 0)
+    return BACKOFF_FIRST_US;
+  return MIN (previous_us * 2, BACKOFF_MAX_US);
+}
+
+void
+ffc_item_free (FfcItem *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->data);
+  g_free (item->reason);
+  g_free (item->stderr_tail);
+  g_free (item);
+}
+
+static FfcItem *
+item_new (FfcItemType type)
+{
+  FfcItem *item = g_new0 (FfcItem, 1);
+  item->type = type;
+  item->run_start_wall_us = -1;
+  return item;
+}
+
+static void
+push_locked (FfcCapture *c, FfcItem *item)
+{
+  if (item->type == FFC_ITEM_DATA)
+    c->queued_bytes += item->size;
+  g_queue_push_tail (&c->items, item);
+  c->stats.queued_bytes = c->queued_bytes;
+  g_cond_broadcast (&c->cond);
+}
+
+static void
+push_event (FfcCapture *c, FfcItemType type, guint64 count, const gchar *reason,
+    const gchar *stderr_tail)
+{
+  FfcItem *item = item_new (type);
+
+  item->count = count;
+  item->reason = g_strdup (reason);
+  item->stderr_tail = g_strdup (stderr_tail);
+  g_mutex_lock (&c->lock);
+  push_locked (c, item);
+  g_mutex_unlock (&c->lock);
+}
+
+/* Reports audio dropped since the last chunk that got through. */
+static void
+flush_pending_drop_locked (FfcCapture *c)
+{
+  if (c->pending_drop > 0) {
+    FfcItem *dropped = item_new (FFC_ITEM_DROPPED);
+    dropped->count = c->pending_drop;
+    c->pending_drop = 0;
+    push_locked (c, dropped);
+  }
+}
+
+/* Hands whole frames to the consumer, or drops them if the queue is full. */
+static void
+deliver (FfcCapture *c, const guint8 *data, gsize size, gint64 arrival_us)
+{
+  guint64 frames = size / c->config.frame_size;
+
+  g_mutex_lock (&c->lock);
+  c->stats.frames_read += frames;
+  if (c->queued_bytes + size > c->config.queue_capacity) {
+    c->pending_drop += frames;
+    c->stats.frames_dropped += frames;
+  } else {
+    FfcItem *item = item_new (FFC_ITEM_DATA);
+    gboolean after_gap = c->pending_drop > 0;
+
+    flush_pending_drop_locked (c);
+    item->data = g_memdup2 (data, size);
+    item->size = size;
+    item->frames = frames;
+    item->run = c->run;
+    item->run_offset = c->run_offset;
+    item->after_gap = after_gap;
+    item->arrival_us = arrival_us;
+    item->run_start_wall_us = c->run_start_wall_us;
+    push_locked (c, item);
+  }
+  g_mutex_unlock (&c->lock);
+
+  c->run_offset += frames;
+  c->run_frames += frames;
+}
+
+static void
+on_stderr_line (const FfcLine *line, gpointer user_data)
+{
+  FfcCapture *c = user_data;
+
+  switch (line->kind) {
+    case FFC_LINE_INPUT_START:
+      if (line->start_seconds > WALL_CLOCK_EPOCH_MIN)
+        c->run_start_wall_us = (gint64)(line->start_seconds * 1e6 + 0.5);
+      break;
+    case FFC_LINE_XRUN:
+      g_mutex_lock (&c->lock);
+      c->stats.xruns += line->count;
+      g_mutex_unlock (&c->lock);
+      push_event (c, FFC_ITEM_XRUN, line->count, line->text, NULL);
+      break;
+    default:
+      break;
+  }
+  if (c->config.line_func)
+    c->config.line_func (line, c->config.line_data);
+}
+
+/* Returns FALSE at end of file. */
+static gboolean
+read_stderr (FfcCapture *c, gint fd)
+{
+  gchar buf[16384];
+
+  for (;;) {
+    gssize n = read (fd, buf, sizeof (buf));
+    if (n > 0) {
+      ffc_stderr_parser_feed (c->parser, buf, n, on_stderr_line, c);
+      continue;
+    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && errno == EAGAIN)
+      return TRUE;
+    ffc_stderr_parser_finish (c->parser, on_stderr_line, c);
+    return FALSE;
+  }
+}
+
+/* Returns FALSE at end of file. Reads once: poll() decides when to come back,
+ * so stderr and a stop request are never starved by a fast producer. */
+static gboolean
+read_stdout (FfcCapture *c, gint fd)
+{
+  gssize n;
+  gsize whole;
+
+  do {
+    n = read (fd, c->scratch + c->scratch_fill, c->read_size - c->scratch_fill);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return errno == EAGAIN;
+  if (n == 0)
+    return FALSE;
+
+  c->scratch_fill += n;
+  whole = c->scratch_fill - c->scratch_fill % c->config.frame_size;
+  if (whole > 0) {
+    deliver (c, c->scratch, whole, g_get_monotonic_time ());
+    memmove (c->scratch, c->scratch + whole, c->scratch_fill - whole);
+    c->scratch_fill -= whole;
+  }
+  return TRUE;
+}
+
+static RunOutcome
+pump (FfcCapture *c, FfcChild *child)
+{
+  gboolean out_open = TRUE, err_open = TRUE;
+  gint64 last_audio = g_get_monotonic_time ();
+  gint64 out_closed_at = 0;
+
+  while (out_open || err_open) {
+    struct pollfd fds[3];
+    gint nfds = 0, out_i = -1, err_i = -1, timeout_ms, r;
+    gint64 now = g_get_monotonic_time ();
+
+    fds[nfds].fd = c->wake_fds[0];
+    fds[nfds++].events = POLLIN;
+    if (err_open) {
+      err_i = nfds;
+      fds[nfds].fd = child->stderr_fd;
+      fds[nfds++].events = POLLIN;
+    }
+    if (out_open) {
+      out_i = nfds;
+      fds[nfds].fd = child->stdout_fd;
+      fds[nfds++].events = POLLIN;
+      timeout_ms = (last_audio + c->config.stall_timeout_us - now + 999) / 1000;
+    } else {
+      timeout_ms = (out_closed_at + EXIT_LINGER_US - now + 999) / 1000;
+    }
+    if (timeout_ms <= 0)
+      return out_open ? RUN_STALLED : RUN_EXITED;
+
+    r = poll (fds, nfds, timeout_ms);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (fds[0].revents)
+      return RUN_STOPPED;
+    /* stderr first: ffmpeg writes its input dump (with the capture start
+     * time) before the first audio. */
+    if (err_i >= 0 && fds[err_i].revents)
+      err_open = read_stderr (c, child->stderr_fd);
+    if (out_i >= 0 && fds[out_i].revents) {
+      guint64 before = c->run_frames;
+      out_open = read_stdout (c, child->stdout_fd);
+      if (c->run_frames != before)
+        last_audio = g_get_monotonic_time ();
+      if (!out_open)
+        out_closed_at = g_get_monotonic_time ();
+    }
+  }
+  return RUN_EXITED;
+}
+
+static gboolean
+wait_backoff (FfcCapture *c, gint64 delay_us)
+{
+  gint64 end = g_get_monotonic_time () + delay_us;
+  gboolean stopping;
+
+  g_mutex_lock (&c->lock);
+  while (!c->stopping && g_cond_wait_until (&c->cond, &c->lock, end))
+    ;
+  stopping = c->stopping;
+  g_mutex_unlock (&c->lock);
+  return !stopping;
+}
+
+static gboolean
+is_stopping (FfcCapture *c)
+{
+  gboolean stopping;
+
+  g_mutex_lock (&c->lock);
+  stopping = c->stopping;
+  g_mutex_unlock (&c->lock);
+  return stopping;
+}
+
+static void
+set_child_pid (FfcCapture *c, gint pid)
+{
+  g_mutex_lock (&c->lock);
+  c->stats.child_pid = pid;
+  g_mutex_unlock (&c->lock);
+}
+
+static gpointer
+capture_thread (gpointer data)
+{
+  FfcCapture *c = data;
+  gboolean ever_audio = FALSE;
+  guint consecutive_failures = 0;
+  gint64 backoff_us = 0;
+  gchar *restart_reason = NULL, *restart_tail = NULL;
+
+  for (c->run = 0; !is_stopping (c); c->run++) {
+    FfcChild child;
+    GError *error = NULL;
+    RunOutcome outcome;
+    gint64 run_started;
+    gchar *reason, *tail;
+
+    ffc_stderr_parser_reset (c->parser);
+    c->scratch_fill = 0;
+    c->run_offset = 0;
+    c->run_frames = 0;
+    c->run_start_wall_us = -1;
+    run_started = g_get_monotonic_time ();
+
+    if (!ffc_child_spawn (
+            &child, (const gchar *const *)c->config.argv, &error)) {
+      reason = g_strdup_printf ("could not start ffmpeg: %s", error->message);
+      tail = g_strdup ("");
+      g_clear_error (&error);
+      outcome = RUN_EXITED;
+    } else {
+      set_child_pid (c, child.pid);
+      if (c->run > 0) {
+        guint restarts;
+        g_mutex_lock (&c->lock);
+        restarts = ++c->stats.restarts;
+        g_mutex_unlock (&c->lock);
+        push_event (
+            c, FFC_ITEM_RESTARTED, restarts, restart_reason, restart_tail);
+      }
+
+      outcome = pump (c, &child);
+      if (outcome == RUN_STOPPED) {
+        ffc_child_close_pipes (&child);
+        ffc_child_stop (&child, c->config.stop_grace_ms);
+      } else if (outcome == RUN_STALLED) {
+        ffc_child_close_pipes (&child);
+        /* Maybe SIGSTOPped or wedged in a driver: no point in asking. */
+        ffc_child_kill (&child);
+      } else {
+        ffc_child_close_pipes (&child);
+        ffc_child_stop (&child, c->config.stop_grace_ms);
+      }
+      set_child_pid (c, 0);
+
+      tail = ffc_stderr_parser_get_tail (c->parser);
+      if (outcome == RUN_STALLED) {
+        reason = g_strdup_printf ("ffmpeg delivered no audio for %.1f s",
+            c->config.stall_timeout_us / 1e6);
+      } else {
+        gchar *exit_text = ffc_child_describe_exit (&child);
+        gchar *last_error = ffc_stderr_parser_get_last_error (c->parser);
+        reason = last_error ? g_strdup_printf ("%s: %s", exit_text, last_error)
+                            : g_strdup (exit_text);
+        g_free (exit_text);
+        g_free (last_error);
+      }
+    }
+
+    g_mutex_lock (&c->lock);
+    flush_pending_drop_locked (c);
+    g_mutex_unlock (&c->lock);
+
+    if (outcome == RUN_STOPPED || is_stopping (c)) {
+      g_free (reason);
+      g_free (tail);
+      break;
+    }
+
+    if (c->run_frames > 0)
+      ever_audio = TRUE;
+
+    if (outcome == RUN_EXITED && ffc_child_exited_cleanly (&child) &&
+        !(c->config.restart_on_error_exit &&
+            ffc_stderr_parser_get_error_count (c->parser) > 0)) {
+      if (ever_audio) {
+        push_event (c, FFC_ITEM_EOS, 0, NULL, NULL);
+      } else {
+        push_event (c, FFC_ITEM_ERROR, 0,
+            "ffmpeg ended without delivering any audio", tail);
+      }
+      g_free (reason);
+      g_free (tail);
+      break;
+    }
+
+    if (!ever_audio) {
+      /* Never worked: a bad device, option or format. Say so at once. */
+      push_event (c, FFC_ITEM_ERROR, 0, reason, tail);
+      g_free (reason);
+      g_free (tail);
+      break;
+    }
+
+    consecutive_failures = c->run_frames > 0 ? 1 : consecutive_failures + 1;
+    if (c->config.max_restarts >= 0 &&
+        consecutive_failures > (guint)c->config.max_restarts) {
+      gchar *text = g_strdup_printf ("ffmpeg failed %u time%s in a row "
+                                     "(max-restarts=%d); last failure: %s",
+          consecutive_failures, consecutive_failures == 1 ? "" : "s",
+          c->config.max_restarts, reason);
+      push_event (c, FFC_ITEM_ERROR, 0, text, tail);
+      g_free (text);
+      g_free (reason);
+      g_free (tail);
+      break;
+    }
+
+    if (c->run_frames > 0 &&
+        g_get_monotonic_time () - run_started >= BACKOFF_RESET_RUN_US)
+      backoff_us = 0;
+    backoff_us = ffc_capture_backoff_next_us (backoff_us);
+
+    g_free (restart_reason);
+    g_free (restart_tail);
+    restart_reason = reason;
+    restart_tail = tail;
+    if (!wait_backoff (c, backoff_us))
+      break;
+  }
+
+  g_free (restart_reason);
+  g_free (restart_tail);
+  return NULL;
+}
+
+FfcCapture *
+ffc_capture_new (const FfcCaptureConfig *config)
+{
+  FfcCapture *c = g_new0 (FfcCapture, 1);
+  gsize frame = MAX (config->frame_size, 1);
+
+  c->config = *config;
+  c->config.frame_size = frame;
+  c->config.argv = g_strdupv (config->argv);
+  if (c->config.stall_timeout_us <= 0)
+    c->config.stall_timeout_us = 2 * G_TIME_SPAN_SECOND;
+  /* Reads small enough that the queue holds several of them, whole frames. */
+  c->read_size =
+      CLAMP (config->queue_capacity / 8, MIN_READ_SIZE, MAX_READ_SIZE);
+  c->read_size = MAX (c->read_size - c->read_size % frame, frame) + frame;
+  c->scratch = g_malloc (c->read_size);
+  c->parser = ffc_stderr_parser_new (STDERR_MAX_LINE, STDERR_TAIL_LINES);
+  c->wake_fds[0] = c->wake_fds[1] = -1;
+  g_mutex_init (&c->lock);
+  g_cond_init (&c->cond);
+  g_queue_init (&c->items);
+  return c;
+}
+
+gboolean
+ffc_capture_start (FfcCapture *c, GError **error)
+{
+  g_return_val_if_fail (c->thread == NULL, FALSE);
+
+  if (!g_unix_open_pipe (c->wake_fds, FD_CLOEXEC, error))
+    return FALSE;
+  c->thread = g_thread_try_new ("ffmpegsrc-capture", capture_thread, c, error);
+  return c->thread != NULL;
+}
+
+FfcItem *
+ffc_capture_pop (FfcCapture *c)
+{
+  FfcItem *item = NULL;
+
+  g_mutex_lock (&c->lock);
+  while (!c->flushing && g_queue_is_empty (&c->items))
+    g_cond_wait (&c->cond, &c->lock);
+  if (!c->flushing) {
+    item = g_queue_pop_head (&c->items);
+    if (item->type == FFC_ITEM_DATA)
+      c->queued_bytes -= item->size;
+    c->stats.queued_bytes = c->queued_bytes;
+  }
+  g_mutex_unlock (&c->lock);
+  return item;
+}
+
+void
+ffc_capture_set_flushing (FfcCapture *c, gboolean flushing)
+{
+  g_mutex_lock (&c->lock);
+  c->flushing = flushing;
+  g_cond_broadcast (&c->cond);
+  g_mutex_unlock (&c->lock);
+}
+
+void
+ffc_capture_get_stats (FfcCapture *c, FfcCaptureStats *stats)
+{
+  g_mutex_lock (&c->lock);
+  *stats = c->stats;
+  g_mutex_unlock (&c->lock);
+}
+
+void
+ffc_capture_free (FfcCapture *c)
+{
+  if (c == NULL)
+    return;
+
+  g_mutex_lock (&c->lock);
+  c->stopping = TRUE;
+  c->flushing = TRUE;
+  g_cond_broadcast (&c->cond);
+  g_mutex_unlock (&c->lock);
+
+  if (c->thread != NULL) {
+    gssize r;
+    do {
+      r = write (c->wake_fds[1], "x", 1);
+    } while (r < 0 && errno == EINTR);
+    g_thread_join (c->thread);
+  }
+  if (c->wake_fds[0] >= 0)
+    g_close (c->wake_fds[0], NULL);
+  if (c->wake_fds[1] >= 0)
+    g_close (c->wake_fds[1], NULL);
+
+  g_queue_clear_full (&c->items, (GDestroyNotify)ffc_item_free);
+  ffc_stderr_parser_free (c->parser);
+  g_free (c->scratch);
+  g_strfreev (c->config.argv);
+  g_mutex_clear (&c->lock);
+  g_cond_clear (&c->cond);
+  g_free (c);
+}

@@ -1,0 +1,82 @@
+/* gst-ffcapture: a supervised ffmpeg capture
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef __FFC_CAPTURE_H__
+#define __FFC_CAPTURE_H__
+
+#include <glib.h>
+
+#include "ffc-stderr.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  FFC_ITEM_DATA,
+  FFC_ITEM_RESTARTED, /* a new ffmpeg replaced a failed one */
+  FFC_ITEM_DROPPED,   /* the queue overflowed: audio was lost */
+  FFC_ITEM_XRUN,      /* ffmpeg reported device overruns */
+  FFC_ITEM_ERROR,     /* capture cannot go on */
+  FFC_ITEM_EOS,       /* ffmpeg ended normally */
+} FfcItemType;
+
+typedef struct {
+  FfcItemType type;
+
+  /* DATA: whole frames of interleaved PCM */
+  guint8 *data;
+  gsize size;
+  guint64 frames;
+  guint run;                /* which ffmpeg run (0 = the first) */
+  guint64 run_offset;       /* frames of this run before this chunk,
+                             * dropped ones included */
+  gboolean after_gap;       /* frames were dropped just before this */
+  gint64 arrival_us;        /* g_get_monotonic_time () when read */
+  gint64 run_start_wall_us; /* the run's first sample on the wall clock,
+                             * as ffmpeg reported it; -1 if unknown */
+
+  /* DROPPED and XRUN: how many frames / overruns; RESTARTED: restarts so far */
+  guint64 count;
+  /* RESTARTED and ERROR: why, and the last lines ffmpeg printed */
+  gchar *reason;
+  gchar *stderr_tail;
+} FfcItem;
+
+void ffc_item_free (FfcItem *item);
+
+typedef struct {
+  gchar **argv;     /* ffmpeg and its arguments */
+  guint frame_size; /* bytes per interleaved frame */
+  guint rate;
+  gsize queue_capacity;           /* bytes held for a slow consumer */
+  gint64 stall_timeout_us;        /* no audio for this long: restart */
+  gint max_restarts;              /* consecutive; -1 = unlimited */
+  gboolean restart_on_error_exit; /* a clean exit after errors is a failure */
+  guint stop_grace_ms;
+  /* Called from the capture thread for every stderr line. */
+  FfcLineFunc line_func;
+  gpointer line_data;
+} FfcCaptureConfig;
+
+typedef struct {
+  guint64 frames_read;
+  guint64 frames_dropped;
+  guint64 xruns;
+  guint restarts;
+  gint child_pid; /* 0 when none runs */
+  gsize queued_bytes;
+} FfcCaptureStats;
+
+typedef struct _FfcCapture FfcCapture;
+
+FfcCapture *ffc_capture_new (const FfcCaptureConfig *config);
+gboolean ffc_capture_start (FfcCapture *capture, GError **error);
+FfcItem *ffc_capture_pop (FfcCapture *capture);
+void ffc_capture_set_flushing (FfcCapture *capture, gboolean flushing);
+void ffc_capture_get_stats (FfcCapture *capture, FfcCaptureStats *stats);
+void ffc_capture_free (FfcCapture *capture);
+
+gint64 ffc_capture_backoff_next_us (gint64 previous_us);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,264 @@
+/* gst-ffcapture: parsing ffmpeg's stderr
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * ffmpeg runs with "-loglevel level+info", so each of its own lines carries a
+ * severity tag after an optional "[context @ 0x…] " prefix:
+ *   [alsa @ 0x55d0c8] [warning] ALSA buffer xrun.
+ *   [info]   Duration: N/A, start: 1795487494.709529, bitrate: 1536 kb/s
+ * Lines from libraries that print on their own (libasound) carry none.
+ * Memory stays bounded whatever ffmpeg prints: a line longer than the limit
+ * is cut, and only the last few lines are kept.
+ */
+#include "ffc-stderr.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct _FfcStderrParser {
+  gchar *line; /* max_line_length + 1 bytes */
+  gsize line_length;
+  gsize max_line_length;
+  gboolean line_cut;
+
+  gchar **tail; /* ring of the last tail_lines lines */
+  guint tail_lines;
+  guint tail_next;
+  guint tail_filled;
+
+  gchar *last_error;
+  guint error_count;
+  gboolean seen_start;
+  FfcLineKind previous_kind;
+};
+
+/* Skips "[ctx @ 0x…] " and returns the text after a "[level] " tag, setting
+ * *level, or the line itself with *level NULL. */
+static const gchar *
+skip_tags (const gchar *text, const gchar **level, gsize *level_len)
+{
+  const gchar *p = text;
+
+  *level = NULL;
+  *level_len = 0;
+  for (int i = 0; i < 2 && *p == '['; i++) {
+    const gchar *end = strchr (p, ']');
+    if (end == NULL)
+      break;
+    if (memchr (p, '@', end - p) == NULL) {
+      *level = p + 1;
+      *level_len = end - p - 1;
+      p = end + 1;
+      if (*p == ' ')
+        p++;
+      break;
+    }
+    p = end + 1;
+    if (*p == ' ')
+      p++;
+  }
+  return p;
+}
+
+static gboolean
+level_is (const gchar *level, gsize len, const gchar *name)
+{
+  return level != NULL && len == strlen (name) &&
+         strncmp (level, name, len) == 0;
+}
+
+void
+ffc_stderr_classify (const gchar *text, FfcLine *line)
+{
+  const gchar *level, *body, *start;
+  gsize level_len;
+
+  memset (line, 0, sizeof (*line));
+  line->text = text;
+  line->kind = FFC_LINE_INFO;
+
+  body = skip_tags (text, &level, &level_len);
+
+  if (level_is (level, level_len, "error") ||
+      level_is (level, level_len, "fatal") ||
+      level_is (level, level_len, "panic")) {
+    line->kind = FFC_LINE_ERROR;
+    return;
+  }
+  /* ALSA's overrun report: "ALSA buffer xrun." (libavdevice/alsa_dec.c) */
+  if (strstr (body, "buffer xrun") != NULL) {
+    line->kind = FFC_LINE_XRUN;
+    line->count = 1;
+    return;
+  }
+  if (level_is (level, level_len, "warning")) {
+    line->kind = FFC_LINE_WARNING;
+    return;
+  }
+  /* The input dump: "  Duration: N/A, start: 1795487494.709529, bitrate: …" */
+  start = strstr (body, ", start: ");
+  if (start != NULL && strstr (body, "Duration: ") != NULL) {
+    gchar *end = NULL;
+    gdouble value = g_ascii_strtod (start + strlen (", start: "), &end);
+    if (end != NULL && end != start + strlen (", start: ")) {
+      line->kind = FFC_LINE_INPUT_START;
+      line->start_seconds = value;
+    }
+  }
+}
+
+FfcStderrParser *
+ffc_stderr_parser_new (gsize max_line_length, guint tail_lines)
+{
+  FfcStderrParser *parser = g_new0 (FfcStderrParser, 1);
+
+  parser->max_line_length = MAX (max_line_length, 16);
+  parser->line = g_malloc (parser->max_line_length + 1);
+  parser->tail_lines = MAX (tail_lines, 1);
+  parser->tail = g_new0 (gchar *, parser->tail_lines);
+  return parser;
+}
+
+void
+ffc_stderr_parser_reset (FfcStderrParser *parser)
+{
+  parser->line_length = 0;
+  parser->line_cut = FALSE;
+  for (guint i = 0; i < parser->tail_lines; i++)
+    g_clear_pointer (&parser->tail[i], g_free);
+  parser->tail_next = 0;
+  parser->tail_filled = 0;
+  g_clear_pointer (&parser->last_error, g_free);
+  parser->error_count = 0;
+  parser->seen_start = FALSE;
+  parser->previous_kind = FFC_LINE_INFO;
+}
+
+void
+ffc_stderr_parser_free (FfcStderrParser *parser)
+{
+  if (parser == NULL)
+    return;
+  ffc_stderr_parser_reset (parser);
+  g_free (parser->tail);
+  g_free (parser->line);
+  g_free (parser);
+}
+
+/* "    Last message repeated 3 times": ffmpeg folds identical lines. */
+static guint
+parse_repeat (const gchar *text)
+{
+  const gchar *p = strstr (text, "Last message repeated ");
+  if (p == NULL)
+    return 0;
+  return (guint)strtoul (p + strlen ("Last message repeated "), NULL, 10);
+}
+
+static void
+emit_line (FfcStderrParser *parser, FfcLineFunc func, gpointer user_data)
+{
+  FfcLine line;
+  guint repeats;
+
+  parser->line[parser->line_length] = '\0';
+  if (parser->line_cut && parser->line_length >= 3)
+    memcpy (parser->line + parser->line_length - 3, "...", 3);
+  parser->line_length = 0;
+  parser->line_cut = FALSE;
+  if (parser->line[0] == '\0')
+    return;
+
+  ffc_stderr_classify (parser->line, &line);
+  repeats = parse_repeat (line.text);
+  if (repeats > 0 && parser->previous_kind == FFC_LINE_XRUN) {
+    line.kind = FFC_LINE_XRUN;
+    line.count = repeats;
+  }
+
+  if (line.kind == FFC_LINE_INPUT_START) {
+    /* Only the first input's start counts; later dumps are outputs. */
+    if (parser->seen_start)
+      line.kind = FFC_LINE_INFO;
+    parser->seen_start = TRUE;
+  }
+  if (line.kind == FFC_LINE_ERROR) {
+    g_free (parser->last_error);
+    parser->last_error = g_strdup (line.text);
+    parser->error_count++;
+  }
+  if (repeats == 0)
+    parser->previous_kind = line.kind;
+
+  g_free (parser->tail[parser->tail_next]);
+  parser->tail[parser->tail_next] = g_strdup (line.text);
+  parser->tail_next = (parser->tail_next + 1) % parser->tail_lines;
+  parser->tail_filled = MIN (parser->tail_filled + 1, parser->tail_lines);
+
+  if (func != NULL)
+    func (&line, user_data);
+}
+
+void
+ffc_stderr_parser_feed (FfcStderrParser *parser, const gchar *data,
+    gsize length, FfcLineFunc func, gpointer user_data)
+{
+  const gchar *p = data, *end = data + length;
+
+  while (p < end) {
+    const gchar *nl = p;
+    gsize take;
+
+    /* ffmpeg ends progress lines with '\r'; treat it as a line end too. */
+    while (nl < end && *nl != '\n' && *nl != '\r')
+      nl++;
+    take = nl - p;
+    if (parser->line_length + take > parser->max_line_length) {
+      take = parser->max_line_length - parser->line_length;
+      parser->line_cut = TRUE;
+    }
+    memcpy (parser->line + parser->line_length, p, take);
+    parser->line_length += take;
+    if (nl < end) {
+      emit_line (parser, func, user_data);
+      p = nl + 1;
+    } else {
+      p = end;
+    }
+  }
+}
+
+void
+ffc_stderr_parser_finish (
+    FfcStderrParser *parser, FfcLineFunc func, gpointer user_data)
+{
+  if (parser->line_length > 0)
+    emit_line (parser, func, user_data);
+}
+
+gchar *
+ffc_stderr_parser_get_tail (FfcStderrParser *parser)
+{
+  GString *s = g_string_new (NULL);
+  guint first = (parser->tail_next + parser->tail_lines - parser->tail_filled) %
+                parser->tail_lines;
+
+  for (guint i = 0; i < parser->tail_filled; i++) {
+    const gchar *l = parser->tail[(first + i) % parser->tail_lines];
+    if (s->len > 0)
+      g_string_append_c (s, '\n');
+    g_string_append (s, l);
+  }
+  return g_string_free (s, FALSE);
+}
+
+gchar *
+ffc_stderr_parser_get_last_error (FfcStderrParser *parser)
+{
+  return g_strdup (parser->last_error);
+}
+
+guint
+ffc_stderr_parser_get_error_count (FfcStderrParser *parser)
+{
+  return parser->error_count;
+}
