@@ -580,15 +580,15 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   config.argv = ffc_args_build (&args);
   config.queue_capacity =
       MAX (gst_util_uint64_scale (src->buffer_time, args.out_rate, GST_SECOND),
-          1) *
-      GST_AUDIO_INFO_BPF (&info);
+          1)
+      * GST_AUDIO_INFO_BPF (&info);
   config.stall_timeout_us = src->stall_timeout / GST_USECOND;
   config.max_restarts = src->max_restarts;
   /* ffmpeg ends "normally" when a device read fails (unplugged): for
    * devices, an exit after errors is a failure to recover from. */
   config.restart_on_error_exit =
-      src->input_format != NULL &&
-      g_strv_contains (device_backends, src->input_format);
+      src->input_format != NULL
+      && g_strv_contains (device_backends, src->input_format);
   GST_OBJECT_UNLOCK (src);
 
   config.frame_size = GST_AUDIO_INFO_BPF (&info);
@@ -684,25 +684,25 @@ gst_ffmpeg_src_run_anchor (GstFFmpegSrc *src, const FfcItem *item)
     GstClockTimeDiff captured;
 
     if (item->run_start_wall_us >= 0) {
-      captured = (GstClockTimeDiff)now -
-                 (now_real - item->run_start_wall_us) * GST_USECOND;
+      captured = (GstClockTimeDiff)now
+                 - (now_real - item->run_start_wall_us) * GST_USECOND;
       GST_DEBUG_OBJECT (src,
           "run %u: ffmpeg reports capture start %.6f, %" G_GINT64_FORMAT
           " us ago",
           item->run, item->run_start_wall_us / 1e6,
           now_real - item->run_start_wall_us);
     } else {
-      captured = (GstClockTimeDiff)now -
-                 (now_mono - item->arrival_us) * GST_USECOND -
-                 (GstClockTimeDiff)before;
+      captured = (GstClockTimeDiff)now
+                 - (now_mono - item->arrival_us) * GST_USECOND
+                 - (GstClockTimeDiff)before;
     }
     anchor = captured - (GstClockTimeDiff)base_time;
     gst_object_unref (clock);
   } else {
     if (src->no_clock_origin_us < 0)
       src->no_clock_origin_us = item->arrival_us;
-    anchor = (item->arrival_us - src->no_clock_origin_us) * GST_USECOND -
-             (GstClockTimeDiff)before;
+    anchor = (item->arrival_us - src->no_clock_origin_us) * GST_USECOND
+             - (GstClockTimeDiff)before;
   }
   return anchor > 0 ? (GstClockTime)anchor : 0;
 }
@@ -732,11 +732,11 @@ gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
     src->run_anchor = anchor;
   }
 
-  pts = src->run_anchor +
-        gst_util_uint64_scale (item->run_offset, GST_SECOND, rate);
-  end =
-      src->run_anchor +
-      gst_util_uint64_scale (item->run_offset + item->frames, GST_SECOND, rate);
+  pts = src->run_anchor
+        + gst_util_uint64_scale (item->run_offset, GST_SECOND, rate);
+  end = src->run_anchor
+        + gst_util_uint64_scale (
+            item->run_offset + item->frames, GST_SECOND, rate);
 
   buffer = gst_buffer_new_wrapped (item->data, item->size);
   item->data = NULL;
@@ -744,8 +744,8 @@ gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
   GST_BUFFER_DURATION (buffer) = end - pts;
   GST_BUFFER_OFFSET (buffer) =
       gst_util_uint64_scale_round (
-          src->run_anchor - src->first_anchor, rate, GST_SECOND) +
-      item->run_offset;
+          src->run_anchor - src->first_anchor, rate, GST_SECOND)
+      + item->run_offset;
   GST_BUFFER_OFFSET_END (buffer) = GST_BUFFER_OFFSET (buffer) + item->frames;
   if (discont)
     GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);

@@ -52,15 +52,15 @@ static const gchar *const inputs_with_rate_and_channels[] = { "alsa", "pulse",
 gboolean
 ffc_args_input_takes_rate (const gchar *input_format)
 {
-  return input_format != NULL &&
-         g_strv_contains (inputs_with_rate_and_channels, input_format);
+  return input_format != NULL
+         && g_strv_contains (inputs_with_rate_and_channels, input_format);
 }
 
 gboolean
 ffc_args_input_takes_channels (const gchar *input_format)
 {
-  return ffc_args_input_takes_rate (input_format) ||
-         g_strcmp0 (input_format, "jack") == 0;
+  return ffc_args_input_takes_rate (input_format)
+         || g_strcmp0 (input_format, "jack") == 0;
 }
 
 /* Splits with the shell's quoting rules (quotes, backslashes) but none of its
@@ -126,8 +126,8 @@ ffc_args_build (const FfcArgsConfig *config)
     g_ptr_array_add (argv, g_strdup ("-sample_rate"));
     g_ptr_array_add (argv, g_strdup_printf ("%d", config->capture_rate));
   }
-  if (config->capture_channels > 0 &&
-      ffc_args_input_takes_channels (input_format)) {
+  if (config->capture_channels > 0
+      && ffc_args_input_takes_channels (input_format)) {
     g_ptr_array_add (argv, g_strdup ("-channels"));
     g_ptr_array_add (argv, g_strdup_printf ("%d", config->capture_channels));
   }

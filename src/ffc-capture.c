@@ -397,9 +397,9 @@ capture_thread (gpointer data)
     if (c->run_frames > 0)
       ever_audio = TRUE;
 
-    if (outcome == RUN_EXITED && ffc_child_exited_cleanly (&child) &&
-        !(c->config.restart_on_error_exit &&
-            ffc_stderr_parser_get_error_count (c->parser) > 0)) {
+    if (outcome == RUN_EXITED && ffc_child_exited_cleanly (&child)
+        && !(c->config.restart_on_error_exit
+             && ffc_stderr_parser_get_error_count (c->parser) > 0)) {
       if (ever_audio) {
         push_event (c, FFC_ITEM_EOS, 0, NULL, NULL);
       } else {
@@ -420,8 +420,8 @@ capture_thread (gpointer data)
     }
 
     consecutive_failures = c->run_frames > 0 ? 1 : consecutive_failures + 1;
-    if (c->config.max_restarts >= 0 &&
-        consecutive_failures > (guint)c->config.max_restarts) {
+    if (c->config.max_restarts >= 0
+        && consecutive_failures > (guint)c->config.max_restarts) {
       gchar *text = g_strdup_printf ("ffmpeg failed %u time%s in a row "
                                      "(max-restarts=%d); last failure: %s",
           consecutive_failures, consecutive_failures == 1 ? "" : "s",
@@ -433,8 +433,8 @@ capture_thread (gpointer data)
       break;
     }
 
-    if (c->run_frames > 0 &&
-        g_get_monotonic_time () - run_started >= BACKOFF_RESET_RUN_US)
+    if (c->run_frames > 0
+        && g_get_monotonic_time () - run_started >= BACKOFF_RESET_RUN_US)
       backoff_us = 0;
     backoff_us = ffc_capture_backoff_next_us (backoff_us);
 

@@ -33,8 +33,8 @@ ffc_child_find_program (const gchar *program, GError **error)
     return NULL;
   }
   if (strchr (program, '/') != NULL) {
-    if (g_file_test (program, G_FILE_TEST_IS_DIR) ||
-        !g_file_test (program, G_FILE_TEST_IS_EXECUTABLE)) {
+    if (g_file_test (program, G_FILE_TEST_IS_DIR)
+        || !g_file_test (program, G_FILE_TEST_IS_EXECUTABLE)) {
       g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT,
           "'%s' is not an executable program", program);
       return NULL;
@@ -176,8 +176,8 @@ ffc_child_kill (FfcChild *child)
 gboolean
 ffc_child_exited_cleanly (const FfcChild *child)
 {
-  return child->reaped && WIFEXITED (child->wait_status) &&
-         WEXITSTATUS (child->wait_status) == 0;
+  return child->reaped && WIFEXITED (child->wait_status)
+         && WEXITSTATUS (child->wait_status) == 0;
 }
 
 gchar *

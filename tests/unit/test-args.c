@@ -1,0 +1,210 @@
+/* Unit tests: ffmpeg argument building and option splitting. */
+#include <string.h>
+
+#include "ffc-args.h"
+
+static gint
+index_of (gchar **argv, const gchar *arg)
+{
+  for (gint i = 0; argv[i] != NULL; i++) {
+    if (g_strcmp0 (argv[i], arg) == 0)
+      return i;
+  }
+  return -1;
+}
+
+static void
+test_build_alsa (void)
+{
+  gchar *opts[] = { "-thread_queue_size", "4096", NULL };
+  FfcArgsConfig cfg = {
+    .ffmpeg_path = "/usr/bin/ffmpeg",
+    .input_format = "alsa",
+    .device = "hw:1,0",
+    .capture_rate = 384000,
+    .capture_channels = 1,
+    .input_options = opts,
+    .filter = "highpass=f=1000",
+    .out_format = FFC_SAMPLE_S32LE,
+    .out_rate = 48000,
+    .out_channels = 1,
+    .write_block_size = 1920,
+  };
+  gchar **argv = ffc_args_build (&cfg);
+  gint i_opt = index_of (argv, "-thread_queue_size");
+  gint i_f = index_of (argv, "-f");
+  gint i_in = index_of (argv, "-i");
+
+  g_assert_cmpstr (argv[0], ==, "/usr/bin/ffmpeg");
+  /* input options and capture options come before -i, output ones after */
+  g_assert_cmpint (i_opt, >, 0);
+  g_assert_cmpint (i_opt, <, i_in);
+  g_assert_cmpstr (argv[i_f + 1], ==, "alsa");
+  g_assert_cmpint (i_f, <, i_in);
+  g_assert_cmpstr (argv[index_of (argv, "-sample_rate") + 1], ==, "384000");
+  g_assert_cmpint (index_of (argv, "-sample_rate"), <, i_in);
+  g_assert_cmpstr (argv[index_of (argv, "-channels") + 1], ==, "1");
+  g_assert_cmpstr (argv[i_in + 1], ==, "hw:1,0");
+  g_assert_cmpstr (
+      argv[index_of (argv, "-filter:a") + 1], ==, "highpass=f=1000");
+  g_assert_cmpint (index_of (argv, "-filter:a"), >, i_in);
+  g_assert_cmpstr (argv[index_of (argv, "-c:a") + 1], ==, "pcm_s32le");
+  g_assert_cmpstr (argv[index_of (argv, "-ar") + 1], ==, "48000");
+  g_assert_cmpstr (argv[index_of (argv, "-ac") + 1], ==, "1");
+  g_assert_cmpstr (argv[index_of (argv, "-blocksize") + 1], ==, "1920");
+  g_assert_cmpstr (argv[g_strv_length (argv) - 1], ==, "pipe:1");
+  g_assert_cmpstr (argv[g_strv_length (argv) - 2], ==, "1920");
+  /* the output muxer is the raw format matching the codec */
+  g_assert_cmpint (index_of (argv, "s32le"), >, i_in);
+  g_strfreev (argv);
+}
+
+static void
+test_build_lavfi_ignores_capture_params (void)
+{
+  FfcArgsConfig cfg = {
+    .ffmpeg_path = "ffmpeg",
+    .input_format = "lavfi",
+    .device = "sine=sample_rate=384000",
+    .capture_rate = 384000,
+    .capture_channels = 2,
+    .out_format = FFC_SAMPLE_F32LE,
+    .out_rate = 384000,
+    .out_channels = 2,
+  };
+  gchar **argv = ffc_args_build (&cfg);
+
+  /* lavfi has no sample_rate/channels options: ffmpeg would refuse them */
+  g_assert_cmpint (index_of (argv, "-sample_rate"), ==, -1);
+  g_assert_cmpint (index_of (argv, "-channels"), ==, -1);
+  g_assert_cmpint (index_of (argv, "-filter:a"), ==, -1);
+  g_assert_cmpint (index_of (argv, "-blocksize"), ==, -1);
+  g_assert_cmpstr (argv[index_of (argv, "-c:a") + 1], ==, "pcm_f32le");
+  g_strfreev (argv);
+}
+
+static void
+test_build_no_input_format (void)
+{
+  FfcArgsConfig cfg = {
+    .ffmpeg_path = "ffmpeg",
+    .input_format = "",
+    .device = "/data/in.flac",
+    .out_format = FFC_SAMPLE_S16LE,
+    .out_rate = 44100,
+    .out_channels = 2,
+  };
+  gchar **argv = ffc_args_build (&cfg);
+  gint i_in = index_of (argv, "-i");
+
+  /* the only -f is the output's: ffmpeg probes the input */
+  g_assert_cmpint (index_of (argv, "-f"), >, i_in);
+  g_strfreev (argv);
+}
+
+static void
+test_device_is_one_argument (void)
+{
+  /* Shell metacharacters stay inside a single argv element. */
+  FfcArgsConfig cfg = {
+    .ffmpeg_path = "ffmpeg",
+    .input_format = "alsa",
+    .device = "$(touch /tmp/x); rm -rf / `id`",
+    .out_format = FFC_SAMPLE_S16LE,
+    .out_rate = 48000,
+    .out_channels = 1,
+  };
+  gchar **argv = ffc_args_build (&cfg);
+  g_assert_cmpstr (
+      argv[index_of (argv, "-i") + 1], ==, "$(touch /tmp/x); rm -rf / `id`");
+  g_strfreev (argv);
+}
+
+static void
+test_split_options (void)
+{
+  gchar **argv = NULL;
+  GError *error = NULL;
+
+  g_assert_true (
+      ffc_args_split_options ("-thread_queue_size 4096", &argv, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (argv), ==, 2);
+  g_assert_cmpstr (argv[1], ==, "4096");
+  g_strfreev (argv);
+
+  g_assert_true (ffc_args_split_options ("-metadata 'title=a b' "
+                                         "-x \"c d\" e\\ f",
+      &argv, &error));
+  g_assert_cmpuint (g_strv_length (argv), ==, 5);
+  g_assert_cmpstr (argv[1], ==, "title=a b");
+  g_assert_cmpstr (argv[3], ==, "c d");
+  g_assert_cmpstr (argv[4], ==, "e f");
+  g_strfreev (argv);
+
+  /* no expansion of any kind */
+  g_assert_true (
+      ffc_args_split_options ("$(touch /tmp/x) ; $HOME *", &argv, &error));
+  g_assert_cmpuint (g_strv_length (argv), ==, 5);
+  g_assert_cmpstr (argv[0], ==, "$(touch");
+  g_assert_cmpstr (argv[2], ==, ";");
+  g_assert_cmpstr (argv[3], ==, "$HOME");
+  g_assert_cmpstr (argv[4], ==, "*");
+  g_strfreev (argv);
+
+  g_assert_true (ffc_args_split_options (NULL, &argv, &error));
+  g_assert_cmpuint (g_strv_length (argv), ==, 0);
+  g_strfreev (argv);
+  g_assert_true (ffc_args_split_options ("  \t ", &argv, &error));
+  g_assert_cmpuint (g_strv_length (argv), ==, 0);
+  g_strfreev (argv);
+
+  g_assert_false (ffc_args_split_options ("-x 'unterminated", &argv, &error));
+  g_assert_nonnull (error);
+  g_assert_null (argv);
+  g_clear_error (&error);
+}
+
+static void
+test_write_block_size (void)
+{
+  /* whole frames, about 10 ms, within bounds */
+  g_assert_cmpint (
+      ffc_args_write_block_size (FFC_SAMPLE_S16LE, 384000, 1), ==, 7680);
+  g_assert_cmpint (
+      ffc_args_write_block_size (FFC_SAMPLE_S16LE, 8000, 1), ==, 1024);
+  g_assert_cmpint (
+      ffc_args_write_block_size (FFC_SAMPLE_F32LE, 384000, 8), ==, 65536);
+  g_assert_cmpint (
+      ffc_args_write_block_size (FFC_SAMPLE_S16LE, 48000, 3) % 6, ==, 0);
+  g_assert_cmpint (
+      ffc_args_write_block_size (FFC_SAMPLE_S32LE, 8000, 1000), ==, 64000);
+}
+
+static void
+test_input_capabilities (void)
+{
+  g_assert_true (ffc_args_input_takes_rate ("alsa"));
+  g_assert_true (ffc_args_input_takes_rate ("pulse"));
+  g_assert_true (ffc_args_input_takes_rate ("s16le"));
+  g_assert_false (ffc_args_input_takes_rate ("lavfi"));
+  g_assert_false (ffc_args_input_takes_rate (NULL));
+  g_assert_false (ffc_args_input_takes_rate ("jack"));
+  g_assert_true (ffc_args_input_takes_channels ("jack"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/args/build/alsa", test_build_alsa);
+  g_test_add_func (
+      "/args/build/lavfi", test_build_lavfi_ignores_capture_params);
+  g_test_add_func ("/args/build/probe", test_build_no_input_format);
+  g_test_add_func (
+      "/args/build/device-one-argument", test_device_is_one_argument);
+  g_test_add_func ("/args/split", test_split_options);
+  g_test_add_func ("/args/write-block-size", test_write_block_size);
+  g_test_add_func ("/args/input-capabilities", test_input_capabilities);
+  return g_test_run ();
+}

@@ -1,0 +1,245 @@
+/* Unit tests: the ffmpeg stderr parser, against lines real ffmpeg printed. */
+#include <string.h>
+
+#include "ffc-stderr.h"
+
+typedef struct {
+  guint lines, errors, warnings, xruns, starts;
+  gdouble start;
+  gsize longest;
+} Counts;
+
+static void
+count_line (const FfcLine *line, gpointer user_data)
+{
+  Counts *c = user_data;
+
+  c->lines++;
+  c->longest = MAX (c->longest, strlen (line->text));
+  switch (line->kind) {
+    case FFC_LINE_ERROR:
+      c->errors++;
+      break;
+    case FFC_LINE_WARNING:
+      c->warnings++;
+      break;
+    case FFC_LINE_XRUN:
+      c->xruns += line->count;
+      break;
+    case FFC_LINE_INPUT_START:
+      c->starts++;
+      c->start = line->start_seconds;
+      break;
+    default:
+      break;
+  }
+}
+
+static gchar *
+read_sample (const gchar *name)
+{
+  gchar *path = g_build_filename (
+      g_getenv ("FFC_TEST_DATA"), "ffmpeg-stderr", name, NULL);
+  gchar *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_free (path);
+  return text;
+}
+
+/* Feeds a sample in awkward pieces, as a pipe would deliver it. */
+static FfcStderrParser *
+parse_sample (const gchar *name, Counts *counts, gsize piece)
+{
+  FfcStderrParser *p = ffc_stderr_parser_new (4096, 8);
+  gchar *text = read_sample (name);
+  gsize len = strlen (text);
+
+  memset (counts, 0, sizeof (*counts));
+  for (gsize off = 0; off < len; off += piece)
+    ffc_stderr_parser_feed (
+        p, text + off, MIN (piece, len - off), count_line, counts);
+  ffc_stderr_parser_finish (p, count_line, counts);
+  g_free (text);
+  return p;
+}
+
+static void
+test_lavfi (void)
+{
+  Counts c;
+  FfcStderrParser *p = parse_sample ("lavfi-sine.txt", &c, 7);
+
+  g_assert_cmpuint (c.lines, ==, 13);
+  g_assert_cmpuint (c.errors, ==, 0);
+  g_assert_cmpuint (c.xruns, ==, 0);
+  /* lavfi reports a stream time, not a wall-clock capture start */
+  g_assert_cmpuint (c.starts, ==, 1);
+  g_assert_cmpfloat (c.start, ==, 0.0);
+  ffc_stderr_parser_free (p);
+}
+
+static void
+test_alsa_start (void)
+{
+  Counts c;
+  FfcStderrParser *p = parse_sample ("alsa-null-start.txt", &c, 4096);
+
+  g_assert_cmpuint (c.starts, ==, 1);
+  g_assert_cmpfloat_with_epsilon (c.start, 1795488192.459822, 1e-6);
+  /* "Guessed Channel Layout…" and the muxer's dts complaints */
+  g_assert_cmpuint (c.warnings, >=, 1);
+  g_assert_cmpuint (c.errors, ==, 0);
+  ffc_stderr_parser_free (p);
+}
+
+static void
+test_errors (void)
+{
+  static const struct {
+    const gchar *file;
+    const gchar *last_error;
+  } cases[] = {
+    { "alsa-bad-device.txt", "[error] nosuchdev: Input/output error" },
+    { "bad-option.txt", "[fatal] Error splitting the argument list: "
+                        "Option not found" },
+    { "unknown-format.txt", "[fatal] Unknown input format: 'nosuchfmt'" },
+    { "bad-lavfi-graph.txt", "[error] nosuchfilter=x=1: Invalid argument" },
+    { "missing-file.txt", "[error] /nonexistent/file.wav: No such file or "
+                          "directory" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    Counts c;
+    FfcStderrParser *p = parse_sample (cases[i].file, &c, 1);
+    gchar *last = ffc_stderr_parser_get_last_error (p);
+    gchar *tail = ffc_stderr_parser_get_tail (p);
+
+    g_assert_cmpuint (c.errors, >=, 1);
+    g_assert_cmpstr (last, ==, cases[i].last_error);
+    g_assert_nonnull (strstr (tail, cases[i].last_error));
+    g_free (last);
+    g_free (tail);
+    ffc_stderr_parser_free (p);
+  }
+}
+
+static void
+test_bad_device_tail_keeps_libasound_line (void)
+{
+  Counts c;
+  FfcStderrParser *p = parse_sample ("alsa-bad-device.txt", &c, 3);
+  gchar *tail = ffc_stderr_parser_get_tail (p);
+
+  /* untagged lines from libasound are kept for the error message too */
+  g_assert_nonnull (strstr (tail, "Unknown PCM nosuchdev"));
+  g_assert_cmpuint (ffc_stderr_parser_get_error_count (p), ==, 2);
+  g_free (tail);
+  ffc_stderr_parser_free (p);
+}
+
+static void
+test_xrun_with_repeats (void)
+{
+  Counts c;
+  FfcStderrParser *p = parse_sample ("alsa-xrun.txt", &c, 5);
+
+  /* two lines plus "Last message repeated 2 times" */
+  g_assert_cmpuint (c.xruns, ==, 4);
+  g_assert_cmpuint (c.starts, ==, 1);
+  ffc_stderr_parser_free (p);
+}
+
+static void
+test_long_lines_bounded (void)
+{
+  FfcStderrParser *p = ffc_stderr_parser_new (256, 4);
+  Counts c = {
+    0,
+  };
+  gchar *chunk = g_malloc (65536);
+
+  /* 1 MiB without a newline, then a short error line */
+  memset (chunk, 'x', 65536);
+  for (int i = 0; i < 16; i++)
+    ffc_stderr_parser_feed (p, chunk, 65536, count_line, &c);
+  ffc_stderr_parser_feed (p, "\n[error] boom\n", 14, count_line, &c);
+
+  g_assert_cmpuint (c.lines, ==, 2);
+  g_assert_cmpuint (c.longest, ==, 256);
+  g_assert_cmpuint (c.errors, ==, 1);
+  g_free (chunk);
+  ffc_stderr_parser_free (p);
+}
+
+static void
+test_tail_is_last_lines (void)
+{
+  FfcStderrParser *p = ffc_stderr_parser_new (256, 3);
+  gchar *tail;
+
+  /* carriage returns end lines too (ffmpeg's progress lines) */
+  ffc_stderr_parser_feed (p, "one\ntwo\rthree\n\nfour\nfive", 24, NULL, NULL);
+  tail = ffc_stderr_parser_get_tail (p);
+  g_assert_cmpstr (tail, ==, "two\nthree\nfour");
+  g_free (tail);
+  ffc_stderr_parser_finish (p, NULL, NULL);
+  tail = ffc_stderr_parser_get_tail (p);
+  g_assert_cmpstr (tail, ==, "three\nfour\nfive");
+  g_free (tail);
+
+  ffc_stderr_parser_reset (p);
+  tail = ffc_stderr_parser_get_tail (p);
+  g_assert_cmpstr (tail, ==, "");
+  g_free (tail);
+  ffc_stderr_parser_free (p);
+}
+
+static void
+test_classify (void)
+{
+  FfcLine line;
+
+  ffc_stderr_classify ("[alsa @ 0x5601] [warning] ALSA buffer xrun.", &line);
+  g_assert_cmpint (line.kind, ==, FFC_LINE_XRUN);
+  ffc_stderr_classify (
+      "[s16le @ 0x5578] [warning] Application provided "
+      "invalid, non monotonically increasing dts to muxer in stream 0: 128 "
+      ">= 128",
+      &line);
+  g_assert_cmpint (line.kind, ==, FFC_LINE_WARNING);
+  /* the same complaint at error level (alsa input) is no failure */
+  ffc_stderr_classify (
+      "[s16le @ 0x55c7] [error] Application provided "
+      "invalid, non monotonically increasing dts to muxer in stream 0: 141 "
+      ">= 141",
+      &line);
+  g_assert_cmpint (line.kind, ==, FFC_LINE_WARNING);
+  ffc_stderr_classify ("[panic] out of memory", &line);
+  g_assert_cmpint (line.kind, ==, FFC_LINE_ERROR);
+  /* a file name that merely contains a tag-like word is no error */
+  ffc_stderr_classify ("[info] Input #0, wav, from '[error].wav':", &line);
+  g_assert_cmpint (line.kind, ==, FFC_LINE_INFO);
+  ffc_stderr_classify ("[info]   Duration: 00:00:02.00, start: 0.000000, "
+                       "bitrate: 768 kb/s",
+      &line);
+  g_assert_cmpint (line.kind, ==, FFC_LINE_INPUT_START);
+  ffc_stderr_classify ("[info]   Duration: N/A, start: garbage", &line);
+  g_assert_cmpint (line.kind, ==, FFC_LINE_INFO);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/stderr/lavfi", test_lavfi);
+  g_test_add_func ("/stderr/alsa-start", test_alsa_start);
+  g_test_add_func ("/stderr/errors", test_errors);
+  g_test_add_func (
+      "/stderr/bad-device-tail", test_bad_device_tail_keeps_libasound_line);
+  g_test_add_func ("/stderr/xrun-repeats", test_xrun_with_repeats);
+  g_test_add_func ("/stderr/long-lines", test_long_lines_bounded);
+  g_test_add_func ("/stderr/tail", test_tail_is_last_lines);
+  g_test_add_func ("/stderr/classify", test_classify);
+  return g_test_run ();
+}
