@@ -130,15 +130,21 @@ flush_pending_drop_locked (FfcCapture *c)
   }
 }
 
-/* Hands whole frames to the consumer, or drops them if the queue is full. */
+/* Hands whole frames to the consumer, or drops them if the queue is full.
+ * Once dropping, it goes on until the consumer has drained half the queue,
+ * so that one stall makes one gap, not a gap at every chunk that would
+ * squeeze in. */
 static void
 deliver (FfcCapture *c, const guint8 *data, gsize size, gint64 arrival_us)
 {
   guint64 frames = size / c->config.frame_size;
+  gsize limit = c->config.queue_capacity;
 
   g_mutex_lock (&c->lock);
   c->stats.frames_read += frames;
-  if (c->queued_bytes + size > c->config.queue_capacity) {
+  if (c->pending_drop > 0)
+    limit /= 2;
+  if (c->queued_bytes + size > limit) {
     c->pending_drop += frames;
     c->stats.frames_dropped += frames;
   } else {
@@ -376,7 +382,7 @@ capture_thread (gpointer data)
             c->config.stall_timeout_us / 1e6);
       } else {
         gchar *exit_text = ffc_child_describe_exit (&child);
-        gchar *last_error = ffc_stderr_parser_get_last_error (c->parser);
+        gchar *last_error = ffc_stderr_parser_get_errors (c->parser);
         reason = last_error ? g_strdup_printf ("%s: %s", exit_text, last_error)
                             : g_strdup (exit_text);
         g_free (exit_text);

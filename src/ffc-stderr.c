@@ -26,6 +26,7 @@ struct _FfcStderrParser {
   guint tail_filled;
 
   gchar *last_error;
+  gchar *recent_errors[3]; /* texts without tags, oldest first */
   guint error_count;
   gboolean seen_start;
   FfcLineKind previous_kind;
@@ -133,6 +134,8 @@ ffc_stderr_parser_reset (FfcStderrParser *parser)
   parser->tail_next = 0;
   parser->tail_filled = 0;
   g_clear_pointer (&parser->last_error, g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (parser->recent_errors); i++)
+    g_clear_pointer (&parser->recent_errors[i], g_free);
   parser->error_count = 0;
   parser->seen_start = FALSE;
   parser->previous_kind = FFC_LINE_INFO;
@@ -187,9 +190,17 @@ emit_line (FfcStderrParser *parser, FfcLineFunc func, gpointer user_data)
     parser->seen_start = TRUE;
   }
   if (line.kind == FFC_LINE_ERROR) {
+    const gchar *level, *body;
+    gsize level_len, n = G_N_ELEMENTS (parser->recent_errors);
+
     g_free (parser->last_error);
     parser->last_error = g_strdup (line.text);
     parser->error_count++;
+    body = skip_tags (line.text, &level, &level_len);
+    g_free (parser->recent_errors[0]);
+    memmove (parser->recent_errors, parser->recent_errors + 1,
+        (n - 1) * sizeof (gchar *));
+    parser->recent_errors[n - 1] = g_strdup (body);
   }
   if (repeats == 0)
     parser->previous_kind = line.kind;
@@ -260,6 +271,26 @@ gchar *
 ffc_stderr_parser_get_last_error (FfcStderrParser *parser)
 {
   return g_strdup (parser->last_error);
+}
+
+/* The last few error lines, without their tags, joined with "; ": ffmpeg
+ * often names the cause in one line and the consequence in the next. */
+gchar *
+ffc_stderr_parser_get_errors (FfcStderrParser *parser)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (parser->recent_errors); i++) {
+    const gchar *e = parser->recent_errors[i];
+    if (e == NULL)
+      continue;
+    if (s->len > 0)
+      g_string_append (s, "; ");
+    g_string_append (s, e);
+  }
+  if (s->len == 0)
+    return g_string_free (s, TRUE);
+  return g_string_free (s, FALSE);
 }
 
 guint

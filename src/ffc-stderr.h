@@ -39,6 +39,7 @@ void ffc_stderr_parser_finish (
     FfcStderrParser *parser, FfcLineFunc func, gpointer user_data);
 gchar *ffc_stderr_parser_get_tail (FfcStderrParser *parser);
 gchar *ffc_stderr_parser_get_last_error (FfcStderrParser *parser);
+gchar *ffc_stderr_parser_get_errors (FfcStderrParser *parser);
 guint ffc_stderr_parser_get_error_count (FfcStderrParser *parser);
 
 G_END_DECLS

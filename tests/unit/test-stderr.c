@@ -139,6 +139,23 @@ test_bad_device_tail_keeps_libasound_line (void)
 }
 
 static void
+test_recent_errors_name_the_cause (void)
+{
+  Counts c;
+  FfcStderrParser *p = parse_sample ("bad-lavfi-graph.txt", &c, 11);
+  gchar *errors = ffc_stderr_parser_get_errors (p);
+
+  /* the cause comes before ffmpeg's generic consequence */
+  g_assert_cmpstr (errors, ==,
+      "No such filter: 'nosuchfilter'; "
+      "nosuchfilter=x=1: Invalid argument");
+  g_free (errors);
+  ffc_stderr_parser_reset (p);
+  g_assert_null (ffc_stderr_parser_get_errors (p));
+  ffc_stderr_parser_free (p);
+}
+
+static void
 test_xrun_with_repeats (void)
 {
   Counts c;
@@ -237,6 +254,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stderr/errors", test_errors);
   g_test_add_func (
       "/stderr/bad-device-tail", test_bad_device_tail_keeps_libasound_line);
+  g_test_add_func ("/stderr/recent-errors", test_recent_errors_name_the_cause);
   g_test_add_func ("/stderr/xrun-repeats", test_xrun_with_repeats);
   g_test_add_func ("/stderr/long-lines", test_long_lines_bounded);
   g_test_add_func ("/stderr/tail", test_tail_is_last_lines);

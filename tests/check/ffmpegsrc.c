@@ -1,0 +1,891 @@
+/* gst-check tests of ffmpegsrc, with the real ffmpeg and no sound hardware:
+ * lavfi sources (paced with -re where a live capture is needed) and ALSA's
+ * null device.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <gst/check/gstcheck.h>
+#include <gst/audio/audio.h>
+
+typedef struct {
+  GstClockTime pts, duration;
+  guint64 offset, offset_end;
+  gsize size;
+  gboolean discont;
+  GstClockTime arrival;         /* running time when it reached the sink */
+} BufInfo;
+
+typedef struct {
+  GMutex lock;
+  GArray *bufs;
+  guint64 bytes;
+  guint stall_ms;               /* block the streaming thread once */
+  GstElement *pipeline;
+} Recorder;
+
+typedef struct {
+  GstElement *pipeline;
+  Recorder rec;
+  GList *messages;              /* element messages, warnings, errors */
+  gboolean eos;
+  GstMessage *error;
+} Run;
+
+static GstPadProbeReturn
+record_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  Recorder *rec = user_data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  BufInfo b = {
+    .pts = GST_BUFFER_PTS (buf),
+    .duration = GST_BUFFER_DURATION (buf),
+    .offset = GST_BUFFER_OFFSET (buf),
+    .offset_end = GST_BUFFER_OFFSET_END (buf),
+    .size = gst_buffer_get_size (buf),
+    .discont = GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT),
+    .arrival = GST_CLOCK_TIME_NONE,
+  };
+  GstClock *clock = gst_element_get_clock (rec->pipeline);
+  guint stall;
+
+  if (clock != NULL) {
+    b.arrival = gst_clock_get_time (clock)
+        - gst_element_get_base_time (rec->pipeline);
+    gst_object_unref (clock);
+  }
+  g_mutex_lock (&rec->lock);
+  g_array_append_val (rec->bufs, b);
+  rec->bytes += b.size;
+  stall = rec->stall_ms;
+  rec->stall_ms = 0;
+  g_mutex_unlock (&rec->lock);
+
+  /* a downstream that stops consuming for a while */
+  if (stall > 0)
+    g_usleep (stall * 1000);
+  return GST_PAD_PROBE_OK;
+}
+
+static Run *
+run_new (const gchar * description)
+{
+  Run *run = g_new0 (Run, 1);
+  GError *error = NULL;
+  GstElement *sink;
+  GstPad *pad;
+
+  run->pipeline = gst_parse_launch (description, &error);
+  g_assert_no_error (error);
+  fail_unless (run->pipeline != NULL);
+  g_mutex_init (&run->rec.lock);
+  run->rec.bufs = g_array_new (FALSE, FALSE, sizeof (BufInfo));
+  run->rec.pipeline = run->pipeline;
+  sink = gst_bin_get_by_name (GST_BIN (run->pipeline), "sink");
+  fail_unless (sink != NULL);
+  pad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, record_buffer,
+      &run->rec, NULL);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  return run;
+}
+
+static void
+run_free (Run * run)
+{
+  gst_element_set_state (run->pipeline, GST_STATE_NULL);
+  gst_object_unref (run->pipeline);
+  g_list_free_full (run->messages, (GDestroyNotify) gst_message_unref);
+  if (run->error)
+    gst_message_unref (run->error);
+  g_array_free (run->rec.bufs, TRUE);
+  g_mutex_clear (&run->rec.lock);
+  g_free (run);
+}
+
+static GstElement *
+run_src (Run * run)
+{
+  GstElement *src = gst_bin_get_by_name (GST_BIN (run->pipeline), "src");
+  gst_object_unref (src);       /* the pipeline keeps it alive */
+  return src;
+}
+
+static GstStructure *
+src_stats (Run * run)
+{
+  GstStructure *stats = NULL;
+  g_object_get (run_src (run), "stats", &stats, NULL);
+  fail_unless (stats != NULL);
+  return stats;
+}
+
+static gint
+child_pid (Run * run)
+{
+  GstStructure *stats = src_stats (run);
+  gint pid = 0;
+  fail_unless (gst_structure_get_int (stats, "child-pid", &pid));
+  gst_structure_free (stats);
+  return pid;
+}
+
+static guint64
+stats_u64 (Run * run, const gchar * field)
+{
+  GstStructure *stats = src_stats (run);
+  guint64 v = 0;
+  fail_unless (gst_structure_get_uint64 (stats, field, &v), "no %s", field);
+  gst_structure_free (stats);
+  return v;
+}
+
+/* Pumps the bus until EOS, an ERROR, or the timeout (ms). Returns TRUE if
+ * the stop condition (EOS or ERROR) happened. */
+static gboolean
+run_bus (Run * run, guint timeout_ms)
+{
+  GstBus *bus = gst_element_get_bus (run->pipeline);
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gboolean done = FALSE;
+
+  while (!done) {
+    gint64 left = end - g_get_monotonic_time ();
+    GstMessage *msg;
+
+    if (left <= 0)
+      break;
+    msg = gst_bus_timed_pop_filtered (bus, left * GST_USECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING |
+        GST_MESSAGE_ELEMENT);
+    if (msg == NULL)
+      break;
+    switch (GST_MESSAGE_TYPE (msg)) {
+      case GST_MESSAGE_EOS:
+        run->eos = TRUE;
+        done = TRUE;
+        gst_message_unref (msg);
+        break;
+      case GST_MESSAGE_ERROR:
+        if (run->error == NULL)
+          run->error = gst_message_ref (msg);
+        run->messages = g_list_append (run->messages, msg);
+        done = TRUE;
+        break;
+      default:
+        run->messages = g_list_append (run->messages, msg);
+        break;
+    }
+  }
+  gst_object_unref (bus);
+  return done;
+}
+
+static GstMessage *
+find_message (Run * run, GstMessageType type, const gchar * name)
+{
+  for (GList * l = run->messages; l; l = l->next) {
+    GstMessage *m = l->data;
+    if (GST_MESSAGE_TYPE (m) != type)
+      continue;
+    if (name == NULL || (gst_message_get_structure (m)
+            && gst_structure_has_name (gst_message_get_structure (m), name)))
+      return m;
+  }
+  return NULL;
+}
+
+/* Waits (pumping the bus) until the recorder has at least `bytes`. */
+static void
+wait_for_bytes (Run * run, guint64 bytes, guint timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;) {
+    guint64 have;
+    g_mutex_lock (&run->rec.lock);
+    have = run->rec.bytes;
+    g_mutex_unlock (&run->rec.lock);
+    if (have >= bytes)
+      return;
+    fail_if (g_get_monotonic_time () > end, "only %" G_GUINT64_FORMAT
+        " of %" G_GUINT64_FORMAT " bytes arrived in time", have, bytes);
+    fail_if (run_bus (run, 20) && run->error, "error while waiting");
+  }
+}
+
+static gchar *
+error_text (GstMessage * msg, gchar ** debug)
+{
+  GError *err = NULL;
+  gchar *text;
+
+  gst_message_parse_error (msg, &err, debug);
+  text = g_strdup (err->message);
+  g_error_free (err);
+  return text;
+}
+
+static gboolean
+process_alive (gint pid)
+{
+  gchar *path = g_strdup_printf ("/proc/%d/stat", pid), *text = NULL;
+  gboolean alive = FALSE;
+
+  if (g_file_get_contents (path, &text, NULL, NULL)) {
+    const gchar *p = strrchr (text, ')');
+    alive = p != NULL && p[2] != 'Z';
+  }
+  g_free (path);
+  g_free (text);
+  return alive;
+}
+
+static gboolean
+process_exists (gint pid)
+{
+  gchar *path = g_strdup_printf ("/proc/%d", pid);
+  gboolean exists = g_file_test (path, G_FILE_TEST_EXISTS);
+  g_free (path);
+  return exists;
+}
+
+/* Children of this process, alive or zombie. */
+static guint
+count_own_children (void)
+{
+  GDir *dir = g_dir_open ("/proc", 0, NULL);
+  const gchar *name;
+  guint n = 0;
+  gchar *needle = g_strdup_printf ("\nPPid:\t%d\n", getpid ());
+
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    gchar *path, *text = NULL;
+    if (!g_ascii_isdigit (name[0]))
+      continue;
+    path = g_strdup_printf ("/proc/%s/status", name);
+    if (g_file_get_contents (path, &text, NULL, NULL)
+        && strstr (text, needle) != NULL)
+      n++;
+    g_free (path);
+    g_free (text);
+  }
+  g_dir_close (dir);
+  g_free (needle);
+  return n;
+}
+
+static guint64
+total_frames (Run * run, gint bpf)
+{
+  return run->rec.bytes / bpf;
+}
+
+/* Every buffer starts where the previous one ended, in time and samples. */
+static void
+assert_continuous (Run * run, guint from, guint to)
+{
+  for (guint i = from + 1; i < to; i++) {
+    BufInfo *a = &g_array_index (run->rec.bufs, BufInfo, i - 1);
+    BufInfo *b = &g_array_index (run->rec.bufs, BufInfo, i);
+    fail_unless_equals_uint64 (b->pts, a->pts + a->duration);
+    fail_unless_equals_uint64 (b->offset, a->offset_end);
+    fail_if (b->discont, "buffer %u is DISCONT", i);
+  }
+}
+
+GST_START_TEST (test_exact_samples_then_eos)
+{
+  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
+      "device=sine=frequency=440:sample_rate=48000:duration=2 ! "
+      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
+      "fakesink name=sink sync=false");
+  BufInfo *head, *tail;
+  guint n;
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (run_bus (run, 20000));
+  fail_unless (run->eos, "no EOS");
+  fail_unless (run->error == NULL);
+
+  n = run->rec.bufs->len;
+  fail_unless (n > 1);
+  fail_unless_equals_uint64 (total_frames (run, 2), 96000);
+  head = &g_array_index (run->rec.bufs, BufInfo, 0);
+  tail = &g_array_index (run->rec.bufs, BufInfo, n - 1);
+  fail_unless (head->discont);
+  fail_unless_equals_uint64 (head->offset, 0);
+  fail_unless_equals_uint64 (tail->offset_end, 96000);
+  /* timestamps from the sample count: 96000 samples are exactly 2 s */
+  fail_unless_equals_uint64 (tail->pts + tail->duration - head->pts,
+      2 * GST_SECOND);
+  assert_continuous (run, 0, n);
+  fail_unless_equals_uint64 (stats_u64 (run, "samples-pushed"), 96000);
+  fail_unless_equals_uint64 (stats_u64 (run, "samples-dropped"), 0);
+  run_free (run);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_filesink_byte_count)
+{
+  gchar *dir = g_dir_make_tmp ("ffmpegsrc-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "out.raw", NULL);
+  gchar *desc = g_strdup_printf ("ffmpegsrc input-format=lavfi "
+      "device=\"sine=frequency=440:sample_rate=48000:duration=2\" ! "
+      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
+      "filesink location=%s", path);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+  GStatBuf st;
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+
+  fail_unless (g_stat (path, &st) == 0);
+  fail_unless_equals_int64 (st.st_size, 192000);
+
+  g_unlink (path);
+  g_rmdir (dir);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  g_free (desc);
+  g_free (path);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_negotiation)
+{
+  static const gchar *formats[] = { "S16LE", "S32LE", "F32LE" };
+  static const struct {
+    gint rate, channels;
+  } layouts[] = { {8000, 1}, {44100, 2}, {384000, 1}, {48000, 6} };
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++) {
+    for (guint l = 0; l < G_N_ELEMENTS (layouts); l++) {
+      gint rate = layouts[l].rate, channels = layouts[l].channels;
+      gchar *desc = g_strdup_printf ("ffmpegsrc name=src input-format=lavfi "
+          "device=sine=sample_rate=%d:duration=0.25 ! "
+          "audio/x-raw,format=%s,rate=%d,channels=%d ! "
+          "fakesink name=sink sync=false", rate, formats[f], rate, channels);
+      Run *run = run_new (desc);
+      GstElement *sink = gst_bin_get_by_name (GST_BIN (run->pipeline),
+          "sink");
+      GstPad *pad = gst_element_get_static_pad (sink, "sink");
+      GstCaps *caps;
+      GstAudioInfo info;
+
+      gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+      fail_unless (run_bus (run, 20000));
+      fail_unless (run->eos, "no EOS for %s", desc);
+
+      caps = gst_pad_get_current_caps (pad);
+      fail_unless (gst_audio_info_from_caps (&info, caps));
+      fail_unless_equals_string (gst_audio_format_to_string
+          (GST_AUDIO_INFO_FORMAT (&info)), formats[f]);
+      fail_unless_equals_int (GST_AUDIO_INFO_RATE (&info), rate);
+      fail_unless_equals_int (GST_AUDIO_INFO_CHANNELS (&info), channels);
+      /* exactly a quarter second: ffmpeg produced the negotiated layout */
+      fail_unless_equals_uint64 (run->rec.bytes % GST_AUDIO_INFO_BPF (&info),
+          0);
+      fail_unless_equals_uint64 (total_frames (run,
+              GST_AUDIO_INFO_BPF (&info)), rate / 4);
+      gst_caps_unref (caps);
+      gst_object_unref (pad);
+      gst_object_unref (sink);
+      run_free (run);
+      g_free (desc);
+    }
+  }
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_ffmpeg_resamples_to_caps)
+{
+  /* captured at 384 kHz, delivered at 48 kHz: ffmpeg's resampler does it */
+  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
+      "device=sine=frequency=1000:sample_rate=384000:duration=1 ! "
+      "audio/x-raw,rate=48000 ! fakesink name=sink sync=false");
+  guint64 frames;
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (run_bus (run, 20000));
+  fail_unless (run->eos);
+  /* S16LE mono, the fixated defaults */
+  frames = total_frames (run, 2);
+  fail_unless (frames >= 47900 && frames <= 48100, "%" G_GUINT64_FORMAT,
+      frames);
+  run_free (run);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_fixate_to_capture_properties)
+{
+  /* nothing downstream constrains: the capture rate and channels are kept */
+  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
+      "sample-rate=22050 channels=2 "
+      "device=sine=sample_rate=22050:duration=0.5 ! fakesink name=sink "
+      "sync=false");
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (run->pipeline), "sink");
+  GstPad *pad = gst_element_get_static_pad (sink, "sink");
+  GstAudioInfo info;
+  GstCaps *caps;
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (run_bus (run, 20000));
+  fail_unless (run->eos);
+  caps = gst_pad_get_current_caps (pad);
+  fail_unless (gst_audio_info_from_caps (&info, caps));
+  fail_unless_equals_int (GST_AUDIO_INFO_RATE (&info), 22050);
+  fail_unless_equals_int (GST_AUDIO_INFO_CHANNELS (&info), 2);
+  fail_unless_equals_uint64 (total_frames (run, 4), 11025);
+  gst_caps_unref (caps);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  run_free (run);
+}
+
+GST_END_TEST;
+
+/* The error must come within 2 s of PLAYING, name the problem, and carry
+ * ffmpeg's own last lines. */
+static void
+expect_runtime_error (const gchar * properties, const gchar * in_message,
+    const gchar * in_stderr)
+{
+  gchar *desc = g_strdup_printf ("ffmpegsrc name=src %s ! "
+      "fakesink name=sink", properties);
+  Run *run = run_new (desc);
+  gint64 start = g_get_monotonic_time ();
+  const GstStructure *details = NULL;
+  gchar *text, *debug = NULL;
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (run_bus (run, 5000));
+  fail_unless (run->error != NULL, "no ERROR for %s", properties);
+  fail_unless (g_get_monotonic_time () - start < 2 * G_USEC_PER_SEC,
+      "error took %" G_GINT64_FORMAT " us", g_get_monotonic_time () - start);
+  fail_unless (GST_MESSAGE_SRC (run->error) == GST_OBJECT (run_src (run)));
+
+  text = error_text (run->error, &debug);
+  fail_unless (strstr (text, in_message) != NULL, "'%s' not in '%s'",
+      in_message, text);
+  fail_unless (debug != NULL && strstr (debug, in_stderr) != NULL,
+      "'%s' not in '%s'", in_stderr, debug);
+  gst_message_parse_error_details (run->error, &details);
+  fail_unless (details != NULL);
+  fail_unless (strstr (gst_structure_get_string (details, "stderr"),
+          in_stderr) != NULL);
+  g_free (text);
+  g_free (debug);
+  run_free (run);
+  g_free (desc);
+}
+
+GST_START_TEST (test_bad_device)
+{
+  expect_runtime_error ("input-format=alsa device=nosuchdev",
+      "nosuchdev", "Unknown PCM nosuchdev");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_option)
+{
+  expect_runtime_error ("input-format=alsa device=null "
+      "input-options=\"-bogus 1\"", "Option not found",
+      "Unrecognized option 'bogus'");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_input_format)
+{
+  expect_runtime_error ("input-format=nosuchfmt device=x",
+      "Unknown input format", "nosuchfmt");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_lavfi_graph)
+{
+  expect_runtime_error ("input-format=lavfi device=nosuchfilter=x=1",
+      "No such filter", "nosuchfilter");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_exit_without_audio)
+{
+  expect_runtime_error ("input-format=lavfi device=aevalsrc=0:d=0",
+      "without delivering any audio", "Output #0");
+}
+
+GST_END_TEST;
+
+static void
+expect_state_change_failure (const gchar * properties, const gchar * in_message)
+{
+  gchar *desc = g_strdup_printf ("ffmpegsrc name=src %s ! fakesink", properties);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+  gchar *text;
+
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  text = error_text (msg, NULL);
+  fail_unless (strstr (text, in_message) != NULL, "'%s' not in '%s'",
+      in_message, text);
+  g_free (text);
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  g_free (desc);
+}
+
+GST_START_TEST (test_missing_ffmpeg)
+{
+  expect_state_change_failure ("ffmpeg-path=no-such-ffmpeg",
+      "'no-such-ffmpeg' was not found in PATH");
+  expect_state_change_failure ("ffmpeg-path=/nonexistent/ffmpeg",
+      "'/nonexistent/ffmpeg' is not an executable program");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_settings_refused)
+{
+  GstElement *src = gst_element_factory_make ("ffmpegsrc", NULL);
+
+  /* the setter warns at once ... */
+  ASSERT_WARNING (g_object_set (src, "input-options", "-x 'unterminated",
+          NULL));
+  gst_object_unref (src);
+  /* ... and the state change refuses it, saying why */
+  ASSERT_WARNING (expect_state_change_failure
+      ("input-options=\"-x 'unterminated\"", "Invalid input-options"));
+  expect_state_change_failure ("device=\"\"", "No device given");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_live_and_latency)
+{
+  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
+      "input-options=-re device=sine=sample_rate=48000 buffer-time=3000000000 "
+      "! fakesink name=sink");
+  GstQuery *query = gst_query_new_latency ();
+  gboolean live;
+  GstClockTime min, max;
+
+  fail_unless_equals_int (gst_element_set_state (run->pipeline,
+          GST_STATE_PAUSED), GST_STATE_CHANGE_NO_PREROLL);
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  wait_for_bytes (run, 9600, 10000);
+  fail_unless (gst_element_query (run_src (run), query));
+  gst_query_parse_latency (query, &live, &min, &max);
+  fail_unless (live);
+  fail_unless (min > 0 && min < 200 * GST_MSECOND);
+  fail_unless_equals_uint64 (max, 3 * GST_SECOND);
+  gst_query_unref (query);
+  run_free (run);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_restart_after_kill)
+{
+  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
+      "input-options=-re device=sine=sample_rate=48000 "
+      "! audio/x-raw,format=S16LE,channels=1 ! fakesink name=sink");
+  GstMessage *restarted;
+  const GstStructure *s;
+  gint pid, new_pid;
+  guint before, gap_index = 0;
+  BufInfo *prev, *next;
+  guint restarts = 0;
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  wait_for_bytes (run, 96000, 10000);   /* a second of audio */
+  pid = child_pid (run);
+  fail_unless (pid > 0);
+  g_mutex_lock (&run->rec.lock);
+  before = run->rec.bufs->len;
+  g_mutex_unlock (&run->rec.lock);
+
+  fail_unless (kill (pid, SIGKILL) == 0);
+  wait_for_bytes (run, run->rec.bytes + 48000, 10000);
+
+  restarted = find_message (run, GST_MESSAGE_ELEMENT, "ffmpegsrc-restarted");
+  fail_unless (restarted != NULL, "no ffmpegsrc-restarted message");
+  s = gst_message_get_structure (restarted);
+  fail_unless (strstr (gst_structure_get_string (s, "reason"), "signal 9")
+      != NULL);
+  fail_unless (strstr (gst_structure_get_string (s, "stderr"), "Input #0")
+      != NULL);
+  fail_unless (gst_structure_get_uint (s, "restarts", &restarts));
+  fail_unless_equals_int (restarts, 1);
+  fail_unless (run->error == NULL);
+
+  new_pid = child_pid (run);
+  fail_unless (new_pid > 0 && new_pid != pid);
+  fail_if (process_exists (pid), "the killed ffmpeg was not reaped");
+
+  /* The first buffer of the new ffmpeg is DISCONT, later than the end of
+   * the last one before the kill by the time nothing was captured. */
+  g_mutex_lock (&run->rec.lock);
+  for (guint i = MAX (before, 1); i < run->rec.bufs->len; i++) {
+    if (g_array_index (run->rec.bufs, BufInfo, i).discont) {
+      gap_index = i;
+      break;
+    }
+  }
+  fail_unless (gap_index > 0, "no DISCONT buffer after the restart");
+  prev = &g_array_index (run->rec.bufs, BufInfo, gap_index - 1);
+  next = &g_array_index (run->rec.bufs, BufInfo, gap_index);
+  /* at least the 100 ms backoff passed with nothing captured */
+  fail_unless (next->pts >= prev->pts + prev->duration + 90 * GST_MSECOND,
+      "gap of %" GST_TIME_FORMAT " only", GST_TIME_ARGS (next->pts
+          - prev->pts - prev->duration));
+  /* and it is stamped at its capture time, not after its arrival */
+  fail_unless (next->pts <= next->arrival);
+  fail_unless (next->offset > prev->offset_end);
+  assert_continuous (run, gap_index, run->rec.bufs->len);
+  g_mutex_unlock (&run->rec.lock);
+  fail_unless_equals_int (stats_u64 (run, "samples-dropped"), 0);
+  run_free (run);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_restart_after_stall)
+{
+  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
+      "input-options=-re device=sine=sample_rate=48000 "
+      "stall-timeout=500000000 ! fakesink name=sink");
+  GstMessage *restarted;
+  gint pid;
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  wait_for_bytes (run, 48000, 10000);
+  pid = child_pid (run);
+  fail_unless (kill (pid, SIGSTOP) == 0);
+  wait_for_bytes (run, run->rec.bytes + 48000, 10000);
+
+  restarted = find_message (run, GST_MESSAGE_ELEMENT, "ffmpegsrc-restarted");
+  fail_unless (restarted != NULL);
+  fail_unless (strstr (gst_structure_get_string (gst_message_get_structure
+              (restarted), "reason"), "no audio for 0.5 s") != NULL);
+  /* the stopped ffmpeg was killed and reaped */
+  fail_if (process_exists (pid));
+  run_free (run);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_max_restarts)
+{
+  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
+      "input-options=-re device=sine=sample_rate=48000 max-restarts=0 "
+      "! fakesink name=sink");
+  gchar *text;
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  wait_for_bytes (run, 9600, 10000);
+  fail_unless (kill (child_pid (run), SIGKILL) == 0);
+  fail_unless (run_bus (run, 5000));
+  fail_unless (run->error != NULL);
+  text = error_text (run->error, NULL);
+  fail_unless (strstr (text, "max-restarts=0") != NULL, "%s", text);
+  fail_unless (strstr (text, "signal 9") != NULL, "%s", text);
+  g_free (text);
+  fail_if (find_message (run, GST_MESSAGE_ELEMENT, "ffmpegsrc-restarted"));
+  run_free (run);
+}
+
+GST_END_TEST;
+
+/* A live capture of exactly 5 s whose consumer stalls for 3 s at the start. */
+static Run *
+run_stalled_capture (const gchar * buffer_time)
+{
+  gchar *desc = g_strdup_printf ("ffmpegsrc name=src input-format=lavfi "
+      "input-options=-re device=sine=sample_rate=48000:duration=5 "
+      "buffer-time=%s ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
+      "fakesink name=sink sync=false", buffer_time);
+  Run *run = run_new (desc);
+
+  run->rec.stall_ms = 3000;
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (run_bus (run, 20000));
+  fail_unless (run->eos, "no EOS");
+  g_free (desc);
+  return run;
+}
+
+GST_START_TEST (test_stall_within_buffer_time)
+{
+  Run *run = run_stalled_capture ("5000000000");
+
+  /* a 3 s stall fits in 5 s: not one sample lost, no gap */
+  fail_unless_equals_uint64 (total_frames (run, 2), 240000);
+  fail_unless_equals_uint64 (stats_u64 (run, "samples-dropped"), 0);
+  assert_continuous (run, 0, run->rec.bufs->len);
+  fail_if (find_message (run, GST_MESSAGE_WARNING, NULL));
+  run_free (run);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_stall_beyond_buffer_time)
+{
+  Run *run = run_stalled_capture ("1000000000");
+  guint64 dropped = stats_u64 (run, "samples-dropped");
+  guint64 received = total_frames (run, 2);
+  GstMessage *warning;
+  GError *err = NULL;
+  gchar *expected;
+  guint gaps = 0;
+
+  /* about 2 s did not fit; every sample is either delivered or counted */
+  fail_unless (dropped > 48000 && dropped < 3 * 48000, "%" G_GUINT64_FORMAT,
+      dropped);
+  fail_unless_equals_uint64 (received + dropped, 240000);
+
+  warning = find_message (run, GST_MESSAGE_WARNING, NULL);
+  fail_unless (warning != NULL);
+  gst_message_parse_warning (warning, &err, NULL);
+  expected = g_strdup_printf ("Dropped %" G_GUINT64_FORMAT " samples",
+      dropped);
+  fail_unless (strstr (err->message, expected) != NULL, "%s", err->message);
+  g_free (expected);
+  g_error_free (err);
+
+  /* the gap shows in the timestamps and offsets, to the sample */
+  for (guint i = 1; i < run->rec.bufs->len; i++) {
+    BufInfo *a = &g_array_index (run->rec.bufs, BufInfo, i - 1);
+    BufInfo *b = &g_array_index (run->rec.bufs, BufInfo, i);
+    if (!b->discont) {
+      fail_unless_equals_uint64 (b->offset, a->offset_end);
+      continue;
+    }
+    gaps++;
+    fail_unless_equals_uint64 (b->offset - a->offset_end, dropped);
+    fail_unless_equals_uint64 (b->pts, gst_util_uint64_scale (b->offset,
+            GST_SECOND, 48000) + g_array_index (run->rec.bufs, BufInfo,
+            0).pts);
+  }
+  fail_unless_equals_int (gaps, 1);
+  run_free (run);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_no_process_left_after_stop)
+{
+  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
+      "input-options=-re device=sine=sample_rate=48000 ! fakesink name=sink");
+  gint pid;
+  gchar *fd_dir;
+  GDir *dir;
+  guint fds = 0;
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  wait_for_bytes (run, 9600, 10000);
+  pid = child_pid (run);
+  fail_unless (process_alive (pid));
+
+  /* the child holds fds 0-2 only */
+  fd_dir = g_strdup_printf ("/proc/%d/fd", pid);
+  dir = g_dir_open (fd_dir, 0, NULL);
+  fail_unless (dir != NULL);
+  while (g_dir_read_name (dir) != NULL)
+    fds++;
+  g_dir_close (dir);
+  g_free (fd_dir);
+  fail_unless_equals_int (fds, 3);
+
+  gst_element_set_state (run->pipeline, GST_STATE_NULL);
+  /* gone, not even a zombie, and no other child of ours */
+  fail_if (process_exists (pid));
+  fail_unless_equals_int (count_own_children (), 0);
+  fail_unless_equals_int (child_pid (run), 0);
+  run_free (run);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_alsa_capture_start_time)
+{
+  /* ALSA's null device: ffmpeg reports a wall-clock capture start */
+  Run *run = run_new ("ffmpegsrc name=src input-format=alsa device=null "
+      "sample-rate=48000 channels=2 ! fakesink name=sink sync=false");
+  BufInfo *head;
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  wait_for_bytes (run, 19200, 10000);
+  fail_unless (run->error == NULL);
+  g_mutex_lock (&run->rec.lock);
+  head = &g_array_index (run->rec.bufs, BufInfo, 0);
+  /* captured after PLAYING and before it arrived */
+  fail_unless (head->pts <= head->arrival);
+  fail_unless (head->arrival - head->pts < GST_SECOND);
+  g_mutex_unlock (&run->rec.lock);
+  run_free (run);
+}
+
+GST_END_TEST;
+
+static Suite *
+ffmpegsrc_suite (void)
+{
+  Suite *s = suite_create ("ffmpegsrc");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_exact_samples_then_eos);
+  tcase_add_test (tc, test_filesink_byte_count);
+  tcase_add_test (tc, test_negotiation);
+  tcase_add_test (tc, test_ffmpeg_resamples_to_caps);
+  tcase_add_test (tc, test_fixate_to_capture_properties);
+  tcase_add_test (tc, test_bad_device);
+  tcase_add_test (tc, test_bad_option);
+  tcase_add_test (tc, test_bad_input_format);
+  tcase_add_test (tc, test_bad_lavfi_graph);
+  tcase_add_test (tc, test_exit_without_audio);
+  tcase_add_test (tc, test_missing_ffmpeg);
+  tcase_add_test (tc, test_bad_settings_refused);
+  tcase_add_test (tc, test_live_and_latency);
+  tcase_add_test (tc, test_restart_after_kill);
+  tcase_add_test (tc, test_restart_after_stall);
+  tcase_add_test (tc, test_max_restarts);
+  tcase_add_test (tc, test_stall_within_buffer_time);
+  tcase_add_test (tc, test_stall_beyond_buffer_time);
+  tcase_add_test (tc, test_no_process_left_after_stop);
+  tcase_add_test (tc, test_alsa_capture_start_time);
+  return s;
+}
+
+GST_CHECK_MAIN (ffmpegsrc);
