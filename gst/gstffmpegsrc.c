@@ -76,6 +76,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 #define FALLBACK_CHANNELS 1
 /* ffmpeg's own device buffering, which our timestamps cannot see. */
 #define DEVICE_LATENCY (20 * GST_MSECOND)
+/* about one capture packet (ALSA period, lavfi frame) */
+#define PACKET_LATENCY (25 * GST_MSECOND)
 #define STOP_GRACE_MS 500
 
 enum {
@@ -434,6 +436,7 @@ gst_ffmpeg_src_start (GstBaseSrc *bsrc)
   g_free (device);
 
   src->have_run = FALSE;
+  src->have_offset_origin = FALSE;
   src->next_pts = GST_CLOCK_TIME_NONE;
   src->no_clock_origin_us = -1;
   return ok;
@@ -537,9 +540,6 @@ on_ffmpeg_line (const FfcLine *line, gpointer user_data)
     GST_DEBUG_OBJECT (src, "ffmpeg: %s", line->text);
 }
 
-static const gchar *const device_backends[] = { "alsa", "pulse", "oss", "jack",
-  "sndio", "openal", "dshow", "avfoundation", "audiotoolbox", "lavfi", NULL };
-
 static gboolean
 gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
 {
@@ -554,6 +554,7 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   FfcCapture *capture, *old;
   GError *error = NULL;
   gchar *command;
+  gboolean live_input;
 
   if (!gst_audio_info_from_caps (&info, caps)) {
     GST_ELEMENT_ERROR (src, CORE, NEGOTIATION, (NULL),
@@ -567,8 +568,8 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   args.out_format = sample_format_from_info (&info);
   args.out_rate = GST_AUDIO_INFO_RATE (&info);
   args.out_channels = GST_AUDIO_INFO_CHANNELS (&info);
-  args.write_block_size = ffc_args_write_block_size (
-      args.out_format, args.out_rate, args.out_channels);
+  args.batch_writes =
+      ffc_args_batch_writes (args.out_format, args.out_rate, args.out_channels);
   args.input_options = src->input_argv;
 
   GST_OBJECT_LOCK (src);
@@ -586,9 +587,9 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   config.max_restarts = src->max_restarts;
   /* ffmpeg ends "normally" when a device read fails (unplugged): for
    * devices, an exit after errors is a failure to recover from. */
-  config.restart_on_error_exit =
-      src->input_format != NULL
-      && g_strv_contains (device_backends, src->input_format);
+  config.restart_on_error_exit = ffc_args_input_is_device (src->input_format)
+                                 || g_strcmp0 (src->input_format, "lavfi") == 0;
+  live_input = ffc_args_input_is_live (src->input_format, src->input_argv);
   GST_OBJECT_UNLOCK (src);
 
   config.frame_size = GST_AUDIO_INFO_BPF (&info);
@@ -621,13 +622,14 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   g_mutex_lock (&src->capture_lock);
   src->capture = capture;
   src->info = info;
-  src->block_size = args.write_block_size;
+  src->batch_writes = args.batch_writes;
+  src->live_input = live_input;
   if (src->flushing)
     ffc_capture_set_flushing (capture, TRUE);
   g_mutex_unlock (&src->capture_lock);
 
+  /* a new ffmpeg: its first buffer is anchored anew and DISCONT */
   src->have_run = FALSE;
-  src->next_pts = GST_CLOCK_TIME_NONE;
   return TRUE;
 }
 
@@ -638,20 +640,24 @@ gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query)
 
   if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
     GstClockTime min, max;
-    gint rate, bpf, block;
+    gint rate, bpf;
+    gboolean batch;
 
     g_mutex_lock (&src->capture_lock);
     rate = GST_AUDIO_INFO_RATE (&src->info);
     bpf = GST_AUDIO_INFO_BPF (&src->info);
-    block = src->block_size;
+    batch = src->batch_writes;
     g_mutex_unlock (&src->capture_lock);
     if (rate <= 0 || bpf <= 0)
       return FALSE;
 
-    /* A buffer is complete one write block after its first sample, plus
-     * the device's own buffering; the queue can hold buffer-time more. */
-    min =
-        gst_util_uint64_scale (block / bpf, GST_SECOND, rate) + DEVICE_LATENCY;
+    /* A buffer is complete one ffmpeg write after its first sample (its
+     * 32 KiB I/O buffer when batching, else about one packet), plus the
+     * device's own buffering; the queue can hold buffer-time more. */
+    min = DEVICE_LATENCY
+          + (batch ? gst_util_uint64_scale (
+                 FFC_FFMPEG_IO_BUFFER_BYTES / bpf, GST_SECOND, rate)
+                   : PACKET_LATENCY);
     GST_OBJECT_LOCK (src);
     max = MAX (src->buffer_time, min);
     GST_OBJECT_UNLOCK (src);
@@ -666,22 +672,22 @@ gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query)
 
 /* The running time of a run's first sample: ffmpeg's capture start time
  * when it reported one (wall clock, mapped onto the pipeline clock), else
- * the arrival time of this chunk less the audio already delivered. */
-static GstClockTime
+ * the arrival time of this chunk less the audio already delivered. Negative
+ * when the capture began before PLAYING. */
+static GstClockTimeDiff
 gst_ffmpeg_src_run_anchor (GstFFmpegSrc *src, const FfcItem *item)
 {
   GstClock *clock = gst_element_get_clock (GST_ELEMENT (src));
   gint rate = GST_AUDIO_INFO_RATE (&src->info);
-  GstClockTime before =
+  GstClockTimeDiff before =
       gst_util_uint64_scale (item->run_offset + item->frames, GST_SECOND, rate);
-  GstClockTimeDiff anchor;
+  GstClockTimeDiff captured;
 
   if (clock != NULL) {
     GstClockTime base_time = gst_element_get_base_time (GST_ELEMENT (src));
     GstClockTime now = gst_clock_get_time (clock);
     gint64 now_mono = g_get_monotonic_time ();
     gint64 now_real = g_get_real_time ();
-    GstClockTimeDiff captured;
 
     if (item->run_start_wall_us >= 0) {
       captured = (GstClockTimeDiff)now
@@ -693,36 +699,49 @@ gst_ffmpeg_src_run_anchor (GstFFmpegSrc *src, const FfcItem *item)
           now_real - item->run_start_wall_us);
     } else {
       captured = (GstClockTimeDiff)now
-                 - (now_mono - item->arrival_us) * GST_USECOND
-                 - (GstClockTimeDiff)before;
+                 - (now_mono - item->arrival_us) * GST_USECOND - before;
     }
-    anchor = captured - (GstClockTimeDiff)base_time;
     gst_object_unref (clock);
-  } else {
-    if (src->no_clock_origin_us < 0)
-      src->no_clock_origin_us = item->arrival_us;
-    anchor = (item->arrival_us - src->no_clock_origin_us) * GST_USECOND
-             - (GstClockTimeDiff)before;
+    return captured - (GstClockTimeDiff)base_time;
   }
-  return anchor > 0 ? (GstClockTime)anchor : 0;
+
+  if (src->no_clock_origin_us < 0)
+    src->no_clock_origin_us = item->arrival_us;
+  return (item->arrival_us - src->no_clock_origin_us) * GST_USECOND - before;
 }
 
-static GstFlowReturn
+static GstClockTimeDiff
+frames_to_time (guint64 frames, gint rate)
+{
+  return (GstClockTimeDiff)gst_util_uint64_scale (frames, GST_SECOND, rate);
+}
+
+/* Turns a chunk into a buffer. Returns FALSE when nothing of it is left to
+ * push: audio a live input captured before PLAYING has no running time and
+ * is clipped, to the sample. */
+static gboolean
 gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
 {
   gint rate = GST_AUDIO_INFO_RATE (&src->info);
+  gint bpf = GST_AUDIO_INFO_BPF (&src->info);
   gboolean discont = item->after_gap;
+  guint64 skip = 0, frames, run_offset;
+  GstClockTimeDiff start;
   GstClockTime pts, end;
   GstBuffer *buffer;
 
   if (!src->have_run || item->run != src->run) {
-    GstClockTime anchor = gst_ffmpeg_src_run_anchor (src, item);
-    GstClockTime first =
-        anchor + gst_util_uint64_scale (item->run_offset, GST_SECOND, rate);
+    GstClockTimeDiff anchor = gst_ffmpeg_src_run_anchor (src, item);
+    GstClockTimeDiff first = anchor + frames_to_time (item->run_offset, rate);
 
     /* Never overlap what was already pushed. */
-    if (GST_CLOCK_TIME_IS_VALID (src->next_pts) && first < src->next_pts)
-      anchor += src->next_pts - first;
+    if (GST_CLOCK_TIME_IS_VALID (src->next_pts)
+        && first < (GstClockTimeDiff)src->next_pts)
+      anchor += (GstClockTimeDiff)src->next_pts - first;
+    /* A file or unpaced source was not "captured" at any moment: it starts
+     * at 0. A live one is clipped below, to the sample. */
+    if (!src->live_input && first < 0)
+      anchor -= first;
     if (!src->have_run)
       src->first_anchor = anchor;
     else
@@ -732,35 +751,49 @@ gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
     src->run_anchor = anchor;
   }
 
-  pts = src->run_anchor
-        + gst_util_uint64_scale (item->run_offset, GST_SECOND, rate);
-  end = src->run_anchor
-        + gst_util_uint64_scale (
-            item->run_offset + item->frames, GST_SECOND, rate);
+  start = src->run_anchor + frames_to_time (item->run_offset, rate);
+  if (start < 0) {
+    skip = gst_util_uint64_scale_ceil (-start, rate, GST_SECOND);
+    if (skip >= item->frames) {
+      GST_LOG_OBJECT (src,
+          "clipped %" G_GUINT64_FORMAT " samples captured "
+          "before PLAYING",
+          item->frames);
+      return FALSE;
+    }
+  }
+  frames = item->frames - skip;
+  run_offset = item->run_offset + skip;
 
-  buffer = gst_buffer_new_wrapped (item->data, item->size);
+  pts = src->run_anchor + frames_to_time (run_offset, rate);
+  end = src->run_anchor + frames_to_time (run_offset + frames, rate);
+
+  if (!src->have_offset_origin) {
+    src->offset_origin = frames_to_time (run_offset, rate);
+    src->have_offset_origin = TRUE;
+  }
+  buffer = gst_buffer_new_wrapped_full (
+      0, item->data, item->size, skip * bpf, frames * bpf, item->data, g_free);
   item->data = NULL;
   GST_BUFFER_PTS (buffer) = pts;
   GST_BUFFER_DURATION (buffer) = end - pts;
-  GST_BUFFER_OFFSET (buffer) =
-      gst_util_uint64_scale_round (
-          src->run_anchor - src->first_anchor, rate, GST_SECOND)
-      + item->run_offset;
-  GST_BUFFER_OFFSET_END (buffer) = GST_BUFFER_OFFSET (buffer) + item->frames;
+  /* sample offsets count from the first sample pushed, gaps included */
+  GST_BUFFER_OFFSET (buffer) = gst_util_uint64_scale_round (
+      pts - (src->first_anchor + src->offset_origin), rate, GST_SECOND);
+  GST_BUFFER_OFFSET_END (buffer) = GST_BUFFER_OFFSET (buffer) + frames;
   if (discont)
     GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
   src->next_pts = end;
 
   GST_OBJECT_LOCK (src);
-  src->samples_pushed += item->frames;
+  src->samples_pushed += frames;
   GST_OBJECT_UNLOCK (src);
 
   GST_LOG_OBJECT (src,
       "run %u: %" G_GUINT64_FORMAT " samples at %" GST_TIME_FORMAT "%s",
-      item->run, item->frames, GST_TIME_ARGS (pts),
-      discont ? " (discont)" : "");
+      item->run, frames, GST_TIME_ARGS (pts), discont ? " (discont)" : "");
   *buf = buffer;
-  return GST_FLOW_OK;
+  return TRUE;
 }
 
 static void
@@ -799,7 +832,7 @@ gst_ffmpeg_src_create (GstPushSrc *psrc, GstBuffer **buf)
 
     switch (item->type) {
       case FFC_ITEM_DATA:
-        ret = gst_ffmpeg_src_handle_data (src, item, buf);
+        done = gst_ffmpeg_src_handle_data (src, item, buf);
         break;
       case FFC_ITEM_DROPPED:
         GST_ELEMENT_WARNING (src, STREAM, FAILED,

@@ -39,13 +39,16 @@ struct _GstFFmpegSrc {
   FfcCapture *capture;
   gboolean flushing;
   GstAudioInfo info;
-  gint block_size;
+  gboolean batch_writes;
+  gboolean live_input; /* a device, or paced by -re */
 
   /* timestamping, streaming thread only */
   gboolean have_run;
   guint run;
-  GstClockTime run_anchor; /* running time of the run's first sample */
-  GstClockTime first_anchor;
+  GstClockTimeDiff run_anchor; /* running time of the run's first sample */
+  GstClockTimeDiff first_anchor;
+  gboolean have_offset_origin;
+  GstClockTimeDiff offset_origin; /* time of the first pushed sample */
   GstClockTime next_pts;
   gint64 no_clock_origin_us;
 

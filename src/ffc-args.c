@@ -63,6 +63,32 @@ ffc_args_input_takes_channels (const gchar *input_format)
          || g_strcmp0 (input_format, "jack") == 0;
 }
 
+/* ffmpeg's capture backends: they deliver audio as it is captured. */
+static const gchar *const device_inputs[] = { "alsa", "pulse", "oss", "jack",
+  "sndio", "openal", "dshow", "avfoundation", "audiotoolbox", "android_camera",
+  "v4l2", NULL };
+
+gboolean
+ffc_args_input_is_device (const gchar *input_format)
+{
+  return input_format != NULL && g_strv_contains (device_inputs, input_format);
+}
+
+/* A device, or any input paced to real time by -re / -readrate: its audio
+ * happens at a moment, and audio that happened before PLAYING has no place
+ * in the stream. A file or an unpaced test source has no such moment. */
+gboolean
+ffc_args_input_is_live (const gchar *input_format, gchar **input_options)
+{
+  if (ffc_args_input_is_device (input_format))
+    return TRUE;
+  for (gchar **o = input_options; o != NULL && *o != NULL; o++) {
+    if (g_str_equal (*o, "-re") || g_str_equal (*o, "-readrate"))
+      return TRUE;
+  }
+  return FALSE;
+}
+
 /* Splits with the shell's quoting rules (quotes, backslashes) but none of its
  * expansions: "$(x)" stays the literal text "$(x)". Empty means no options. */
 gboolean
@@ -82,17 +108,18 @@ ffc_args_split_options (const gchar *options, gchar ***argv_out, GError **error)
   return g_shell_parse_argv (options, NULL, argv_out, error);
 }
 
-/* Large enough to keep the per-write cost of the pipe low, small enough that
- * ffmpeg holds back at most ~10 ms of audio. Always whole frames. */
-gint
-ffc_args_write_block_size (FfcSampleFormat format, gint rate, gint channels)
+/* ffmpeg flushes the pipe after every packet unless told not to; then it
+ * writes whenever its 32 KiB I/O buffer is full (-blocksize only splits
+ * those writes). Batching saves thousands of small writes per second at
+ * high rates, but holds audio back by the buffer's duration: worth it only
+ * where the buffer holds no more than 50 ms. */
+gboolean
+ffc_args_batch_writes (FfcSampleFormat format, gint rate, gint channels)
 {
-  gint frame = (gint)ffc_sample_format_width (format) * MAX (channels, 1);
-  gint64 bytes = (gint64)rate * frame / 100;
+  gint64 bytes_per_second =
+      (gint64)rate * ffc_sample_format_width (format) * MAX (channels, 1);
 
-  bytes = CLAMP (bytes, 1024, 65536);
-  bytes -= bytes % frame;
-  return (gint)MAX (bytes, frame);
+  return bytes_per_second * 50 >= (gint64)FFC_FFMPEG_IO_BUFFER_BYTES * 1000;
 }
 
 gchar **
@@ -152,13 +179,9 @@ ffc_args_build (const FfcArgsConfig *config)
   g_ptr_array_add (argv, g_strdup ("-f"));
   g_ptr_array_add (
       argv, g_strdup (ffc_sample_format_muxer (config->out_format)));
-  if (config->write_block_size > 0) {
-    /* Without this ffmpeg flushes the pipe after every packet: many tiny
-     * writes (and wakeups) per second at high rates. */
+  if (config->batch_writes) {
     g_ptr_array_add (argv, g_strdup ("-flush_packets"));
     g_ptr_array_add (argv, g_strdup ("0"));
-    g_ptr_array_add (argv, g_strdup ("-blocksize"));
-    g_ptr_array_add (argv, g_strdup_printf ("%d", config->write_block_size));
   }
   g_ptr_array_add (argv, g_strdup ("pipe:1"));
   g_ptr_array_add (argv, NULL);

@@ -26,8 +26,9 @@ typedef struct {
   FfcSampleFormat out_format;
   gint out_rate;
   gint out_channels;
-  /* bytes ffmpeg gathers before each write to the pipe; 0 = per packet */
-  gint write_block_size;
+  /* TRUE: ffmpeg fills its 32 KiB I/O buffer before each write to the
+   * pipe; FALSE: it writes every packet as it comes */
+  gboolean batch_writes;
 } FfcArgsConfig;
 
 const gchar *ffc_sample_format_muxer (FfcSampleFormat format);
@@ -36,13 +37,18 @@ guint ffc_sample_format_width (FfcSampleFormat format);
 
 gboolean ffc_args_input_takes_rate (const gchar *input_format);
 gboolean ffc_args_input_takes_channels (const gchar *input_format);
+gboolean ffc_args_input_is_device (const gchar *input_format);
+gboolean ffc_args_input_is_live (
+    const gchar *input_format, gchar **input_options);
 
 gboolean ffc_args_split_options (
     const gchar *options, gchar ***argv_out, GError **error);
 
 gchar **ffc_args_build (const FfcArgsConfig *config);
 
-gint ffc_args_write_block_size (
+#define FFC_FFMPEG_IO_BUFFER_BYTES 32768
+
+gboolean ffc_args_batch_writes (
     FfcSampleFormat format, gint rate, gint channels);
 
 G_END_DECLS

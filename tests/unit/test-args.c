@@ -28,7 +28,7 @@ test_build_alsa (void)
     .out_format = FFC_SAMPLE_S32LE,
     .out_rate = 48000,
     .out_channels = 1,
-    .write_block_size = 1920,
+    .batch_writes = TRUE,
   };
   gchar **argv = ffc_args_build (&cfg);
   gint i_opt = index_of (argv, "-thread_queue_size");
@@ -51,9 +51,9 @@ test_build_alsa (void)
   g_assert_cmpstr (argv[index_of (argv, "-c:a") + 1], ==, "pcm_s32le");
   g_assert_cmpstr (argv[index_of (argv, "-ar") + 1], ==, "48000");
   g_assert_cmpstr (argv[index_of (argv, "-ac") + 1], ==, "1");
-  g_assert_cmpstr (argv[index_of (argv, "-blocksize") + 1], ==, "1920");
+  g_assert_cmpstr (argv[index_of (argv, "-flush_packets") + 1], ==, "0");
+  g_assert_cmpint (index_of (argv, "-flush_packets"), >, i_in);
   g_assert_cmpstr (argv[g_strv_length (argv) - 1], ==, "pipe:1");
-  g_assert_cmpstr (argv[g_strv_length (argv) - 2], ==, "1920");
   /* the output muxer is the raw format matching the codec */
   g_assert_cmpint (index_of (argv, "s32le"), >, i_in);
   g_strfreev (argv);
@@ -78,7 +78,7 @@ test_build_lavfi_ignores_capture_params (void)
   g_assert_cmpint (index_of (argv, "-sample_rate"), ==, -1);
   g_assert_cmpint (index_of (argv, "-channels"), ==, -1);
   g_assert_cmpint (index_of (argv, "-filter:a"), ==, -1);
-  g_assert_cmpint (index_of (argv, "-blocksize"), ==, -1);
+  g_assert_cmpint (index_of (argv, "-flush_packets"), ==, -1);
   g_assert_cmpstr (argv[index_of (argv, "-c:a") + 1], ==, "pcm_f32le");
   g_strfreev (argv);
 }
@@ -166,19 +166,14 @@ test_split_options (void)
 }
 
 static void
-test_write_block_size (void)
+test_batch_writes (void)
 {
-  /* whole frames, about 10 ms, within bounds */
-  g_assert_cmpint (
-      ffc_args_write_block_size (FFC_SAMPLE_S16LE, 384000, 1), ==, 7680);
-  g_assert_cmpint (
-      ffc_args_write_block_size (FFC_SAMPLE_S16LE, 8000, 1), ==, 1024);
-  g_assert_cmpint (
-      ffc_args_write_block_size (FFC_SAMPLE_F32LE, 384000, 8), ==, 65536);
-  g_assert_cmpint (
-      ffc_args_write_block_size (FFC_SAMPLE_S16LE, 48000, 3) % 6, ==, 0);
-  g_assert_cmpint (
-      ffc_args_write_block_size (FFC_SAMPLE_S32LE, 8000, 1000), ==, 64000);
+  /* 32 KiB is 43 ms at 384 kHz mono S16: batch */
+  g_assert_true (ffc_args_batch_writes (FFC_SAMPLE_S16LE, 384000, 1));
+  g_assert_true (ffc_args_batch_writes (FFC_SAMPLE_F32LE, 96000, 2));
+  /* 341 ms at 48 kHz mono S16: write every packet */
+  g_assert_false (ffc_args_batch_writes (FFC_SAMPLE_S16LE, 48000, 1));
+  g_assert_false (ffc_args_batch_writes (FFC_SAMPLE_S32LE, 48000, 2));
 }
 
 static void
@@ -193,6 +188,20 @@ test_input_capabilities (void)
   g_assert_true (ffc_args_input_takes_channels ("jack"));
 }
 
+static void
+test_input_is_live (void)
+{
+  gchar *re[] = { "-thread_queue_size", "64", "-re", NULL };
+  gchar *none[] = { NULL };
+
+  g_assert_true (ffc_args_input_is_live ("alsa", NULL));
+  g_assert_true (ffc_args_input_is_live ("pulse", none));
+  g_assert_false (ffc_args_input_is_live ("lavfi", none));
+  g_assert_true (ffc_args_input_is_live ("lavfi", re));
+  g_assert_false (ffc_args_input_is_live (NULL, NULL));
+  g_assert_false (ffc_args_input_is_device ("lavfi"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -204,7 +213,8 @@ main (int argc, char **argv)
   g_test_add_func (
       "/args/build/device-one-argument", test_device_is_one_argument);
   g_test_add_func ("/args/split", test_split_options);
-  g_test_add_func ("/args/write-block-size", test_write_block_size);
+  g_test_add_func ("/args/batch-writes", test_batch_writes);
   g_test_add_func ("/args/input-capabilities", test_input_capabilities);
+  g_test_add_func ("/args/input-is-live", test_input_is_live);
   return g_test_run ();
 }
