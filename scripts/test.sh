@@ -1,19 +1,40 @@
 #!/usr/bin/env bash
-# Builds gst-ffcapture (installing what it needs) and runs the whole test suite.
-set -euo pipefail
+# The whole test suite: builds gst-ffcapture (installing what it needs), runs
+# every test with meson, then the unit and element tests again under
+# AddressSanitizer and UndefinedBehaviorSanitizer, then each fuzz target for
+# a bounded time. FFC_QUICK=1 runs the first part only.
+set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
-bash scripts/setup.sh
+bash scripts/setup.sh || exit 1
 
-set +e
+passed=0 failed=0 skipped=0
+count() {   # meson's summary lines -> totals
+  local out=$1
+  passed=$((passed + $(awk '/^Ok:/ {print $2}' "$out" | tail -1)))
+  failed=$((failed + $(awk '/^(Fail|Timeout|Unexpected Pass):/ {s += $2} END {print s+0}' "$out")))
+  skipped=$((skipped + $(awk '/^Skipped:/ {print $2}' "$out" | tail -1)))
+}
+
+status=0
+echo "== tests"
 meson test -C build --print-errorlogs --num-processes 2 "$@" | tee build/meson-test.out
-rc=${PIPESTATUS[0]}
-set -e
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+count build/meson-test.out
+
+if [ -z "${FFC_QUICK:-}" ]; then
+  echo "== tests under ASan and UBSan"
+  bash scripts/sanitize.sh | tee build/sanitize.out
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  count build/sanitize.out
+
+  echo "== fuzzing"
+  bash scripts/fuzz.sh | tee build/fuzz.out
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  passed=$((passed + $(sed -n 's/^fuzz: \([0-9]*\) passed.*/\1/p' build/fuzz.out | tail -1)))
+  failed=$((failed + $(sed -n 's/^fuzz: [0-9]* passed, \([0-9]*\) failed/\1/p' build/fuzz.out | tail -1)))
+fi
 
 # One closing line any CI can read.
-ok=$(awk '/^Ok:/ {print $2}' build/meson-test.out)
-fail=$(awk '/^Fail:/ {print $2}' build/meson-test.out)
-skip=$(awk '/^Skipped:/ {print $2}' build/meson-test.out)
-timeout_n=$(awk '/^Timeout:/ {print $2}' build/meson-test.out)
-echo "${ok:-0} passed, $(( ${fail:-0} + ${timeout_n:-0} )) failed, ${skip:-0} skipped"
-exit "$rc"
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit "$status"

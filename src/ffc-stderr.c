@@ -175,6 +175,17 @@ emit_line (FfcStderrParser *parser, FfcLineFunc func, gpointer user_data)
   parser->line_cut = FALSE;
   if (parser->line[0] == '\0')
     return;
+  /* Device names and file names may be in any encoding; messages are
+   * UTF-8. Cutting a long line may also have split a character. */
+  if (!g_utf8_validate (parser->line, -1, NULL)) {
+    gchar *valid = g_utf8_make_valid (parser->line, -1);
+    const gchar *end;
+
+    g_strlcpy (parser->line, valid, parser->max_line_length + 1);
+    g_free (valid);
+    if (!g_utf8_validate (parser->line, -1, &end))
+      *(gchar *)end = '\0'; /* a replacement character cut in two */
+  }
 
   ffc_stderr_classify (parser->line, &line);
   repeats = parse_repeat (line.text);
@@ -200,7 +211,7 @@ emit_line (FfcStderrParser *parser, FfcLineFunc func, gpointer user_data)
     g_free (parser->recent_errors[0]);
     memmove (parser->recent_errors, parser->recent_errors + 1,
         (n - 1) * sizeof (gchar *));
-    parser->recent_errors[n - 1] = g_strdup (body);
+    parser->recent_errors[n - 1] = g_strdup (*body != '\0' ? body : line.text);
   }
   if (repeats == 0)
     parser->previous_kind = line.kind;
@@ -232,7 +243,9 @@ ffc_stderr_parser_feed (FfcStderrParser *parser, const gchar *data,
       take = parser->max_line_length - parser->line_length;
       parser->line_cut = TRUE;
     }
-    memcpy (parser->line + parser->line_length, p, take);
+    /* A NUL would end the line early for everyone downstream. */
+    for (gsize i = 0; i < take; i++)
+      parser->line[parser->line_length + i] = p[i] != '\0' ? p[i] : '?';
     parser->line_length += take;
     if (nl < end) {
       emit_line (parser, func, user_data);

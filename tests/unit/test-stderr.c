@@ -190,6 +190,29 @@ test_long_lines_bounded (void)
 }
 
 static void
+test_nul_and_invalid_utf8 (void)
+{
+  FfcStderrParser *p = ffc_stderr_parser_new (256, 4);
+  Counts c = {
+    0,
+  };
+  gchar *errors;
+  /* a NUL inside an error line, and a Latin-1 device name */
+  static const gchar input[] = "[error] bad\0thing\n[error] hw:caf\xe9: "
+                               "Input/output error\n";
+
+  ffc_stderr_parser_feed (p, input, sizeof (input) - 1, count_line, &c);
+  g_assert_cmpuint (c.errors, ==, 2);
+  errors = ffc_stderr_parser_get_errors (p);
+  g_assert_true (g_utf8_validate (errors, -1, NULL));
+  g_assert_cmpstr (errors, ==,
+      "bad?thing; hw:caf\xef\xbf\xbd: "
+      "Input/output error");
+  g_free (errors);
+  ffc_stderr_parser_free (p);
+}
+
+static void
 test_tail_is_last_lines (void)
 {
   FfcStderrParser *p = ffc_stderr_parser_new (256, 3);
@@ -258,6 +281,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stderr/xrun-repeats", test_xrun_with_repeats);
   g_test_add_func ("/stderr/long-lines", test_long_lines_bounded);
   g_test_add_func ("/stderr/tail", test_tail_is_last_lines);
+  g_test_add_func ("/stderr/nul-and-invalid-utf8", test_nul_and_invalid_utf8);
   g_test_add_func ("/stderr/classify", test_classify);
   return g_test_run ();
 }
