@@ -14,7 +14,7 @@ packages=(
   ffmpeg alsa-utils libasound2-plugins
   python3 python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0
   procps
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev valgrind
 )
 ${FFC_EXTRA_PACKAGES:+packages+=($FFC_EXTRA_PACKAGES)}
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: builds gst-ffcapture (installing what it needs), runs
 # every test with meson, then the unit and element tests again under
-# AddressSanitizer and UndefinedBehaviorSanitizer, then each fuzz target for
-# a bounded time. FFC_QUICK=1 runs the first part only.
+# AddressSanitizer and UndefinedBehaviorSanitizer and under valgrind
+# memcheck, then each fuzz target for a bounded time. FFC_QUICK=1 runs the
+# first part only.
 set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
@@ -27,6 +28,11 @@ if [ -z "${FFC_QUICK:-}" ]; then
   bash scripts/sanitize.sh | tee build/sanitize.out
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   count build/sanitize.out
+
+  echo "== tests under valgrind memcheck"
+  bash scripts/valgrind.sh | tee build/valgrind.out
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  count build/valgrind.out
 
   echo "== fuzzing"
   bash scripts/fuzz.sh | tee build/fuzz.out
