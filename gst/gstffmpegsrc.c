@@ -194,8 +194,8 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
-          "samples-pushed, samples-dropped, xruns, restarts, child-pid, "
-          "queue-level (ns) and queue-bytes",
+          "samples-pushed, samples-dropped, xruns, gaps, samples-lost, "
+          "restarts, child-pid, queue-level (ns) and queue-bytes",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -272,14 +272,21 @@ gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
   pushed = src->samples_pushed;
   GST_OBJECT_UNLOCK (src);
 
-  return gst_structure_new ("ffmpegsrc-stats", "samples-pushed", G_TYPE_UINT64,
-      pushed, "samples-dropped", G_TYPE_UINT64, stats.frames_dropped, "xruns",
-      G_TYPE_UINT64, stats.xruns, "restarts", G_TYPE_UINT, stats.restarts,
-      "child-pid", G_TYPE_INT, stats.child_pid, "queue-level", G_TYPE_UINT64,
-      (bpf > 0 && rate > 0)
+  /* clang-format off */
+  return gst_structure_new ("ffmpegsrc-stats",
+      "samples-pushed", G_TYPE_UINT64, pushed,
+      "samples-dropped", G_TYPE_UINT64, stats.frames_dropped,
+      "xruns", G_TYPE_UINT64, stats.xruns,
+      "gaps", G_TYPE_UINT64, stats.gaps,
+      "samples-lost", G_TYPE_UINT64, stats.frames_lost,
+      "restarts", G_TYPE_UINT, stats.restarts,
+      "child-pid", G_TYPE_INT, stats.child_pid,
+      "queue-level", G_TYPE_UINT64, (bpf > 0 && rate > 0)
           ? gst_util_uint64_scale (stats.queued_bytes / bpf, GST_SECOND, rate)
-          : (guint64)0,
-      "queue-bytes", G_TYPE_UINT64, (guint64)stats.queued_bytes, NULL);
+          : (guint64) 0,
+      "queue-bytes", G_TYPE_UINT64, (guint64) stats.queued_bytes,
+      NULL);
+  /* clang-format on */
 }
 
 static void
@@ -534,7 +541,9 @@ on_ffmpeg_line (const FfcLine *line, gpointer user_data)
 {
   GstFFmpegSrc *src = user_data;
 
-  if (line->kind == FFC_LINE_ERROR || line->kind == FFC_LINE_XRUN)
+  if (line->kind == FFC_LINE_FRAME)
+    GST_LOG_OBJECT (src, "ffmpeg: %s", line->text);
+  else if (line->kind == FFC_LINE_ERROR || line->kind == FFC_LINE_XRUN)
     GST_WARNING_OBJECT (src, "ffmpeg: %s", line->text);
   else
     GST_DEBUG_OBJECT (src, "ffmpeg: %s", line->text);
@@ -578,6 +587,8 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   args.capture_rate = src->sample_rate;
   args.capture_channels = src->channels;
   args.filter = src->filter;
+  args.report_frames =
+      ffc_args_input_is_live (src->input_format, src->input_argv);
   config.argv = ffc_args_build (&args);
   config.queue_capacity =
       MAX (gst_util_uint64_scale (src->buffer_time, args.out_rate, GST_SECOND),
@@ -591,6 +602,9 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
                                  || g_strcmp0 (src->input_format, "lavfi") == 0;
   live_input = ffc_args_input_is_live (src->input_format, src->input_argv);
   GST_OBJECT_UNLOCK (src);
+  /* a live input can lose audio inside ffmpeg (device overruns): have it
+   * report its input timestamps, whose jumps show the losses */
+  config.detect_gaps = live_input;
 
   config.frame_size = GST_AUDIO_INFO_BPF (&info);
   config.rate = GST_AUDIO_INFO_RATE (&info);
@@ -852,6 +866,24 @@ gst_ffmpeg_src_create (GstPushSrc *psrc, GstBuffer **buf)
             ("ffmpeg: %s", item->reason));
         done = FALSE;
         break;
+      case FFC_ITEM_GAP: {
+        FfcCaptureStats stats;
+        gint rate = GST_AUDIO_INFO_RATE (&src->info);
+
+        ffc_capture_get_stats (capture, &stats);
+        GST_ELEMENT_WARNING (src, RESOURCE, READ,
+            ("Capture lost %" G_GUINT64_FORMAT " samples (%.1f ms) before "
+             "they reached ffmpeg's output: %" G_GUINT64_FORMAT " gap%s, "
+             "%" G_GUINT64_FORMAT " samples lost so far, %" G_GUINT64_FORMAT
+             " overrun%s reported by ffmpeg",
+                item->count, item->count * 1000.0 / rate, stats.gaps,
+                stats.gaps == 1 ? "" : "s", stats.frames_lost, stats.xruns,
+                stats.xruns == 1 ? "" : "s"),
+            ("%s; the next buffer is DISCONT and stamped after the gap",
+                item->reason));
+        done = FALSE;
+        break;
+      }
       case FFC_ITEM_RESTARTED:
         gst_ffmpeg_src_post_restarted (src, item);
         done = FALSE;

@@ -165,9 +165,19 @@ ffc_args_build (const FfcArgsConfig *config)
    * in exactly the negotiated format; ffmpeg converts and resamples. */
   g_ptr_array_add (argv, g_strdup ("-map"));
   g_ptr_array_add (argv, g_strdup ("0:a:0"));
-  if (config->filter != NULL && *config->filter != '\0') {
+  if (config->report_frames
+      || (config->filter != NULL && *config->filter != '\0')) {
+    GString *chain = g_string_new (NULL);
+
+    if (config->report_frames)
+      g_string_append (chain, FFC_ARGS_FRAME_REPORT_FILTER);
+    if (config->filter != NULL && *config->filter != '\0') {
+      if (chain->len > 0)
+        g_string_append_c (chain, ',');
+      g_string_append (chain, config->filter);
+    }
     g_ptr_array_add (argv, g_strdup ("-filter:a"));
-    g_ptr_array_add (argv, g_strdup (config->filter));
+    g_ptr_array_add (argv, g_string_free (chain, FALSE));
   }
   g_ptr_array_add (argv, g_strdup ("-c:a"));
   g_ptr_array_add (

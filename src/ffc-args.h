@@ -29,6 +29,9 @@ typedef struct {
   /* TRUE: ffmpeg fills its 32 KiB I/O buffer before each write to the
    * pipe; FALSE: it writes every packet as it comes */
   gboolean batch_writes;
+  /* TRUE: ffmpeg reports each input frame's timestamp (microseconds) on
+   * stderr, through ashowinfo, before any other filter */
+  gboolean report_frames;
 } FfcArgsConfig;
 
 const gchar *ffc_sample_format_muxer (FfcSampleFormat format);
@@ -47,6 +50,8 @@ gboolean ffc_args_split_options (
 gchar **ffc_args_build (const FfcArgsConfig *config);
 
 #define FFC_FFMPEG_IO_BUFFER_BYTES 32768
+/* input timestamps in microseconds, then one stderr line per frame */
+#define FFC_ARGS_FRAME_REPORT_FILTER "asettb=1/1000000,ashowinfo"
 
 gboolean ffc_args_batch_writes (
     FfcSampleFormat format, gint rate, gint channels);

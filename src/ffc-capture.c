@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 
 #include "ffc-child.h"
+#include "ffc-gaps.h"
 
 #define BACKOFF_FIRST_US (100 * G_TIME_SPAN_MILLISECOND)
 #define BACKOFF_MAX_US (10 * G_TIME_SPAN_SECOND)
@@ -64,7 +65,19 @@ struct _FfcCapture {
   guint64 run_frames;
   gint64 run_start_wall_us;
   guint64 pending_drop;
+  FfcGapDetector gaps;
+  GArray *pending_gaps; /* PendingGap, in output frames of the run */
+  gboolean gap_before_next;
 };
+
+typedef struct {
+  guint64 at; /* frames of the run before the gap */
+  guint64 lost;
+  gint64 jump_us;
+} PendingGap;
+
+/* Jitter of device timestamps below this is no loss (see ffc-gaps.c). */
+#define MIN_GAP_US 5000
 
 gint64
 ffc_capture_backoff_next_us (gint64 previous_us)
@@ -135,7 +148,7 @@ flush_pending_drop_locked (FfcCapture *c)
  * so that one stall makes one gap, not a gap at every chunk that would
  * squeeze in. */
 static void
-deliver (FfcCapture *c, const guint8 *data, gsize size, gint64 arrival_us)
+deliver_chunk (FfcCapture *c, const guint8 *data, gsize size, gint64 arrival_us)
 {
   guint64 frames = size / c->config.frame_size;
   gsize limit = c->config.queue_capacity;
@@ -149,7 +162,7 @@ deliver (FfcCapture *c, const guint8 *data, gsize size, gint64 arrival_us)
     c->stats.frames_dropped += frames;
   } else {
     FfcItem *item = item_new (FFC_ITEM_DATA);
-    gboolean after_gap = c->pending_drop > 0;
+    gboolean after_gap = c->pending_drop > 0 || c->gap_before_next;
 
     flush_pending_drop_locked (c);
     item->data = g_memdup2 (data, size);
@@ -158,6 +171,7 @@ deliver (FfcCapture *c, const guint8 *data, gsize size, gint64 arrival_us)
     item->run = c->run;
     item->run_offset = c->run_offset;
     item->after_gap = after_gap;
+    c->gap_before_next = FALSE;
     item->arrival_us = arrival_us;
     item->run_start_wall_us = c->run_start_wall_us;
     push_locked (c, item);
@@ -166,6 +180,74 @@ deliver (FfcCapture *c, const guint8 *data, gsize size, gint64 arrival_us)
 
   c->run_offset += frames;
   c->run_frames += frames;
+}
+
+/* The frames after a gap are stamped later by the time the gap lasted. */
+static void
+apply_gap (FfcCapture *c, const PendingGap *gap)
+{
+  FfcItem *item = item_new (FFC_ITEM_GAP);
+
+  c->run_offset += gap->lost;
+  c->gap_before_next = TRUE;
+  item->count = gap->lost;
+  item->reason = g_strdup_printf ("ffmpeg's input timestamps jumped by "
+                                  "%.1f ms",
+      gap->jump_us / 1000.0);
+  g_mutex_lock (&c->lock);
+  c->stats.gaps++;
+  c->stats.frames_lost += gap->lost;
+  push_locked (c, item);
+  g_mutex_unlock (&c->lock);
+}
+
+/* Delivers audio, split where ffmpeg's timestamps said audio is missing. */
+static void
+deliver (FfcCapture *c, const guint8 *data, gsize size, gint64 arrival_us)
+{
+  gsize frame = c->config.frame_size;
+
+  while (size > 0) {
+    PendingGap *gap = c->pending_gaps->len > 0
+                          ? &g_array_index (c->pending_gaps, PendingGap, 0)
+                          : NULL;
+    guint64 frames = size / frame;
+
+    if (gap != NULL && gap->at <= c->run_frames) {
+      apply_gap (c, gap);
+      g_array_remove_index (c->pending_gaps, 0);
+      continue;
+    }
+    if (gap != NULL && gap->at < c->run_frames + frames) {
+      gsize head = (gap->at - c->run_frames) * frame;
+      deliver_chunk (c, data, head, arrival_us);
+      data += head;
+      size -= head;
+      continue;
+    }
+    deliver_chunk (c, data, size, arrival_us);
+    break;
+  }
+}
+
+static void
+on_frame_report (FfcCapture *c, const FfcLine *line)
+{
+  FfcGap gap;
+  PendingGap pending;
+
+  if (!c->config.detect_gaps
+      || !ffc_gap_detector_feed (&c->gaps, line->frame_pts, line->frame_samples,
+          line->frame_rate, &gap))
+    return;
+  /* input samples to output frames: ffmpeg may resample */
+  pending.at = (guint64)gap.at_sample * c->config.rate / gap.rate;
+  pending.lost =
+      (guint64)((gap.lost_samples * (guint64)c->config.rate + gap.rate / 2)
+                / gap.rate);
+  pending.jump_us = gap.jump_us;
+  if (pending.lost > 0)
+    g_array_append_val (c->pending_gaps, pending);
 }
 
 static void
@@ -177,6 +259,9 @@ on_stderr_line (const FfcLine *line, gpointer user_data)
     case FFC_LINE_INPUT_START:
       if (line->start_seconds > WALL_CLOCK_EPOCH_MIN)
         c->run_start_wall_us = (gint64)(line->start_seconds * 1e6 + 0.5);
+      break;
+    case FFC_LINE_FRAME:
+      on_frame_report (c, line);
       break;
     case FFC_LINE_XRUN:
       g_mutex_lock (&c->lock);
@@ -215,8 +300,9 @@ read_stderr (FfcCapture *c, gint fd)
 /* Returns FALSE at end of file. Reads once: poll() decides when to come back,
  * so stderr and a stop request are never starved by a fast producer. */
 static gboolean
-read_stdout (FfcCapture *c, gint fd)
+read_stdout (FfcCapture *c, FfcChild *child, gboolean *err_open)
 {
+  gint fd = child->stdout_fd;
   gssize n;
   gsize whole;
 
@@ -229,6 +315,10 @@ read_stdout (FfcCapture *c, gint fd)
     return FALSE;
 
   c->scratch_fill += n;
+  /* ffmpeg reports a frame on stderr before it writes the frame's audio to
+   * stdout: reading stderr now tells of every gap in what was just read. */
+  if (c->config.detect_gaps && *err_open)
+    *err_open = read_stderr (c, child->stderr_fd);
   whole = c->scratch_fill - c->scratch_fill % c->config.frame_size;
   if (whole > 0) {
     deliver (c, c->scratch, whole, g_get_monotonic_time ());
@@ -279,7 +369,7 @@ pump (FfcCapture *c, FfcChild *child)
       err_open = read_stderr (c, child->stderr_fd);
     if (out_i >= 0 && fds[out_i].revents) {
       guint64 before = c->run_frames;
-      out_open = read_stdout (c, child->stdout_fd);
+      out_open = read_stdout (c, child, &err_open);
       if (c->run_frames != before)
         last_audio = g_get_monotonic_time ();
       if (!out_open)
@@ -343,6 +433,9 @@ capture_thread (gpointer data)
     c->run_offset = 0;
     c->run_frames = 0;
     c->run_start_wall_us = -1;
+    ffc_gap_detector_init (&c->gaps, MIN_GAP_US);
+    g_array_set_size (c->pending_gaps, 0);
+    c->gap_before_next = FALSE;
     run_started = g_get_monotonic_time ();
 
     if (!ffc_child_spawn (
@@ -474,6 +567,7 @@ ffc_capture_new (const FfcCaptureConfig *config)
   c->read_size = MAX (c->read_size - c->read_size % frame, frame) + frame;
   c->scratch = g_malloc (c->read_size);
   c->parser = ffc_stderr_parser_new (STDERR_MAX_LINE, STDERR_TAIL_LINES);
+  c->pending_gaps = g_array_new (FALSE, FALSE, sizeof (PendingGap));
   c->wake_fds[0] = c->wake_fds[1] = -1;
   g_mutex_init (&c->lock);
   g_cond_init (&c->cond);
@@ -553,6 +647,7 @@ ffc_capture_free (FfcCapture *c)
 
   g_queue_clear_full (&c->items, (GDestroyNotify)ffc_item_free);
   ffc_stderr_parser_free (c->parser);
+  g_array_unref (c->pending_gaps);
   g_free (c->scratch);
   g_strfreev (c->config.argv);
   g_mutex_clear (&c->lock);

@@ -15,6 +15,8 @@ typedef enum {
   FFC_ITEM_RESTARTED, /* a new ffmpeg replaced a failed one */
   FFC_ITEM_DROPPED,   /* the queue overflowed: audio was lost */
   FFC_ITEM_XRUN,      /* ffmpeg reported device overruns */
+  FFC_ITEM_GAP,       /* ffmpeg's input timestamps jumped: audio was lost
+                       * before it reached the pipe */
   FFC_ITEM_ERROR,     /* capture cannot go on */
   FFC_ITEM_EOS,       /* ffmpeg ended normally */
 } FfcItemType;
@@ -34,7 +36,8 @@ typedef struct {
   gint64 run_start_wall_us; /* the run's first sample on the wall clock,
                              * as ffmpeg reported it; -1 if unknown */
 
-  /* DROPPED and XRUN: how many frames / overruns; RESTARTED: restarts so far */
+  /* DROPPED and GAP: how many frames; XRUN: how many overruns;
+   * RESTARTED: restarts so far */
   guint64 count;
   /* RESTARTED and ERROR: why, and the last lines ffmpeg printed */
   gchar *reason;
@@ -51,6 +54,9 @@ typedef struct {
   gint64 stall_timeout_us;        /* no audio for this long: restart */
   gint max_restarts;              /* consecutive; -1 = unlimited */
   gboolean restart_on_error_exit; /* a clean exit after errors is a failure */
+  /* ffmpeg reports frame timestamps (FFC_ARGS_FRAME_REPORT_FILTER): gaps in
+   * them become gaps in the stream */
+  gboolean detect_gaps;
   guint stop_grace_ms;
   /* Called from the capture thread for every stderr line. */
   FfcLineFunc line_func;
@@ -61,6 +67,8 @@ typedef struct {
   guint64 frames_read;
   guint64 frames_dropped;
   guint64 xruns;
+  guint64 gaps;        /* jumps of ffmpeg's input timestamps */
+  guint64 frames_lost; /* estimated frames those jumps lost */
   guint restarts;
   gint child_pid; /* 0 when none runs */
   gsize queued_bytes;

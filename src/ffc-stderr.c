@@ -67,6 +67,39 @@ level_is (const gchar *level, gsize len, const gchar *name)
          && strncmp (level, name, len) == 0;
 }
 
+/* "[Parsed_ashowinfo_0 @ 0x…] [info] n:47 pts:1502666 pts_time:1.50267 …
+ * rate:48000 nb_samples:1024 checksum:…" */
+static gboolean
+parse_frame (const gchar *text, const gchar *body, FfcLine *line)
+{
+  const gchar *pts, *rate, *samples;
+  gchar *end;
+  gint64 v_pts;
+  guint64 v_rate, v_samples;
+
+  if (!g_str_has_prefix (body, "n:") || strstr (text, "ashowinfo") == NULL)
+    return FALSE;
+  pts = strstr (body, " pts:");
+  rate = strstr (body, " rate:");
+  samples = strstr (body, " nb_samples:");
+  if (pts == NULL || rate == NULL || samples == NULL)
+    return FALSE;
+  v_pts = g_ascii_strtoll (pts + 5, &end, 10);
+  if (end == pts + 5)
+    return FALSE;
+  v_rate = g_ascii_strtoull (rate + 6, &end, 10);
+  if (end == rate + 6 || v_rate == 0 || v_rate > G_MAXUINT)
+    return FALSE;
+  v_samples = g_ascii_strtoull (samples + 12, &end, 10);
+  if (end == samples + 12 || v_samples > G_MAXUINT)
+    return FALSE;
+  line->kind = FFC_LINE_FRAME;
+  line->frame_pts = v_pts;
+  line->frame_rate = (guint)v_rate;
+  line->frame_samples = (guint)v_samples;
+  return TRUE;
+}
+
 void
 ffc_stderr_classify (const gchar *text, FfcLine *line)
 {
@@ -90,6 +123,8 @@ ffc_stderr_classify (const gchar *text, FfcLine *line)
                      : FFC_LINE_ERROR;
     return;
   }
+  if (parse_frame (text, body, line))
+    return;
   /* ALSA's overrun report: "ALSA buffer xrun." (libavdevice/alsa_dec.c) */
   if (strstr (body, "buffer xrun") != NULL) {
     line->kind = FFC_LINE_XRUN;
@@ -212,6 +247,12 @@ emit_line (FfcStderrParser *parser, FfcLineFunc func, gpointer user_data)
     memmove (parser->recent_errors, parser->recent_errors + 1,
         (n - 1) * sizeof (gchar *));
     parser->recent_errors[n - 1] = g_strdup (*body != '\0' ? body : line.text);
+  }
+  if (line.kind == FFC_LINE_FRAME) {
+    /* one per audio frame: reported, never kept */
+    if (func != NULL)
+      func (&line, user_data);
+    return;
   }
   if (repeats == 0)
     parser->previous_kind = line.kind;

@@ -14,6 +14,7 @@ typedef enum {
   FFC_LINE_ERROR,       /* [error], [fatal] and [panic] */
   FFC_LINE_XRUN,        /* the capture device overran */
   FFC_LINE_INPUT_START, /* "Duration: …, start: S" of the input */
+  FFC_LINE_FRAME,       /* ashowinfo's report of one input frame */
 } FfcLineKind;
 
 typedef struct {
@@ -21,6 +22,9 @@ typedef struct {
   const gchar *text;     /* the whole line, NUL-terminated */
   guint count;           /* XRUN: how many (repeats folded in) */
   gdouble start_seconds; /* INPUT_START: the start value */
+  gint64 frame_pts;      /* FRAME: pts, in ashowinfo's time base */
+  guint frame_samples;   /* FRAME: nb_samples */
+  guint frame_rate;      /* FRAME: the frame's sample rate */
 } FfcLine;
 
 typedef void (*FfcLineFunc) (const FfcLine *line, gpointer user_data);

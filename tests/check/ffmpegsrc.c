@@ -857,6 +857,61 @@ GST_START_TEST (test_alsa_capture_start_time)
 
 GST_END_TEST;
 
+GST_START_TEST (test_input_timestamp_jump_becomes_gap)
+{
+  /* Real ffmpeg, paced like a device, whose input timestamps jump by 0.5 s
+   * after one second, as ALSA's do after an overrun: -re makes ffmpeg wait
+   * those 0.5 s too. The raw PCM has no trace of it. */
+  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi input-options=-re "
+      "device=\"sine=sample_rate=48000:duration=2,"
+      "asetpts='PTS+gte(N\\,48000)*(0.5/TB)'\" ! "
+      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
+      "fakesink name=sink sync=false");
+  GstMessage *warning;
+  GError *err = NULL;
+  guint gaps = 0;
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (run_bus (run, 20000));
+  fail_unless (run->eos, "no EOS");
+
+  /* every sample ffmpeg delivered was pushed; 24000 more were lost before */
+  fail_unless_equals_uint64 (total_frames (run, 2), 96000);
+  fail_unless_equals_uint64 (stats_u64 (run, "gaps"), 1);
+  fail_unless_equals_uint64 (stats_u64 (run, "samples-lost"), 24000);
+  fail_unless_equals_uint64 (stats_u64 (run, "samples-dropped"), 0);
+
+  for (guint i = 1; i < run->rec.bufs->len; i++) {
+    BufInfo *a = &g_array_index (run->rec.bufs, BufInfo, i - 1);
+    BufInfo *b = &g_array_index (run->rec.bufs, BufInfo, i);
+    if (!b->discont) {
+      fail_unless_equals_uint64 (b->offset, a->offset_end);
+      fail_unless_equals_uint64 (b->pts, a->pts + a->duration);
+      continue;
+    }
+    gaps++;
+    /* the split falls at the sample where the timestamps jumped (the first
+     * 1024-sample frame at or after sample 48000), and the stream resumes
+     * later by the lost time */
+    fail_unless_equals_uint64 (a->offset_end, 47 * 1024);
+    fail_unless_equals_uint64 (b->offset - a->offset_end, 24000);
+    fail_unless (b->pts - (a->pts + a->duration) >= 490 * GST_MSECOND
+        && b->pts - (a->pts + a->duration) <= 510 * GST_MSECOND);
+  }
+  fail_unless_equals_int (gaps, 1);
+
+  warning = find_message (run, GST_MESSAGE_WARNING, NULL);
+  fail_unless (warning != NULL);
+  gst_message_parse_warning (warning, &err, NULL);
+  fail_unless (strstr (err->message, "lost 24000 samples (500.0 ms)") != NULL,
+      "%s", err->message);
+  fail_unless (strstr (err->message, "1 gap,") != NULL, "%s", err->message);
+  g_error_free (err);
+  run_free (run);
+}
+
+GST_END_TEST;
+
 static Suite *
 ffmpegsrc_suite (void)
 {
@@ -885,6 +940,7 @@ ffmpegsrc_suite (void)
   tcase_add_test (tc, test_stall_beyond_buffer_time);
   tcase_add_test (tc, test_no_process_left_after_stop);
   tcase_add_test (tc, test_alsa_capture_start_time);
+  tcase_add_test (tc, test_input_timestamp_jump_becomes_gap);
   return s;
 }
 

@@ -78,6 +78,14 @@ test_build_lavfi_ignores_capture_params (void)
   g_assert_cmpint (index_of (argv, "-sample_rate"), ==, -1);
   g_assert_cmpint (index_of (argv, "-channels"), ==, -1);
   g_assert_cmpint (index_of (argv, "-filter:a"), ==, -1);
+  g_strfreev (argv);
+
+  /* frame reports come first, before the user's filter */
+  cfg.report_frames = TRUE;
+  cfg.filter = "volume=12dB";
+  argv = ffc_args_build (&cfg);
+  g_assert_cmpstr (argv[index_of (argv, "-filter:a") + 1], ==,
+      "asettb=1/1000000,ashowinfo,volume=12dB");
   g_assert_cmpint (index_of (argv, "-flush_packets"), ==, -1);
   g_assert_cmpstr (argv[index_of (argv, "-c:a") + 1], ==, "pcm_f32le");
   g_strfreev (argv);

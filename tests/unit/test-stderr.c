@@ -1,6 +1,7 @@
 /* Unit tests: the ffmpeg stderr parser, against lines real ffmpeg printed. */
 #include <string.h>
 
+#include "ffc-gaps.h"
 #include "ffc-stderr.h"
 
 typedef struct {
@@ -155,6 +156,54 @@ test_recent_errors_name_the_cause (void)
   ffc_stderr_parser_free (p);
 }
 
+typedef struct {
+  FfcGapDetector detector;
+  guint frames;
+  guint gaps;
+  FfcGap gap;
+} FrameCounts;
+
+static void
+count_frames (const FfcLine *line, gpointer user_data)
+{
+  FrameCounts *fc = user_data;
+  FfcGap gap;
+
+  if (line->kind != FFC_LINE_FRAME)
+    return;
+  fc->frames++;
+  if (ffc_gap_detector_feed (&fc->detector, line->frame_pts,
+          line->frame_samples, line->frame_rate, &gap)) {
+    fc->gaps++;
+    fc->gap = gap;
+  }
+}
+
+static void
+test_frame_reports_show_the_jump (void)
+{
+  FfcStderrParser *p = ffc_stderr_parser_new (4096, 4);
+  gchar *text = read_sample ("ashowinfo-jump.txt");
+  FrameCounts fc = {
+    0,
+  };
+  gchar *tail;
+
+  ffc_gap_detector_init (&fc.detector, 5000);
+  ffc_stderr_parser_feed (p, text, strlen (text), count_frames, &fc);
+  /* 1.2 s in frames of 1024 samples */
+  g_assert_cmpuint (fc.frames, ==, 57);
+  g_assert_cmpuint (fc.gaps, ==, 1);
+  g_assert_cmpuint (fc.gap.at_sample, ==, 47 * 1024);
+  g_assert_cmpuint (fc.gap.lost_samples, ==, 24000);
+  /* frame reports are not kept as "the last lines" of an error */
+  tail = ffc_stderr_parser_get_tail (p);
+  g_assert_null (strstr (tail, "ashowinfo"));
+  g_free (tail);
+  g_free (text);
+  ffc_stderr_parser_free (p);
+}
+
 static void
 test_xrun_with_repeats (void)
 {
@@ -279,6 +328,7 @@ main (int argc, char **argv)
       "/stderr/bad-device-tail", test_bad_device_tail_keeps_libasound_line);
   g_test_add_func ("/stderr/recent-errors", test_recent_errors_name_the_cause);
   g_test_add_func ("/stderr/xrun-repeats", test_xrun_with_repeats);
+  g_test_add_func ("/stderr/frame-reports", test_frame_reports_show_the_jump);
   g_test_add_func ("/stderr/long-lines", test_long_lines_bounded);
   g_test_add_func ("/stderr/tail", test_tail_is_last_lines);
   g_test_add_func ("/stderr/nul-and-invalid-utf8", test_nul_and_invalid_utf8);
