@@ -9,6 +9,7 @@ G_BEGIN_DECLS
 /* ffmpegsrc */
 GST_ELEMENT_REGISTER_DECLARE (ffmpegsrc);
 /* segmentsink */
+GST_ELEMENT_REGISTER_DECLARE (segmentsink);
 /* besteffortsink */
 
 G_END_DECLS

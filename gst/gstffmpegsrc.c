@@ -56,6 +56,7 @@
 
 #include "ffc-args.h"
 #include "ffc-child.h"
+#include "ffc-probe.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 #define GST_CAT_DEFAULT gst_ffmpeg_src_debug
@@ -79,6 +80,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 /* about one capture packet (ALSA period, lavfi frame) */
 #define PACKET_LATENCY (25 * GST_MSECOND)
 #define STOP_GRACE_MS 500
+#define PROBE_TIMEOUT_MS 5000
 
 enum {
   PROP_0,
@@ -442,6 +444,9 @@ gst_ffmpeg_src_start (GstBaseSrc *bsrc)
   g_free (options);
   g_free (device);
 
+  src->probed = FALSE;
+  src->probed_rate = 0;
+  src->probed_channels = 0;
   src->have_run = FALSE;
   src->have_offset_origin = FALSE;
   src->next_pts = GST_CLOCK_TIME_NONE;
@@ -492,6 +497,49 @@ gst_ffmpeg_src_unlock_stop (GstBaseSrc *bsrc)
   return TRUE;
 }
 
+static gboolean
+field_is_fixed (const GstStructure *s, const gchar *field)
+{
+  const GValue *v = gst_structure_get_value (s, field);
+  return v != NULL && G_VALUE_HOLDS_INT (v);
+}
+
+/* The input's own rate and channels, asked of ffmpeg once per start. */
+static void
+gst_ffmpeg_src_probe (GstFFmpegSrc *src)
+{
+  FfcArgsConfig args = {
+    0,
+  };
+  GError *error = NULL;
+  gchar **argv;
+  guint rate = 0, channels = 0;
+
+  if (src->probed)
+    return;
+  src->probed = TRUE;
+  args.ffmpeg_path = src->program;
+  args.input_options = src->input_argv;
+  GST_OBJECT_LOCK (src);
+  args.input_format = src->input_format;
+  args.device = src->device;
+  argv = ffc_args_build_probe (&args);
+  GST_OBJECT_UNLOCK (src);
+
+  if (ffc_probe_input ((const gchar *const *)argv, PROBE_TIMEOUT_MS, &rate,
+          &channels, &error)) {
+    GST_INFO_OBJECT (
+        src, "the input delivers %u Hz, %u channels", rate, channels);
+    src->probed_rate = rate;
+    src->probed_channels = channels;
+  } else {
+    /* the capture itself will fail and say why */
+    GST_WARNING_OBJECT (src, "cannot probe the input: %s", error->message);
+    g_clear_error (&error);
+  }
+  g_strfreev (argv);
+}
+
 static GstCaps *
 gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
 {
@@ -499,16 +547,30 @@ gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
   GstStructure *s;
   gint rate, channels;
 
-  GST_OBJECT_LOCK (src);
-  rate = src->sample_rate > 0 ? src->sample_rate : FALLBACK_RATE;
-  channels = src->channels > 0 ? src->channels : FALLBACK_CHANNELS;
-  GST_OBJECT_UNLOCK (src);
-
   caps = gst_caps_make_writable (caps);
   caps = gst_caps_truncate (caps);
   s = gst_caps_get_structure (caps, 0);
 
-  /* Unless downstream asks otherwise: what the device captures, unconverted. */
+  GST_OBJECT_LOCK (src);
+  rate = src->sample_rate;
+  channels = src->channels;
+  GST_OBJECT_UNLOCK (src);
+
+  /* Unless downstream or the properties say otherwise: what the input
+   * delivers, unconverted. */
+  if ((rate == 0 && !field_is_fixed (s, "rate"))
+      || (channels == 0 && !field_is_fixed (s, "channels"))) {
+    gst_ffmpeg_src_probe (src);
+    if (rate == 0)
+      rate = src->probed_rate;
+    if (channels == 0)
+      channels = src->probed_channels;
+  }
+  if (rate <= 0)
+    rate = FALLBACK_RATE;
+  if (channels <= 0)
+    channels = FALLBACK_CHANNELS;
+
   gst_structure_fixate_field_string (s, "format", "S16LE");
   gst_structure_fixate_field_nearest_int (s, "rate", rate);
   gst_structure_fixate_field_nearest_int (s, "channels", channels);

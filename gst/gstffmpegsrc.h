@@ -33,6 +33,9 @@ struct _GstFFmpegSrc {
   /* resolved in start() */
   gchar *program;
   gchar **input_argv;
+  gboolean probed; /* what the input delivers, asked once */
+  guint probed_rate;
+  guint probed_channels;
 
   /* the running capture; the pointer under capture_lock */
   GMutex capture_lock;

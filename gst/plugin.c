@@ -17,6 +17,7 @@ plugin_init (GstPlugin *plugin)
   /* ffmpegsrc */
   ret |= GST_ELEMENT_REGISTER (ffmpegsrc, plugin);
   /* segmentsink */
+  ret |= GST_ELEMENT_REGISTER (segmentsink, plugin);
   /* besteffortsink */
 
   return ret;

@@ -122,8 +122,9 @@ ffc_args_batch_writes (FfcSampleFormat format, gint rate, gint channels)
   return bytes_per_second * 50 >= (gint64)FFC_FFMPEG_IO_BUFFER_BYTES * 1000;
 }
 
-gchar **
-ffc_args_build (const FfcArgsConfig *config)
+/* ffmpeg, its logging options, the user's input options and the input. */
+static GPtrArray *
+build_input (const FfcArgsConfig *config)
 {
   GPtrArray *argv = g_ptr_array_new ();
   const gchar *input_format = config->input_format;
@@ -160,6 +161,31 @@ ffc_args_build (const FfcArgsConfig *config)
   }
   g_ptr_array_add (argv, g_strdup ("-i"));
   g_ptr_array_add (argv, g_strdup (config->device ? config->device : ""));
+
+  return argv;
+}
+
+/* Opens the input, describes it on stderr, and stops: see ffc-probe.c. */
+gchar **
+ffc_args_build_probe (const FfcArgsConfig *config)
+{
+  GPtrArray *argv = build_input (config);
+
+  g_ptr_array_add (argv, g_strdup ("-map"));
+  g_ptr_array_add (argv, g_strdup ("0:a:0"));
+  g_ptr_array_add (argv, g_strdup ("-t"));
+  g_ptr_array_add (argv, g_strdup ("0"));
+  g_ptr_array_add (argv, g_strdup ("-f"));
+  g_ptr_array_add (argv, g_strdup ("null"));
+  g_ptr_array_add (argv, g_strdup ("-"));
+  g_ptr_array_add (argv, NULL);
+  return (gchar **)g_ptr_array_free (argv, FALSE);
+}
+
+gchar **
+ffc_args_build (const FfcArgsConfig *config)
+{
+  GPtrArray *argv = build_input (config);
 
   /* Output: the first audio stream only, as raw interleaved PCM on stdout,
    * in exactly the negotiated format; ffmpeg converts and resamples. */

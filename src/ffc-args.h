@@ -48,6 +48,7 @@ gboolean ffc_args_split_options (
     const gchar *options, gchar ***argv_out, GError **error);
 
 gchar **ffc_args_build (const FfcArgsConfig *config);
+gchar **ffc_args_build_probe (const FfcArgsConfig *config);
 
 #define FFC_FFMPEG_IO_BUFFER_BYTES 32768
 /* input timestamps in microseconds, then one stderr line per frame */

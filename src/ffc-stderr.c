@@ -29,6 +29,8 @@ struct _FfcStderrParser {
   gchar *recent_errors[3]; /* texts without tags, oldest first */
   guint error_count;
   gboolean seen_start;
+  gboolean seen_output;
+  gboolean seen_input_audio;
   FfcLineKind previous_kind;
 };
 
@@ -100,6 +102,67 @@ parse_frame (const gchar *text, const gchar *body, FfcLine *line)
   return TRUE;
 }
 
+/* "mono", "stereo", "5.1(side)", "7 channels", …: how many channels. */
+static guint
+layout_channels (const gchar *layout, gsize len)
+{
+  static const struct {
+    const gchar *name;
+    guint channels;
+  } names[] = { { "mono", 1 }, { "stereo", 2 }, { "downmix", 2 }, { "quad", 4 },
+    { "hexagonal", 6 }, { "octagonal", 8 }, { "hexadecagonal", 16 } };
+  gchar *text = g_strndup (layout, len), *end;
+  guint64 a, b;
+  guint result = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+    if (g_str_has_prefix (text, names[i].name))
+      result = names[i].channels;
+  }
+  if (result == 0 && g_ascii_isdigit (text[0])) {
+    a = g_ascii_strtoull (text, &end, 10);
+    if (g_str_has_prefix (end, " channels"))
+      result = (guint)a;
+    else if (*end == '.' && g_ascii_isdigit (end[1])) {
+      b = g_ascii_strtoull (end + 1, NULL, 10);
+      result = (guint)(a + b); /* "5.1": five plus one */
+    }
+  }
+  g_free (text);
+  return result;
+}
+
+/* "  Stream #0:0: Audio: pcm_s16le, 384000 Hz, mono, s16, 6144 kb/s" */
+static gboolean
+parse_input_audio (const gchar *body, FfcLine *line)
+{
+  const gchar *audio = strstr (body, ": Audio: ");
+  const gchar *hz, *layout, *layout_end;
+  guint64 rate;
+  const gchar *p;
+
+  if (audio == NULL || strstr (body, "Stream #") == NULL)
+    return FALSE;
+  hz = strstr (audio, " Hz, ");
+  if (hz == NULL)
+    return FALSE;
+  for (p = hz; p > audio && g_ascii_isdigit (p[-1]); p--)
+    ;
+  if (p == hz)
+    return FALSE;
+  rate = g_ascii_strtoull (p, NULL, 10);
+  if (rate == 0 || rate > G_MAXUINT)
+    return FALSE;
+  layout = hz + strlen (" Hz, ");
+  layout_end = strchr (layout, ',');
+  if (layout_end == NULL)
+    layout_end = layout + strlen (layout);
+  line->kind = FFC_LINE_INPUT_AUDIO;
+  line->frame_rate = (guint)rate;
+  line->channels = layout_channels (layout, layout_end - layout);
+  return TRUE;
+}
+
 void
 ffc_stderr_classify (const gchar *text, FfcLine *line)
 {
@@ -123,7 +186,7 @@ ffc_stderr_classify (const gchar *text, FfcLine *line)
                      : FFC_LINE_ERROR;
     return;
   }
-  if (parse_frame (text, body, line))
+  if (parse_frame (text, body, line) || parse_input_audio (body, line))
     return;
   /* ALSA's overrun report: "ALSA buffer xrun." (libavdevice/alsa_dec.c) */
   if (strstr (body, "buffer xrun") != NULL) {
@@ -173,6 +236,8 @@ ffc_stderr_parser_reset (FfcStderrParser *parser)
     g_clear_pointer (&parser->recent_errors[i], g_free);
   parser->error_count = 0;
   parser->seen_start = FALSE;
+  parser->seen_output = FALSE;
+  parser->seen_input_audio = FALSE;
   parser->previous_kind = FFC_LINE_INFO;
 }
 
@@ -229,6 +294,15 @@ emit_line (FfcStderrParser *parser, FfcLineFunc func, gpointer user_data)
     line.count = repeats;
   }
 
+  /* Stream lines after "Output #" describe what ffmpeg writes. */
+  if (g_str_has_prefix (line.text, "[info] Output #")
+      || g_str_has_prefix (line.text, "Output #"))
+    parser->seen_output = TRUE;
+  if (line.kind == FFC_LINE_INPUT_AUDIO) {
+    if (parser->seen_output || parser->seen_input_audio)
+      line.kind = FFC_LINE_INFO;
+    parser->seen_input_audio = TRUE;
+  }
   if (line.kind == FFC_LINE_INPUT_START) {
     /* Only the first input's start counts; later dumps are outputs. */
     if (parser->seen_start)

@@ -15,6 +15,7 @@ typedef enum {
   FFC_LINE_XRUN,        /* the capture device overran */
   FFC_LINE_INPUT_START, /* "Duration: …, start: S" of the input */
   FFC_LINE_FRAME,       /* ashowinfo's report of one input frame */
+  FFC_LINE_INPUT_AUDIO, /* the input's first audio stream: rate, channels */
 } FfcLineKind;
 
 typedef struct {
@@ -24,7 +25,9 @@ typedef struct {
   gdouble start_seconds; /* INPUT_START: the start value */
   gint64 frame_pts;      /* FRAME: pts, in ashowinfo's time base */
   guint frame_samples;   /* FRAME: nb_samples */
-  guint frame_rate;      /* FRAME: the frame's sample rate */
+  guint frame_rate;      /* FRAME: the frame's sample rate; INPUT_AUDIO: the
+                          * stream's */
+  guint channels;        /* INPUT_AUDIO: 0 when the layout is unknown */
 } FfcLine;
 
 typedef void (*FfcLineFunc) (const FfcLine *line, gpointer user_data);

@@ -1,0 +1,845 @@
+/* gst-ffcapture: segmentsink
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+/**
+ * SECTION:element-segmentsink
+ * @title: segmentsink
+ *
+ * segmentsink writes raw audio into WAV segments of exactly
+ * #GstSegmentSink:segment-duration, each in a staging directory first, and
+ * promotes every finished segment into the data directory with one atomic
+ * rename the moment its last sample is written. A consumer watching the
+ * data directory (inotify IN_MOVED_TO) never sees a partial file, even after
+ * a crash or a power cut: the file is fsynced before the rename and the
+ * directory after it, and a file never replaces another.
+ *
+ * Segments are sample-exact: a segment of 60 s at 384 kHz holds exactly
+ * 23 040 000 frames, buffers are split where a boundary falls inside one.
+ * Only the first (with #GstSegmentSink:align), the last, and one that ends
+ * at a discontinuity are shorter: a DISCONT buffer, or a timestamp jump of
+ * more than one sample, ends the segment and starts a new one at the new
+ * time, so a file never hides a gap. A segment's name carries the
+ * wall-clock time of its first sample.
+ *
+ * On start, files a crash left in staging are repaired (sizes recomputed
+ * from their length, a partial last frame cut off) and promoted; a file
+ * that cannot be repaired is moved to `quarantine/` in staging, never
+ * deleted.
+ *
+ * ## Element messages
+ *
+ * `segmentsink-promoted`: a segment appeared in the data directory. Fields:
+ * `location` (string, final path), `start-time` (string, ISO 8601 UTC with
+ * microseconds), `running-time` (guint64), `duration` (guint64, ns),
+ * `samples` (guint64), `offset` (guint64, stream sample offset of the first
+ * sample), `bytes` (guint64, file size).
+ *
+ * `segmentsink-recovered`: an orphan from a crash was repaired and promoted.
+ * Fields: `location`, `samples`, `trimmed-bytes`.
+ *
+ * `segmentsink-quarantined`: an orphan could not be repaired. Fields:
+ * `location` (where it was moved), `reason`.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 ffmpegsrc input-format=lavfi \
+ *     device="sine=sample_rate=384000:duration=5" ! \
+ *     segmentsink location=/data/raw segment-duration=1000000000
+ * ]| Five files of exactly 384000 frames each.
+ * |[
+ * gst-launch-1.0 -e ffmpegsrc device=hw:1,0 sample-rate=384000 channels=1 ! \
+ *     audio/x-raw,rate=384000 ! segmentsink location=/data/raw align=true
+ * ]| One-minute segments that start on the minute.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstsegmentsink.h"
+#include "gstffcaptureelements.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "ffc-promote.h"
+#include "ffc-segname.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_segment_sink_debug);
+#define GST_CAT_DEFAULT gst_segment_sink_debug
+
+#define DEFAULT_LOCATION NULL
+#define DEFAULT_STAGING_LOCATION NULL
+#define DEFAULT_SEGMENT_DURATION (60 * GST_SECOND)
+#define DEFAULT_ALIGN FALSE
+#define DEFAULT_FILENAME FFC_SEGNAME_DEFAULT
+#define DEFAULT_FSYNC TRUE
+
+#define STAGING_SUBDIR ".buffer"
+#define QUARANTINE_SUBDIR "quarantine"
+
+enum {
+  PROP_0,
+  PROP_LOCATION,
+  PROP_STAGING_LOCATION,
+  PROP_SEGMENT_DURATION,
+  PROP_ALIGN,
+  PROP_FILENAME,
+  PROP_FSYNC,
+};
+
+#define SINK_CAPS                                                              \
+  "audio/x-raw, "                                                              \
+  "format = (string) { S16LE, S32LE, F32LE }, "                                \
+  "rate = (int) [ 1, MAX ], "                                                  \
+  "channels = (int) [ 1, 65535 ], "                                            \
+  "layout = (string) interleaved"
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
+    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (SINK_CAPS));
+
+#define gst_segment_sink_parent_class parent_class
+G_DEFINE_TYPE (GstSegmentSink, gst_segment_sink, GST_TYPE_BASE_SINK);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (segmentsink, "segmentsink",
+    GST_RANK_NONE, GST_TYPE_SEGMENT_SINK,
+    GST_DEBUG_CATEGORY_INIT (
+        gst_segment_sink_debug, "segmentsink", 0, "sample-exact WAV segments"));
+
+static void gst_segment_sink_finalize (GObject *object);
+static void gst_segment_sink_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec);
+static void gst_segment_sink_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec);
+static gboolean gst_segment_sink_start (GstBaseSink *bsink);
+static gboolean gst_segment_sink_stop (GstBaseSink *bsink);
+static gboolean gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps);
+static gboolean gst_segment_sink_event (GstBaseSink *bsink, GstEvent *event);
+static GstFlowReturn gst_segment_sink_render (
+    GstBaseSink *bsink, GstBuffer *buffer);
+
+static void
+gst_segment_sink_class_init (GstSegmentSinkClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSinkClass *basesink_class = GST_BASE_SINK_CLASS (klass);
+
+  gobject_class->finalize = gst_segment_sink_finalize;
+  gobject_class->set_property = gst_segment_sink_set_property;
+  gobject_class->get_property = gst_segment_sink_get_property;
+
+  g_object_class_install_property (gobject_class, PROP_LOCATION,
+      g_param_spec_string ("location", "Location",
+          "The data directory finished segments appear in (required; "
+          "created if missing)",
+          DEFAULT_LOCATION, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_STAGING_LOCATION,
+      g_param_spec_string ("staging-location", "Staging location",
+          "Where segments are written until finished (default "
+          "<location>/.buffer; created if missing). Must be on the same "
+          "filesystem as location",
+          DEFAULT_STAGING_LOCATION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_SEGMENT_DURATION,
+      g_param_spec_uint64 ("segment-duration", "Segment duration",
+          "Duration of each segment (ns); every segment holds exactly this "
+          "many samples but the first (with align), the last, and one before "
+          "a discontinuity",
+          1, G_MAXUINT64, DEFAULT_SEGMENT_DURATION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_ALIGN,
+      g_param_spec_boolean ("align", "Align",
+          "Start segments on wall-clock multiples of segment-duration (the "
+          "first segment is shorter)",
+          DEFAULT_ALIGN, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_FILENAME,
+      g_param_spec_string ("filename", "File name template",
+          "strftime conversions give the segment's start time (UTC); {seq} "
+          "is the sequence number (8 digits), {duration} the segment "
+          "duration in whole seconds, {run} an 8-hex-digit id drawn at each "
+          "start",
+          DEFAULT_FILENAME, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_FSYNC,
+      g_param_spec_boolean ("fsync", "fsync",
+          "Make each segment durable before it appears, and its appearance "
+          "durable before it is reported",
+          DEFAULT_FSYNC, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_set_static_metadata (element_class, "Segment sink",
+      "Sink/File/Audio",
+      "Writes sample-exact WAV segments and promotes each finished one "
+      "atomically into a data directory",
+      "gst-ffcapture developers");
+
+  basesink_class->start = GST_DEBUG_FUNCPTR (gst_segment_sink_start);
+  basesink_class->stop = GST_DEBUG_FUNCPTR (gst_segment_sink_stop);
+  basesink_class->set_caps = GST_DEBUG_FUNCPTR (gst_segment_sink_set_caps);
+  basesink_class->event = GST_DEBUG_FUNCPTR (gst_segment_sink_event);
+  basesink_class->render = GST_DEBUG_FUNCPTR (gst_segment_sink_render);
+}
+
+static void
+gst_segment_sink_init (GstSegmentSink *sink)
+{
+  sink->location = g_strdup (DEFAULT_LOCATION);
+  sink->staging_location = g_strdup (DEFAULT_STAGING_LOCATION);
+  sink->segment_duration = DEFAULT_SEGMENT_DURATION;
+  sink->align = DEFAULT_ALIGN;
+  sink->filename = g_strdup (DEFAULT_FILENAME);
+  sink->fsync = DEFAULT_FSYNC;
+  sink->data_fd = -1;
+  sink->staging_fd = -1;
+  sink->fd = -1;
+  gst_audio_info_init (&sink->info);
+  /* a file writer: never wait for the clock */
+  gst_base_sink_set_sync (GST_BASE_SINK (sink), FALSE);
+}
+
+static void
+gst_segment_sink_finalize (GObject *object)
+{
+  GstSegmentSink *sink = GST_SEGMENT_SINK (object);
+
+  g_free (sink->location);
+  g_free (sink->staging_location);
+  g_free (sink->filename);
+  g_free (sink->data_dir);
+  g_free (sink->staging_dir);
+  g_free (sink->staging_name);
+  g_free (sink->intended_name);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_segment_sink_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  GstSegmentSink *sink = GST_SEGMENT_SINK (object);
+
+  GST_OBJECT_LOCK (sink);
+  switch (prop_id) {
+    case PROP_LOCATION:
+      g_free (sink->location);
+      sink->location = g_value_dup_string (value);
+      break;
+    case PROP_STAGING_LOCATION:
+      g_free (sink->staging_location);
+      sink->staging_location = g_value_dup_string (value);
+      break;
+    case PROP_SEGMENT_DURATION:
+      sink->segment_duration = g_value_get_uint64 (value);
+      break;
+    case PROP_ALIGN:
+      sink->align = g_value_get_boolean (value);
+      break;
+    case PROP_FILENAME: {
+      const gchar *template = g_value_get_string (value);
+      GError *error = NULL;
+
+      /* Say so now; start() refuses the same template with an error. */
+      if (!ffc_segname_validate (template, &error)) {
+        g_warning (
+            "segmentsink %s: %s", GST_OBJECT_NAME (sink), error->message);
+        g_clear_error (&error);
+      }
+      g_free (sink->filename);
+      sink->filename = g_strdup (template);
+      break;
+    }
+    case PROP_FSYNC:
+      sink->fsync = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (sink);
+}
+
+static void
+gst_segment_sink_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  GstSegmentSink *sink = GST_SEGMENT_SINK (object);
+
+  GST_OBJECT_LOCK (sink);
+  switch (prop_id) {
+    case PROP_LOCATION:
+      g_value_set_string (value, sink->location);
+      break;
+    case PROP_STAGING_LOCATION:
+      g_value_set_string (value, sink->staging_location);
+      break;
+    case PROP_SEGMENT_DURATION:
+      g_value_set_uint64 (value, sink->segment_duration);
+      break;
+    case PROP_ALIGN:
+      g_value_set_boolean (value, sink->align);
+      break;
+    case PROP_FILENAME:
+      g_value_set_string (value, sink->filename);
+      break;
+    case PROP_FSYNC:
+      g_value_set_boolean (value, sink->fsync);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (sink);
+}
+
+static void
+post_element (GstSegmentSink *sink, GstStructure *s)
+{
+  gst_element_post_message (
+      GST_ELEMENT (sink), gst_message_new_element (GST_OBJECT (sink), s));
+}
+
+static gchar *
+data_path (GstSegmentSink *sink, const gchar *name)
+{
+  return g_build_filename (sink->data_dir, name, NULL);
+}
+
+static void
+quarantine (GstSegmentSink *sink, const gchar *name, const gchar *reason)
+{
+  gchar *qdir = g_build_filename (sink->staging_dir, QUARANTINE_SUBDIR, NULL);
+  GError *error = NULL;
+  gint qfd = ffc_dir_open (qdir, TRUE, &error);
+  gchar *moved = NULL, *where;
+
+  if (qfd >= 0) {
+    moved = ffc_promote (sink->staging_fd, name, qfd, name, TRUE, &error);
+    close (qfd);
+  }
+  if (moved == NULL) {
+    GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
+        ("Cannot move the unrepairable file %s/%s to quarantine: %s",
+            sink->staging_dir, name, error->message),
+        ("%s", reason));
+    g_clear_error (&error);
+    g_free (qdir);
+    return;
+  }
+  where = g_build_filename (qdir, moved, NULL);
+  GST_ELEMENT_WARNING (sink, STREAM, FORMAT,
+      ("A file left in staging by a crash cannot be repaired (%s); moved to "
+       "%s",
+          reason, where),
+      (NULL));
+  post_element (
+      sink, gst_structure_new ("segmentsink-quarantined", "location",
+                G_TYPE_STRING, where, "reason", G_TYPE_STRING, reason, NULL));
+  g_free (where);
+  g_free (moved);
+  g_free (qdir);
+}
+
+/* Files in staging are segments a crash or a power cut interrupted: each is
+ * repaired and promoted under its own name, or quarantined. */
+static void
+recover_orphans (GstSegmentSink *sink)
+{
+  GDir *dir = g_dir_open (sink->staging_dir, 0, NULL);
+  const gchar *name;
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_dir_close (dir);
+  g_ptr_array_sort (names, (GCompareFunc)g_strcmp0);
+
+  for (guint i = 0; i < names->len; i++) {
+    const gchar *orphan = g_ptr_array_index (names, i);
+    struct stat st;
+    FfcWavRepair repair;
+    GError *error = NULL;
+    gchar *promoted, *path;
+    gint fd;
+
+    if (fstatat (sink->staging_fd, orphan, &st, AT_SYMLINK_NOFOLLOW) < 0
+        || !S_ISREG (st.st_mode))
+      continue; /* quarantine/, and nothing we wrote */
+
+    fd = openat (sink->staging_fd, orphan, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      quarantine (sink, orphan, g_strerror (errno));
+      continue;
+    }
+    if (!ffc_wav_repair (fd, &repair, &error)
+        || (sink->fsync && !ffc_fsync (fd, &error))) {
+      close (fd);
+      quarantine (sink, orphan, error->message);
+      g_clear_error (&error);
+      continue;
+    }
+    close (fd);
+    promoted = ffc_promote (
+        sink->staging_fd, orphan, sink->data_fd, orphan, sink->fsync, &error);
+    if (promoted == NULL) {
+      GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
+          ("Cannot promote the recovered file %s: %s", orphan, error->message),
+          (NULL));
+      g_clear_error (&error);
+      continue;
+    }
+    path = data_path (sink, promoted);
+    GST_INFO_OBJECT (sink,
+        "recovered %s: %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT
+        " bytes trimmed",
+        path, repair.frames, repair.trimmed_bytes);
+    post_element (
+        sink, gst_structure_new ("segmentsink-recovered", "location",
+                  G_TYPE_STRING, path, "samples", G_TYPE_UINT64, repair.frames,
+                  "trimmed-bytes", G_TYPE_UINT64, repair.trimmed_bytes, NULL));
+    g_free (path);
+    g_free (promoted);
+  }
+  g_ptr_array_unref (names);
+}
+
+static gboolean
+gst_segment_sink_start (GstBaseSink *bsink)
+{
+  GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
+  gchar *location, *staging, *template;
+  GError *error = NULL;
+  gboolean ok = FALSE;
+
+  GST_OBJECT_LOCK (sink);
+  location = g_strdup (sink->location);
+  staging = g_strdup (sink->staging_location);
+  template = g_strdup (sink->filename);
+  GST_OBJECT_UNLOCK (sink);
+
+  if (location == NULL || *location == '\0') {
+    GST_ELEMENT_ERROR (sink, RESOURCE, NOT_FOUND,
+        ("No data directory given: set the location property"), (NULL));
+    goto done;
+  }
+  if (!ffc_segname_validate (template, &error)) {
+    GST_ELEMENT_ERROR (
+        sink, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+    goto done;
+  }
+  if (staging == NULL || *staging == '\0') {
+    g_free (staging);
+    staging = g_build_filename (location, STAGING_SUBDIR, NULL);
+  }
+
+  sink->data_fd = ffc_dir_open (location, TRUE, &error);
+  if (sink->data_fd < 0) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_WRITE,
+        ("Cannot use the data directory: %s", error->message), (NULL));
+    goto done;
+  }
+  sink->staging_fd = ffc_dir_open (staging, TRUE, &error);
+  if (sink->staging_fd < 0) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_WRITE,
+        ("Cannot use the staging directory: %s", error->message), (NULL));
+    goto done;
+  }
+  if (!ffc_dirs_same_filesystem (sink->data_fd, sink->staging_fd)) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
+        ("staging-location \"%s\" is not on the same filesystem as location "
+         "\"%s\": a rename between filesystems is not atomic",
+            staging, location),
+        (NULL));
+    goto done;
+  }
+
+  g_free (sink->data_dir);
+  g_free (sink->staging_dir);
+  sink->data_dir = g_strdup (location);
+  sink->staging_dir = g_strdup (staging);
+  g_snprintf (sink->run_id, sizeof (sink->run_id), "%08x", g_random_int ());
+  sink->seq = 0;
+  sink->have_time_origin = FALSE;
+  sink->samples_received = 0;
+  sink->have_next = FALSE;
+  sink->fd = -1;
+  sink->frames = 0;
+  sink->target_frames = 0;
+
+  recover_orphans (sink);
+  ok = TRUE;
+
+done:
+  if (!ok) {
+    if (sink->data_fd >= 0)
+      close (sink->data_fd);
+    if (sink->staging_fd >= 0)
+      close (sink->staging_fd);
+    sink->data_fd = sink->staging_fd = -1;
+  }
+  g_clear_error (&error);
+  g_free (location);
+  g_free (staging);
+  g_free (template);
+  return ok;
+}
+
+static GstClockTime
+frames_to_time (guint64 frames, gint rate)
+{
+  return gst_util_uint64_scale (frames, GST_SECOND, rate);
+}
+
+/* Finalizes the open segment (header sizes, fsync) and promotes it. */
+static gboolean
+close_segment (GstSegmentSink *sink)
+{
+  guint64 data_bytes = sink->frames * GST_AUDIO_INFO_BPF (&sink->info);
+  gint rate = GST_AUDIO_INFO_RATE (&sink->info);
+  gchar *intended, *promoted, *path, *start;
+  GError *error = NULL;
+  gboolean durable;
+
+  if (sink->fd < 0)
+    return TRUE;
+
+  GST_OBJECT_LOCK (sink);
+  durable = sink->fsync;
+  GST_OBJECT_UNLOCK (sink);
+
+  if (!ffc_wav_finalize (sink->fd, &sink->layout, data_bytes, &error)
+      || (durable && !ffc_fsync (sink->fd, &error))) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
+        ("Cannot finish %s/%s: %s", sink->staging_dir, sink->staging_name,
+            error->message),
+        (NULL));
+    close (sink->fd);
+    sink->fd = -1;
+    g_clear_error (&error);
+    return FALSE;
+  }
+  close (sink->fd);
+  sink->fd = -1;
+
+  /* the name the template gave, even if staging had to use another */
+  intended = sink->intended_name;
+  promoted = ffc_promote (sink->staging_fd, sink->staging_name, sink->data_fd,
+      intended ? intended : sink->staging_name, durable, &error);
+  if (promoted == NULL) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
+        ("Cannot promote %s/%s into %s: %s", sink->staging_dir,
+            sink->staging_name, sink->data_dir, error->message),
+        (NULL));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  if (intended != NULL && g_strcmp0 (promoted, intended) != 0) {
+    GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
+        ("%s already exists in %s: the new segment was promoted as %s, and "
+         "nothing was replaced",
+            intended, sink->data_dir, promoted),
+        (NULL));
+  }
+
+  path = data_path (sink, promoted);
+  start = ffc_segname_iso8601 (sink->start_wall_us);
+  GST_INFO_OBJECT (sink, "promoted %s: %" G_GUINT64_FORMAT " samples from %s",
+      path, sink->frames, start);
+  post_element (sink,
+      gst_structure_new ("segmentsink-promoted", "location", G_TYPE_STRING,
+          path, "start-time", G_TYPE_STRING, start, "running-time",
+          G_TYPE_UINT64, (guint64)sink->start_running_time, "duration",
+          G_TYPE_UINT64, (guint64)frames_to_time (sink->frames, rate),
+          "samples", G_TYPE_UINT64, sink->frames, "offset", G_TYPE_UINT64,
+          sink->start_offset, "bytes", G_TYPE_UINT64,
+          (guint64)(sink->layout.header_size + data_bytes), NULL));
+  g_free (path);
+  g_free (start);
+  g_free (promoted);
+  g_clear_pointer (&sink->staging_name, g_free);
+  sink->seq++;
+  return TRUE;
+}
+
+static gboolean
+gst_segment_sink_stop (GstBaseSink *bsink)
+{
+  GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
+
+  /* a stop without EOS still finishes what was written */
+  close_segment (sink);
+  if (sink->data_fd >= 0)
+    close (sink->data_fd);
+  if (sink->staging_fd >= 0)
+    close (sink->staging_fd);
+  sink->data_fd = sink->staging_fd = -1;
+  return TRUE;
+}
+
+static gboolean
+gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
+{
+  GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
+  GstAudioInfo info;
+
+  if (!gst_audio_info_from_caps (&info, caps))
+    return FALSE;
+  if (sink->fd >= 0 && !gst_audio_info_is_equal (&info, &sink->info)) {
+    /* one format per file */
+    close_segment (sink);
+    sink->have_next = FALSE;
+  }
+  if (!gst_audio_info_is_equal (&info, &sink->info))
+    sink->target_frames = 0;
+  sink->info = info;
+  return TRUE;
+}
+
+static gboolean
+gst_segment_sink_event (GstBaseSink *bsink, GstEvent *event)
+{
+  GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
+    close_segment (sink);
+  return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
+}
+
+/* Maps running time to the wall clock once, at the first buffer: running
+ * time plus this origin is the wall-clock time of a sample. */
+static void
+ensure_time_origin (GstSegmentSink *sink, GstClockTime running_time)
+{
+  GstClock *clock;
+
+  if (sink->have_time_origin)
+    return;
+  clock = gst_element_get_clock (GST_ELEMENT (sink));
+  if (clock != NULL) {
+    GstClockTime now = gst_clock_get_time (clock);
+    GstClockTime base = gst_element_get_base_time (GST_ELEMENT (sink));
+    sink->wall_at_running_zero_us =
+        g_get_real_time () - (GstClockTimeDiff)(now - base) / 1000;
+    gst_object_unref (clock);
+  } else {
+    sink->wall_at_running_zero_us =
+        g_get_real_time () - (gint64)(running_time / 1000);
+  }
+  sink->have_time_origin = TRUE;
+}
+
+static gboolean
+open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&sink->info);
+  guint8 header[FFC_WAV_MAX_HEADER];
+  gsize header_size, written = 0;
+  GstClockTime duration;
+  gboolean align, continuing;
+  gchar *template, *name;
+  GError *error = NULL;
+  FfcWavFormat format;
+  guint64 full;
+
+  GST_OBJECT_LOCK (sink);
+  duration = sink->segment_duration;
+  align = sink->align;
+  template = g_strdup (sink->filename);
+  GST_OBJECT_UNLOCK (sink);
+
+  /* the previous segment ended at its boundary, with no gap since */
+  continuing = sink->target_frames > 0 && sink->frames == sink->target_frames;
+  sink->start_running_time = running_time;
+  sink->start_wall_us =
+      sink->wall_at_running_zero_us + (gint64)(running_time / 1000);
+  sink->start_offset = offset;
+  sink->frames = 0;
+
+  full = MAX (gst_util_uint64_scale_round (duration, rate, GST_SECOND), 1);
+  sink->target_frames = full;
+  if (align && !continuing) {
+    /* up to the next wall-clock multiple of the duration */
+    gint64 dur_us = MAX ((gint64)(duration / 1000), 1);
+    gint64 next = (sink->start_wall_us / dur_us + 1) * dur_us;
+    guint64 to_boundary = gst_util_uint64_scale_round (
+        next - sink->start_wall_us, rate, G_USEC_PER_SEC);
+    if (to_boundary > 0 && to_boundary < full)
+      sink->target_frames = to_boundary;
+  }
+
+  name = ffc_segname_expand (template, sink->start_wall_us, sink->seq,
+      duration / GST_SECOND, sink->run_id, &error);
+  g_free (template);
+  if (name == NULL) {
+    GST_ELEMENT_ERROR (
+        sink, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  g_free (sink->intended_name);
+  sink->intended_name = name;
+
+  g_clear_pointer (&sink->staging_name, g_free);
+  sink->fd =
+      ffc_staging_create (sink->staging_fd, name, &sink->staging_name, &error);
+  if (sink->fd < 0) {
+    GST_ELEMENT_ERROR (
+        sink, RESOURCE, OPEN_WRITE, ("%s", error->message), (NULL));
+    g_clear_error (&error);
+    return FALSE;
+  }
+
+  switch (GST_AUDIO_INFO_FORMAT (&sink->info)) {
+    case GST_AUDIO_FORMAT_S32LE:
+      format = FFC_WAV_S32LE;
+      break;
+    case GST_AUDIO_FORMAT_F32LE:
+      format = FFC_WAV_F32LE;
+      break;
+    default:
+      format = FFC_WAV_S16LE;
+      break;
+  }
+  header_size = ffc_wav_header_init (&sink->layout, format, rate,
+      GST_AUDIO_INFO_CHANNELS (&sink->info), header);
+  while (written < header_size) {
+    gssize n = write (sink->fd, header + written, header_size - written);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      int e = n < 0 ? errno : EIO;
+      GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
+          ("Cannot write %s/%s: %s", sink->staging_dir, sink->staging_name,
+              g_strerror (e)),
+          (NULL));
+      /* nothing of the segment is in it yet: no file at all is right */
+      close (sink->fd);
+      sink->fd = -1;
+      unlinkat (sink->staging_fd, sink->staging_name, 0);
+      return FALSE;
+    }
+    written += n;
+  }
+  GST_DEBUG_OBJECT (sink, "opened %s for %" G_GUINT64_FORMAT " samples",
+      sink->staging_name, sink->target_frames);
+  return TRUE;
+}
+
+/* Writes whole frames; on failure keeps what was written (cut to whole
+ * frames), finishes and promotes it, and says why with the file's name. */
+static gboolean
+write_frames (GstSegmentSink *sink, const guint8 *data, guint64 frames)
+{
+  gint bpf = GST_AUDIO_INFO_BPF (&sink->info);
+  gsize size = frames * bpf, done = 0;
+
+  while (done < size) {
+    gssize n = write (sink->fd, data + done, size - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      int e = n < 0 ? errno : EIO;
+      guint64 whole = done / bpf;
+      gchar *name = g_strdup (sink->staging_name);
+
+      sink->frames += whole;
+      if (ftruncate (sink->fd, sink->layout.header_size + sink->frames * bpf)
+          < 0)
+        GST_WARNING_OBJECT (
+            sink, "cannot trim %s: %s", name, g_strerror (errno));
+      close_segment (sink);
+      if (e == ENOSPC || e == EDQUOT) {
+        GST_ELEMENT_ERROR (sink, RESOURCE, NO_SPACE_LEFT,
+            ("Cannot write %s/%s: %s", sink->staging_dir, name, g_strerror (e)),
+            ("what was written before is finished and promoted"));
+      } else {
+        GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
+            ("Cannot write %s/%s: %s", sink->staging_dir, name, g_strerror (e)),
+            ("what was written before is finished and promoted"));
+      }
+      g_free (name);
+      return FALSE;
+    }
+    done += n;
+  }
+  sink->frames += frames;
+  return TRUE;
+}
+
+static GstFlowReturn
+gst_segment_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
+{
+  GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
+  gint rate = GST_AUDIO_INFO_RATE (&sink->info);
+  gint bpf = GST_AUDIO_INFO_BPF (&sink->info);
+  GstClockTime running_time = GST_CLOCK_TIME_NONE;
+  GstFlowReturn ret = GST_FLOW_OK;
+  guint64 frames, pos = 0, offset;
+  GstMapInfo map;
+
+  if (rate <= 0 || bpf <= 0)
+    return GST_FLOW_NOT_NEGOTIATED;
+
+  if (GST_BUFFER_PTS_IS_VALID (buffer))
+    running_time = gst_segment_to_running_time (
+        &bsink->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
+  if (!GST_CLOCK_TIME_IS_VALID (running_time))
+    running_time = sink->have_next ? sink->next_running_time : 0;
+  ensure_time_origin (sink, running_time);
+
+  if (sink->have_next && sink->fd >= 0) {
+    GstClockTimeDiff jump =
+        GST_CLOCK_DIFF (sink->next_running_time, running_time);
+    gboolean discont =
+        GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DISCONT)
+        || ABS (jump) > (GstClockTimeDiff)frames_to_time (1, rate);
+    if (discont) {
+      /* a file never hides a gap */
+      GST_INFO_OBJECT (sink,
+          "discontinuity of %" GST_STIME_FORMAT ": ending the segment",
+          GST_STIME_ARGS (jump));
+      if (!close_segment (sink))
+        return GST_FLOW_ERROR;
+      sink->target_frames = 0;
+    }
+  }
+
+  offset = GST_BUFFER_OFFSET_IS_VALID (buffer) ? GST_BUFFER_OFFSET (buffer)
+                                               : sink->samples_received;
+
+  gst_buffer_map (buffer, &map, GST_MAP_READ);
+  frames = map.size / bpf;
+  while (pos < frames) {
+    guint64 n;
+
+    if (sink->fd < 0
+        && !open_segment (
+            sink, running_time + frames_to_time (pos, rate), offset + pos)) {
+      ret = GST_FLOW_ERROR;
+      break;
+    }
+    n = MIN (frames - pos, sink->target_frames - sink->frames);
+    if (!write_frames (sink, map.data + pos * bpf, n)) {
+      ret = GST_FLOW_ERROR;
+      break;
+    }
+    pos += n;
+    if (sink->frames == sink->target_frames) {
+      /* the last sample is written: promote now, not later */
+      if (!close_segment (sink)) {
+        ret = GST_FLOW_ERROR;
+        break;
+      }
+    }
+  }
+  gst_buffer_unmap (buffer, &map);
+
+  sink->samples_received += frames;
+  sink->have_next = TRUE;
+  sink->next_running_time = running_time + frames_to_time (frames, rate);
+  return ret;
+}

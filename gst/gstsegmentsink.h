@@ -1,0 +1,58 @@
+/* gst-ffcapture: segmentsink
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef __GST_SEGMENT_SINK_H__
+#define __GST_SEGMENT_SINK_H__
+
+#include <gst/gst.h>
+#include <gst/audio/audio.h>
+#include <gst/base/gstbasesink.h>
+
+#include "ffc-wav.h"
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_SEGMENT_SINK (gst_segment_sink_get_type ())
+G_DECLARE_FINAL_TYPE (
+    GstSegmentSink, gst_segment_sink, GST, SEGMENT_SINK, GstBaseSink)
+
+struct _GstSegmentSink {
+  GstBaseSink parent;
+
+  /* properties, under the object lock */
+  gchar *location;
+  gchar *staging_location;
+  GstClockTime segment_duration;
+  gboolean align;
+  gchar *filename;
+  gboolean fsync;
+
+  /* from start() to stop() */
+  gint data_fd;
+  gint staging_fd;
+  gchar *data_dir; /* resolved paths */
+  gchar *staging_dir;
+  gchar run_id[9];
+  guint64 seq;
+  GstAudioInfo info;
+  gboolean have_time_origin;
+  gint64 wall_at_running_zero_us; /* wall clock of running time 0 */
+  guint64 samples_received;
+
+  /* the open segment */
+  gint fd;
+  gchar *staging_name;
+  gchar *intended_name; /* what the template gave */
+  FfcWavLayout layout;
+  guint64 frames;        /* written so far */
+  guint64 target_frames; /* where this segment ends */
+  GstClockTime start_running_time;
+  gint64 start_wall_us;
+  guint64 start_offset;
+  gboolean have_next;
+  GstClockTime next_running_time; /* where the next buffer belongs */
+};
+
+G_END_DECLS
+
+#endif
