@@ -1,0 +1,76 @@
+/* Unit tests: segment names from templates. */
+#include "ffc-segname.h"
+
+/* 2026-11-24T03:20:32.123456Z */
+#define T0 (G_GINT64_CONSTANT (1795490432) * G_USEC_PER_SEC + 123456)
+
+static void
+test_default_template (void)
+{
+  gchar *name =
+      ffc_segname_expand (FFC_SEGNAME_DEFAULT, T0, 42, 60, "0a1b2c3d", NULL);
+
+  /* what recorder indexers expect:
+   * YYYY-MM-DDTHH-MM-SSZ_{duration}s_{run_id}_{seq:08d}.wav */
+  g_assert_cmpstr (name, ==, "2026-11-24T03-20-32Z_60s_0a1b2c3d_00000042.wav");
+  g_free (name);
+}
+
+static void
+test_placeholders (void)
+{
+  gchar *name = ffc_segname_expand ("rec-%Y%m%d-%H%M%S-{seq}-{run}-{duration}"
+                                    "-%%.wav",
+      T0, 7, 1, "ffffffff", NULL);
+
+  g_assert_cmpstr (name, ==, "rec-20261124-032032-00000007-ffffffff-1-%.wav");
+  g_free (name);
+}
+
+static void
+test_refused_templates (void)
+{
+  static const gchar *bad[] = {
+    "",
+    "../%Y-{seq}.wav",
+    "sub/{seq}.wav",
+    "/abs/{seq}.wav",
+    "..{seq}.wav",
+    "constant.wav",
+    "%Y-%m-%d.wav",
+    ".hidden-{seq}.wav",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    GError *error = NULL;
+    g_assert_false (ffc_segname_validate (bad[i], &error));
+    g_assert_nonnull (error);
+    g_test_message ("\"%s\": %s", bad[i], error->message);
+    g_clear_error (&error);
+  }
+  g_assert_true (ffc_segname_validate (FFC_SEGNAME_DEFAULT, NULL));
+  g_assert_true (ffc_segname_validate ("{seq}.wav", NULL));
+  g_assert_true (ffc_segname_validate ("%Y%m%d_%H%M%S.wav", NULL));
+}
+
+static void
+test_iso8601 (void)
+{
+  gchar *text = ffc_segname_iso8601 (T0);
+  g_assert_cmpstr (text, ==, "2026-11-24T03:20:32.123456Z");
+  g_free (text);
+  text = ffc_segname_iso8601 (-1);
+  g_assert_cmpstr (text, ==, "1969-12-31T23:59:59.999999Z");
+  g_free (text);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/segname/default", test_default_template);
+  g_test_add_func ("/segname/placeholders", test_placeholders);
+  g_test_add_func ("/segname/refused", test_refused_templates);
+  g_test_add_func ("/segname/iso8601", test_iso8601);
+  return g_test_run ();
+}
