@@ -342,6 +342,13 @@ quarantine (GstSegmentSink *sink, const gchar *name, const gchar *reason)
   g_free (qdir);
 }
 
+/* g_ptr_array_sort () passes pointers to the elements */
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar *const *)a, *(const gchar *const *)b);
+}
+
 /* Files in staging are segments a crash or a power cut interrupted: each is
  * repaired and promoted under its own name, or quarantined. */
 static void
@@ -356,7 +363,7 @@ recover_orphans (GstSegmentSink *sink)
   while ((name = g_dir_read_name (dir)) != NULL)
     g_ptr_array_add (names, g_strdup (name));
   g_dir_close (dir);
-  g_ptr_array_sort (names, (GCompareFunc)g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
 
   for (guint i = 0; i < names->len; i++) {
     const gchar *orphan = g_ptr_array_index (names, i);

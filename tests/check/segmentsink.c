@@ -1,0 +1,979 @@
+/* gst-check tests of segmentsink: real files on real filesystems. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/audio/audio.h>
+#include <gst/check/gstcheck.h>
+
+#include "ffc-wav.h"
+
+typedef struct {
+  gchar *path;
+  guint64 frames;
+  guint rate, channels;
+  FfcWavFormat format;
+} WavInfo;
+
+/* Reads a finished segment back, checking its header against its size. */
+static gboolean
+read_wav (const gchar *path, WavInfo *info)
+{
+  gchar *data = NULL;
+  gsize len = 0;
+  FfcWavLayout l;
+  guint32 riff, data_size;
+
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    return FALSE;
+  if (len < 12 || !ffc_wav_parse_header ((guint8 *)data, len, &l, NULL)) {
+    g_free (data);
+    return FALSE;
+  }
+  memcpy (&riff, data + 4, 4);
+  memcpy (&data_size, data + l.data_size_offset, 4);
+  riff = GUINT32_FROM_LE (riff);
+  data_size = GUINT32_FROM_LE (data_size);
+  if (memcmp (data, "RIFF", 4) == 0
+      && (riff != len - 8 || data_size != len - l.header_size)) {
+    g_free (data);
+    return FALSE;
+  }
+  info->frames = (len - l.header_size) / l.block_align;
+  info->rate = l.rate;
+  info->channels = l.channels;
+  info->format = l.format;
+  g_free (data);
+  return TRUE;
+}
+
+/* g_ptr_array_sort () passes pointers to the elements */
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar *const *)a, *(const gchar *const *)b);
+}
+
+static GPtrArray *
+list_wavs (const gchar *dir)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  if (d == NULL)
+    return files;
+  while ((name = g_dir_read_name (d)) != NULL) {
+    if (g_str_has_suffix (name, ".wav"))
+      g_ptr_array_add (files, g_build_filename (dir, name, NULL));
+  }
+  g_dir_close (d);
+  g_ptr_array_sort (files, compare_names);
+  return files;
+}
+
+static guint
+count_entries (const gchar *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  if (d == NULL)
+    return 0;
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  g_dir_close (d);
+  return n;
+}
+
+static guint64
+frames_of (const gchar *path)
+{
+  WavInfo info;
+  fail_unless (read_wav (path, &info), "%s is not a complete WAV", path);
+  return info.frames;
+}
+
+static void
+rm_rf (const gchar *path)
+{
+  gchar *argv[] = { "rm", "-rf", (gchar *)path, NULL };
+  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+      NULL, NULL);
+}
+
+typedef struct {
+  GstElement *pipeline;
+  GList *messages;
+  GstMessage *error;
+  gboolean eos;
+} Run;
+
+static Run *
+run_pipeline (const gchar *description, guint timeout_ms)
+{
+  Run *run = g_new0 (Run, 1);
+  GError *error = NULL;
+  GstBus *bus;
+  gint64 end = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+
+  run->pipeline = gst_parse_launch (description, &error);
+  g_assert_no_error (error);
+  bus = gst_element_get_bus (run->pipeline);
+  if (gst_element_set_state (run->pipeline, GST_STATE_PLAYING)
+      == GST_STATE_CHANGE_FAILURE) {
+    run->error = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    gst_object_unref (bus);
+    return run;
+  }
+  for (;;) {
+    gint64 left = end - g_get_monotonic_time ();
+    GstMessage *m;
+    if (left <= 0)
+      break;
+    m = gst_bus_timed_pop_filtered (bus, left * GST_USECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT
+            | GST_MESSAGE_WARNING);
+    if (m == NULL)
+      break;
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS) {
+      run->eos = TRUE;
+      gst_message_unref (m);
+      break;
+    }
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR && run->error == NULL)
+      run->error = gst_message_ref (m);
+    run->messages = g_list_append (run->messages, m);
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR)
+      break;
+  }
+  gst_object_unref (bus);
+  return run;
+}
+
+static void
+run_free (Run *run)
+{
+  gst_element_set_state (run->pipeline, GST_STATE_NULL);
+  gst_object_unref (run->pipeline);
+  g_list_free_full (run->messages, (GDestroyNotify)gst_message_unref);
+  if (run->error)
+    gst_message_unref (run->error);
+  g_free (run);
+}
+
+static GList *
+messages_named (Run *run, const gchar *name)
+{
+  GList *out = NULL;
+  for (GList *l = run->messages; l; l = l->next) {
+    const GstStructure *s = gst_message_get_structure (l->data);
+    if (GST_MESSAGE_TYPE (l->data) == GST_MESSAGE_ELEMENT && s
+        && gst_structure_has_name (s, name))
+      out = g_list_append (out, l->data);
+  }
+  return out;
+}
+
+static GstMessage *
+first_of_type (Run *run, GstMessageType type)
+{
+  for (GList *l = run->messages; l; l = l->next)
+    if (GST_MESSAGE_TYPE (l->data) == type)
+      return l->data;
+  return NULL;
+}
+
+static gchar *
+error_text (GstMessage *m)
+{
+  GError *err = NULL;
+  gchar *text;
+  if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR)
+    gst_message_parse_error (m, &err, NULL);
+  else
+    gst_message_parse_warning (m, &err, NULL);
+  text = g_strdup (err->message);
+  g_error_free (err);
+  return text;
+}
+
+GST_START_TEST (test_exact_frames_per_segment)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *staging = g_build_filename (dir, ".buffer", NULL);
+  /* 50 buffers of 1000 frames at 48 kHz; 0.25 s segments = 12000 frames:
+   * boundaries fall inside buffers */
+  gchar *desc = g_strdup_printf (
+      "audiotestsrc num-buffers=50 "
+      "samplesperbuffer=1000 ! audio/x-raw,format=S16LE,rate=48000,channels=1 "
+      "! segmentsink name=sink location=%s segment-duration=250000000",
+      dir);
+  Run *run = run_pipeline (desc, 20000);
+  GPtrArray *files = list_wavs (dir);
+  GList *promoted = messages_named (run, "segmentsink-promoted");
+  guint64 offset = 0;
+  guint i = 0;
+
+  fail_unless (run->eos);
+  fail_unless_equals_int (files->len, 5);
+  for (i = 0; i < 4; i++)
+    fail_unless_equals_uint64 (frames_of (files->pdata[i]), 12000);
+  fail_unless_equals_uint64 (frames_of (files->pdata[4]), 2000);
+  fail_unless_equals_int (count_entries (staging), 0);
+
+  /* one message per file, with its facts */
+  fail_unless_equals_int (g_list_length (promoted), 5);
+  i = 0;
+  for (GList *l = promoted; l; l = l->next, i++) {
+    const GstStructure *s = gst_message_get_structure (l->data);
+    guint64 samples, off, bytes, duration, rt;
+    GStatBuf st;
+
+    fail_unless_equals_string (
+        gst_structure_get_string (s, "location"), files->pdata[i]);
+    fail_unless (gst_structure_get_uint64 (s, "samples", &samples));
+    fail_unless (gst_structure_get_uint64 (s, "offset", &off));
+    fail_unless (gst_structure_get_uint64 (s, "bytes", &bytes));
+    fail_unless (gst_structure_get_uint64 (s, "duration", &duration));
+    fail_unless (gst_structure_get_uint64 (s, "running-time", &rt));
+    fail_unless_equals_uint64 (samples, frames_of (files->pdata[i]));
+    fail_unless_equals_uint64 (off, offset);
+    fail_unless_equals_uint64 (
+        rt, gst_util_uint64_scale (offset, GST_SECOND, 48000));
+    fail_unless_equals_uint64 (
+        duration, gst_util_uint64_scale (samples, GST_SECOND, 48000));
+    fail_unless (g_stat (files->pdata[i], &st) == 0);
+    fail_unless_equals_uint64 (bytes, st.st_size);
+    fail_unless (g_regex_match_simple ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:"
+                                       "\\d\\d\\.\\d{6}Z$",
+        gst_structure_get_string (s, "start-time"), 0, 0));
+    offset += samples;
+  }
+  g_list_free (promoted);
+  g_ptr_array_unref (files);
+  run_free (run);
+  rm_rf (dir);
+  g_free (staging);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_default_names)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf (
+      "audiotestsrc num-buffers=30 "
+      "samplesperbuffer=4800 ! audio/x-raw,rate=48000,channels=1 ! "
+      "segmentsink location=%s segment-duration=1000000000",
+      dir);
+  gint64 before = g_get_real_time ();
+  Run *run = run_pipeline (desc, 20000);
+  GPtrArray *files = list_wavs (dir);
+  GList *promoted = messages_named (run, "segmentsink-promoted");
+  gchar *run_id = NULL;
+  guint i = 0;
+
+  fail_unless (run->eos);
+  fail_unless_equals_int (files->len, 3);
+  for (GList *l = promoted; l; l = l->next, i++) {
+    const GstStructure *s = gst_message_get_structure (l->data);
+    gchar *base = g_path_get_basename (files->pdata[i]);
+    GMatchInfo *m;
+    GRegex *re = g_regex_new ("^(\\d{4})-(\\d\\d)-(\\d\\d)T(\\d\\d)-(\\d\\d)-"
+                              "(\\d\\d)Z_1s_([0-9a-f]{8})_(\\d{8})\\.wav$",
+        0, 0, NULL);
+    GDateTime *named, *started;
+    gchar *expect_seq = g_strdup_printf ("%08u", i);
+    gchar *iso;
+
+    fail_unless (g_regex_match (re, base, 0, &m), "%s", base);
+    if (run_id == NULL)
+      run_id = g_match_info_fetch (m, 7);
+    else {
+      gchar *r = g_match_info_fetch (m, 7);
+      fail_unless_equals_string (r, run_id); /* one run id per start */
+      g_free (r);
+    }
+    {
+      gchar *seq = g_match_info_fetch (m, 8);
+      fail_unless_equals_string (seq, expect_seq);
+      g_free (seq);
+    }
+    /* the name gives the start time of the first sample, to the second */
+    iso = g_strdup (gst_structure_get_string (s, "start-time"));
+    started = g_date_time_new_from_iso8601 (iso, NULL);
+    fail_unless (started != NULL);
+    named = g_date_time_new_utc (atoi (g_match_info_fetch (m, 1)),
+        atoi (g_match_info_fetch (m, 2)), atoi (g_match_info_fetch (m, 3)),
+        atoi (g_match_info_fetch (m, 4)), atoi (g_match_info_fetch (m, 5)),
+        atoi (g_match_info_fetch (m, 6)));
+    fail_unless_equals_int64 (
+        g_date_time_to_unix (named), g_date_time_to_unix (started));
+    /* first sample: around when the test started, then 1 s apart */
+    fail_unless (llabs (g_date_time_to_unix (started) * G_USEC_PER_SEC
+                        + g_date_time_get_microsecond (started) - before
+                        - (gint64)i * G_USEC_PER_SEC)
+                 < 2 * G_USEC_PER_SEC);
+    g_date_time_unref (started);
+    g_date_time_unref (named);
+    g_free (iso);
+    g_free (expect_seq);
+    g_match_info_free (m);
+    g_regex_unref (re);
+    g_free (base);
+  }
+  g_free (run_id);
+  g_list_free (promoted);
+  g_ptr_array_unref (files);
+  run_free (run);
+  rm_rf (dir);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_template)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf (
+      "audiotestsrc num-buffers=4 "
+      "samplesperbuffer=8000 ! audio/x-raw,rate=8000,channels=1 ! "
+      "segmentsink location=%s segment-duration=2000000000 "
+      "filename=\"mic_{seq}_%%Y.wav\"",
+      dir);
+  Run *run = run_pipeline (desc, 20000);
+  GPtrArray *files = list_wavs (dir);
+  gchar *year = g_date_time_format (g_date_time_new_now_utc (), "%Y");
+  gchar *expect0 = g_strdup_printf ("%s/mic_00000000_%s.wav", dir, year);
+  gchar *expect1 = g_strdup_printf ("%s/mic_00000001_%s.wav", dir, year);
+
+  fail_unless (run->eos);
+  fail_unless_equals_int (files->len, 2);
+  fail_unless_equals_string (files->pdata[0], expect0);
+  fail_unless_equals_string (files->pdata[1], expect1);
+  fail_unless_equals_uint64 (frames_of (files->pdata[0]), 16000);
+  g_ptr_array_unref (files);
+  run_free (run);
+  rm_rf (dir);
+  g_free (expect0);
+  g_free (expect1);
+  g_free (year);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_align)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf (
+      "audiotestsrc num-buffers=30 "
+      "samplesperbuffer=4800 ! audio/x-raw,rate=48000,channels=1 ! "
+      "segmentsink location=%s segment-duration=1000000000 align=true",
+      dir);
+  Run *run = run_pipeline (desc, 20000);
+  GList *promoted = messages_named (run, "segmentsink-promoted");
+  guint64 total = 0;
+  guint i = 0;
+
+  fail_unless (run->eos);
+  fail_unless (g_list_length (promoted) >= 3);
+  for (GList *l = promoted; l; l = l->next, i++) {
+    const GstStructure *s = gst_message_get_structure (l->data);
+    const gchar *start = gst_structure_get_string (s, "start-time");
+    guint64 samples;
+    gint micro;
+
+    gst_structure_get_uint64 (s, "samples", &samples);
+    total += samples;
+    micro = atoi (strchr (start, '.') + 1);
+    if (i == 0) {
+      /* the first one runs up to the next whole second */
+      fail_unless (samples <= 48000);
+    } else {
+      /* the others start on the second (to a sample: 21 us) */
+      fail_unless (micro <= 21 || micro >= 999979, "%s", start);
+      if (l->next != NULL)
+        fail_unless_equals_uint64 (samples, 48000);
+    }
+  }
+  fail_unless_equals_uint64 (total, 144000);
+  g_list_free (promoted);
+  run_free (run);
+  rm_rf (dir);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* Pushes buffers of `frames` at the given running times (ns) through an
+ * appsrc into segmentsink; DISCONT where `discont` says. */
+static Run *
+push_buffers (const gchar *dir, const GstClockTime *times,
+    const gboolean *discont, guint n, guint frames)
+{
+  gchar *desc = g_strdup_printf (
+      "appsrc name=src format=time "
+      "caps=audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved "
+      "! segmentsink location=%s segment-duration=10000000000",
+      dir);
+  Run *run = g_new0 (Run, 1);
+  GstElement *src;
+  GstBus *bus;
+  GstMessage *m;
+
+  run->pipeline = gst_parse_launch (desc, NULL);
+  src = gst_bin_get_by_name (GST_BIN (run->pipeline), "src");
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  for (guint i = 0; i < n; i++) {
+    GstBuffer *b = gst_buffer_new_allocate (NULL, frames * 2, NULL);
+    gst_buffer_memset (b, 0, i, frames * 2);
+    GST_BUFFER_PTS (b) = times[i];
+    GST_BUFFER_DURATION (b) = gst_util_uint64_scale (frames, GST_SECOND, 48000);
+    if (discont[i])
+      GST_BUFFER_FLAG_SET (b, GST_BUFFER_FLAG_DISCONT);
+    gst_app_src_push_buffer (GST_APP_SRC (src), b);
+  }
+  gst_app_src_end_of_stream (GST_APP_SRC (src));
+  bus = gst_element_get_bus (run->pipeline);
+  while ((m = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,
+              GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT))) {
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS) {
+      run->eos = TRUE;
+      gst_message_unref (m);
+      break;
+    }
+    run->messages = g_list_append (run->messages, m);
+  }
+  gst_object_unref (bus);
+  gst_object_unref (src);
+  g_free (desc);
+  return run;
+}
+
+GST_START_TEST (test_split_at_discontinuity)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const GstClockTime ms100 = 100 * GST_MSECOND;
+  /* 3 contiguous buffers, a 0.5 s jump, 2 more, then DISCONT without a jump,
+   * then a jump of less than one sample (no split) */
+  GstClockTime times[] = { 0, ms100, 2 * ms100, 7 * ms100, 8 * ms100, 9 * ms100,
+    10 * ms100 + 10000 };
+  gboolean discont[] = { TRUE, FALSE, FALSE, FALSE, FALSE, TRUE, FALSE };
+  Run *run = push_buffers (dir, times, discont, 7, 4800);
+  GPtrArray *files = list_wavs (dir);
+  GList *promoted = messages_named (run, "segmentsink-promoted");
+  guint64 rt;
+
+  fail_unless (run->eos);
+  fail_unless_equals_int (files->len, 3);
+  fail_unless_equals_uint64 (frames_of (files->pdata[0]), 3 * 4800);
+  fail_unless_equals_uint64 (frames_of (files->pdata[1]), 2 * 4800);
+  fail_unless_equals_uint64 (frames_of (files->pdata[2]), 2 * 4800);
+  /* the second segment starts at the new time, 0.7 s */
+  gst_structure_get_uint64 (
+      gst_message_get_structure (g_list_nth_data (promoted, 1)), "running-time",
+      &rt);
+  fail_unless_equals_uint64 (rt, 7 * ms100);
+  g_list_free (promoted);
+  g_ptr_array_unref (files);
+  run_free (run);
+  rm_rf (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_never_replace)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *existing = g_build_filename (dir, "take_00000000.wav", NULL);
+  gchar *renamed = g_build_filename (dir, "take_00000000-1.wav", NULL);
+  gchar *desc = g_strdup_printf (
+      "audiotestsrc num-buffers=1 ! "
+      "audio/x-raw,rate=48000,channels=1 ! segmentsink location=%s "
+      "filename=take_{seq}.wav",
+      dir);
+  gchar *text = NULL;
+  Run *run;
+  GstMessage *warning;
+  gchar *wtext;
+
+  fail_unless (g_file_set_contents (existing, "a consumer's file", -1, NULL));
+  run = run_pipeline (desc, 20000);
+  fail_unless (run->eos);
+  fail_unless (g_file_get_contents (existing, &text, NULL, NULL));
+  fail_unless_equals_string (text, "a consumer's file");
+  fail_unless_equals_uint64 (frames_of (renamed), 1024);
+  warning = first_of_type (run, GST_MESSAGE_WARNING);
+  fail_unless (warning != NULL);
+  wtext = error_text (warning);
+  fail_unless (strstr (wtext, "take_00000000-1.wav") != NULL, "%s", wtext);
+  g_free (wtext);
+  g_free (text);
+  run_free (run);
+  rm_rf (dir);
+  g_free (existing);
+  g_free (renamed);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_stop_without_eos)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *staging = g_build_filename (dir, ".buffer", NULL);
+  gchar *desc = g_strdup_printf (
+      "audiotestsrc is-live=true "
+      "samplesperbuffer=480 ! audio/x-raw,rate=48000,channels=1 ! "
+      "segmentsink location=%s",
+      dir);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GPtrArray *files;
+  guint64 frames;
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  g_usleep (500 * 1000);
+  /* no EOS: straight to NULL */
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  files = list_wavs (dir);
+  fail_unless_equals_int (files->len, 1);
+  frames = frames_of (files->pdata[0]);
+  fail_unless (
+      frames >= 480 * 30 && frames % 480 == 0, "%" G_GUINT64_FORMAT, frames);
+  fail_unless_equals_int (count_entries (staging), 0);
+  g_ptr_array_unref (files);
+  gst_object_unref (pipeline);
+  rm_rf (dir);
+  g_free (staging);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+static void
+write_file (const gchar *dir, const gchar *name, const void *data, gsize len)
+{
+  gchar *path = g_build_filename (dir, name, NULL);
+  fail_unless (g_file_set_contents (path, data, len, NULL));
+  g_free (path);
+}
+
+GST_START_TEST (test_orphan_repair_and_quarantine)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *staging = g_build_filename (dir, ".buffer", NULL);
+  gchar *quarantine = g_build_filename (staging, "quarantine", NULL);
+  gchar *desc = g_strdup_printf (
+      "audiotestsrc num-buffers=1 ! "
+      "audio/x-raw,rate=48000,channels=1 ! segmentsink location=%s "
+      "filename=new_{seq}.wav",
+      dir);
+  guint8 header[FFC_WAV_MAX_HEADER], *file;
+  FfcWavLayout l;
+  gsize hs;
+  GList *recovered, *quarantined;
+  gchar *path;
+  Run *run;
+
+  g_mkdir_with_parents (staging, 0755);
+  /* a crash right after 1000 stereo S16 frames: sizes still zero */
+  hs = ffc_wav_header_init (&l, FFC_WAV_S16LE, 48000, 2, header);
+  file = g_malloc0 (hs + 4000 + 3);
+  memcpy (file, header, hs);
+  write_file (staging, "zero-sizes.wav", file, hs + 4000);
+  /* ... and one cut inside a frame */
+  write_file (staging, "partial-frame.wav", file, hs + 4000 + 3);
+  /* garbage, and a file cut inside its header */
+  write_file (staging, "garbage.wav", "not a wav file at all", 21);
+  write_file (staging, "short.wav", file, 30);
+  g_free (file);
+
+  run = run_pipeline (desc, 20000);
+  fail_unless (run->eos);
+
+  path = g_build_filename (dir, "zero-sizes.wav", NULL);
+  fail_unless_equals_uint64 (frames_of (path), 1000);
+  g_free (path);
+  path = g_build_filename (dir, "partial-frame.wav", NULL);
+  fail_unless_equals_uint64 (frames_of (path), 1000);
+  g_free (path);
+  /* never deleted: moved to quarantine */
+  path = g_build_filename (quarantine, "garbage.wav", NULL);
+  fail_unless (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_free (path);
+  path = g_build_filename (quarantine, "short.wav", NULL);
+  fail_unless (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_free (path);
+  /* staging holds quarantine/ and nothing else */
+  fail_unless_equals_int (count_entries (staging), 1);
+
+  recovered = messages_named (run, "segmentsink-recovered");
+  quarantined = messages_named (run, "segmentsink-quarantined");
+  fail_unless_equals_int (g_list_length (recovered), 2);
+  fail_unless_equals_int (g_list_length (quarantined), 2);
+  g_list_free (recovered);
+  g_list_free (quarantined);
+  run_free (run);
+  rm_rf (dir);
+  g_free (quarantine);
+  g_free (staging);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_symlink_in_staging_not_followed)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *outside = g_dir_make_tmp ("segsink-outside-XXXXXX", NULL);
+  gchar *staging = g_build_filename (dir, ".buffer", NULL);
+  gchar *victim = g_build_filename (outside, "victim", NULL);
+  gchar *planted = g_build_filename (staging, "take_00000000.wav", NULL);
+  gchar *desc = g_strdup_printf (
+      "audiotestsrc num-buffers=1 ! "
+      "audio/x-raw,rate=48000,channels=1 ! segmentsink location=%s "
+      "filename=take_{seq}.wav",
+      dir);
+  gchar *text = NULL, *promoted;
+  Run *run;
+
+  g_mkdir_with_parents (staging, 0755);
+  fail_unless (g_file_set_contents (victim, "precious", -1, NULL));
+  fail_unless (symlink (victim, planted) == 0);
+  run = run_pipeline (desc, 20000);
+  fail_unless (run->eos);
+  fail_unless (g_file_get_contents (victim, &text, NULL, NULL));
+  fail_unless_equals_string (text, "precious");
+  /* the segment still gets the name it was meant to have */
+  promoted = g_build_filename (dir, "take_00000000.wav", NULL);
+  fail_unless_equals_uint64 (frames_of (promoted), 1024);
+  run_free (run);
+  rm_rf (dir);
+  rm_rf (outside);
+  g_free (promoted);
+  g_free (text);
+  g_free (victim);
+  g_free (planted);
+  g_free (staging);
+  g_free (outside);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+static void
+expect_start_failure (const gchar *properties, const gchar *in_message)
+{
+  gchar *desc = g_strdup_printf ("audiotestsrc num-buffers=1 ! "
+                                 "segmentsink %s",
+      properties);
+  Run *run = run_pipeline (desc, 5000);
+  gchar *text;
+
+  fail_unless (run->error != NULL, "no error for %s", properties);
+  text = error_text (run->error);
+  fail_unless (
+      strstr (text, in_message) != NULL, "'%s' not in '%s'", in_message, text);
+  g_free (text);
+  run_free (run);
+  g_free (desc);
+}
+
+GST_START_TEST (test_bad_settings)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *file = g_build_filename (dir, "a-file", NULL);
+  gchar *props;
+
+  fail_unless (g_file_set_contents (file, "x", -1, NULL));
+  expect_start_failure ("", "No data directory given");
+  props = g_strdup_printf ("location=%s", file);
+  expect_start_failure (props, file);
+  g_free (props);
+  props = g_strdup_printf ("location=%s/sub", file);
+  expect_start_failure (props, "cannot create directory");
+  g_free (props);
+  /* a rename between filesystems is not atomic */
+  if (g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR)) {
+    props = g_strdup_printf ("location=%s/data staging-location=/dev/shm/"
+                             "segsink-staging-%d",
+        dir, getpid ());
+    expect_start_failure (props, "not on the same filesystem");
+    g_free (props);
+  }
+  /* templates that leave the directory or give one name to all */
+  props = g_strdup_printf ("location=%s filename=../%%S_{seq}.wav", dir);
+  ASSERT_WARNING (expect_start_failure (props, "would leave the directory"));
+  g_free (props);
+  props = g_strdup_printf ("location=%s filename=same.wav", dir);
+  ASSERT_WARNING (expect_start_failure (props, "the same name"));
+  g_free (props);
+
+  rm_rf (dir);
+  g_free (file);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_disk_full)
+{
+  gchar *mnt = g_dir_make_tmp ("segsink-tmpfs-XXXXXX", NULL);
+  gchar *staging = g_build_filename (mnt, ".buffer", NULL);
+  gchar *desc;
+  Run *run;
+  GPtrArray *files;
+  gchar *text;
+  guint64 total = 0;
+
+  if (mount ("tmpfs", mnt, "tmpfs", 0, "size=512k") != 0) {
+    g_printerr ("SKIP test_disk_full: cannot mount a tmpfs (%s); run as "
+                "root with CAP_SYS_ADMIN to test ENOSPC\n",
+        g_strerror (errno));
+    g_rmdir (mnt);
+    g_free (mnt);
+    g_free (staging);
+    return;
+  }
+  desc = g_strdup_printf (
+      "audiotestsrc num-buffers=100 samplesperbuffer=4800 "
+      "! audio/x-raw,format=S16LE,rate=48000,channels=1 ! segmentsink "
+      "location=%s segment-duration=2000000000",
+      mnt);
+  run = run_pipeline (desc, 20000);
+
+  /* 512 KiB hold about 5.4 s of 96 kB/s: an ERROR naming the file */
+  fail_unless (run->error != NULL);
+  text = error_text (run->error);
+  fail_unless (strstr (text, "No space left on device") != NULL, "%s", text);
+  fail_unless (strstr (text, staging) != NULL, "%s", text);
+  g_free (text);
+
+  /* everything written is in complete files in the data directory */
+  files = list_wavs (mnt);
+  fail_unless (files->len >= 2);
+  for (guint i = 0; i < files->len; i++)
+    total += frames_of (files->pdata[i]);
+  fail_unless (total > 48000 * 4, "%" G_GUINT64_FORMAT, total);
+  fail_unless_equals_int (count_entries (staging), 0);
+
+  g_ptr_array_unref (files);
+  run_free (run);
+  fail_unless (umount (mnt) == 0);
+  g_rmdir (mnt);
+  g_free (staging);
+  g_free (desc);
+  g_free (mnt);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_rf64)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf (
+      "audiotestsrc num-buffers=10 "
+      "samplesperbuffer=4800 ! audio/x-raw,format=S16LE,rate=48000,channels=1 "
+      "! segmentsink location=%s segment-duration=500000000",
+      dir);
+  GPtrArray *files;
+  gchar *data;
+  gsize len;
+  Run *run;
+
+  /* test seam: past 40000 bytes counts as past 4 GiB (ffc-wav.c) */
+  g_setenv ("FFC_WAV_RF64_THRESHOLD", "40000", TRUE);
+  run = run_pipeline (desc, 20000);
+  g_unsetenv ("FFC_WAV_RF64_THRESHOLD");
+  fail_unless (run->eos);
+  files = list_wavs (dir);
+  fail_unless_equals_int (files->len, 2);
+  fail_unless (g_file_get_contents (files->pdata[0], &data, &len, NULL));
+  fail_unless (memcmp (data, "RF64", 4) == 0);
+  fail_unless (memcmp (data + 12, "ds64", 4) == 0);
+  fail_unless_equals_uint64 (
+      GUINT64_FROM_LE (*(guint64 *)(data + 28)), 24000 * 2);
+  fail_unless_equals_uint64 (GUINT64_FROM_LE (*(guint64 *)(data + 36)), 24000);
+  g_free (data);
+  g_ptr_array_unref (files);
+  run_free (run);
+  rm_rf (dir);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+typedef struct {
+  gchar *dir;
+  gint inotify_fd;
+  gint stop_fd[2];
+  guint seen;
+  guint bad;
+} Watcher;
+
+/* Opens each file the moment it appears and checks it is whole. */
+static gpointer
+watch (gpointer data)
+{
+  Watcher *w = data;
+  gchar buf[8192] __attribute__ ((aligned (8)));
+
+  for (;;) {
+    struct pollfd fds[2] = { { w->inotify_fd, POLLIN, 0 },
+      { w->stop_fd[0], POLLIN, 0 } };
+    gssize n;
+
+    poll (fds, 2, -1);
+    if (fds[0].revents) {
+      n = read (w->inotify_fd, buf, sizeof (buf));
+      for (gchar *p = buf; n > 0 && p < buf + n;) {
+        struct inotify_event *ev = (struct inotify_event *)p;
+        if (ev->len > 0 && g_str_has_suffix (ev->name, ".wav")) {
+          gchar *path = g_build_filename (w->dir, ev->name, NULL);
+          WavInfo info;
+          w->seen++;
+          if (!read_wav (path, &info) || info.frames != 2400)
+            w->bad++;
+          g_free (path);
+        }
+        p += sizeof (struct inotify_event) + ev->len;
+      }
+    }
+    if (fds[1].revents)
+      return NULL;
+  }
+}
+
+GST_START_TEST (test_watcher_sees_only_complete_files)
+{
+  Watcher w = {
+    0,
+  };
+  gchar *desc;
+  GThread *thread;
+  Run *run;
+
+  w.dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  w.inotify_fd = inotify_init1 (IN_CLOEXEC);
+  fail_unless (pipe (w.stop_fd) == 0);
+  /* every way a file can appear or be written in the data directory */
+  inotify_add_watch (w.inotify_fd, w.dir,
+      IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_MODIFY);
+  thread = g_thread_new ("watcher", watch, &w);
+
+  desc = g_strdup_printf (
+      "audiotestsrc num-buffers=200 samplesperbuffer=480 "
+      "! audio/x-raw,rate=48000,channels=1 ! segmentsink location=%s "
+      "segment-duration=50000000",
+      w.dir);
+  run = run_pipeline (desc, 30000);
+  fail_unless (run->eos);
+  g_usleep (200 * 1000);
+  fail_unless (write (w.stop_fd[1], "x", 1) == 1);
+  g_thread_join (thread);
+
+  /* 200 × 480 frames in segments of 2400: 40 files, each seen whole */
+  fail_unless_equals_int (w.seen, 40);
+  fail_unless_equals_int (w.bad, 0);
+  run_free (run);
+  close (w.inotify_fd);
+  close (w.stop_fd[0]);
+  close (w.stop_fd[1]);
+  rm_rf (w.dir);
+  g_free (w.dir);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_with_ffmpegsrc)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *staging = g_build_filename (dir, ".buffer", NULL);
+  gchar *desc = g_strdup_printf (
+      "ffmpegsrc input-format=lavfi "
+      "device=\"sine=sample_rate=384000:duration=5\" ! segmentsink "
+      "location=%s segment-duration=1000000000",
+      dir);
+  GPtrArray *files;
+  GList *promoted;
+  Run *run;
+
+  if (gst_registry_lookup_feature (gst_registry_get (), "ffmpegsrc") == NULL) {
+    g_printerr ("SKIP test_with_ffmpegsrc: ffmpegsrc is not registered\n");
+    return;
+  }
+  run = run_pipeline (desc, 30000);
+  fail_unless (run->eos);
+  files = list_wavs (dir);
+  fail_unless_equals_int (files->len, 5);
+  for (guint i = 0; i < files->len; i++) {
+    WavInfo info;
+    fail_unless (read_wav (files->pdata[i], &info));
+    fail_unless_equals_uint64 (info.frames, 384000);
+    fail_unless_equals_int (info.rate, 384000);
+  }
+  promoted = messages_named (run, "segmentsink-promoted");
+  fail_unless_equals_int (g_list_length (promoted), 5);
+  fail_unless_equals_int (count_entries (staging), 0);
+  g_list_free (promoted);
+  g_ptr_array_unref (files);
+  run_free (run);
+  rm_rf (dir);
+  g_free (staging);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+static Suite *
+segmentsink_suite (void)
+{
+  Suite *s = suite_create ("segmentsink");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_exact_frames_per_segment);
+  tcase_add_test (tc, test_default_names);
+  tcase_add_test (tc, test_template);
+  tcase_add_test (tc, test_align);
+  tcase_add_test (tc, test_split_at_discontinuity);
+  tcase_add_test (tc, test_never_replace);
+  tcase_add_test (tc, test_stop_without_eos);
+  tcase_add_test (tc, test_orphan_repair_and_quarantine);
+  tcase_add_test (tc, test_symlink_in_staging_not_followed);
+  tcase_add_test (tc, test_bad_settings);
+  tcase_add_test (tc, test_disk_full);
+  tcase_add_test (tc, test_rf64);
+  tcase_add_test (tc, test_watcher_sees_only_complete_files);
+  tcase_add_test (tc, test_with_ffmpegsrc);
+  return s;
+}
+
+GST_CHECK_MAIN (segmentsink);
