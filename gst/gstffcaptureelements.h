@@ -11,6 +11,7 @@ GST_ELEMENT_REGISTER_DECLARE (ffmpegsrc);
 /* segmentsink */
 GST_ELEMENT_REGISTER_DECLARE (segmentsink);
 /* besteffortsink */
+GST_ELEMENT_REGISTER_DECLARE (besteffortsink);
 
 G_END_DECLS
 

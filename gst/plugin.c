@@ -19,6 +19,7 @@ plugin_init (GstPlugin *plugin)
   /* segmentsink */
   ret |= GST_ELEMENT_REGISTER (segmentsink, plugin);
   /* besteffortsink */
+  ret |= GST_ELEMENT_REGISTER (besteffortsink, plugin);
 
   return ret;
 }

@@ -15,6 +15,7 @@ packages=(
   python3 python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0
   procps
   clang libclang-rt-14-dev valgrind
+  icecast2
 )
 ${FFC_EXTRA_PACKAGES:+packages+=($FFC_EXTRA_PACKAGES)}
 

@@ -317,10 +317,15 @@ GST_START_TEST (test_default_names)
     iso = g_strdup (gst_structure_get_string (s, "start-time"));
     started = g_date_time_new_from_iso8601 (iso, NULL);
     fail_unless (started != NULL);
-    named = g_date_time_new_utc (atoi (g_match_info_fetch (m, 1)),
-        atoi (g_match_info_fetch (m, 2)), atoi (g_match_info_fetch (m, 3)),
-        atoi (g_match_info_fetch (m, 4)), atoi (g_match_info_fetch (m, 5)),
-        atoi (g_match_info_fetch (m, 6)));
+    {
+      gint f[6];
+      for (gint k = 0; k < 6; k++) {
+        gchar *v = g_match_info_fetch (m, k + 1);
+        f[k] = atoi (v);
+        g_free (v);
+      }
+      named = g_date_time_new_utc (f[0], f[1], f[2], f[3], f[4], f[5]);
+    }
     fail_unless_equals_int64 (
         g_date_time_to_unix (named), g_date_time_to_unix (started));
     /* first sample: around when the test started, then 1 s apart */
@@ -358,7 +363,8 @@ GST_START_TEST (test_template)
       dir);
   Run *run = run_pipeline (desc, 20000);
   GPtrArray *files = list_wavs (dir);
-  gchar *year = g_date_time_format (g_date_time_new_now_utc (), "%Y");
+  GDateTime *now = g_date_time_new_now_utc ();
+  gchar *year = g_date_time_format (now, "%Y");
   gchar *expect0 = g_strdup_printf ("%s/mic_00000000_%s.wav", dir, year);
   gchar *expect1 = g_strdup_printf ("%s/mic_00000001_%s.wav", dir, year);
 
@@ -373,6 +379,7 @@ GST_START_TEST (test_template)
   g_free (expect0);
   g_free (expect1);
   g_free (year);
+  g_date_time_unref (now);
   g_free (desc);
   g_free (dir);
 }
@@ -814,9 +821,13 @@ GST_START_TEST (test_rf64)
   fail_unless (g_file_get_contents (files->pdata[0], &data, &len, NULL));
   fail_unless (memcmp (data, "RF64", 4) == 0);
   fail_unless (memcmp (data + 12, "ds64", 4) == 0);
-  fail_unless_equals_uint64 (
-      GUINT64_FROM_LE (*(guint64 *)(data + 28)), 24000 * 2);
-  fail_unless_equals_uint64 (GUINT64_FROM_LE (*(guint64 *)(data + 36)), 24000);
+  {
+    guint64 data_size, frames;
+    memcpy (&data_size, data + 28, 8); /* ds64 is not 8-byte aligned */
+    memcpy (&frames, data + 36, 8);
+    fail_unless_equals_uint64 (GUINT64_FROM_LE (data_size), 24000 * 2);
+    fail_unless_equals_uint64 (GUINT64_FROM_LE (frames), 24000);
+  }
   g_free (data);
   g_ptr_array_unref (files);
   run_free (run);

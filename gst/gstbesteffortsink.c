@@ -1,0 +1,716 @@
+/* gst-ffcapture: besteffortsink
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+/**
+ * SECTION:element-besteffortsink
+ * @title: besteffortsink
+ *
+ * besteffortsink runs a branch, given as a pipeline description, that must
+ * never disturb the rest of the pipeline: a live stream to an Icecast server
+ * beside a recording, for instance.
+ *
+ * - Upstream is never blocked: what the branch has not taken within
+ *   #GstBestEffortSink:max-latency is dropped at the input and counted in
+ *   #GstBestEffortSink:stats; the sink pad always returns GST_FLOW_OK.
+ * - An error inside the branch becomes a WARNING and a `besteffortsink-down`
+ *   element message; the branch is torn down and built again after
+ *   #GstBestEffortSink:retry-delay (doubling up to 30 s), and
+ *   `besteffortsink-up` is posted once data flows through it again. The rest
+ *   of the pipeline never sees the error.
+ * - A branch description that does not parse is refused at the state change
+ *   with the parser's message.
+ * - EOS reaches the branch, so a stream ends cleanly.
+ *
+ * ## Element messages
+ *
+ * `besteffortsink-down`: fields `error` (string), `debug` (string),
+ * `source` (string, the element that failed), `retry-in` (guint64, ns).
+ *
+ * `besteffortsink-up`: fields `restarts` (guint, rebuilds so far).
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 ffmpegsrc device=hw:1,0 sample-rate=384000 ! tee name=t \
+ *     t. ! queue ! segmentsink location=/data/raw \
+ *     t. ! besteffortsink branch="audioresample ! audioconvert ! \
+ *         opusenc bitrate=64000 ! oggmux ! shout2send ip=127.0.0.1 \
+ *         port=8000 password=hackme mount=/mic.opus"
+ * ]| Records, and streams Opus to Icecast as long as the server is there.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstbesteffortsink.h"
+#include "gstffcaptureelements.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_best_effort_sink_debug);
+#define GST_CAT_DEFAULT gst_best_effort_sink_debug
+
+#define DEFAULT_BRANCH NULL
+#define DEFAULT_MAX_LATENCY (2 * GST_SECOND)
+#define DEFAULT_RETRY_DELAY (1 * GST_SECOND)
+#define MAX_RETRY_DELAY (30 * GST_SECOND)
+/* The branch has taken data when one of its sinks got its second buffer:
+ * the first one is where network sinks connect, and fail. */
+#define BUFFERS_FOR_UP 2
+
+enum {
+  PROP_0,
+  PROP_BRANCH,
+  PROP_MAX_LATENCY,
+  PROP_RETRY_DELAY,
+  PROP_STATS,
+};
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
+    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+#define gst_best_effort_sink_parent_class parent_class
+G_DEFINE_TYPE (GstBestEffortSink, gst_best_effort_sink, GST_TYPE_BIN);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (besteffortsink, "besteffortsink",
+    GST_RANK_NONE, GST_TYPE_BEST_EFFORT_SINK,
+    GST_DEBUG_CATEGORY_INIT (
+        gst_best_effort_sink_debug, "besteffortsink", 0, "best-effort branch"));
+
+static void gst_best_effort_sink_finalize (GObject *object);
+static void gst_best_effort_sink_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec);
+static void gst_best_effort_sink_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec);
+static GstStateChangeReturn gst_best_effort_sink_change_state (
+    GstElement *element, GstStateChange transition);
+static void gst_best_effort_sink_handle_message (
+    GstBin *bin, GstMessage *message);
+static GstFlowReturn gst_best_effort_sink_chain (
+    GstPad *pad, GstObject *parent, GstBuffer *buffer);
+static gboolean gst_best_effort_sink_event (
+    GstPad *pad, GstObject *parent, GstEvent *event);
+static gboolean gst_best_effort_sink_query (
+    GstPad *pad, GstObject *parent, GstQuery *query);
+
+static void
+gst_best_effort_sink_class_init (GstBestEffortSinkClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBinClass *bin_class = GST_BIN_CLASS (klass);
+
+  gobject_class->finalize = gst_best_effort_sink_finalize;
+  gobject_class->set_property = gst_best_effort_sink_set_property;
+  gobject_class->get_property = gst_best_effort_sink_get_property;
+
+  g_object_class_install_property (gobject_class, PROP_BRANCH,
+      g_param_spec_string ("branch", "Branch",
+          "The branch, as a pipeline description (gst-launch syntax) with "
+          "one unlinked sink pad",
+          DEFAULT_BRANCH, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_MAX_LATENCY,
+      g_param_spec_uint64 ("max-latency", "Max latency",
+          "Data the branch has not taken within this time (ns) is dropped "
+          "at the input, so upstream never waits",
+          1, G_MAXUINT64, DEFAULT_MAX_LATENCY,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_RETRY_DELAY,
+      g_param_spec_uint64 ("retry-delay", "Retry delay",
+          "Time (ns) before a failed branch is built again; doubles after "
+          "each failure up to 30 s, and starts over once data flows",
+          1, G_MAXUINT64, DEFAULT_RETRY_DELAY,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "dropped-buffers, dropped-bytes, dropped-time (ns), restarts, "
+          "up (boolean), last-error",
+          GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_set_static_metadata (element_class, "Best-effort sink",
+      "Sink/Bin",
+      "Runs a branch that can fail, block or vanish without disturbing the "
+      "rest of the pipeline",
+      "gst-ffcapture developers");
+
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_best_effort_sink_change_state);
+  bin_class->handle_message =
+      GST_DEBUG_FUNCPTR (gst_best_effort_sink_handle_message);
+}
+
+static void
+gst_best_effort_sink_init (GstBestEffortSink *self)
+{
+  self->branch = g_strdup (DEFAULT_BRANCH);
+  self->max_latency = DEFAULT_MAX_LATENCY;
+  self->retry_delay = DEFAULT_RETRY_DELAY;
+  self->down = TRUE;
+  g_mutex_init (&self->retry_lock);
+  g_cond_init (&self->retry_cond);
+
+  /* A pad of our own, not a ghost pad: its chain function decides what
+   * goes into the branch and always answers OK. */
+  self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
+  gst_pad_set_chain_function (
+      self->sinkpad, GST_DEBUG_FUNCPTR (gst_best_effort_sink_chain));
+  gst_pad_set_event_function (
+      self->sinkpad, GST_DEBUG_FUNCPTR (gst_best_effort_sink_event));
+  gst_pad_set_query_function (
+      self->sinkpad, GST_DEBUG_FUNCPTR (gst_best_effort_sink_query));
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+}
+
+static void
+gst_best_effort_sink_finalize (GObject *object)
+{
+  GstBestEffortSink *self = GST_BEST_EFFORT_SINK (object);
+
+  g_free (self->branch);
+  g_free (self->last_error);
+  g_mutex_clear (&self->retry_lock);
+  g_cond_clear (&self->retry_cond);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_best_effort_sink_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  GstBestEffortSink *self = GST_BEST_EFFORT_SINK (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_BRANCH:
+      g_free (self->branch);
+      self->branch = g_value_dup_string (value);
+      break;
+    case PROP_MAX_LATENCY:
+      self->max_latency = g_value_get_uint64 (value);
+      break;
+    case PROP_RETRY_DELAY:
+      self->retry_delay = g_value_get_uint64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_best_effort_sink_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  GstBestEffortSink *self = GST_BEST_EFFORT_SINK (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_BRANCH:
+      g_value_set_string (value, self->branch);
+      break;
+    case PROP_MAX_LATENCY:
+      g_value_set_uint64 (value, self->max_latency);
+      break;
+    case PROP_RETRY_DELAY:
+      g_value_set_uint64 (value, self->retry_delay);
+      break;
+    case PROP_STATS:
+      g_value_take_boxed (value,
+          gst_structure_new ("besteffortsink-stats", "dropped-buffers",
+              G_TYPE_UINT64, self->dropped_buffers, "dropped-bytes",
+              G_TYPE_UINT64, self->dropped_bytes, "dropped-time", G_TYPE_UINT64,
+              self->dropped_time, "restarts", G_TYPE_UINT, self->restarts, "up",
+              G_TYPE_BOOLEAN, !self->down && self->up_posted, "last-error",
+              G_TYPE_STRING, self->last_error, NULL));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static GstElement *
+parse_branch (GstBestEffortSink *self, GError **error)
+{
+  gchar *description;
+  GstElement *branch;
+
+  GST_OBJECT_LOCK (self);
+  description = g_strdup (self->branch);
+  GST_OBJECT_UNLOCK (self);
+  if (description == NULL || *description == '\0') {
+    g_set_error (error, GST_PARSE_ERROR, GST_PARSE_ERROR_EMPTY,
+        "the branch property is empty");
+    g_free (description);
+    return NULL;
+  }
+  branch = gst_parse_bin_from_description_full (
+      description, TRUE, NULL, GST_PARSE_FLAG_FATAL_ERRORS, error);
+  g_free (description);
+  if (branch != NULL && gst_element_get_static_pad (branch, "sink") == NULL) {
+    g_set_error (error, GST_PARSE_ERROR, GST_PARSE_ERROR_LINK,
+        "the branch has no unlinked sink pad to feed");
+    gst_object_unref (branch);
+    return NULL;
+  } else if (branch != NULL) {
+    gst_object_unref (gst_element_get_static_pad (branch, "sink"));
+  }
+  return branch;
+}
+
+static GstPadProbeReturn
+on_branch_sink_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstBestEffortSink *self = user_data;
+  guint generation = GPOINTER_TO_UINT (
+      g_object_get_data (G_OBJECT (pad), "besteffortsink-generation"));
+  gboolean post = FALSE;
+  guint restarts = 0;
+
+  GST_OBJECT_LOCK (self);
+  if (generation == self->generation && !self->down && !self->up_posted
+      && ++self->buffers_in_branch >= BUFFERS_FOR_UP) {
+    self->up_posted = TRUE;
+    post = TRUE;
+    restarts = self->restarts;
+  }
+  GST_OBJECT_UNLOCK (self);
+
+  if (post) {
+    g_mutex_lock (&self->retry_lock);
+    self->current_delay = 0; /* it works again: back to retry-delay */
+    g_mutex_unlock (&self->retry_lock);
+    GST_INFO_OBJECT (self, "the branch takes data");
+    gst_element_post_message (
+        GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
+                                gst_structure_new ("besteffortsink-up",
+                                    "restarts", G_TYPE_UINT, restarts, NULL)));
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+static gboolean
+forward_sticky (GstPad *pad, GstEvent **event, gpointer user_data)
+{
+  GstPad *target = user_data;
+
+  if (GST_EVENT_TYPE (*event) != GST_EVENT_EOS)
+    gst_pad_send_event (target, gst_event_ref (*event));
+  return TRUE;
+}
+
+/* A fresh queue and branch, in a bin of their own whose state we set
+ * ourselves, so that their failures never fail ours. */
+static gboolean
+bring_up (GstBestEffortSink *self, GstState state)
+{
+  GstElement *instance, *queue, *branch;
+  GstIterator *it;
+  GValue item = G_VALUE_INIT;
+  GError *error = NULL;
+  GstPad *queue_sink;
+  guint generation;
+
+  branch = parse_branch (self, &error);
+  if (branch == NULL) {
+    GST_WARNING_OBJECT (self, "cannot build the branch: %s", error->message);
+    g_clear_error (&error);
+    return FALSE;
+  }
+  instance = gst_bin_new (NULL);
+  /* it finishes its own async state changes (a sink's preroll), as nobody
+   * above waits for it */
+  g_object_set (instance, "async-handling", TRUE, NULL);
+  queue = gst_element_factory_make ("queue", NULL);
+  GST_OBJECT_LOCK (self);
+  /* never full: the chain function drops past max-latency */
+  g_object_set (queue, "max-size-buffers", 0, "max-size-bytes", 0,
+      "max-size-time", (guint64)0, NULL);
+  generation = ++self->generation;
+  GST_OBJECT_UNLOCK (self);
+  gst_bin_add_many (GST_BIN (instance), queue, branch, NULL);
+  gst_element_link (queue, branch);
+
+  it = gst_bin_iterate_sinks (GST_BIN (branch));
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElement *sink = g_value_get_object (&item);
+    GstIterator *pads = gst_element_iterate_sink_pads (sink);
+    GValue p = G_VALUE_INIT;
+    while (gst_iterator_next (pads, &p) == GST_ITERATOR_OK) {
+      GstPad *pad = g_value_get_object (&p);
+      g_object_set_data (G_OBJECT (pad), "besteffortsink-generation",
+          GUINT_TO_POINTER (generation));
+      gst_pad_add_probe (pad,
+          GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+          on_branch_sink_buffer, self, NULL);
+      g_value_reset (&p);
+    }
+    gst_iterator_free (pads);
+    g_value_reset (&item);
+  }
+  gst_iterator_free (it);
+
+  gst_element_set_locked_state (instance, TRUE);
+  gst_bin_add (GST_BIN (self), instance);
+  queue_sink = gst_element_get_static_pad (queue, "sink");
+
+  GST_OBJECT_LOCK (self);
+  self->instance = gst_object_ref (instance);
+  self->queue = gst_object_ref (queue);
+  self->down = FALSE;
+  self->up_posted = FALSE;
+  self->buffers_in_branch = 0;
+  GST_OBJECT_UNLOCK (self);
+
+  /* errors come back as messages, see handle_message */
+  gst_element_set_state (instance, state);
+  /* what the stream said so far, for the new branch */
+  gst_pad_sticky_events_foreach (self->sinkpad, forward_sticky, queue_sink);
+  gst_object_unref (queue_sink);
+  GST_INFO_OBJECT (self, "branch up (generation %u)", generation);
+  return TRUE;
+}
+
+static void
+tear_down (GstBestEffortSink *self)
+{
+  GstElement *instance, *queue;
+
+  GST_OBJECT_LOCK (self);
+  instance = self->instance;
+  queue = self->queue;
+  self->instance = NULL;
+  self->queue = NULL;
+  self->down = TRUE;
+  GST_OBJECT_UNLOCK (self);
+
+  if (instance != NULL) {
+    gst_element_set_state (instance, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (self), instance);
+    gst_object_unref (instance);
+  }
+  if (queue != NULL)
+    gst_object_unref (queue);
+}
+
+static void
+schedule_retry (GstBestEffortSink *self)
+{
+  GstClockTime base;
+
+  GST_OBJECT_LOCK (self);
+  base = self->retry_delay;
+  GST_OBJECT_UNLOCK (self);
+
+  g_mutex_lock (&self->retry_lock);
+  self->current_delay =
+      self->current_delay == 0
+          ? base
+          : MIN (self->current_delay * 2, MAX (MAX_RETRY_DELAY, base));
+  self->retry_at = g_get_monotonic_time () + self->current_delay / 1000;
+  g_cond_broadcast (&self->retry_cond);
+  g_mutex_unlock (&self->retry_lock);
+}
+
+static gpointer
+retry_loop (gpointer data)
+{
+  GstBestEffortSink *self = data;
+
+  g_mutex_lock (&self->retry_lock);
+  for (;;) {
+    GstState state;
+
+    while (
+        !self->stopping
+        && (self->retry_at == 0 || g_get_monotonic_time () < self->retry_at)) {
+      if (self->retry_at == 0)
+        g_cond_wait (&self->retry_cond, &self->retry_lock);
+      else
+        g_cond_wait_until (
+            &self->retry_cond, &self->retry_lock, self->retry_at);
+    }
+    if (self->stopping)
+      break;
+    self->retry_at = 0;
+    g_mutex_unlock (&self->retry_lock);
+
+    GST_OBJECT_LOCK (self);
+    state = GST_STATE (self);
+    GST_OBJECT_UNLOCK (self);
+    tear_down (self);
+    GST_OBJECT_LOCK (self);
+    self->restarts++;
+    GST_OBJECT_UNLOCK (self);
+    if (state < GST_STATE_PAUSED || !bring_up (self, state))
+      schedule_retry (self);
+    g_mutex_lock (&self->retry_lock);
+  }
+  g_mutex_unlock (&self->retry_lock);
+  return NULL;
+}
+
+static void
+async_tear_down (GstElement *element, gpointer user_data)
+{
+  GstBestEffortSink *self = GST_BEST_EFFORT_SINK (element);
+  guint generation = GPOINTER_TO_UINT (user_data);
+  gboolean current;
+
+  GST_OBJECT_LOCK (self);
+  current = generation == self->generation;
+  GST_OBJECT_UNLOCK (self);
+  if (current)
+    tear_down (self);
+}
+
+/* Errors of the branch stop here: a WARNING and besteffortsink-down go on,
+ * the branch goes, and comes back after the retry delay. */
+static void
+gst_best_effort_sink_handle_message (GstBin *bin, GstMessage *message)
+{
+  GstBestEffortSink *self = GST_BEST_EFFORT_SINK (bin);
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR) {
+    GError *err = NULL;
+    gchar *debug = NULL,
+          *source = gst_object_get_name (GST_MESSAGE_SRC (message));
+    gboolean was_down;
+    guint generation;
+    GstClockTime next;
+
+    gst_message_parse_error (message, &err, &debug);
+    GST_OBJECT_LOCK (self);
+    was_down = self->down;
+    self->down = TRUE;
+    generation = self->generation;
+    if (!was_down) {
+      /* the first error says why; later ones are its consequences */
+      g_free (self->last_error);
+      self->last_error = g_strdup (err->message);
+    }
+    GST_OBJECT_UNLOCK (self);
+
+    if (!was_down) {
+      schedule_retry (self);
+      g_mutex_lock (&self->retry_lock);
+      next = self->current_delay;
+      g_mutex_unlock (&self->retry_lock);
+      GST_WARNING_OBJECT (self, "branch down: %s", err->message);
+      gst_element_post_message (GST_ELEMENT (self),
+          gst_message_new_warning (GST_OBJECT (self), err, debug));
+      gst_element_post_message (GST_ELEMENT (self),
+          gst_message_new_element (GST_OBJECT (self),
+              gst_structure_new ("besteffortsink-down", "error", G_TYPE_STRING,
+                  err->message, "debug", G_TYPE_STRING, debug ? debug : "",
+                  "source", G_TYPE_STRING, source, "retry-in", G_TYPE_UINT64,
+                  (guint64)next, NULL)));
+      /* not from this thread: it may be the branch's own */
+      gst_element_call_async (GST_ELEMENT (self), async_tear_down,
+          GUINT_TO_POINTER (generation), NULL);
+    }
+    g_clear_error (&err);
+    g_free (debug);
+    g_free (source);
+    gst_message_unref (message);
+    return;
+  }
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_START
+      || GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_DONE) {
+    /* the branch prerolls on its own time, never on the pipeline's */
+    gst_message_unref (message);
+    return;
+  }
+  GST_BIN_CLASS (parent_class)->handle_message (bin, message);
+}
+
+static GstPad *
+branch_input (GstBestEffortSink *self, GstElement **queue)
+{
+  GstPad *pad = NULL;
+
+  GST_OBJECT_LOCK (self);
+  if (!self->down && self->queue != NULL) {
+    *queue = gst_object_ref (self->queue);
+    pad = gst_element_get_static_pad (self->queue, "sink");
+  }
+  GST_OBJECT_UNLOCK (self);
+  return pad;
+}
+
+static void
+count_drop (GstBestEffortSink *self, GstBuffer *buffer)
+{
+  GST_OBJECT_LOCK (self);
+  self->dropped_buffers++;
+  self->dropped_bytes += gst_buffer_get_size (buffer);
+  if (GST_BUFFER_DURATION_IS_VALID (buffer))
+    self->dropped_time += GST_BUFFER_DURATION (buffer);
+  GST_OBJECT_UNLOCK (self);
+}
+
+static GstFlowReturn
+gst_best_effort_sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+{
+  GstBestEffortSink *self = GST_BEST_EFFORT_SINK (parent);
+  GstElement *queue = NULL;
+  GstPad *target = branch_input (self, &queue);
+  GstClockTime max_latency;
+  guint64 level = 0;
+
+  if (target == NULL) {
+    count_drop (self, buffer);
+    gst_buffer_unref (buffer);
+    return GST_FLOW_OK;
+  }
+  GST_OBJECT_LOCK (self);
+  max_latency = self->max_latency;
+  GST_OBJECT_UNLOCK (self);
+  g_object_get (queue, "current-level-time", &level, NULL);
+  if (level >= max_latency) {
+    /* the branch is stuck: upstream must not wait for it */
+    count_drop (self, buffer);
+    gst_buffer_unref (buffer);
+  } else {
+    GstFlowReturn flow = gst_pad_chain (target, buffer);
+    /* the branch's error message, if any, takes it down */
+    if (flow != GST_FLOW_OK)
+      GST_DEBUG_OBJECT (self, "the branch did not take a buffer: %s",
+          gst_flow_get_name (flow));
+  }
+  gst_object_unref (target);
+  gst_object_unref (queue);
+  return GST_FLOW_OK;
+}
+
+static gboolean
+gst_best_effort_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
+{
+  GstBestEffortSink *self = GST_BEST_EFFORT_SINK (parent);
+  GstElement *queue = NULL;
+  GstPad *target = branch_input (self, &queue);
+  gboolean is_eos = GST_EVENT_TYPE (event) == GST_EVENT_EOS;
+
+  if (GST_EVENT_IS_STICKY (event) && !is_eos) {
+    /* kept on our pad for the next branch (GST_PAD_FLAG stores them) */
+    gst_pad_store_sticky_event (pad, event);
+  }
+  if (target == NULL) {
+    if (is_eos) {
+      /* no branch to finish: we are done at once */
+      gst_element_post_message (
+          GST_ELEMENT (self), gst_message_new_eos (GST_OBJECT (self)));
+    }
+    gst_event_unref (event);
+    return TRUE;
+  }
+  gst_pad_send_event (target, event);
+  gst_object_unref (target);
+  gst_object_unref (queue);
+  return TRUE;
+}
+
+static gboolean
+gst_best_effort_sink_query (GstPad *pad, GstObject *parent, GstQuery *query)
+{
+  GstBestEffortSink *self = GST_BEST_EFFORT_SINK (parent);
+  GstElement *queue = NULL;
+  GstPad *target;
+  gboolean ret;
+
+  /* the branch may come and go: accept what upstream offers */
+  if (GST_QUERY_TYPE (query) == GST_QUERY_ACCEPT_CAPS) {
+    gst_query_set_accept_caps_result (query, TRUE);
+    return TRUE;
+  }
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS)
+    return gst_pad_query_default (pad, parent, query);
+  target = branch_input (self, &queue);
+  if (target == NULL)
+    return gst_pad_query_default (pad, parent, query);
+  ret = gst_pad_query (target, query);
+  gst_object_unref (target);
+  gst_object_unref (queue);
+  return ret;
+}
+
+static GstStateChangeReturn
+gst_best_effort_sink_change_state (
+    GstElement *element, GstStateChange transition)
+{
+  GstBestEffortSink *self = GST_BEST_EFFORT_SINK (element);
+  GstStateChangeReturn ret;
+  GstElement *instance;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_NULL_TO_READY: {
+      GError *error = NULL;
+      GstElement *branch = parse_branch (self, &error);
+      if (branch == NULL) {
+        GST_ELEMENT_ERROR (self, CORE, FAILED,
+            ("Invalid branch \"%s\": %s", GST_STR_NULL (self->branch),
+                error->message),
+            (NULL));
+        g_clear_error (&error);
+        return GST_STATE_CHANGE_FAILURE;
+      }
+      gst_object_unref (branch);
+      break;
+    }
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      GST_OBJECT_LOCK (self);
+      self->dropped_buffers = self->dropped_bytes = self->dropped_time = 0;
+      self->restarts = 0;
+      GST_OBJECT_UNLOCK (self);
+      g_mutex_lock (&self->retry_lock);
+      self->stopping = FALSE;
+      self->retry_at = 0;
+      self->current_delay = 0;
+      g_mutex_unlock (&self->retry_lock);
+      self->retry_thread =
+          g_thread_new ("besteffortsink-retry", retry_loop, self);
+      if (!bring_up (self, GST_STATE_READY))
+        schedule_retry (self);
+      break;
+    default:
+      break;
+  }
+
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE)
+    return ret;
+
+  /* the branch follows, but its failures are its own */
+  GST_OBJECT_LOCK (self);
+  instance = self->instance ? gst_object_ref (self->instance) : NULL;
+  GST_OBJECT_UNLOCK (self);
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+    case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      if (instance)
+        gst_element_set_state (
+            instance, GST_STATE_TRANSITION_NEXT (transition));
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      g_mutex_lock (&self->retry_lock);
+      self->stopping = TRUE;
+      g_cond_broadcast (&self->retry_cond);
+      g_mutex_unlock (&self->retry_lock);
+      if (self->retry_thread)
+        g_thread_join (self->retry_thread);
+      self->retry_thread = NULL;
+      tear_down (self);
+      break;
+    default:
+      break;
+  }
+  if (instance)
+    gst_object_unref (instance);
+
+  /* a live branch does not preroll: never make the pipeline wait for it */
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED
+      && ret == GST_STATE_CHANGE_ASYNC)
+    ret = GST_STATE_CHANGE_SUCCESS;
+  return ret;
+}
