@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: builds gst-ffcapture (installing what it needs) and runs the
-# live capture demo, which needs no sound hardware and ends by itself.
+# field recorder's triple stream (raw + processed segments + live Opus to a
+# local icecast2) from a mock source: no sound hardware, ends by itself.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"

@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+"""The embedding examples, C (built by meson) and Python: SIGINT and SIGTERM
+finalize the last segments (exit 0, every file complete, staging empty), and
+an error exits non-zero with the reason."""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+
+SRC = os.environ["FFC_SOURCE_ROOT"]
+BUILD = os.environ["FFC_BUILD_ROOT"]
+EXAMPLES = {
+    "C": [os.path.join(BUILD, "docs/examples/recorder")],
+    "Python": [sys.executable, os.path.join(SRC, "docs/examples/recorder.py")],
+}
+
+
+def frames(d):
+    files = sorted(f for f in os.listdir(d) if f.endswith(".wav"))
+    total = 0
+    for f in files:
+        with wave.open(os.path.join(d, f)) as w:
+            total += w.getnframes()
+    return len(files), total
+
+
+def run_until_signal(cmd, data, sig):
+    proc = subprocess.Popen(cmd + ["--data-dir", data, "--mock", "--rate", "48000",
+                                   "--processed-rate", "16000", "--segment-seconds", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(3.5)
+    proc.send_signal(sig)
+    out, _ = proc.communicate(timeout=30)
+    return proc.returncode, out
+
+
+def main():
+    for lang, cmd in EXAMPLES.items():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with tempfile.TemporaryDirectory() as tmp:
+                rc, out = run_until_signal(cmd, tmp, sig)
+                assert rc == 0, (lang, rc, out)
+                assert "all segments finalized" in out, out
+                n_raw, raw = frames(os.path.join(tmp, "raw"))
+                n_proc, proc = frames(os.path.join(tmp, "processed"))
+                assert n_raw >= 3 and raw >= 3 * 48000, (raw, out)
+                assert abs(proc - raw // 3) < 64, (raw, proc)
+                assert out.count("segmentsink-promoted") == 0  # printed as lines
+                assert out.count(": raw: ") == n_raw, out
+                for d in ("raw", "processed"):
+                    assert os.listdir(os.path.join(tmp, d, ".buffer")) == []
+                print(f"ok: {lang} recorder, {signal.Signals(sig).name}: "
+                      f"{n_raw} raw files ({raw} frames), {n_proc} processed ({proc})")
+        with tempfile.TemporaryDirectory() as tmp:
+            proc = subprocess.run(cmd + ["--data-dir", tmp, "--input-format", "alsa",
+                                         "--device", "nosuchdev"],
+                                  capture_output=True, text=True, timeout=30)
+            assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr)
+            assert "nosuchdev" in proc.stderr, proc.stderr
+            print(f"ok: {lang} recorder exits 1 on a bad device")
+
+
+if __name__ == "__main__":
+    main()
