@@ -962,6 +962,77 @@ GST_START_TEST (test_with_ffmpegsrc)
 
 GST_END_TEST;
 
+GST_START_TEST (test_gap_inside_ffmpeg_splits_segment)
+{
+  /* ffmpeg's input timestamps jump by 0.5 s after sample 48128, as ALSA's
+   * do after an overrun: the file ends there, and the next one starts later
+   * by the lost time */
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf (
+      "ffmpegsrc name=src input-format=lavfi "
+      "input-options=-re device=\"sine=sample_rate=48000:duration=2,"
+      "asetpts='PTS+gte(N\\,48000)*(0.5/TB)'\" ! "
+      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! segmentsink "
+      "location=%s segment-duration=10000000000",
+      dir);
+  GPtrArray *files;
+  GList *promoted;
+  guint64 rt0, rt1, d0;
+  GDateTime *t0, *t1;
+  GstElement *src;
+  GstStructure *stats;
+  guint64 lost = 0;
+  Run *run;
+
+  if (gst_registry_lookup_feature (gst_registry_get (), "ffmpegsrc") == NULL) {
+    g_printerr ("SKIP test_gap_inside_ffmpeg_splits_segment: no ffmpegsrc\n");
+    return;
+  }
+  run = run_pipeline (desc, 30000);
+  fail_unless (run->eos);
+  files = list_wavs (dir);
+  fail_unless_equals_int (files->len, 2);
+  fail_unless_equals_uint64 (frames_of (files->pdata[0]), 47 * 1024);
+  fail_unless_equals_uint64 (frames_of (files->pdata[1]), 96000 - 47 * 1024);
+  promoted = messages_named (run, "segmentsink-promoted");
+  gst_structure_get_uint64 (
+      gst_message_get_structure (promoted->data), "running-time", &rt0);
+  gst_structure_get_uint64 (
+      gst_message_get_structure (promoted->data), "duration", &d0);
+  gst_structure_get_uint64 (
+      gst_message_get_structure (promoted->next->data), "running-time", &rt1);
+  fail_unless (rt1 - (rt0 + d0) >= 490 * GST_MSECOND
+               && rt1 - (rt0 + d0) <= 510 * GST_MSECOND);
+  /* the start times in the messages (and names) say the same */
+  t0 = g_date_time_new_from_iso8601 (
+      gst_structure_get_string (
+          gst_message_get_structure (promoted->data), "start-time"),
+      NULL);
+  t1 = g_date_time_new_from_iso8601 (
+      gst_structure_get_string (
+          gst_message_get_structure (promoted->next->data), "start-time"),
+      NULL);
+  fail_unless (
+      llabs (g_date_time_difference (t1, t0) - (gint64)(d0 / 1000) - 500000)
+      <= 10000);
+  src = gst_bin_get_by_name (GST_BIN (run->pipeline), "src");
+  g_object_get (src, "stats", &stats, NULL);
+  gst_structure_get_uint64 (stats, "samples-lost", &lost);
+  fail_unless_equals_uint64 (lost, 24000);
+  gst_structure_free (stats);
+  gst_object_unref (src);
+  g_date_time_unref (t0);
+  g_date_time_unref (t1);
+  g_list_free (promoted);
+  g_ptr_array_unref (files);
+  run_free (run);
+  rm_rf (dir);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 segmentsink_suite (void)
 {
@@ -984,6 +1055,7 @@ segmentsink_suite (void)
   tcase_add_test (tc, test_rf64);
   tcase_add_test (tc, test_watcher_sees_only_complete_files);
   tcase_add_test (tc, test_with_ffmpegsrc);
+  tcase_add_test (tc, test_gap_inside_ffmpeg_splits_segment);
   return s;
 }
 
