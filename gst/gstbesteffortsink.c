@@ -247,13 +247,15 @@ parse_branch (GstBestEffortSink *self, GError **error)
   branch = gst_parse_bin_from_description_full (
       description, TRUE, NULL, GST_PARSE_FLAG_FATAL_ERRORS, error);
   g_free (description);
-  if (branch != NULL && gst_element_get_static_pad (branch, "sink") == NULL) {
-    g_set_error (error, GST_PARSE_ERROR, GST_PARSE_ERROR_LINK,
-        "the branch has no unlinked sink pad to feed");
-    gst_object_unref (branch);
-    return NULL;
-  } else if (branch != NULL) {
-    gst_object_unref (gst_element_get_static_pad (branch, "sink"));
+  if (branch != NULL) {
+    GstPad *input = gst_element_get_static_pad (branch, "sink");
+    if (input == NULL) {
+      g_set_error (error, GST_PARSE_ERROR, GST_PARSE_ERROR_LINK,
+          "the branch has no unlinked sink pad to feed");
+      gst_object_unref (branch);
+      return NULL;
+    }
+    gst_object_unref (input);
   }
   return branch;
 }
