@@ -667,6 +667,9 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   /* a live input can lose audio inside ffmpeg (device overruns): have it
    * report its input timestamps, whose jumps show the losses */
   config.detect_gaps = live_input;
+  /* a file or an unpaced source can wait for a slow downstream; only a
+   * live capture must never be held up */
+  config.wait_when_full = !live_input;
 
   config.frame_size = GST_AUDIO_INFO_BPF (&info);
   config.rate = GST_AUDIO_INFO_RATE (&info);

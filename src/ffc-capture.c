@@ -155,9 +155,15 @@ deliver_chunk (FfcCapture *c, const guint8 *data, gsize size, gint64 arrival_us)
 
   g_mutex_lock (&c->lock);
   c->stats.frames_read += frames;
+  /* A file or an unpaced source loses nothing by waiting: ffmpeg just
+   * writes later. Only a live capture must never wait. */
+  while (c->config.wait_when_full && !c->stopping && !c->flushing
+         && c->queued_bytes > 0 && c->queued_bytes + size > limit)
+    g_cond_wait (&c->cond, &c->lock);
   if (c->pending_drop > 0)
     limit /= 2;
-  if (c->queued_bytes + size > limit) {
+  if (c->queued_bytes + size > limit
+      && !(c->config.wait_when_full && c->queued_bytes == 0)) {
     c->pending_drop += frames;
     c->stats.frames_dropped += frames;
   } else {
@@ -596,8 +602,10 @@ ffc_capture_pop (FfcCapture *c)
     g_cond_wait (&c->cond, &c->lock);
   if (!c->flushing) {
     item = g_queue_pop_head (&c->items);
-    if (item->type == FFC_ITEM_DATA)
+    if (item->type == FFC_ITEM_DATA) {
       c->queued_bytes -= item->size;
+      g_cond_broadcast (&c->cond); /* room for a waiting reader */
+    }
     c->stats.queued_bytes = c->queued_bytes;
   }
   g_mutex_unlock (&c->lock);

@@ -57,6 +57,9 @@ typedef struct {
   /* ffmpeg reports frame timestamps (FFC_ARGS_FRAME_REPORT_FILTER): gaps in
    * them become gaps in the stream */
   gboolean detect_gaps;
+  /* a full queue makes the reader wait instead of dropping: for inputs
+   * that are not live (files, unpaced sources) */
+  gboolean wait_when_full;
   guint stop_grace_ms;
   /* Called from the capture thread for every stderr line. */
   FfcLineFunc line_func;

@@ -20,27 +20,27 @@ typedef struct {
   guint64 offset, offset_end;
   gsize size;
   gboolean discont;
-  GstClockTime arrival;         /* running time when it reached the sink */
+  GstClockTime arrival; /* running time when it reached the sink */
 } BufInfo;
 
 typedef struct {
   GMutex lock;
   GArray *bufs;
   guint64 bytes;
-  guint stall_ms;               /* block the streaming thread once */
+  guint stall_ms; /* block the streaming thread once */
   GstElement *pipeline;
 } Recorder;
 
 typedef struct {
   GstElement *pipeline;
   Recorder rec;
-  GList *messages;              /* element messages, warnings, errors */
+  GList *messages; /* element messages, warnings, errors */
   gboolean eos;
   GstMessage *error;
 } Run;
 
 static GstPadProbeReturn
-record_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+record_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   Recorder *rec = user_data;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
@@ -57,8 +57,8 @@ record_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   guint stall;
 
   if (clock != NULL) {
-    b.arrival = gst_clock_get_time (clock)
-        - gst_element_get_base_time (rec->pipeline);
+    b.arrival =
+        gst_clock_get_time (clock) - gst_element_get_base_time (rec->pipeline);
     gst_object_unref (clock);
   }
   g_mutex_lock (&rec->lock);
@@ -75,7 +75,7 @@ record_buffer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 }
 
 static Run *
-run_new (const gchar * description)
+run_new (const gchar *description)
 {
   Run *run = g_new0 (Run, 1);
   GError *error = NULL;
@@ -91,19 +91,19 @@ run_new (const gchar * description)
   sink = gst_bin_get_by_name (GST_BIN (run->pipeline), "sink");
   fail_unless (sink != NULL);
   pad = gst_element_get_static_pad (sink, "sink");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, record_buffer,
-      &run->rec, NULL);
+  gst_pad_add_probe (
+      pad, GST_PAD_PROBE_TYPE_BUFFER, record_buffer, &run->rec, NULL);
   gst_object_unref (pad);
   gst_object_unref (sink);
   return run;
 }
 
 static void
-run_free (Run * run)
+run_free (Run *run)
 {
   gst_element_set_state (run->pipeline, GST_STATE_NULL);
   gst_object_unref (run->pipeline);
-  g_list_free_full (run->messages, (GDestroyNotify) gst_message_unref);
+  g_list_free_full (run->messages, (GDestroyNotify)gst_message_unref);
   if (run->error)
     gst_message_unref (run->error);
   g_array_free (run->rec.bufs, TRUE);
@@ -112,15 +112,15 @@ run_free (Run * run)
 }
 
 static GstElement *
-run_src (Run * run)
+run_src (Run *run)
 {
   GstElement *src = gst_bin_get_by_name (GST_BIN (run->pipeline), "src");
-  gst_object_unref (src);       /* the pipeline keeps it alive */
+  gst_object_unref (src); /* the pipeline keeps it alive */
   return src;
 }
 
 static GstStructure *
-src_stats (Run * run)
+src_stats (Run *run)
 {
   GstStructure *stats = NULL;
   g_object_get (run_src (run), "stats", &stats, NULL);
@@ -129,7 +129,7 @@ src_stats (Run * run)
 }
 
 static gint
-child_pid (Run * run)
+child_pid (Run *run)
 {
   GstStructure *stats = src_stats (run);
   gint pid = 0;
@@ -139,7 +139,7 @@ child_pid (Run * run)
 }
 
 static guint64
-stats_u64 (Run * run, const gchar * field)
+stats_u64 (Run *run, const gchar *field)
 {
   GstStructure *stats = src_stats (run);
   guint64 v = 0;
@@ -151,10 +151,10 @@ stats_u64 (Run * run, const gchar * field)
 /* Pumps the bus until EOS, an ERROR, or the timeout (ms). Returns TRUE if
  * the stop condition (EOS or ERROR) happened. */
 static gboolean
-run_bus (Run * run, guint timeout_ms)
+run_bus (Run *run, guint timeout_ms)
 {
   GstBus *bus = gst_element_get_bus (run->pipeline);
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gint64 end = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
   gboolean done = FALSE;
 
   while (!done) {
@@ -164,8 +164,8 @@ run_bus (Run * run, guint timeout_ms)
     if (left <= 0)
       break;
     msg = gst_bus_timed_pop_filtered (bus, left * GST_USECOND,
-        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING |
-        GST_MESSAGE_ELEMENT);
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING
+            | GST_MESSAGE_ELEMENT);
     if (msg == NULL)
       break;
     switch (GST_MESSAGE_TYPE (msg)) {
@@ -190,13 +190,14 @@ run_bus (Run * run, guint timeout_ms)
 }
 
 static GstMessage *
-find_message (Run * run, GstMessageType type, const gchar * name)
+find_message (Run *run, GstMessageType type, const gchar *name)
 {
-  for (GList * l = run->messages; l; l = l->next) {
+  for (GList *l = run->messages; l; l = l->next) {
     GstMessage *m = l->data;
     if (GST_MESSAGE_TYPE (m) != type)
       continue;
-    if (name == NULL || (gst_message_get_structure (m)
+    if (name == NULL
+        || (gst_message_get_structure (m)
             && gst_structure_has_name (gst_message_get_structure (m), name)))
       return m;
   }
@@ -205,9 +206,9 @@ find_message (Run * run, GstMessageType type, const gchar * name)
 
 /* Waits (pumping the bus) until the recorder has at least `bytes`. */
 static void
-wait_for_bytes (Run * run, guint64 bytes, guint timeout_ms)
+wait_for_bytes (Run *run, guint64 bytes, guint timeout_ms)
 {
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gint64 end = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
 
   for (;;) {
     guint64 have;
@@ -216,14 +217,16 @@ wait_for_bytes (Run * run, guint64 bytes, guint timeout_ms)
     g_mutex_unlock (&run->rec.lock);
     if (have >= bytes)
       return;
-    fail_if (g_get_monotonic_time () > end, "only %" G_GUINT64_FORMAT
-        " of %" G_GUINT64_FORMAT " bytes arrived in time", have, bytes);
+    fail_if (g_get_monotonic_time () > end,
+        "only %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+        " bytes arrived in time",
+        have, bytes);
     fail_if (run_bus (run, 20) && run->error, "error while waiting");
   }
 }
 
 static gchar *
-error_text (GstMessage * msg, gchar ** debug)
+error_text (GstMessage *msg, gchar **debug)
 {
   GError *err = NULL;
   gchar *text;
@@ -284,14 +287,14 @@ count_own_children (void)
 }
 
 static guint64
-total_frames (Run * run, gint bpf)
+total_frames (Run *run, gint bpf)
 {
   return run->rec.bytes / bpf;
 }
 
 /* Every buffer starts where the previous one ended, in time and samples. */
 static void
-assert_continuous (Run * run, guint from, guint to)
+assert_continuous (Run *run, guint from, guint to)
 {
   for (guint i = from + 1; i < to; i++) {
     BufInfo *a = &g_array_index (run->rec.bufs, BufInfo, i - 1);
@@ -304,10 +307,11 @@ assert_continuous (Run * run, guint from, guint to)
 
 GST_START_TEST (test_exact_samples_then_eos)
 {
-  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
-      "device=sine=frequency=440:sample_rate=48000:duration=2 ! "
-      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
-      "fakesink name=sink sync=false");
+  Run *run =
+      run_new ("ffmpegsrc name=src input-format=lavfi "
+               "device=sine=frequency=440:sample_rate=48000:duration=2 ! "
+               "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
+               "fakesink name=sink sync=false");
   BufInfo *head, *tail;
   guint n;
 
@@ -325,8 +329,8 @@ GST_START_TEST (test_exact_samples_then_eos)
   fail_unless_equals_uint64 (head->offset, 0);
   fail_unless_equals_uint64 (tail->offset_end, 96000);
   /* timestamps from the sample count: 96000 samples are exactly 2 s */
-  fail_unless_equals_uint64 (tail->pts + tail->duration - head->pts,
-      2 * GST_SECOND);
+  fail_unless_equals_uint64 (
+      tail->pts + tail->duration - head->pts, 2 * GST_SECOND);
   assert_continuous (run, 0, n);
   fail_unless_equals_uint64 (stats_u64 (run, "samples-pushed"), 96000);
   fail_unless_equals_uint64 (stats_u64 (run, "samples-dropped"), 0);
@@ -339,18 +343,20 @@ GST_START_TEST (test_filesink_byte_count)
 {
   gchar *dir = g_dir_make_tmp ("ffmpegsrc-XXXXXX", NULL);
   gchar *path = g_build_filename (dir, "out.raw", NULL);
-  gchar *desc = g_strdup_printf ("ffmpegsrc input-format=lavfi "
+  gchar *desc = g_strdup_printf (
+      "ffmpegsrc input-format=lavfi "
       "device=\"sine=frequency=440:sample_rate=48000:duration=2\" ! "
       "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
-      "filesink location=%s", path);
+      "filesink location=%s",
+      path);
   GstElement *pipeline = gst_parse_launch (desc, NULL);
   GstBus *bus = gst_element_get_bus (pipeline);
   GstMessage *msg;
   GStatBuf st;
 
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  msg = gst_bus_timed_pop_filtered (
+      bus, 20 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
   fail_unless (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS);
   gst_message_unref (msg);
   gst_element_set_state (pipeline, GST_STATE_NULL);
@@ -374,18 +380,19 @@ GST_START_TEST (test_negotiation)
   static const gchar *formats[] = { "S16LE", "S32LE", "F32LE" };
   static const struct {
     gint rate, channels;
-  } layouts[] = { {8000, 1}, {44100, 2}, {384000, 1}, {48000, 6} };
+  } layouts[] = { { 8000, 1 }, { 44100, 2 }, { 384000, 1 }, { 48000, 6 } };
 
   for (guint f = 0; f < G_N_ELEMENTS (formats); f++) {
     for (guint l = 0; l < G_N_ELEMENTS (layouts); l++) {
       gint rate = layouts[l].rate, channels = layouts[l].channels;
-      gchar *desc = g_strdup_printf ("ffmpegsrc name=src input-format=lavfi "
-          "device=sine=sample_rate=%d:duration=0.25 ! "
-          "audio/x-raw,format=%s,rate=%d,channels=%d ! "
-          "fakesink name=sink sync=false", rate, formats[f], rate, channels);
+      gchar *desc =
+          g_strdup_printf ("ffmpegsrc name=src input-format=lavfi "
+                           "device=sine=sample_rate=%d:duration=0.25 ! "
+                           "audio/x-raw,format=%s,rate=%d,channels=%d ! "
+                           "fakesink name=sink sync=false",
+              rate, formats[f], rate, channels);
       Run *run = run_new (desc);
-      GstElement *sink = gst_bin_get_by_name (GST_BIN (run->pipeline),
-          "sink");
+      GstElement *sink = gst_bin_get_by_name (GST_BIN (run->pipeline), "sink");
       GstPad *pad = gst_element_get_static_pad (sink, "sink");
       GstCaps *caps;
       GstAudioInfo info;
@@ -396,15 +403,16 @@ GST_START_TEST (test_negotiation)
 
       caps = gst_pad_get_current_caps (pad);
       fail_unless (gst_audio_info_from_caps (&info, caps));
-      fail_unless_equals_string (gst_audio_format_to_string
-          (GST_AUDIO_INFO_FORMAT (&info)), formats[f]);
+      fail_unless_equals_string (
+          gst_audio_format_to_string (GST_AUDIO_INFO_FORMAT (&info)),
+          formats[f]);
       fail_unless_equals_int (GST_AUDIO_INFO_RATE (&info), rate);
       fail_unless_equals_int (GST_AUDIO_INFO_CHANNELS (&info), channels);
       /* exactly a quarter second: ffmpeg produced the negotiated layout */
-      fail_unless_equals_uint64 (run->rec.bytes % GST_AUDIO_INFO_BPF (&info),
-          0);
-      fail_unless_equals_uint64 (total_frames (run,
-              GST_AUDIO_INFO_BPF (&info)), rate / 4);
+      fail_unless_equals_uint64 (
+          run->rec.bytes % GST_AUDIO_INFO_BPF (&info), 0);
+      fail_unless_equals_uint64 (
+          total_frames (run, GST_AUDIO_INFO_BPF (&info)), rate / 4);
       gst_caps_unref (caps);
       gst_object_unref (pad);
       gst_object_unref (sink);
@@ -419,9 +427,10 @@ GST_END_TEST;
 GST_START_TEST (test_ffmpeg_resamples_to_caps)
 {
   /* captured at 384 kHz, delivered at 48 kHz: ffmpeg's resampler does it */
-  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
-      "device=sine=frequency=1000:sample_rate=384000:duration=1 ! "
-      "audio/x-raw,rate=48000 ! fakesink name=sink sync=false");
+  Run *run =
+      run_new ("ffmpegsrc name=src input-format=lavfi "
+               "device=sine=frequency=1000:sample_rate=384000:duration=1 ! "
+               "audio/x-raw,rate=48000 ! fakesink name=sink sync=false");
   guint64 frames;
 
   gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
@@ -429,8 +438,8 @@ GST_START_TEST (test_ffmpeg_resamples_to_caps)
   fail_unless (run->eos);
   /* S16LE mono, the fixated defaults */
   frames = total_frames (run, 2);
-  fail_unless (frames >= 47900 && frames <= 48100, "%" G_GUINT64_FORMAT,
-      frames);
+  fail_unless (
+      frames >= 47900 && frames <= 48100, "%" G_GUINT64_FORMAT, frames);
   run_free (run);
 }
 
@@ -439,7 +448,8 @@ GST_END_TEST;
 GST_START_TEST (test_fixate_to_capture_properties)
 {
   /* nothing downstream constrains: the capture rate and channels are kept */
-  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
+  Run *run = run_new (
+      "ffmpegsrc name=src input-format=lavfi "
       "sample-rate=22050 channels=2 "
       "device=sine=sample_rate=22050:duration=0.5 ! fakesink name=sink "
       "sync=false");
@@ -467,11 +477,12 @@ GST_END_TEST;
 /* The error must come within 2 s of PLAYING, name the problem, and carry
  * ffmpeg's own last lines. */
 static void
-expect_runtime_error (const gchar * properties, const gchar * in_message,
-    const gchar * in_stderr)
+expect_runtime_error (
+    const gchar *properties, const gchar *in_message, const gchar *in_stderr)
 {
   gchar *desc = g_strdup_printf ("ffmpegsrc name=src %s ! "
-      "fakesink name=sink", properties);
+                                 "fakesink name=sink",
+      properties);
   Run *run = run_new (desc);
   gint64 start = g_get_monotonic_time ();
   const GstStructure *details = NULL;
@@ -485,14 +496,14 @@ expect_runtime_error (const gchar * properties, const gchar * in_message,
   fail_unless (GST_MESSAGE_SRC (run->error) == GST_OBJECT (run_src (run)));
 
   text = error_text (run->error, &debug);
-  fail_unless (strstr (text, in_message) != NULL, "'%s' not in '%s'",
-      in_message, text);
+  fail_unless (
+      strstr (text, in_message) != NULL, "'%s' not in '%s'", in_message, text);
   fail_unless (debug != NULL && strstr (debug, in_stderr) != NULL,
       "'%s' not in '%s'", in_stderr, debug);
   gst_message_parse_error_details (run->error, &details);
   fail_unless (details != NULL);
-  fail_unless (strstr (gst_structure_get_string (details, "stderr"),
-          in_stderr) != NULL);
+  fail_unless (
+      strstr (gst_structure_get_string (details, "stderr"), in_stderr) != NULL);
   g_free (text);
   g_free (debug);
   run_free (run);
@@ -501,8 +512,8 @@ expect_runtime_error (const gchar * properties, const gchar * in_message,
 
 GST_START_TEST (test_bad_device)
 {
-  expect_runtime_error ("input-format=alsa device=nosuchdev",
-      "nosuchdev", "Unknown PCM nosuchdev");
+  expect_runtime_error ("input-format=alsa device=nosuchdev", "nosuchdev",
+      "Unknown PCM nosuchdev");
 }
 
 GST_END_TEST;
@@ -510,16 +521,16 @@ GST_END_TEST;
 GST_START_TEST (test_bad_option)
 {
   expect_runtime_error ("input-format=alsa device=null "
-      "input-options=\"-bogus 1\"", "Option not found",
-      "Unrecognized option 'bogus'");
+                        "input-options=\"-bogus 1\"",
+      "Option not found", "Unrecognized option 'bogus'");
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_bad_input_format)
 {
-  expect_runtime_error ("input-format=nosuchfmt device=x",
-      "Unknown input format", "nosuchfmt");
+  expect_runtime_error (
+      "input-format=nosuchfmt device=x", "Unknown input format", "nosuchfmt");
 }
 
 GST_END_TEST;
@@ -541,9 +552,10 @@ GST_START_TEST (test_exit_without_audio)
 GST_END_TEST;
 
 static void
-expect_state_change_failure (const gchar * properties, const gchar * in_message)
+expect_state_change_failure (const gchar *properties, const gchar *in_message)
 {
-  gchar *desc = g_strdup_printf ("ffmpegsrc name=src %s ! fakesink", properties);
+  gchar *desc =
+      g_strdup_printf ("ffmpegsrc name=src %s ! fakesink", properties);
   GstElement *pipeline = gst_parse_launch (desc, NULL);
   GstBus *bus = gst_element_get_bus (pipeline);
   GstMessage *msg;
@@ -554,8 +566,8 @@ expect_state_change_failure (const gchar * properties, const gchar * in_message)
   msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
   fail_unless (msg != NULL);
   text = error_text (msg, NULL);
-  fail_unless (strstr (text, in_message) != NULL, "'%s' not in '%s'",
-      in_message, text);
+  fail_unless (
+      strstr (text, in_message) != NULL, "'%s' not in '%s'", in_message, text);
   g_free (text);
   gst_message_unref (msg);
   gst_element_set_state (pipeline, GST_STATE_NULL);
@@ -566,8 +578,8 @@ expect_state_change_failure (const gchar * properties, const gchar * in_message)
 
 GST_START_TEST (test_missing_ffmpeg)
 {
-  expect_state_change_failure ("ffmpeg-path=no-such-ffmpeg",
-      "'no-such-ffmpeg' was not found in PATH");
+  expect_state_change_failure (
+      "ffmpeg-path=no-such-ffmpeg", "'no-such-ffmpeg' was not found in PATH");
   expect_state_change_failure ("ffmpeg-path=/nonexistent/ffmpeg",
       "'/nonexistent/ffmpeg' is not an executable program");
 }
@@ -579,12 +591,12 @@ GST_START_TEST (test_bad_settings_refused)
   GstElement *src = gst_element_factory_make ("ffmpegsrc", NULL);
 
   /* the setter warns at once ... */
-  ASSERT_WARNING (g_object_set (src, "input-options", "-x 'unterminated",
-          NULL));
+  ASSERT_WARNING (
+      g_object_set (src, "input-options", "-x 'unterminated", NULL));
   gst_object_unref (src);
   /* ... and the state change refuses it, saying why */
-  ASSERT_WARNING (expect_state_change_failure
-      ("input-options=\"-x 'unterminated\"", "Invalid input-options"));
+  ASSERT_WARNING (expect_state_change_failure (
+      "input-options=\"-x 'unterminated\"", "Invalid input-options"));
   expect_state_change_failure ("device=\"\"", "No device given");
 }
 
@@ -592,15 +604,17 @@ GST_END_TEST;
 
 GST_START_TEST (test_live_and_latency)
 {
-  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
+  Run *run = run_new (
+      "ffmpegsrc name=src input-format=lavfi "
       "input-options=-re device=sine=sample_rate=48000 buffer-time=3000000000 "
       "! fakesink name=sink");
   GstQuery *query = gst_query_new_latency ();
   gboolean live;
   GstClockTime min, max;
 
-  fail_unless_equals_int (gst_element_set_state (run->pipeline,
-          GST_STATE_PAUSED), GST_STATE_CHANGE_NO_PREROLL);
+  fail_unless_equals_int (
+      gst_element_set_state (run->pipeline, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_NO_PREROLL);
   gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
   wait_for_bytes (run, 9600, 10000);
   fail_unless (gst_element_query (run_src (run), query));
@@ -616,9 +630,10 @@ GST_END_TEST;
 
 GST_START_TEST (test_restart_after_kill)
 {
-  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
-      "input-options=-re device=sine=sample_rate=48000 "
-      "! audio/x-raw,format=S16LE,channels=1 ! fakesink name=sink");
+  Run *run =
+      run_new ("ffmpegsrc name=src input-format=lavfi "
+               "input-options=-re device=sine=sample_rate=48000 "
+               "! audio/x-raw,format=S16LE,channels=1 ! fakesink name=sink");
   GstMessage *restarted;
   const GstStructure *s;
   gint pid, new_pid;
@@ -627,7 +642,7 @@ GST_START_TEST (test_restart_after_kill)
   guint restarts = 0;
 
   gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
-  wait_for_bytes (run, 96000, 10000);   /* a second of audio */
+  wait_for_bytes (run, 96000, 10000); /* a second of audio */
   pid = child_pid (run);
   fail_unless (pid > 0);
   g_mutex_lock (&run->rec.lock);
@@ -640,10 +655,10 @@ GST_START_TEST (test_restart_after_kill)
   restarted = find_message (run, GST_MESSAGE_ELEMENT, "ffmpegsrc-restarted");
   fail_unless (restarted != NULL, "no ffmpegsrc-restarted message");
   s = gst_message_get_structure (restarted);
-  fail_unless (strstr (gst_structure_get_string (s, "reason"), "signal 9")
-      != NULL);
-  fail_unless (strstr (gst_structure_get_string (s, "stderr"), "Input #0")
-      != NULL);
+  fail_unless (
+      strstr (gst_structure_get_string (s, "reason"), "signal 9") != NULL);
+  fail_unless (
+      strstr (gst_structure_get_string (s, "stderr"), "Input #0") != NULL);
   fail_unless (gst_structure_get_uint (s, "restarts", &restarts));
   fail_unless_equals_int (restarts, 1);
   fail_unless (run->error == NULL);
@@ -666,8 +681,8 @@ GST_START_TEST (test_restart_after_kill)
   next = &g_array_index (run->rec.bufs, BufInfo, gap_index);
   /* at least the 100 ms backoff passed with nothing captured */
   fail_unless (next->pts >= prev->pts + prev->duration + 90 * GST_MSECOND,
-      "gap of %" GST_TIME_FORMAT " only", GST_TIME_ARGS (next->pts
-          - prev->pts - prev->duration));
+      "gap of %" GST_TIME_FORMAT " only",
+      GST_TIME_ARGS (next->pts - prev->pts - prev->duration));
   /* and it is stamped at its capture time, not after its arrival */
   fail_unless (next->pts <= next->arrival);
   fail_unless (next->offset > prev->offset_end);
@@ -682,8 +697,8 @@ GST_END_TEST;
 GST_START_TEST (test_restart_after_stall)
 {
   Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
-      "input-options=-re device=sine=sample_rate=48000 "
-      "stall-timeout=500000000 ! fakesink name=sink");
+                      "input-options=-re device=sine=sample_rate=48000 "
+                      "stall-timeout=500000000 ! fakesink name=sink");
   GstMessage *restarted;
   gint pid;
 
@@ -695,8 +710,10 @@ GST_START_TEST (test_restart_after_stall)
 
   restarted = find_message (run, GST_MESSAGE_ELEMENT, "ffmpegsrc-restarted");
   fail_unless (restarted != NULL);
-  fail_unless (strstr (gst_structure_get_string (gst_message_get_structure
-              (restarted), "reason"), "no audio for 0.5 s") != NULL);
+  fail_unless (strstr (gst_structure_get_string (
+                           gst_message_get_structure (restarted), "reason"),
+                   "no audio for 0.5 s")
+               != NULL);
   /* the stopped ffmpeg was killed and reaped */
   fail_if (process_exists (pid));
   run_free (run);
@@ -706,9 +723,10 @@ GST_END_TEST;
 
 GST_START_TEST (test_max_restarts)
 {
-  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
-      "input-options=-re device=sine=sample_rate=48000 max-restarts=0 "
-      "! fakesink name=sink");
+  Run *run =
+      run_new ("ffmpegsrc name=src input-format=lavfi "
+               "input-options=-re device=sine=sample_rate=48000 max-restarts=0 "
+               "! fakesink name=sink");
   gchar *text;
 
   gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
@@ -728,12 +746,14 @@ GST_END_TEST;
 
 /* A live capture of exactly 5 s whose consumer stalls for 3 s at the start. */
 static Run *
-run_stalled_capture (const gchar * buffer_time)
+run_stalled_capture (const gchar *buffer_time)
 {
-  gchar *desc = g_strdup_printf ("ffmpegsrc name=src input-format=lavfi "
+  gchar *desc = g_strdup_printf (
+      "ffmpegsrc name=src input-format=lavfi "
       "input-options=-re device=sine=sample_rate=48000:duration=5 "
       "buffer-time=%s ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
-      "fakesink name=sink sync=false", buffer_time);
+      "fakesink name=sink sync=false",
+      buffer_time);
   Run *run = run_new (desc);
 
   run->rec.stall_ms = 3000;
@@ -769,15 +789,14 @@ GST_START_TEST (test_stall_beyond_buffer_time)
   guint gaps = 0;
 
   /* about 2 s did not fit; every sample is either delivered or counted */
-  fail_unless (dropped > 48000 && dropped < 3 * 48000, "%" G_GUINT64_FORMAT,
-      dropped);
+  fail_unless (
+      dropped > 48000 && dropped < 3 * 48000, "%" G_GUINT64_FORMAT, dropped);
   fail_unless_equals_uint64 (received + dropped, 240000);
 
   warning = find_message (run, GST_MESSAGE_WARNING, NULL);
   fail_unless (warning != NULL);
   gst_message_parse_warning (warning, &err, NULL);
-  expected = g_strdup_printf ("Dropped %" G_GUINT64_FORMAT " samples",
-      dropped);
+  expected = g_strdup_printf ("Dropped %" G_GUINT64_FORMAT " samples", dropped);
   fail_unless (strstr (err->message, expected) != NULL, "%s", err->message);
   g_free (expected);
   g_error_free (err);
@@ -792,9 +811,9 @@ GST_START_TEST (test_stall_beyond_buffer_time)
     }
     gaps++;
     fail_unless_equals_uint64 (b->offset - a->offset_end, dropped);
-    fail_unless_equals_uint64 (b->pts, gst_util_uint64_scale (b->offset,
-            GST_SECOND, 48000) + g_array_index (run->rec.bufs, BufInfo,
-            0).pts);
+    fail_unless_equals_uint64 (
+        b->pts, gst_util_uint64_scale (b->offset, GST_SECOND, 48000)
+                    + g_array_index (run->rec.bufs, BufInfo, 0).pts);
   }
   fail_unless_equals_int (gaps, 1);
   run_free (run);
@@ -804,7 +823,8 @@ GST_END_TEST;
 
 GST_START_TEST (test_no_process_left_after_stop)
 {
-  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
+  Run *run = run_new (
+      "ffmpegsrc name=src input-format=lavfi "
       "input-options=-re device=sine=sample_rate=48000 ! fakesink name=sink");
   gint pid;
   gchar *fd_dir;
@@ -839,8 +859,9 @@ GST_END_TEST;
 GST_START_TEST (test_alsa_capture_start_time)
 {
   /* ALSA's null device: ffmpeg reports a wall-clock capture start */
-  Run *run = run_new ("ffmpegsrc name=src input-format=alsa device=null "
-      "sample-rate=48000 channels=2 ! fakesink name=sink sync=false");
+  Run *run =
+      run_new ("ffmpegsrc name=src input-format=alsa device=null "
+               "sample-rate=48000 channels=2 ! fakesink name=sink sync=false");
   BufInfo *head;
 
   gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
@@ -863,10 +884,10 @@ GST_START_TEST (test_input_timestamp_jump_becomes_gap)
    * after one second, as ALSA's do after an overrun: -re makes ffmpeg wait
    * those 0.5 s too. The raw PCM has no trace of it. */
   Run *run = run_new ("ffmpegsrc name=src input-format=lavfi input-options=-re "
-      "device=\"sine=sample_rate=48000:duration=2,"
-      "asetpts='PTS+gte(N\\,48000)*(0.5/TB)'\" ! "
-      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
-      "fakesink name=sink sync=false");
+                      "device=\"sine=sample_rate=48000:duration=2,"
+                      "asetpts='PTS+gte(N\\,48000)*(0.5/TB)'\" ! "
+                      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
+                      "fakesink name=sink sync=false");
   GstMessage *warning;
   GError *err = NULL;
   guint gaps = 0;
@@ -896,7 +917,7 @@ GST_START_TEST (test_input_timestamp_jump_becomes_gap)
     fail_unless_equals_uint64 (a->offset_end, 47 * 1024);
     fail_unless_equals_uint64 (b->offset - a->offset_end, 24000);
     fail_unless (b->pts - (a->pts + a->duration) >= 490 * GST_MSECOND
-        && b->pts - (a->pts + a->duration) <= 510 * GST_MSECOND);
+                 && b->pts - (a->pts + a->duration) <= 510 * GST_MSECOND);
   }
   fail_unless_equals_int (gaps, 1);
 
@@ -907,6 +928,28 @@ GST_START_TEST (test_input_timestamp_jump_becomes_gap)
       "%s", err->message);
   fail_unless (strstr (err->message, "1 gap,") != NULL, "%s", err->message);
   g_error_free (err);
+  run_free (run);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_unpaced_input_waits_instead_of_dropping)
+{
+  /* not live (no -re): a stalled downstream makes the reader wait, and
+   * every sample arrives, even with a queue far smaller than the stall */
+  Run *run = run_new (
+      "ffmpegsrc name=src input-format=lavfi "
+      "device=sine=sample_rate=48000:duration=5 buffer-time=100000000 ! "
+      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
+      "fakesink name=sink sync=false");
+
+  run->rec.stall_ms = 1000;
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (run_bus (run, 20000));
+  fail_unless (run->eos);
+  fail_unless_equals_uint64 (total_frames (run, 2), 240000);
+  fail_unless_equals_uint64 (stats_u64 (run, "samples-dropped"), 0);
+  assert_continuous (run, 0, run->rec.bufs->len);
   run_free (run);
 }
 
@@ -941,6 +984,7 @@ ffmpegsrc_suite (void)
   tcase_add_test (tc, test_no_process_left_after_stop);
   tcase_add_test (tc, test_alsa_capture_start_time);
   tcase_add_test (tc, test_input_timestamp_jump_becomes_gap);
+  tcase_add_test (tc, test_unpaced_input_waits_instead_of_dropping);
   return s;
 }
 
