@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Promotion latency and startup time (not part of the test suite).
+#   bash tests/bench/run-latency.sh [--segments 200] [--dir /tmp]
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$top"
+bash scripts/setup.sh >/dev/null
+GST_PLUGIN_PATH="$top/build/gst" exec /usr/bin/python3 tests/bench/latency.py "$@"
