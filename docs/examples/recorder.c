@@ -26,9 +26,9 @@ typedef struct {
   gint rate;
   gint processed_rate;
   gint segment_seconds;
-  gint seconds;                 /* stop after this long; 0 = until a signal */
+  gint seconds; /* stop after this long; 0 = until a signal */
   gboolean mock;
-  gchar *icecast;               /* host:port */
+  gchar *icecast; /* host:port */
   gchar *password;
   gchar *mount;
 } Options;
@@ -43,11 +43,12 @@ typedef struct {
 /* Numbers go into the description; strings a user typed are set as
  * properties afterwards, so no quoting of theirs can change the pipeline. */
 static gchar *
-build_description (const Options * o)
+build_description (const Options *o)
 {
   GString *d = g_string_new (NULL);
 
-  g_string_append_printf (d, "ffmpegsrc name=src sample-rate=%d%s ! "
+  g_string_append_printf (d,
+      "ffmpegsrc name=src sample-rate=%d%s ! "
       "audio/x-raw,format=S16LE,rate=%d,channels=1 ! tee name=t "
       "t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! "
       "segmentsink name=raw segment-duration=%" G_GUINT64_FORMAT " "
@@ -55,16 +56,16 @@ build_description (const Options * o)
       "audioresample ! audio/x-raw,rate=%d ! "
       "segmentsink name=processed segment-duration=%" G_GUINT64_FORMAT,
       o->rate, o->mock ? "" : " channels=1", o->rate,
-      (guint64) o->segment_seconds * GST_SECOND, o->processed_rate,
-      (guint64) o->segment_seconds * GST_SECOND);
+      (guint64)o->segment_seconds * GST_SECOND, o->processed_rate,
+      (guint64)o->segment_seconds * GST_SECOND);
   if (o->icecast != NULL)
     g_string_append (d, " t. ! besteffortsink name=stream");
   return g_string_free (d, FALSE);
 }
 
 static void
-set_string (GstElement * pipeline, const gchar * element,
-    const gchar * property, const gchar * value)
+set_string (GstElement *pipeline, const gchar *element, const gchar *property,
+    const gchar *value)
 {
   GstElement *e = gst_bin_get_by_name (GST_BIN (pipeline), element);
   g_object_set (e, property, value, NULL);
@@ -72,15 +73,15 @@ set_string (GstElement * pipeline, const gchar * element,
 }
 
 static void
-configure (GstElement * pipeline, const Options * o)
+configure (GstElement *pipeline, const Options *o)
 {
   gchar *raw_dir = g_build_filename (o->data_dir, "raw", NULL);
   gchar *processed_dir = g_build_filename (o->data_dir, "processed", NULL);
 
   if (o->mock) {
     /* ffmpeg's test tone paced like a device: no sound hardware needed */
-    gchar *graph = g_strdup_printf ("sine=frequency=1000:sample_rate=%d",
-        o->rate);
+    gchar *graph =
+        g_strdup_printf ("sine=frequency=1000:sample_rate=%d", o->rate);
     set_string (pipeline, "src", "input-format", "lavfi");
     set_string (pipeline, "src", "input-options", "-re");
     set_string (pipeline, "src", "device", graph);
@@ -93,10 +94,11 @@ configure (GstElement * pipeline, const Options * o)
   set_string (pipeline, "processed", "location", processed_dir);
   if (o->icecast != NULL) {
     gchar **hp = g_strsplit (o->icecast, ":", 2);
-    gchar *branch = g_strdup_printf ("audioresample ! audioconvert ! "
+    gchar *branch = g_strdup_printf (
+        "audioresample ! audioconvert ! "
         "opusenc bitrate=64000 ! oggmux ! shout2send ip=\"%s\" port=%s "
-        "password=\"%s\" mount=\"%s\"", hp[0], hp[1] ? hp[1] : "8000",
-        o->password ? o->password : "hackme",
+        "password=\"%s\" mount=\"%s\"",
+        hp[0], hp[1] ? hp[1] : "8000", o->password ? o->password : "hackme",
         o->mount ? o->mount : "/mic.opus");
     set_string (pipeline, "stream", "branch", branch);
     g_free (branch);
@@ -120,7 +122,7 @@ stop (gpointer user_data)
 }
 
 static void
-print_element_message (GstMessage * msg)
+print_element_message (GstMessage *msg)
 {
   const GstStructure *s = gst_message_get_structure (msg);
   const gchar *name = gst_structure_get_name (s);
@@ -133,8 +135,8 @@ print_element_message (GstMessage * msg)
         gst_structure_get_string (s, "location"), samples,
         gst_structure_get_string (s, "start-time"));
   } else if (g_str_has_prefix (name, "besteffortsink-")
-      || g_str_has_prefix (name, "ffmpegsrc-")
-      || g_str_has_prefix (name, "segmentsink-")) {
+             || g_str_has_prefix (name, "ffmpegsrc-")
+             || g_str_has_prefix (name, "segmentsink-")) {
     gchar *text = gst_structure_to_string (s);
     g_print ("recorder: %s\n", text);
     g_free (text);
@@ -142,7 +144,7 @@ print_element_message (GstMessage * msg)
 }
 
 static gboolean
-on_message (GstBus * bus, GstMessage * msg, gpointer user_data)
+on_message (GstBus *bus, GstMessage *msg, gpointer user_data)
 {
   App *app = user_data;
   GError *err = NULL;
@@ -188,35 +190,37 @@ main (int argc, char **argv)
     .segment_seconds = 60,
   };
   GOptionEntry entries[] = {
-    {"data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &o.data_dir,
-        "Where the raw/ and processed/ segments go (required)", "DIR"},
-    {"input-format", 'f', 0, G_OPTION_ARG_STRING, &o.input_format,
-        "ffmpeg input format (default alsa)", "FMT"},
-    {"device", 'i', 0, G_OPTION_ARG_STRING, &o.device,
-        "ffmpeg input device (default 'default')", "DEV"},
-    {"rate", 'r', 0, G_OPTION_ARG_INT, &o.rate,
-        "Capture rate in Hz (default 384000)", "HZ"},
-    {"processed-rate", 0, 0, G_OPTION_ARG_INT, &o.processed_rate,
-        "Rate of the processed stream (default 48000)", "HZ"},
-    {"segment-seconds", 's', 0, G_OPTION_ARG_INT, &o.segment_seconds,
-        "Segment length in seconds (default 60)", "S"},
-    {"seconds", 't', 0, G_OPTION_ARG_INT, &o.seconds,
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &o.data_dir,
+        "Where the raw/ and processed/ segments go (required)", "DIR" },
+    { "input-format", 'f', 0, G_OPTION_ARG_STRING, &o.input_format,
+        "ffmpeg input format (default alsa)", "FMT" },
+    { "device", 'i', 0, G_OPTION_ARG_STRING, &o.device,
+        "ffmpeg input device (default 'default')", "DEV" },
+    { "rate", 'r', 0, G_OPTION_ARG_INT, &o.rate,
+        "Capture rate in Hz (default 384000)", "HZ" },
+    { "processed-rate", 0, 0, G_OPTION_ARG_INT, &o.processed_rate,
+        "Rate of the processed stream (default 48000)", "HZ" },
+    { "segment-seconds", 's', 0, G_OPTION_ARG_INT, &o.segment_seconds,
+        "Segment length in seconds (default 60)", "S" },
+    { "seconds", 't', 0, G_OPTION_ARG_INT, &o.seconds,
         "Stop after this many seconds (default: run until SIGINT/SIGTERM)",
-        "S"},
-    {"mock", 0, 0, G_OPTION_ARG_NONE, &o.mock,
-        "Capture ffmpeg's test tone instead of a device", NULL},
-    {"icecast", 0, 0, G_OPTION_ARG_STRING, &o.icecast,
-        "Stream Opus to this Icecast server, best effort", "HOST:PORT"},
-    {"password", 0, 0, G_OPTION_ARG_STRING, &o.password,
-        "Icecast source password", "PW"},
-    {"mount", 0, 0, G_OPTION_ARG_STRING, &o.mount,
-        "Icecast mount point (default /mic.opus)", "MOUNT"},
-    {NULL}
+        "S" },
+    { "mock", 0, 0, G_OPTION_ARG_NONE, &o.mock,
+        "Capture ffmpeg's test tone instead of a device", NULL },
+    { "icecast", 0, 0, G_OPTION_ARG_STRING, &o.icecast,
+        "Stream Opus to this Icecast server, best effort", "HOST:PORT" },
+    { "password", 0, 0, G_OPTION_ARG_STRING, &o.password,
+        "Icecast source password", "PW" },
+    { "mount", 0, 0, G_OPTION_ARG_STRING, &o.mount,
+        "Icecast mount point (default /mic.opus)", "MOUNT" },
+    { NULL }
   };
   GOptionContext *ctx = g_option_context_new ("- record raw, processed and "
-      "live streams from one capture");
+                                              "live streams from one capture");
   GError *error = NULL;
-  App app = { 0, };
+  App app = {
+    0,
+  };
   gchar *description;
   GstBus *bus;
 
@@ -224,8 +228,9 @@ main (int argc, char **argv)
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || !o.data_dir
       || o.rate <= 0 || o.processed_rate <= 0 || o.segment_seconds <= 0) {
-    g_printerr ("recorder: %s\n", error ? error->message
-        : "--data-dir is required; rates and lengths must be positive");
+    g_printerr ("recorder: %s\n",
+        error ? error->message
+              : "--data-dir is required; rates and lengths must be positive");
     return 2;
   }
   g_option_context_free (ctx);
@@ -249,13 +254,12 @@ main (int argc, char **argv)
   if (o.seconds > 0)
     g_timeout_add_seconds (o.seconds, stop, &app);
 
-  if (gst_element_set_state (app.pipeline, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE) {
+  if (gst_element_set_state (app.pipeline, GST_STATE_PLAYING)
+      == GST_STATE_CHANGE_FAILURE) {
     /* the ERROR on the bus says why */
     app.exit_status = 1;
   }
-  g_print ("recorder: recording into %s (raw/ and processed/)\n",
-      o.data_dir);
+  g_print ("recorder: recording into %s (raw/ and processed/)\n", o.data_dir);
   g_main_loop_run (app.loop);
 
   gst_element_set_state (app.pipeline, GST_STATE_NULL);
