@@ -955,6 +955,30 @@ GST_START_TEST (test_unpaced_input_waits_instead_of_dropping)
 
 GST_END_TEST;
 
+GST_START_TEST (test_never_a_shell)
+{
+  /* shell metacharacters in every string property reach ffmpeg as plain
+   * text: ffmpeg fails to open such a device, and nothing runs */
+  gchar *marker = g_strdup_printf ("/tmp/ffcapture-shell-%d", getpid ());
+  gchar *props = g_strdup_printf ("input-format=alsa "
+                                  "device=\"$(touch %s); touch %s `touch %s`\" "
+                                  "filter=\"volume=1;touch %s\"",
+      marker, marker, marker, marker);
+  GstElement *src;
+
+  expect_runtime_error (props, "Cannot capture", "");
+  fail_if (g_file_test (marker, G_FILE_TEST_EXISTS), "a shell ran");
+  /* input-options are split like a shell would, but never expanded */
+  src = gst_element_factory_make ("ffmpegsrc", NULL);
+  g_object_set (src, "input-options", "$(touch /tmp/x) ; rm -rf /", NULL);
+  gst_object_unref (src);
+  g_unlink (marker);
+  g_free (props);
+  g_free (marker);
+}
+
+GST_END_TEST;
+
 static Suite *
 ffmpegsrc_suite (void)
 {
@@ -985,6 +1009,7 @@ ffmpegsrc_suite (void)
   tcase_add_test (tc, test_alsa_capture_start_time);
   tcase_add_test (tc, test_input_timestamp_jump_becomes_gap);
   tcase_add_test (tc, test_unpaced_input_waits_instead_of_dropping);
+  tcase_add_test (tc, test_never_a_shell);
   return s;
 }
 
