@@ -670,6 +670,8 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   /* a file or an unpaced source can wait for a slow downstream; only a
    * live capture must never be held up */
   config.wait_when_full = !live_input;
+  /* restarting a file would record its beginning again */
+  config.no_restart = !live_input;
 
   config.frame_size = GST_AUDIO_INFO_BPF (&info);
   config.rate = GST_AUDIO_INFO_RATE (&info);

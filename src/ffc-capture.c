@@ -524,6 +524,19 @@ capture_thread (gpointer data)
       break;
     }
 
+    if (c->config.no_restart) {
+      /* A file would start over from its beginning: repeated audio is no
+       * recovery. */
+      gchar *text = g_strdup_printf ("%s (the input is not live: restarting "
+                                     "would repeat it)",
+          reason);
+      push_event (c, FFC_ITEM_ERROR, 0, text, tail);
+      g_free (text);
+      g_free (reason);
+      g_free (tail);
+      break;
+    }
+
     consecutive_failures = c->run_frames > 0 ? 1 : consecutive_failures + 1;
     if (c->config.max_restarts >= 0
         && consecutive_failures > (guint)c->config.max_restarts) {

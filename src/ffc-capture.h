@@ -60,6 +60,8 @@ typedef struct {
   /* a full queue makes the reader wait instead of dropping: for inputs
    * that are not live (files, unpaced sources) */
   gboolean wait_when_full;
+  /* a failure after audio is an error, not a reason to start over */
+  gboolean no_restart;
   guint stop_grace_ms;
   /* Called from the capture thread for every stderr line. */
   FfcLineFunc line_func;

@@ -979,6 +979,30 @@ GST_START_TEST (test_never_a_shell)
 
 GST_END_TEST;
 
+GST_START_TEST (test_no_restart_for_files)
+{
+  /* an unpaced source killed midway: restarting would repeat it */
+  Run *run = run_new (
+      "ffmpegsrc name=src input-format=lavfi "
+      "device=sine=sample_rate=8000 buffer-time=100000000 ! "
+      "audio/x-raw,format=S16LE,rate=8000,channels=1 ! fakesink name=sink "
+      "sync=false");
+  gchar *text;
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  wait_for_bytes (run, 1600, 10000);
+  fail_unless (kill (child_pid (run), SIGKILL) == 0);
+  fail_unless (run_bus (run, 5000));
+  fail_unless (run->error != NULL);
+  text = error_text (run->error, NULL);
+  fail_unless (strstr (text, "not live") != NULL, "%s", text);
+  g_free (text);
+  fail_if (find_message (run, GST_MESSAGE_ELEMENT, "ffmpegsrc-restarted"));
+  run_free (run);
+}
+
+GST_END_TEST;
+
 static Suite *
 ffmpegsrc_suite (void)
 {
@@ -1010,6 +1034,7 @@ ffmpegsrc_suite (void)
   tcase_add_test (tc, test_input_timestamp_jump_becomes_gap);
   tcase_add_test (tc, test_unpaced_input_waits_instead_of_dropping);
   tcase_add_test (tc, test_never_a_shell);
+  tcase_add_test (tc, test_no_restart_for_files);
   return s;
 }
 
