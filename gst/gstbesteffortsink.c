@@ -164,6 +164,14 @@ gst_best_effort_sink_finalize (GObject *object)
 {
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (object);
 
+  if (self->retry_thread != NULL) {
+    /* disposed without going down to READY: still never leave it running */
+    g_mutex_lock (&self->retry_lock);
+    self->stopping = TRUE;
+    g_cond_broadcast (&self->retry_cond);
+    g_mutex_unlock (&self->retry_lock);
+    g_thread_join (self->retry_thread);
+  }
   g_free (self->branch);
   g_free (self->last_error);
   g_mutex_clear (&self->retry_lock);
@@ -636,6 +644,20 @@ gst_best_effort_sink_query (GstPad *pad, GstObject *parent, GstQuery *query)
   return ret;
 }
 
+/* Stops the retry thread and removes the branch; safe to call twice. */
+static void
+stop_branch (GstBestEffortSink *self)
+{
+  g_mutex_lock (&self->retry_lock);
+  self->stopping = TRUE;
+  g_cond_broadcast (&self->retry_cond);
+  g_mutex_unlock (&self->retry_lock);
+  if (self->retry_thread)
+    g_thread_join (self->retry_thread);
+  self->retry_thread = NULL;
+  tear_down (self);
+}
+
 static GstStateChangeReturn
 gst_best_effort_sink_change_state (
     GstElement *element, GstStateChange transition)
@@ -678,9 +700,18 @@ gst_best_effort_sink_change_state (
       break;
   }
 
+  /* going down: no more rebuilds, and no branch left behind, whatever
+   * happens below */
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY
+      || transition == GST_STATE_CHANGE_READY_TO_NULL)
+    stop_branch (self);
+
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
-  if (ret == GST_STATE_CHANGE_FAILURE)
+  if (ret == GST_STATE_CHANGE_FAILURE) {
+    if (transition == GST_STATE_CHANGE_READY_TO_PAUSED)
+      stop_branch (self);
     return ret;
+  }
 
   /* the branch follows, but its failures are its own */
   GST_OBJECT_LOCK (self);
@@ -693,16 +724,6 @@ gst_best_effort_sink_change_state (
       if (instance)
         gst_element_set_state (
             instance, GST_STATE_TRANSITION_NEXT (transition));
-      break;
-    case GST_STATE_CHANGE_PAUSED_TO_READY:
-      g_mutex_lock (&self->retry_lock);
-      self->stopping = TRUE;
-      g_cond_broadcast (&self->retry_cond);
-      g_mutex_unlock (&self->retry_lock);
-      if (self->retry_thread)
-        g_thread_join (self->retry_thread);
-      self->retry_thread = NULL;
-      tear_down (self);
       break;
     default:
       break;

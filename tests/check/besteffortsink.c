@@ -188,9 +188,10 @@ GST_START_TEST (test_stuck_branch_never_blocks)
   fail_unless (run->eos);
   fail_if (run->error);
   fail_unless_equals_int (run->counted, 200);
-  /* the recording branch never waited for the stuck one */
-  fail_unless (run->late < 150 * GST_MSECOND, "%" GST_TIME_FORMAT,
-      GST_TIME_ARGS (run->late));
+  /* the recording branch never waited for the stuck one (which would make
+   * it seconds late; the margin is for slow runs under valgrind) */
+  fail_unless (
+      run->late < GST_SECOND, "%" GST_TIME_FORMAT, GST_TIME_ARGS (run->late));
   stats = stats_of (run);
   gst_structure_get_uint64 (stats, "dropped-buffers", &dropped);
   fail_unless (dropped > 100, "%" G_GUINT64_FORMAT, dropped);
