@@ -60,6 +60,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -472,6 +473,8 @@ gst_segment_sink_start (GstBaseSink *bsink)
   sink->seq = 0;
   sink->have_time_origin = FALSE;
   sink->samples_received = 0;
+  sink->drift_ppm = NAN;
+  sink->clock_synchronised = TRUE;
   sink->have_next = FALSE;
   sink->fd = -1;
   sink->frames = 0;

@@ -38,6 +38,10 @@ struct _GstSegmentSink {
   gboolean have_time_origin;
   gint64 wall_at_running_zero_us; /* wall clock of running time 0 */
   guint64 samples_received;
+  /* the capture's clock, as upstream describes it (see docs/time.md):
+   * for names and metadata */
+  gdouble drift_ppm;           /* device clock vs system clock; NAN unknown */
+  gboolean clock_synchronised; /* the system clock was synchronised */
 
   /* the open segment */
   gint fd;
