@@ -225,7 +225,8 @@ pwrite_all (
 
 /* Rewrites the GUANO text with the Length of `frames`. A text with no room
  * left for it (not one this module wrote) loses its Length instead: no
- * field is better than a wrong one. */
+ * field is better than a wrong one. (If even that does not fit, the text
+ * had no Length, and stays as it was.) */
 static gboolean
 update_guano (gint fd, const FfcWavLayout *l, guint64 frames, GError **error)
 {
