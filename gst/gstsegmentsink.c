@@ -40,6 +40,22 @@
  * `segmentsink-quarantined`: an orphan could not be repaired. Fields:
  * `location` (where it was moved), `reason`.
  *
+ * ## Metadata
+ *
+ * Every segment carries a GUANO (`guan`) and a BWF `bext` chunk: the
+ * first sample's time (GUANO Timestamp in local time with its offset; bext
+ * OriginationDate/Time and TimeReference in UTC), length, rate, the
+ * template's file name, run id, sequence number, sample offset, the
+ * capture clock's drift and synchronisation, and the station's facts from
+ * #GstSegmentSink:make, #GstSegmentSink:model, #GstSegmentSink:serial,
+ * #GstSegmentSink:position, #GstSegmentSink:elevation, #GstSegmentSink:note
+ * and #GstSegmentSink:stream-name (read at start). They are written when
+ * the segment opens; GUANO's Length when it closes, or by the crash repair.
+ * A position or elevation that makes no sense is warned about when set and
+ * fails the state change. #GstSegmentSink:elevation is unset by default:
+ * GParamSpecDouble cannot default to NaN, so the lowest double
+ * (-G_MAXDOUBLE) means unset, as does NaN. See docs/metadata.md.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 ffmpegsrc input-format=lavfi \
