@@ -147,7 +147,10 @@ append_timestamp (GString *s, gint64 start_us, GTimeZone *zone)
 gchar *
 ffc_meta_guano (const FfcMeta *m)
 {
-  GString *s = g_string_new ("GUANO|Version: 1.0\n");
+  GString *s;
+
+  g_return_val_if_fail (m->rate > 0, NULL);
+  s = g_string_new ("GUANO|Version: 1.0\n");
 
   g_string_append (s, "Timestamp: ");
   append_timestamp (s, m->start_us, m->zone);

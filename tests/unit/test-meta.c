@@ -233,6 +233,39 @@ test_check_fits (void)
   g_assert_true (ffc_meta_check_fits (&m, &error));
   g_assert_no_error (error);
 
+  /* the longest note that passes ... */
+  for (gsize n = 1;; n++) {
+    note = g_strnfill (n, 'n');
+    m.note = note;
+    if (!ffc_meta_check_fits (&m, &error)) {
+      g_clear_error (&error);
+      g_free (note);
+      note = g_strnfill (n - 1, 'n');
+      m.note = note;
+      break;
+    }
+    g_free (note);
+  }
+  /* ... fits with the longest values each segment can bring */
+  for (guint i = 0; i < 2; i++) {
+    gchar name[256];
+    gchar *text;
+
+    memset (name, 'x', 255);
+    name[255] = '\0';
+    m.original_filename = name;
+    m.seq = m.offset = G_MAXUINT64;
+    m.drift_ppm = -123456789.12345678;
+    /* the longest Samplerate, then the longest Length */
+    m.rate = i == 0 ? G_MAXINT : 3;
+    m.frames = i == 0 ? G_MAXUINT64 : G_MAXUINT64 - 1;
+    text = ffc_meta_guano (&m);
+    g_test_message ("%" G_GSIZE_FORMAT " bytes", strlen (text));
+    g_assert_cmpuint (strlen (text), <=, FFC_WAV_GUANO_MAX);
+    g_free (text);
+  }
+  g_free (note);
+
   note = g_strnfill (1500, 'n');
   m.note = note;
   g_assert_false (ffc_meta_check_fits (&m, &error));
