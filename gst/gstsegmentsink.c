@@ -40,6 +40,22 @@
  * `segmentsink-quarantined`: an orphan could not be repaired. Fields:
  * `location` (where it was moved), `reason`.
  *
+ * ## Metadata
+ *
+ * Every segment carries a GUANO (`guan`) and a BWF `bext` chunk: the
+ * first sample's time (GUANO Timestamp in local time with its offset; bext
+ * OriginationDate/Time and TimeReference in UTC), length, rate, the
+ * template's file name, run id, sequence number, sample offset, the
+ * capture clock's drift and synchronisation, and the station's facts from
+ * #GstSegmentSink:make, #GstSegmentSink:model, #GstSegmentSink:serial,
+ * #GstSegmentSink:position, #GstSegmentSink:elevation, #GstSegmentSink:note
+ * and #GstSegmentSink:stream-name (read at start). They are written when
+ * the segment opens; GUANO's Length when it closes, or by the crash repair.
+ * A position or elevation that makes no sense is warned about when set and
+ * fails the state change. #GstSegmentSink:elevation is unset by default:
+ * GParamSpecDouble cannot default to NaN, so the lowest double
+ * (-G_MAXDOUBLE) means unset, as does NaN. See docs/metadata.md.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 ffmpegsrc input-format=lavfi \
@@ -79,6 +95,19 @@ GST_DEBUG_CATEGORY_STATIC (gst_segment_sink_debug);
 #define DEFAULT_ALIGN FALSE
 #define DEFAULT_FILENAME FFC_SEGNAME_DEFAULT
 #define DEFAULT_FSYNC TRUE
+#define DEFAULT_MAKE NULL
+#define DEFAULT_MODEL NULL
+#define DEFAULT_SERIAL NULL
+#define DEFAULT_POSITION NULL
+/* GParamSpecDouble cannot default to NaN: the lowest double means unset */
+#define ELEVATION_UNSET (-G_MAXDOUBLE)
+#define DEFAULT_ELEVATION ELEVATION_UNSET
+#define DEFAULT_NOTE NULL
+#define DEFAULT_STREAM_NAME NULL
+
+/* from the bottom of the deepest ocean trench to the edge of space */
+#define ELEVATION_MIN (-11000.0)
+#define ELEVATION_MAX 100000.0
 
 #define STAGING_SUBDIR ".buffer"
 #define QUARANTINE_SUBDIR "quarantine"
@@ -91,6 +120,13 @@ enum {
   PROP_ALIGN,
   PROP_FILENAME,
   PROP_FSYNC,
+  PROP_MAKE,
+  PROP_MODEL,
+  PROP_SERIAL,
+  PROP_POSITION,
+  PROP_ELEVATION,
+  PROP_NOTE,
+  PROP_STREAM_NAME,
 };
 
 #define SINK_CAPS                                                              \
@@ -169,6 +205,44 @@ gst_segment_sink_class_init (GstSegmentSinkClass *klass)
           "Make each segment durable before it appears, and its appearance "
           "durable before it is reported",
           DEFAULT_FSYNC, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_MAKE,
+      g_param_spec_string ("make", "Make",
+          "Manufacturer of the recording hardware (GUANO Make, BWF "
+          "Originator); read at start",
+          DEFAULT_MAKE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model",
+          "Model of the recording hardware (GUANO Model, BWF Originator); "
+          "read at start",
+          DEFAULT_MODEL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_SERIAL,
+      g_param_spec_string ("serial", "Serial",
+          "Serial number of the recording hardware (GUANO Serial); read at "
+          "start",
+          DEFAULT_SERIAL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_POSITION,
+      g_param_spec_string ("position", "Position",
+          "Where the station is, WGS84 decimal degrees: \"LATITUDE,LONGITUDE\" "
+          "or \"LATITUDE LONGITUDE\", e.g. \"52.5186,13.3761\" (GUANO Loc "
+          "Position); empty = unknown; read at start",
+          DEFAULT_POSITION, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_ELEVATION,
+      g_param_spec_double ("elevation", "Elevation",
+          "Metres above mean sea level, -11000 to 100000 (GUANO Loc "
+          "Elevation); the default, the lowest double, or NaN = unknown; "
+          "read at start",
+          -G_MAXDOUBLE, G_MAXDOUBLE, DEFAULT_ELEVATION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_NOTE,
+      g_param_spec_string ("note", "Note",
+          "Free text about the station or the recording (GUANO Note, BWF "
+          "Description); read at start",
+          DEFAULT_NOTE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_STREAM_NAME,
+      g_param_spec_string ("stream-name", "Stream name",
+          "The stream's name, e.g. \"raw\" or \"processed\" (GUANO "
+          "FFC|Stream, BWF Description); empty = unnamed; read at start",
+          DEFAULT_STREAM_NAME, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "Segment sink",
@@ -193,6 +267,14 @@ gst_segment_sink_init (GstSegmentSink *sink)
   sink->align = DEFAULT_ALIGN;
   sink->filename = g_strdup (DEFAULT_FILENAME);
   sink->fsync = DEFAULT_FSYNC;
+  sink->make = g_strdup (DEFAULT_MAKE);
+  sink->model = g_strdup (DEFAULT_MODEL);
+  sink->serial = g_strdup (DEFAULT_SERIAL);
+  sink->position = g_strdup (DEFAULT_POSITION);
+  sink->elevation = DEFAULT_ELEVATION;
+  sink->note = g_strdup (DEFAULT_NOTE);
+  sink->stream_name = g_strdup (DEFAULT_STREAM_NAME);
+  ffc_meta_init (&sink->station);
   sink->data_fd = -1;
   sink->staging_fd = -1;
   sink->fd = -1;
@@ -201,11 +283,34 @@ gst_segment_sink_init (GstSegmentSink *sink)
   gst_base_sink_set_sync (GST_BASE_SINK (sink), FALSE);
 }
 
+/* Forgets the station's facts taken at start(). */
+static void
+station_clear (GstSegmentSink *sink)
+{
+  FfcMeta *m = &sink->station;
+
+  g_free ((gchar *)m->make);
+  g_free ((gchar *)m->model);
+  g_free ((gchar *)m->serial);
+  g_free ((gchar *)m->note);
+  g_free ((gchar *)m->stream);
+  if (m->zone)
+    g_time_zone_unref (m->zone);
+  ffc_meta_init (m);
+}
+
 static void
 gst_segment_sink_finalize (GObject *object)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (object);
 
+  station_clear (sink);
+  g_free (sink->make);
+  g_free (sink->model);
+  g_free (sink->serial);
+  g_free (sink->position);
+  g_free (sink->note);
+  g_free (sink->stream_name);
   g_free (sink->location);
   g_free (sink->staging_location);
   g_free (sink->filename);
@@ -214,6 +319,47 @@ gst_segment_sink_finalize (GObject *object)
   g_free (sink->staging_name);
   g_free (sink->intended_name);
   G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static gboolean
+elevation_is_set (gdouble elevation)
+{
+  return elevation != ELEVATION_UNSET && !isnan (elevation);
+}
+
+/* The position and elevation as numbers: NAN when not given, an error
+ * naming the problem when they make no sense. */
+static gboolean
+parse_place (const gchar *position, gdouble elevation, gdouble *latitude,
+    gdouble *longitude, GError **error)
+{
+  *latitude = *longitude = NAN;
+  if (position != NULL && *position != '\0'
+      && !ffc_meta_parse_position (position, latitude, longitude, error))
+    return FALSE;
+  if (elevation_is_set (elevation)
+      && !(elevation >= ELEVATION_MIN && elevation <= ELEVATION_MAX)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        "elevation %g m is out of range: expected %g to %g metres above mean "
+        "sea level",
+        elevation, ELEVATION_MIN, ELEVATION_MAX);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Say so when a property is set; start() refuses the same value with an
+ * error. */
+static void
+warn_place (GstSegmentSink *sink, const gchar *position, gdouble elevation)
+{
+  GError *error = NULL;
+  gdouble lat, lon;
+
+  if (!parse_place (position, elevation, &lat, &lon, &error)) {
+    g_warning ("segmentsink %s: %s", GST_OBJECT_NAME (sink), error->message);
+    g_clear_error (&error);
+  }
 }
 
 static void
@@ -255,6 +401,35 @@ gst_segment_sink_set_property (
     case PROP_FSYNC:
       sink->fsync = g_value_get_boolean (value);
       break;
+    case PROP_MAKE:
+      g_free (sink->make);
+      sink->make = g_value_dup_string (value);
+      break;
+    case PROP_MODEL:
+      g_free (sink->model);
+      sink->model = g_value_dup_string (value);
+      break;
+    case PROP_SERIAL:
+      g_free (sink->serial);
+      sink->serial = g_value_dup_string (value);
+      break;
+    case PROP_POSITION:
+      g_free (sink->position);
+      sink->position = g_value_dup_string (value);
+      warn_place (sink, sink->position, DEFAULT_ELEVATION);
+      break;
+    case PROP_ELEVATION:
+      sink->elevation = g_value_get_double (value);
+      warn_place (sink, NULL, sink->elevation);
+      break;
+    case PROP_NOTE:
+      g_free (sink->note);
+      sink->note = g_value_dup_string (value);
+      break;
+    case PROP_STREAM_NAME:
+      g_free (sink->stream_name);
+      sink->stream_name = g_value_dup_string (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -287,6 +462,27 @@ gst_segment_sink_get_property (
       break;
     case PROP_FSYNC:
       g_value_set_boolean (value, sink->fsync);
+      break;
+    case PROP_MAKE:
+      g_value_set_string (value, sink->make);
+      break;
+    case PROP_MODEL:
+      g_value_set_string (value, sink->model);
+      break;
+    case PROP_SERIAL:
+      g_value_set_string (value, sink->serial);
+      break;
+    case PROP_POSITION:
+      g_value_set_string (value, sink->position);
+      break;
+    case PROP_ELEVATION:
+      g_value_set_double (value, sink->elevation);
+      break;
+    case PROP_NOTE:
+      g_value_set_string (value, sink->note);
+      break;
+    case PROP_STREAM_NAME:
+      g_value_set_string (value, sink->stream_name);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -415,6 +611,38 @@ recover_orphans (GstSegmentSink *sink)
   g_ptr_array_unref (names);
 }
 
+/* Takes the station's facts for this run, checked: a position or an
+ * elevation that makes no sense, or text too long for the header's room,
+ * is an error. */
+static gboolean
+take_station (GstSegmentSink *sink, GError **error)
+{
+  FfcMeta *m = &sink->station;
+  gchar *position;
+  gdouble elevation;
+  gboolean ok;
+
+  station_clear (sink);
+  GST_OBJECT_LOCK (sink);
+  m->make = g_strdup (sink->make);
+  m->model = g_strdup (sink->model);
+  m->serial = g_strdup (sink->serial);
+  m->note = g_strdup (sink->note);
+  m->stream = g_strdup (sink->stream_name);
+  position = g_strdup (sink->position);
+  elevation = sink->elevation;
+  GST_OBJECT_UNLOCK (sink);
+
+  /* GUANO prefers local time with its offset to bare UTC */
+  m->zone = g_time_zone_new_local ();
+  if (elevation_is_set (elevation))
+    m->elevation = elevation;
+  ok = parse_place (position, elevation, &m->latitude, &m->longitude, error)
+       && ffc_meta_check_fits (m, error);
+  g_free (position);
+  return ok;
+}
+
 static gboolean
 gst_segment_sink_start (GstBaseSink *bsink)
 {
@@ -435,6 +663,11 @@ gst_segment_sink_start (GstBaseSink *bsink)
     goto done;
   }
   if (!ffc_segname_validate (template, &error)) {
+    GST_ELEMENT_ERROR (
+        sink, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+    goto done;
+  }
+  if (!take_station (sink, &error)) {
     GST_ELEMENT_ERROR (
         sink, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
     goto done;
@@ -582,6 +815,7 @@ gst_segment_sink_stop (GstBaseSink *bsink)
 
   /* a stop without EOS still finishes what was written */
   close_segment (sink);
+  station_clear (sink);
   if (sink->data_fd >= 0)
     close (sink->data_fd);
   if (sink->staging_fd >= 0)
@@ -646,8 +880,10 @@ static gboolean
 open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
 {
   gint rate = GST_AUDIO_INFO_RATE (&sink->info);
-  guint8 header[FFC_WAV_MAX_HEADER];
-  gsize header_size, written = 0;
+  guint8 header[FFC_WAV_MAX_HEADER], *bext;
+  gsize header_size, bext_size, written = 0;
+  FfcMeta meta;
+  gchar *guano;
   GstClockTime duration;
   gboolean align, continuing;
   gchar *template, *name;
@@ -714,8 +950,26 @@ open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
       format = FFC_WAV_S16LE;
       break;
   }
-  header_size = ffc_wav_header_init (&sink->layout, format, rate,
-      GST_AUDIO_INFO_CHANNELS (&sink->info), header);
+  /* metadata fixed at open; GUANO's Length is set when the segment closes
+   * (ffc_wav_finalize) */
+  meta = sink->station;
+  meta.start_us = sink->start_wall_us;
+  meta.rate = rate;
+  meta.channels = GST_AUDIO_INFO_CHANNELS (&sink->info);
+  meta.format = format;
+  meta.frames = 0;
+  meta.offset = sink->start_offset;
+  meta.seq = sink->seq;
+  meta.run_id = sink->run_id;
+  meta.original_filename = sink->intended_name;
+  meta.drift_ppm = sink->drift_ppm;
+  meta.clock_synchronised = sink->clock_synchronised;
+  guano = ffc_meta_guano (&meta);
+  bext = ffc_meta_bext (&meta, &bext_size);
+  header_size = ffc_wav_header_init (&sink->layout, format, rate, meta.channels,
+      bext, bext_size, guano, header);
+  g_free (guano);
+  g_free (bext);
   while (written < header_size) {
     gssize n = write (sink->fd, header + written, header_size - written);
     if (n < 0 && errno == EINTR)

@@ -8,6 +8,7 @@
 #include <gst/audio/audio.h>
 #include <gst/base/gstbasesink.h>
 
+#include "ffc-meta.h"
 #include "ffc-wav.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,13 @@ struct _GstSegmentSink {
   gboolean align;
   gchar *filename;
   gboolean fsync;
+  gchar *make; /* the station's facts, for the metadata */
+  gchar *model;
+  gchar *serial;
+  gchar *position;
+  gdouble elevation;
+  gchar *note;
+  gchar *stream_name;
 
   /* from start() to stop() */
   gint data_fd;
@@ -42,6 +50,7 @@ struct _GstSegmentSink {
    * for names and metadata */
   gdouble drift_ppm;           /* device clock vs system clock; NAN unknown */
   gboolean clock_synchronised; /* the system clock was synchronised */
+  FfcMeta station; /* the properties above as of start(); strings owned */
 
   /* the open segment */
   gint fd;

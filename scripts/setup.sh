@@ -11,7 +11,7 @@ packages=(
   build-essential meson ninja-build pkg-config
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  ffmpeg alsa-utils libasound2-plugins
+  ffmpeg alsa-utils libasound2-plugins sox
   python3 python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0
   procps
   clang libclang-rt-14-dev valgrind

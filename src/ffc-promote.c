@@ -83,7 +83,8 @@ ffc_name_with_suffix (const gchar *name, guint n)
 
 /* Creates a new file in staging. Never opens an existing file and never
  * follows a link: a name taken by anything, a planted symlink included, is
- * passed over for a suffixed one. */
+ * passed over for a suffixed one. Open for reading too: closing a WAV
+ * segment reads its GUANO text back to set the Length. */
 gint
 ffc_staging_create (
     gint staging_fd, const gchar *name, gchar **created_name, GError **error)
@@ -91,7 +92,7 @@ ffc_staging_create (
   for (guint n = 0; n < MAX_NAME_TRIES; n++) {
     gchar *candidate = ffc_name_with_suffix (name, n);
     gint fd = openat (staging_fd, candidate,
-        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 
     if (fd >= 0) {
       *created_name = candidate;

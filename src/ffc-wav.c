@@ -4,10 +4,16 @@
  * A segment's header is written when it is opened, with sizes of zero, and
  * fixed when it is closed. Between the RIFF header and "fmt " sits a JUNK
  * chunk the size of an RF64 ds64 chunk (EBU Tech 3306), so a segment that
- * grows past 4 GiB becomes RF64 in place. A file left unfinished by a crash
- * is repaired from its length: the header says everything but the sizes.
+ * grows past 4 GiB becomes RF64 in place. After "fmt " come the metadata:
+ * a bext chunk, fixed at open, and a guan (GUANO) chunk whose Length is only
+ * known at close. The guan chunk sits in a fixed room it shares with a JUNK
+ * chunk after it, so the text can be rewritten in place, longer or shorter,
+ * with the JUNK taking up the rest. A file left unfinished by a crash is
+ * repaired from its length: the header says everything but the sizes and
+ * GUANO's Length.
  */
 #include "ffc-wav.h"
+#include "ffc-meta.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +25,10 @@
 #define WAVE_FORMAT_PCM 0x0001
 #define WAVE_FORMAT_IEEE_FLOAT 0x0003
 #define WAVE_FORMAT_EXTENSIBLE 0xFFFE
+
+G_STATIC_ASSERT (12 + 8 + DS64_BODY + 8 + 40 + 12 + 8 + FFC_WAV_BEXT_MAX
+                     + FFC_WAV_GUANO_ROOM + 8
+                 <= FFC_WAV_MAX_HEADER);
 
 static void
 put_u16 (guint8 *p, guint16 v)
@@ -53,6 +63,41 @@ get_u32 (const guint8 *p)
   return p[0] | (p[1] << 8) | (p[2] << 16) | ((guint32)p[3] << 24);
 }
 
+static gboolean
+fail (GError **error, const gchar *what)
+{
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s", what);
+  return FALSE;
+}
+
+/* The guan chunk holding `text`, then a JUNK chunk filling the rest of
+ * `room` bytes (even). A rest too small for a JUNK header pads the text
+ * with spaces, which GUANO readers ignore; so does the one space that makes
+ * the chunk even. FALSE if the text does not fit. */
+static gboolean
+fill_guano (guint8 *dst, gsize room, const gchar *text, gsize len)
+{
+  gsize body = len + (len & 1), rest;
+
+  if (body + 8 > room)
+    return FALSE;
+  rest = room - 8 - body;
+  if (rest < 8) {
+    body += rest;
+    rest = 0;
+  }
+  memcpy (dst, "guan", 4);
+  put_u32 (dst + 4, body);
+  memcpy (dst + 8, text, len);
+  memset (dst + 8 + len, ' ', body - len);
+  if (rest > 0) {
+    memcpy (dst + 8 + body, "JUNK", 4);
+    put_u32 (dst + 12 + body, rest - 8);
+    memset (dst + 16 + body, 0, rest - 8);
+  }
+  return TRUE;
+}
+
 static guint
 format_bits (FfcWavFormat format)
 {
@@ -61,17 +106,22 @@ format_bits (FfcWavFormat format)
 
 /* Writes the header of an empty segment into `header` (FFC_WAV_MAX_HEADER
  * bytes) and returns its size. More than two channels use
- * WAVE_FORMAT_EXTENSIBLE, as the format requires; float gets a fact
- * chunk. */
+ * WAVE_FORMAT_EXTENSIBLE, as the format requires; float gets a fact chunk.
+ * `bext` (an even number of bytes, at most FFC_WAV_BEXT_MAX) and `guano`
+ * (at most FFC_WAV_GUANO_MAX bytes) may be NULL: no such chunk. */
 gsize
 ffc_wav_header_init (FfcWavLayout *l, FfcWavFormat format, guint rate,
-    guint channels, guint8 *header)
+    guint channels, const guint8 *bext, gsize bext_size, const gchar *guano,
+    guint8 *header)
 {
   guint bits = format_bits (format);
   gboolean is_float = format == FFC_WAV_F32LE;
   gboolean extensible = channels > 2;
   guint8 *p = header;
 
+  g_return_val_if_fail (bext_size <= FFC_WAV_BEXT_MAX && !(bext_size & 1), 0);
+  g_return_val_if_fail (
+      guano == NULL || strlen (guano) <= FFC_WAV_GUANO_MAX, 0);
   memset (l, 0, sizeof (*l));
   memset (header, 0, FFC_WAV_MAX_HEADER);
   l->format = format;
@@ -119,6 +169,19 @@ ffc_wav_header_init (FfcWavLayout *l, FfcWavFormat format, guint rate,
     p += 12;
   }
 
+  if (bext != NULL) {
+    memcpy (p, "bext", 4);
+    put_u32 (p + 4, bext_size);
+    memcpy (p + 8, bext, bext_size);
+    p += 8 + bext_size;
+  }
+  if (guano != NULL) {
+    l->guan_offset = p - header;
+    l->guan_room = FFC_WAV_GUANO_ROOM;
+    fill_guano (p, l->guan_room, guano, strlen (guano));
+    p += l->guan_room;
+  }
+
   memcpy (p, "data", 4);
   l->data_size_offset = p + 4 - header;
   p += 8;
@@ -160,6 +223,49 @@ pwrite_all (
   return TRUE;
 }
 
+/* Rewrites the GUANO text with the Length of `frames`. A text with no room
+ * left for it (not one this module wrote) loses its Length instead: no
+ * field is better than a wrong one. (If even that does not fit, the text
+ * had no Length, and stays as it was.) */
+static gboolean
+update_guano (gint fd, const FfcWavLayout *l, guint64 frames, GError **error)
+{
+  guint8 *room = g_malloc (l->guan_room);
+  guint32 len;
+  gchar *text;
+  gssize n;
+  gboolean ok = FALSE;
+
+  do {
+    n = pread (fd, room, l->guan_room, l->guan_offset);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+        "cannot read the guan chunk: %s", g_strerror (errno));
+    goto done;
+  }
+  len = n >= 8 ? get_u32 (room + 4) : 0;
+  if ((gsize)n != l->guan_room || memcmp (room, "guan", 4) != 0
+      || len > l->guan_room - 8) {
+    fail (error, "the guan chunk is not where the header said");
+    goto done;
+  }
+
+  text =
+      ffc_meta_guano_set_length ((const gchar *)room + 8, len, frames, l->rate);
+  if (!fill_guano (room, l->guan_room, text, strlen (text))) {
+    g_free (text);
+    text = ffc_meta_guano_set_length ((const gchar *)room + 8, len, 0, 0);
+    fill_guano (room, l->guan_room, text, strlen (text));
+  }
+  g_free (text);
+  ok = pwrite_all (fd, room, l->guan_room, l->guan_offset, error);
+
+done:
+  g_free (room);
+  return ok;
+}
+
 gboolean
 ffc_wav_finalize (
     gint fd, const FfcWavLayout *l, guint64 data_bytes, GError **error)
@@ -167,6 +273,9 @@ ffc_wav_finalize (
   guint64 riff_size = l->header_size + data_bytes - 8;
   guint64 frames = l->block_align ? data_bytes / l->block_align : 0;
   guint8 b[8 + DS64_BODY];
+
+  if (l->guan_offset && !update_guano (fd, l, frames, error))
+    return FALSE;
 
   if (riff_size > ffc_wav_rf64_threshold ()) {
     /* RF64: the 32-bit sizes say "see ds64", which replaces the JUNK. */
@@ -201,13 +310,6 @@ ffc_wav_finalize (
   if (l->fact_offset && !pwrite_all (fd, b, 4, l->fact_offset + 8, error))
     return FALSE;
   return TRUE;
-}
-
-static gboolean
-fail (GError **error, const gchar *what)
-{
-  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s", what);
-  return FALSE;
 }
 
 /* Reads what this module writes (and plain WAV files like it): returns the
@@ -267,8 +369,16 @@ ffc_wav_parse_header (
         return fail (error, "inconsistent fmt chunk");
       have_fmt = TRUE;
     } else if ((memcmp (c, "JUNK", 4) == 0 || memcmp (c, "ds64", 4) == 0)
-               && len == DS64_BODY) {
+               && len == DS64_BODY && pos == 12) {
+      /* RF64 wants ds64 first: only a JUNK there can become one */
       l->junk_offset = pos;
+    } else if (memcmp (c, "guan", 4) == 0 && l->guan_offset == 0) {
+      l->guan_offset = pos;
+      l->guan_room = 8 + len + (len & 1);
+    } else if (memcmp (c, "JUNK", 4) == 0 && l->guan_offset
+               && pos == l->guan_offset + l->guan_room) {
+      /* the rest of the GUANO room */
+      l->guan_room += 8 + len + (len & 1);
     } else if (memcmp (c, "fact", 4) == 0 && len >= 4) {
       l->fact_offset = pos;
     }
@@ -277,12 +387,12 @@ ffc_wav_parse_header (
   return fail (error, "no data chunk");
 }
 
-/* Makes an unfinished segment whole: the sizes come from the file's length,
- * and a partial last frame is cut off. */
+/* Makes an unfinished segment whole: the sizes and GUANO's Length come from
+ * the file's length, and a partial last frame is cut off. */
 gboolean
 ffc_wav_repair (gint fd, FfcWavRepair *r, GError **error)
 {
-  guint8 header[4096];
+  guint8 header[FFC_WAV_MAX_HEADER];
   struct stat st;
   gssize n;
   guint64 data_bytes;

@@ -14,8 +14,16 @@ typedef enum {
   FFC_WAV_F32LE,
 } FfcWavFormat;
 
-/* Room for the largest header this module writes. */
-#define FFC_WAV_MAX_HEADER 128
+/* Room for the largest header this module writes: RIFF, ds64-sized JUNK,
+ * extensible fmt, fact, bext and the GUANO room, then the data chunk's
+ * header, comes to 2872 bytes. Repair reads this much. */
+#define FFC_WAV_MAX_HEADER 4096
+/* Largest bext chunk body */
+#define FFC_WAV_BEXT_MAX 700
+/* Room reserved for the guan chunk and the JUNK chunk after it, so that
+ * the GUANO text can be rewritten in place at close and by the repair. */
+#define FFC_WAV_GUANO_ROOM 2048
+#define FFC_WAV_GUANO_MAX (FFC_WAV_GUANO_ROOM - 8) /* longest text */
 
 typedef struct {
   FfcWavFormat format;
@@ -27,10 +35,13 @@ typedef struct {
   gsize junk_offset;      /* the JUNK chunk that becomes ds64 */
   gsize fact_offset;      /* 0 when there is no fact chunk */
   gsize data_size_offset;
+  gsize guan_offset; /* 0 when there is no guan chunk */
+  gsize guan_room;   /* the guan chunk and the JUNK chunk filling the room */
 } FfcWavLayout;
 
 gsize ffc_wav_header_init (FfcWavLayout *layout, FfcWavFormat format,
-    guint rate, guint channels, guint8 *header);
+    guint rate, guint channels, const guint8 *bext, gsize bext_size,
+    const gchar *guano, guint8 *header);
 gboolean ffc_wav_finalize (
     gint fd, const FfcWavLayout *layout, guint64 data_bytes, GError **error);
 

@@ -51,10 +51,12 @@ build_description (const Options *o)
       "ffmpegsrc name=src sample-rate=%d%s ! "
       "audio/x-raw,format=S16LE,rate=%d,channels=1 ! tee name=t "
       "t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! "
-      "segmentsink name=raw segment-duration=%" G_GUINT64_FORMAT " "
+      "segmentsink name=raw stream-name=raw "
+      "segment-duration=%" G_GUINT64_FORMAT " "
       "t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! "
       "audioresample ! audio/x-raw,rate=%d ! "
-      "segmentsink name=processed segment-duration=%" G_GUINT64_FORMAT,
+      "segmentsink name=processed stream-name=processed "
+      "segment-duration=%" G_GUINT64_FORMAT,
       o->rate, o->mock ? "" : " channels=1", o->rate,
       (guint64)o->segment_seconds * GST_SECOND, o->processed_rate,
       (guint64)o->segment_seconds * GST_SECOND);

@@ -25,10 +25,11 @@ def build(args):
     desc = (f"ffmpegsrc name=src sample-rate={args.rate} "
             f"! audio/x-raw,format=S16LE,rate={args.rate},channels=1 ! tee name=t "
             "t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! "
-            f"segmentsink name=raw segment-duration={seg_ns} "
+            f"segmentsink name=raw stream-name=raw segment-duration={seg_ns} "
             "t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! "
             f"audioresample ! audio/x-raw,rate={args.processed_rate} ! "
-            f"segmentsink name=processed segment-duration={seg_ns}")
+            "segmentsink name=processed stream-name=processed "
+            f"segment-duration={seg_ns}")
     if args.icecast:
         desc += " t. ! besteffortsink name=stream"
     pipeline = Gst.parse_launch(desc)

@@ -604,8 +604,9 @@ GST_START_TEST (test_orphan_repair_and_quarantine)
   Run *run;
 
   g_mkdir_with_parents (staging, 0755);
-  /* a crash right after 1000 stereo S16 frames: sizes still zero */
-  hs = ffc_wav_header_init (&l, FFC_WAV_S16LE, 48000, 2, header);
+  /* a crash right after 1000 stereo S16 frames: sizes still zero (a file
+   * of an older version, without metadata chunks) */
+  hs = ffc_wav_header_init (&l, FFC_WAV_S16LE, 48000, 2, NULL, 0, NULL, header);
   file = g_malloc0 (hs + 4000 + 3);
   memcpy (file, header, hs);
   write_file (staging, "zero-sizes.wav", file, hs + 4000);
@@ -1033,6 +1034,68 @@ GST_START_TEST (test_gap_inside_ffmpeg_splits_segment)
 
 GST_END_TEST;
 
+/* The station's metadata properties: nonsense is refused at start with an
+ * error naming it (after a warning when set), good values land in every
+ * file's GUANO and bext chunks. */
+GST_START_TEST (test_metadata_settings)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *props, *desc, *note, *data = NULL, *guan;
+  GPtrArray *files;
+  gsize len;
+  Run *run;
+
+  props = g_strdup_printf ("location=%s position=abc", dir);
+  ASSERT_WARNING (expect_start_failure (props, "position \"abc\" is not"));
+  g_free (props);
+  props = g_strdup_printf ("location=%s position=\"91 0\"", dir);
+  ASSERT_WARNING (expect_start_failure (props, "out of range"));
+  g_free (props);
+  props = g_strdup_printf ("location=%s elevation=20000000", dir);
+  ASSERT_WARNING (expect_start_failure (props, "elevation 2e+07 m"));
+  g_free (props);
+  note = g_strnfill (1800, 'n');
+  props = g_strdup_printf ("location=%s note=%s", dir, note);
+  expect_start_failure (props, "too long");
+  g_free (props);
+  g_free (note);
+  fail_unless_equals_int (count_entries (dir), 0);
+
+  desc = g_strdup_printf (
+      "audiotestsrc num-buffers=1 ! audio/x-raw,rate=48000,channels=1 ! "
+      "segmentsink location=%s make=Dodotronic model=\"UltraMic 384K\" "
+      "serial=42 position=\"52.5, 13.25\" elevation=-3.5 note=\"by the "
+      "pond\" stream-name=raw",
+      dir);
+  run = run_pipeline (desc, 20000);
+  fail_unless (run->eos);
+  files = list_wavs (dir);
+  fail_unless_equals_int (files->len, 1);
+  fail_unless (g_file_get_contents (files->pdata[0], &data, &len, NULL));
+  /* binary: memmem, not string functions */
+  guan = memmem (data, len, "guan", 4);
+  fail_unless (guan != NULL);
+  fail_unless (memmem (data, len, "bext", 4) != NULL);
+  for (const gchar *const *want =
+           (const gchar *const[]){ "\nLength: 0.021333333\n",
+               "\nSamplerate: 48000\n", "\nMake: Dodotronic\n",
+               "\nModel: UltraMic 384K\n", "\nSerial: 42\n",
+               "\nLoc Position: 52.5 13.25\n", "\nLoc Elevation: -3.5\n",
+               "\nNote: by the pond\n", "\nFFC|Stream: raw\n",
+               "\nFFC|Sequence: 0\n", NULL };
+       *want; want++)
+    fail_unless (memmem (guan, len - (guan - data), *want, strlen (*want)),
+        "no %s in the GUANO text", *want);
+  g_free (data);
+  g_ptr_array_unref (files);
+  run_free (run);
+  rm_rf (dir);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 segmentsink_suite (void)
 {
@@ -1056,6 +1119,7 @@ segmentsink_suite (void)
   tcase_add_test (tc, test_watcher_sees_only_complete_files);
   tcase_add_test (tc, test_with_ffmpegsrc);
   tcase_add_test (tc, test_gap_inside_ffmpeg_splits_segment);
+  tcase_add_test (tc, test_metadata_settings);
   return s;
 }
 
