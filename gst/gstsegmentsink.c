@@ -79,6 +79,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_segment_sink_debug);
 #define DEFAULT_ALIGN FALSE
 #define DEFAULT_FILENAME FFC_SEGNAME_DEFAULT
 #define DEFAULT_FSYNC TRUE
+#define DEFAULT_RUN_ID NULL
+#define DEFAULT_RETENTION FALSE
+#define DEFAULT_MIN_FREE_SPACE (G_GUINT64_CONSTANT (512) * 1024 * 1024)
+#define DEFAULT_MIN_AGE (10 * 60 * GST_SECOND)
 
 #define STAGING_SUBDIR ".buffer"
 #define QUARANTINE_SUBDIR "quarantine"
@@ -91,6 +95,10 @@ enum {
   PROP_ALIGN,
   PROP_FILENAME,
   PROP_FSYNC,
+  PROP_RUN_ID,
+  PROP_RETENTION,
+  PROP_MIN_FREE_SPACE,
+  PROP_MIN_AGE,
 };
 
 #define SINK_CAPS                                                              \
@@ -169,6 +177,35 @@ gst_segment_sink_class_init (GstSegmentSinkClass *klass)
           "Make each segment durable before it appears, and its appearance "
           "durable before it is reported",
           DEFAULT_FSYNC, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_RUN_ID,
+      g_param_spec_string ("run-id", "Run id",
+          "The {run} of file names: 8 hex digits, or empty for one id drawn "
+          "at each start and shared by every segmentsink of the pipeline; "
+          "reads the id in use while running",
+          DEFAULT_RUN_ID,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_RETENTION,
+      g_param_spec_boolean ("retention", "Retention",
+          "Below min-free-space, delete the oldest segments this sink's "
+          "template names (with their pairs) until there is room again",
+          DEFAULT_RETENTION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_MIN_FREE_SPACE,
+      g_param_spec_uint64 ("min-free-space", "Minimum free space",
+          "Free bytes to keep on the data directory's filesystem: below it, "
+          "retention deletes old segments, or (retention off) a warning",
+          0, G_MAXUINT64, DEFAULT_MIN_FREE_SPACE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_MIN_AGE,
+      g_param_spec_uint64 ("min-age", "Minimum age",
+          "Retention never deletes a segment promoted less than this long "
+          "ago (ns)",
+          0, G_MAXUINT64, DEFAULT_MIN_AGE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "Segment sink",
@@ -193,6 +230,10 @@ gst_segment_sink_init (GstSegmentSink *sink)
   sink->align = DEFAULT_ALIGN;
   sink->filename = g_strdup (DEFAULT_FILENAME);
   sink->fsync = DEFAULT_FSYNC;
+  sink->run_id_prop = g_strdup (DEFAULT_RUN_ID);
+  sink->retention = DEFAULT_RETENTION;
+  sink->min_free_space = DEFAULT_MIN_FREE_SPACE;
+  sink->min_age = DEFAULT_MIN_AGE;
   sink->data_fd = -1;
   sink->staging_fd = -1;
   sink->fd = -1;
@@ -213,6 +254,7 @@ gst_segment_sink_finalize (GObject *object)
   g_free (sink->staging_dir);
   g_free (sink->staging_name);
   g_free (sink->intended_name);
+  g_free (sink->run_id_prop);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -255,6 +297,26 @@ gst_segment_sink_set_property (
     case PROP_FSYNC:
       sink->fsync = g_value_get_boolean (value);
       break;
+    case PROP_RUN_ID: {
+      const gchar *id = g_value_get_string (value);
+
+      /* Say so now; start() refuses the same id with an error. */
+      if (id != NULL && *id != '\0' && !ffc_run_id_valid (id))
+        g_warning ("segmentsink %s: run-id \"%s\" is not 8 hex digits",
+            GST_OBJECT_NAME (sink), id);
+      g_free (sink->run_id_prop);
+      sink->run_id_prop = g_strdup (id);
+      break;
+    }
+    case PROP_RETENTION:
+      sink->retention = g_value_get_boolean (value);
+      break;
+    case PROP_MIN_FREE_SPACE:
+      sink->min_free_space = g_value_get_uint64 (value);
+      break;
+    case PROP_MIN_AGE:
+      sink->min_age = g_value_get_uint64 (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -287,6 +349,19 @@ gst_segment_sink_get_property (
       break;
     case PROP_FSYNC:
       g_value_set_boolean (value, sink->fsync);
+      break;
+    case PROP_RUN_ID:
+      g_value_set_string (
+          value, sink->run_id_in_use ? sink->run_id : sink->run_id_prop);
+      break;
+    case PROP_RETENTION:
+      g_value_set_boolean (value, sink->retention);
+      break;
+    case PROP_MIN_FREE_SPACE:
+      g_value_set_uint64 (value, sink->min_free_space);
+      break;
+    case PROP_MIN_AGE:
+      g_value_set_uint64 (value, sink->min_age);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -415,18 +490,153 @@ recover_orphans (GstSegmentSink *sink)
   g_ptr_array_unref (names);
 }
 
+/* The run id (explicit, or the one shared in the top-level pipeline), and
+ * membership of the pair group of sinks recording under it. */
+static gboolean
+start_pair (GstSegmentSink *sink, const gchar *run_id, const gchar *template,
+    GstClockTime min_age)
+{
+  GstObject *top = gst_object_ref (GST_OBJECT (sink)), *parent;
+  GError *error = NULL;
+  gchar id[9];
+
+  while ((parent = gst_object_get_parent (top)) != NULL) {
+    gst_object_unref (top);
+    top = parent;
+  }
+  gst_object_unref (top); /* a key only: it outlives its running children */
+  if (run_id != NULL && *run_id != '\0') {
+    g_strlcpy (id, run_id, sizeof (id));
+  } else {
+    ffc_run_id_acquire (top, id);
+    sink->run_scope = top;
+  }
+  GST_OBJECT_LOCK (sink);
+  memcpy (sink->run_id, id, sizeof (id));
+  sink->run_id_in_use = TRUE;
+  GST_OBJECT_UNLOCK (sink);
+
+  sink->unchecked_bytes = 0;
+  sink->low_space_warned = FALSE;
+  sink->pair = ffc_pair_join (top, id, sink->data_dir, sink->data_fd, template,
+      sink->retaining, (gint64)(min_age / 1000), &error);
+  if (sink->pair == NULL) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
+        ("Retention is on, but: %s", error->message), (NULL));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  GST_INFO_OBJECT (sink, "run %s, %u sink(s) in its pair group", id,
+      ffc_pair_size (sink->pair));
+  return TRUE;
+}
+
+static void
+stop_pair (GstSegmentSink *sink)
+{
+  g_clear_pointer (&sink->pair, ffc_pair_leave);
+  if (sink->run_scope != NULL)
+    ffc_run_id_release (sink->run_scope);
+  sink->run_scope = NULL;
+  GST_OBJECT_LOCK (sink);
+  sink->run_id_in_use = FALSE;
+  GST_OBJECT_UNLOCK (sink);
+}
+
+/* Free space is checked after each promotion and every eighth of
+ * min-free-space written, so a stream cannot run from above it into a full
+ * disk between two checks. */
+static guint64
+check_interval (GstSegmentSink *sink)
+{
+  guint64 min_free;
+
+  GST_OBJECT_LOCK (sink);
+  min_free = sink->min_free_space;
+  GST_OBJECT_UNLOCK (sink);
+  return CLAMP (min_free / 8, 64 * 1024, 16 * 1024 * 1024);
+}
+
+/* Below min-free-space: retention deletes the oldest pairs, or a warning
+ * says what will happen (once, until there is room again). */
+static void
+check_space (GstSegmentSink *sink)
+{
+  guint64 min_free, free_space = G_MAXUINT64;
+  GPtrArray *deleted = NULL;
+  GError *error = NULL;
+  gboolean durable;
+
+  sink->unchecked_bytes = 0;
+  GST_OBJECT_LOCK (sink);
+  min_free = sink->min_free_space;
+  durable = sink->fsync;
+  GST_OBJECT_UNLOCK (sink);
+
+  if (sink->retaining)
+    deleted = ffc_pair_make_room (
+        sink->pair, min_free, g_get_real_time (), durable, &free_space, &error);
+  else
+    ffc_free_space (sink->data_fd, &free_space, &error);
+  for (guint i = 0; deleted != NULL && i < deleted->len; i++) {
+    FfcDeleted *d = deleted->pdata[i];
+    GST_INFO_OBJECT (sink, "deleted %s for space", d->path);
+    post_element (sink, gst_structure_new ("segmentsink-deleted", "location",
+                            G_TYPE_STRING, d->path, "reason", G_TYPE_STRING,
+                            "low-space", "bytes", G_TYPE_UINT64, d->bytes,
+                            "free-space", G_TYPE_UINT64, free_space, NULL));
+  }
+  g_clear_pointer (&deleted, g_ptr_array_unref);
+
+  if (free_space >= min_free && error == NULL) {
+    sink->low_space_warned = FALSE;
+    return;
+  }
+  if (sink->low_space_warned) {
+    g_clear_error (&error);
+    return;
+  }
+  sink->low_space_warned = TRUE;
+  if (error != NULL) {
+    GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
+        ("Cannot check or free space in %s: %s", sink->data_dir,
+            error->message),
+        (NULL));
+  } else if (sink->retaining) {
+    GST_ELEMENT_WARNING (sink, RESOURCE, NO_SPACE_LEFT,
+        ("The filesystem of %s has %" G_GUINT64_FORMAT " bytes free, below "
+         "min-free-space (%" G_GUINT64_FORMAT "), and no segment can be "
+         "deleted (younger than min-age, or its pair cannot go): recording "
+         "stops when it is full",
+            sink->data_dir, free_space, min_free),
+        (NULL));
+  } else {
+    GST_ELEMENT_WARNING (sink, RESOURCE, NO_SPACE_LEFT,
+        ("The filesystem of %s has %" G_GUINT64_FORMAT " bytes free, below "
+         "min-free-space (%" G_GUINT64_FORMAT "): recording stops when it is "
+         "full (retention is off)",
+            sink->data_dir, free_space, min_free),
+        (NULL));
+  }
+  g_clear_error (&error);
+}
+
 static gboolean
 gst_segment_sink_start (GstBaseSink *bsink)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
-  gchar *location, *staging, *template;
+  gchar *location, *staging, *template, *run_id;
   GError *error = NULL;
   gboolean ok = FALSE;
+  GstClockTime min_age;
 
   GST_OBJECT_LOCK (sink);
   location = g_strdup (sink->location);
   staging = g_strdup (sink->staging_location);
   template = g_strdup (sink->filename);
+  run_id = g_strdup (sink->run_id_prop);
+  sink->retaining = sink->retention;
+  min_age = sink->min_age;
   GST_OBJECT_UNLOCK (sink);
 
   if (location == NULL || *location == '\0') {
@@ -437,6 +647,14 @@ gst_segment_sink_start (GstBaseSink *bsink)
   if (!ffc_segname_validate (template, &error)) {
     GST_ELEMENT_ERROR (
         sink, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+    goto done;
+  }
+  if (run_id != NULL && *run_id != '\0' && !ffc_run_id_valid (run_id)) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
+        ("run-id \"%s\" is not 8 hex digits: leave it empty for a shared "
+         "one drawn at each start",
+            run_id),
+        (NULL));
     goto done;
   }
   if (staging == NULL || *staging == '\0') {
@@ -469,7 +687,8 @@ gst_segment_sink_start (GstBaseSink *bsink)
   g_free (sink->staging_dir);
   sink->data_dir = g_strdup (location);
   sink->staging_dir = g_strdup (staging);
-  g_snprintf (sink->run_id, sizeof (sink->run_id), "%08x", g_random_int ());
+  if (!start_pair (sink, run_id, template, min_age))
+    goto done;
   sink->seq = 0;
   sink->have_time_origin = FALSE;
   sink->samples_received = 0;
@@ -485,6 +704,7 @@ gst_segment_sink_start (GstBaseSink *bsink)
 
 done:
   if (!ok) {
+    stop_pair (sink);
     if (sink->data_fd >= 0)
       close (sink->data_fd);
     if (sink->staging_fd >= 0)
@@ -495,6 +715,7 @@ done:
   g_free (location);
   g_free (staging);
   g_free (template);
+  g_free (run_id);
   return ok;
 }
 
@@ -569,9 +790,11 @@ close_segment (GstSegmentSink *sink)
           (guint64)(sink->layout.header_size + data_bytes), NULL));
   g_free (path);
   g_free (start);
+  ffc_pair_promoted (sink->pair, promoted);
   g_free (promoted);
   g_clear_pointer (&sink->staging_name, g_free);
   sink->seq++;
+  check_space (sink);
   return TRUE;
 }
 
@@ -582,6 +805,7 @@ gst_segment_sink_stop (GstBaseSink *bsink)
 
   /* a stop without EOS still finishes what was written */
   close_segment (sink);
+  stop_pair (sink); /* before its directory's fd goes */
   if (sink->data_fd >= 0)
     close (sink->data_fd);
   if (sink->staging_fd >= 0)
@@ -639,6 +863,9 @@ ensure_time_origin (GstSegmentSink *sink, GstClockTime running_time)
     sink->wall_at_running_zero_us =
         g_get_real_time () - (gint64)(running_time / 1000);
   }
+  /* every sink of the pair maps running time alike: the same names */
+  sink->wall_at_running_zero_us =
+      ffc_pair_share_origin (sink->pair, sink->wall_at_running_zero_us);
   sink->have_time_origin = TRUE;
 }
 
@@ -722,10 +949,17 @@ open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
       continue;
     if (n <= 0) {
       int e = n < 0 ? errno : EIO;
-      GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
-          ("Cannot write %s/%s: %s", sink->staging_dir, sink->staging_name,
-              g_strerror (e)),
-          (NULL));
+      if (e == ENOSPC || e == EDQUOT)
+        GST_ELEMENT_ERROR (sink, RESOURCE, NO_SPACE_LEFT,
+            ("The filesystem of %s is full: cannot write %s/%s: %s",
+                sink->data_dir, sink->staging_dir, sink->staging_name,
+                g_strerror (e)),
+            (NULL));
+      else
+        GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
+            ("Cannot write %s/%s: %s", sink->staging_dir, sink->staging_name,
+                g_strerror (e)),
+            (NULL));
       /* nothing of the segment is in it yet: no file at all is right */
       close (sink->fd);
       sink->fd = -1;
@@ -764,7 +998,8 @@ write_frames (GstSegmentSink *sink, const guint8 *data, guint64 frames)
       close_segment (sink);
       if (e == ENOSPC || e == EDQUOT) {
         GST_ELEMENT_ERROR (sink, RESOURCE, NO_SPACE_LEFT,
-            ("Cannot write %s/%s: %s", sink->staging_dir, name, g_strerror (e)),
+            ("The filesystem of %s is full: cannot write %s/%s: %s",
+                sink->data_dir, sink->staging_dir, name, g_strerror (e)),
             ("what was written before is finished and promoted"));
       } else {
         GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
@@ -777,6 +1012,9 @@ write_frames (GstSegmentSink *sink, const guint8 *data, guint64 frames)
     done += n;
   }
   sink->frames += frames;
+  sink->unchecked_bytes += size;
+  if (sink->unchecked_bytes >= check_interval (sink))
+    check_space (sink);
   return TRUE;
 }
 

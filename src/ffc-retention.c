@@ -185,7 +185,7 @@ ffc_seg_pattern_new (const gchar *template, GError **error)
       g_string_append (re, "\\d+");
       p += strlen ("{duration}") - 1;
     } else if (g_str_has_prefix (p, "{run}")) {
-      g_string_append (re, "[0-9a-f]{8}");
+      g_string_append (re, "[0-9A-Fa-f]{8}"); /* an explicit id is as given */
       p += strlen ("{run}") - 1;
     } else if (*p == '%') {
       if (p[1] == '\0' || !append_conversion (re, p[1], captured)) {

@@ -57,7 +57,7 @@ test_pattern_default (void)
       FFC_SEGNAME_DEFAULT, T0 * G_USEC_PER_SEC + 5, 42, 60, "0a1b2c3d", NULL);
   static const gchar *not_ours[] = {
     "2026-11-24T03-20-32Z_60s_0a1b2c3d_00000042-1.wav", /* clash suffix */
-    "2026-11-24T03-20-32Z_60s_0A1B2C3D_00000042.wav",   /* upper-case hex */
+    "2026-11-24T03-20-32Z_60s_0a1b2c3x_00000042.wav",   /* not hex */
     "2026-11-24T03-20-32Z_60s_0a1b2c3_00000042.wav",    /* 7 hex digits */
     "2026-11-24T03-20-32Z_60s_0a1b2c3d_0000042.wav",    /* 7 digits */
     "2026-13-24T03-20-32Z_60s_0a1b2c3d_00000042.wav",   /* month 13 */
