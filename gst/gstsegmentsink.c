@@ -891,10 +891,19 @@ open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
   /* the previous segment ended at its boundary, with no gap since */
   continuing = sink->target_frames > 0 && sink->frames == sink->target_frames;
   sink->start_running_time = running_time;
+  /* rounded, not truncated: sinks of a pair at other rates reach the same
+   * time a nanosecond apart, and must name it alike */
   sink->start_wall_us =
-      sink->wall_at_running_zero_us + (gint64)(running_time / 1000);
+      sink->wall_at_running_zero_us + (gint64)((running_time + 500) / 1000);
   sink->start_offset = offset;
   sink->frames = 0;
+  if (align && continuing) {
+    /* it starts within half a sample of a wall-clock multiple: name it by
+     * that, so that sinks of a pair agree whatever their rates (truncating
+     * 59.99999 s would name the minute before) */
+    gint64 dur_us = MAX ((gint64)(duration / 1000), 1);
+    sink->start_wall_us = (sink->start_wall_us + dur_us / 2) / dur_us * dur_us;
+  }
 
   full = MAX (gst_util_uint64_scale_round (duration, rate, GST_SECOND), 1);
   sink->target_frames = full;
