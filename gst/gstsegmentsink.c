@@ -40,6 +40,24 @@
  * `segmentsink-quarantined`: an orphan could not be repaired. Fields:
  * `location` (where it was moved), `reason`.
  *
+ * `segmentsink-deleted`: retention deleted a segment. Fields: `location`
+ * (the path deleted), `reason` (`low-space`), `bytes` (guint64),
+ * `free-space` (guint64, bytes free after the deletions).
+ *
+ * ## Pairs and retention
+ *
+ * The segmentsinks of one pipeline share one run id (#GstSegmentSink:run-id
+ * left empty: drawn by the first to start, forgotten when they stop; while
+ * running the property reads the id in use) and one mapping of running time
+ * onto the wall clock, so a raw and a processed stream of one capture give
+ * their segments the same names: a pair, matched by name. With
+ * #GstSegmentSink:retention, a sink whose filesystem has less than
+ * #GstSegmentSink:min-free-space free deletes the oldest segments its own
+ * template names, together with the same name in every directory of its
+ * pair, never one promoted less than #GstSegmentSink:min-age ago, and never
+ * half a pair. With retention off, a WARNING comes at min-free-space, and an
+ * ERROR naming the filesystem when it is full.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 ffmpegsrc input-format=lavfi \
@@ -169,8 +187,7 @@ gst_segment_sink_class_init (GstSegmentSinkClass *klass)
       g_param_spec_string ("filename", "File name template",
           "strftime conversions give the segment's start time (UTC); {seq} "
           "is the sequence number (8 digits), {duration} the segment "
-          "duration in whole seconds, {run} an 8-hex-digit id drawn at each "
-          "start",
+          "duration in whole seconds, {run} the run-id",
           DEFAULT_FILENAME, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_FSYNC,
       g_param_spec_boolean ("fsync", "fsync",
