@@ -539,7 +539,7 @@ start_pair (GstSegmentSink *sink, const gchar *run_id, const gchar *template,
       sink->retaining, (gint64)(min_age / 1000), &error);
   if (sink->pair == NULL) {
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
-        ("Retention is on, but: %s", error->message), (NULL));
+        ("Cannot use retention: %s", error->message), (NULL));
     g_clear_error (&error);
     return FALSE;
   }

@@ -190,8 +190,8 @@ ffc_seg_pattern_new (const gchar *template, GError **error)
     } else if (*p == '%') {
       if (p[1] == '\0' || !append_conversion (re, p[1], captured)) {
         g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-            "retention cannot recognise the names of template \"%s\": "
-            "%%%c is not a numeric strftime conversion it knows",
+            "the names of template \"%s\" cannot be recognised: %%%c is not "
+            "a numeric strftime conversion",
             template, p[1] ? p[1] : ' ');
         goto done;
       }

@@ -782,6 +782,39 @@ GST_START_TEST (test_run_id)
 
 GST_END_TEST;
 
+/* Retention must recognise its own names: a month spelled in words
+ * cannot be matched strictly. */
+GST_START_TEST (test_retention_refuses_unknown_template)
+{
+  gchar *dir = g_dir_make_tmp ("retention-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf ("audiotestsrc num-buffers=1 ! segmentsink "
+                                 "location=%s filename=%%b-{seq}.wav %s",
+      dir, "retention=true");
+  Run *run = run_launch (desc, 5000, NULL, NULL);
+  gchar *text;
+
+  fail_unless (run->error != NULL);
+  text = message_text (run->error);
+  fail_unless (strstr (text, "Cannot use retention") != NULL, "%s", text);
+  fail_unless (strstr (text, "%b") != NULL, "%s", text);
+  g_free (text);
+  run_free (run);
+  g_free (desc);
+
+  /* without retention the same template records */
+  desc = g_strdup_printf ("audiotestsrc num-buffers=1 ! segmentsink "
+                          "location=%s filename=%%b-{seq}.wav",
+      dir);
+  run = run_launch (desc, 5000, NULL, NULL);
+  fail_unless (run->eos);
+  run_free (run);
+  g_free (desc);
+  rm_rf (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 retention_suite (void)
 {
@@ -797,6 +830,7 @@ retention_suite (void)
   tcase_add_test (tc, test_retention_keeps_recording);
   tcase_add_test (tc, test_no_retention_warns_then_fails);
   tcase_add_test (tc, test_min_age_protects);
+  tcase_add_test (tc, test_retention_refuses_unknown_template);
   return s;
 }
 
