@@ -40,6 +40,24 @@
  * `segmentsink-quarantined`: an orphan could not be repaired. Fields:
  * `location` (where it was moved), `reason`.
  *
+ * `segmentsink-deleted`: retention deleted a segment. Fields: `location`
+ * (the path deleted), `reason` (`low-space`), `bytes` (guint64),
+ * `free-space` (guint64, bytes free after the deletions).
+ *
+ * ## Pairs and retention
+ *
+ * The segmentsinks of one pipeline share one run id (#GstSegmentSink:run-id
+ * left empty: drawn by the first to start, forgotten when they stop; while
+ * running the property reads the id in use) and one mapping of running time
+ * onto the wall clock, so a raw and a processed stream of one capture give
+ * their segments the same names: a pair, matched by name. With
+ * #GstSegmentSink:retention, a sink whose filesystem has less than
+ * #GstSegmentSink:min-free-space free deletes the oldest segments its own
+ * template names, together with the same name in every directory of its
+ * pair, never one promoted less than #GstSegmentSink:min-age ago, and never
+ * half a pair. With retention off, a WARNING comes at min-free-space, and an
+ * ERROR naming the filesystem when it is full.
+ *
  * ## Metadata
  *
  * Every segment carries a GUANO (`guan`) and a BWF `bext` chunk: the
@@ -108,6 +126,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_segment_sink_debug);
 /* from the bottom of the deepest ocean trench to the edge of space */
 #define ELEVATION_MIN (-11000.0)
 #define ELEVATION_MAX 100000.0
+#define DEFAULT_RUN_ID NULL
+#define DEFAULT_RETENTION FALSE
+#define DEFAULT_MIN_FREE_SPACE (G_GUINT64_CONSTANT (512) * 1024 * 1024)
+#define DEFAULT_MIN_AGE (10 * 60 * GST_SECOND)
 
 #define STAGING_SUBDIR ".buffer"
 #define QUARANTINE_SUBDIR "quarantine"
@@ -127,6 +149,10 @@ enum {
   PROP_ELEVATION,
   PROP_NOTE,
   PROP_STREAM_NAME,
+  PROP_RUN_ID,
+  PROP_RETENTION,
+  PROP_MIN_FREE_SPACE,
+  PROP_MIN_AGE,
 };
 
 #define SINK_CAPS                                                              \
@@ -197,8 +223,7 @@ gst_segment_sink_class_init (GstSegmentSinkClass *klass)
       g_param_spec_string ("filename", "File name template",
           "strftime conversions give the segment's start time (UTC); {seq} "
           "is the sequence number (8 digits), {duration} the segment "
-          "duration in whole seconds, {run} an 8-hex-digit id drawn at each "
-          "start",
+          "duration in whole seconds, {run} the run-id",
           DEFAULT_FILENAME, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_FSYNC,
       g_param_spec_boolean ("fsync", "fsync",
@@ -243,6 +268,35 @@ gst_segment_sink_class_init (GstSegmentSinkClass *klass)
           "The stream's name, e.g. \"raw\" or \"processed\" (GUANO "
           "FFC|Stream, BWF Description); empty = unnamed; read at start",
           DEFAULT_STREAM_NAME, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_RUN_ID,
+      g_param_spec_string ("run-id", "Run id",
+          "The {run} of file names: 8 hex digits, or empty for one id drawn "
+          "at each start and shared by every segmentsink of the pipeline; "
+          "reads the id in use while running",
+          DEFAULT_RUN_ID,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_RETENTION,
+      g_param_spec_boolean ("retention", "Retention",
+          "Below min-free-space, delete the oldest segments this sink's "
+          "template names (with their pairs) until there is room again",
+          DEFAULT_RETENTION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_MIN_FREE_SPACE,
+      g_param_spec_uint64 ("min-free-space", "Minimum free space",
+          "Free bytes to keep on the data directory's filesystem: below it, "
+          "retention deletes old segments, or (retention off) a warning",
+          0, G_MAXUINT64, DEFAULT_MIN_FREE_SPACE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_MIN_AGE,
+      g_param_spec_uint64 ("min-age", "Minimum age",
+          "Retention never deletes a segment promoted less than this long "
+          "ago (ns)",
+          0, G_MAXUINT64, DEFAULT_MIN_AGE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "Segment sink",
@@ -275,6 +329,10 @@ gst_segment_sink_init (GstSegmentSink *sink)
   sink->note = g_strdup (DEFAULT_NOTE);
   sink->stream_name = g_strdup (DEFAULT_STREAM_NAME);
   ffc_meta_init (&sink->station);
+  sink->run_id_prop = g_strdup (DEFAULT_RUN_ID);
+  sink->retention = DEFAULT_RETENTION;
+  sink->min_free_space = DEFAULT_MIN_FREE_SPACE;
+  sink->min_age = DEFAULT_MIN_AGE;
   sink->data_fd = -1;
   sink->staging_fd = -1;
   sink->fd = -1;
@@ -318,6 +376,7 @@ gst_segment_sink_finalize (GObject *object)
   g_free (sink->staging_dir);
   g_free (sink->staging_name);
   g_free (sink->intended_name);
+  g_free (sink->run_id_prop);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -430,6 +489,26 @@ gst_segment_sink_set_property (
       g_free (sink->stream_name);
       sink->stream_name = g_value_dup_string (value);
       break;
+    case PROP_RUN_ID: {
+      const gchar *id = g_value_get_string (value);
+
+      /* Say so now; start() refuses the same id with an error. */
+      if (id != NULL && *id != '\0' && !ffc_run_id_valid (id))
+        g_warning ("segmentsink %s: run-id \"%s\" is not 8 hex digits",
+            GST_OBJECT_NAME (sink), id);
+      g_free (sink->run_id_prop);
+      sink->run_id_prop = g_strdup (id);
+      break;
+    }
+    case PROP_RETENTION:
+      sink->retention = g_value_get_boolean (value);
+      break;
+    case PROP_MIN_FREE_SPACE:
+      sink->min_free_space = g_value_get_uint64 (value);
+      break;
+    case PROP_MIN_AGE:
+      sink->min_age = g_value_get_uint64 (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -483,6 +562,19 @@ gst_segment_sink_get_property (
       break;
     case PROP_STREAM_NAME:
       g_value_set_string (value, sink->stream_name);
+      break;
+    case PROP_RUN_ID:
+      g_value_set_string (
+          value, sink->run_id_in_use ? sink->run_id : sink->run_id_prop);
+      break;
+    case PROP_RETENTION:
+      g_value_set_boolean (value, sink->retention);
+      break;
+    case PROP_MIN_FREE_SPACE:
+      g_value_set_uint64 (value, sink->min_free_space);
+      break;
+    case PROP_MIN_AGE:
+      g_value_set_uint64 (value, sink->min_age);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -643,18 +735,153 @@ take_station (GstSegmentSink *sink, GError **error)
   return ok;
 }
 
+/* The run id (explicit, or the one shared in the top-level pipeline), and
+ * membership of the pair group of sinks recording under it. */
+static gboolean
+start_pair (GstSegmentSink *sink, const gchar *run_id, const gchar *template,
+    GstClockTime min_age)
+{
+  GstObject *top = gst_object_ref (GST_OBJECT (sink)), *parent;
+  GError *error = NULL;
+  gchar id[9];
+
+  while ((parent = gst_object_get_parent (top)) != NULL) {
+    gst_object_unref (top);
+    top = parent;
+  }
+  gst_object_unref (top); /* a key only: it outlives its running children */
+  if (run_id != NULL && *run_id != '\0') {
+    g_strlcpy (id, run_id, sizeof (id));
+  } else {
+    ffc_run_id_acquire (top, id);
+    sink->run_scope = top;
+  }
+  GST_OBJECT_LOCK (sink);
+  memcpy (sink->run_id, id, sizeof (id));
+  sink->run_id_in_use = TRUE;
+  GST_OBJECT_UNLOCK (sink);
+
+  sink->unchecked_bytes = 0;
+  sink->low_space_warned = FALSE;
+  sink->pair = ffc_pair_join (top, id, sink->data_dir, sink->data_fd, template,
+      sink->retaining, (gint64)(min_age / 1000), &error);
+  if (sink->pair == NULL) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
+        ("Cannot use retention: %s", error->message), (NULL));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  GST_INFO_OBJECT (sink, "run %s, %u sink(s) in its pair group", id,
+      ffc_pair_size (sink->pair));
+  return TRUE;
+}
+
+static void
+stop_pair (GstSegmentSink *sink)
+{
+  g_clear_pointer (&sink->pair, ffc_pair_leave);
+  if (sink->run_scope != NULL)
+    ffc_run_id_release (sink->run_scope);
+  sink->run_scope = NULL;
+  GST_OBJECT_LOCK (sink);
+  sink->run_id_in_use = FALSE;
+  GST_OBJECT_UNLOCK (sink);
+}
+
+/* Free space is checked after each promotion and every eighth of
+ * min-free-space written, so a stream cannot run from above it into a full
+ * disk between two checks. */
+static guint64
+check_interval (GstSegmentSink *sink)
+{
+  guint64 min_free;
+
+  GST_OBJECT_LOCK (sink);
+  min_free = sink->min_free_space;
+  GST_OBJECT_UNLOCK (sink);
+  return CLAMP (min_free / 8, 64 * 1024, 16 * 1024 * 1024);
+}
+
+/* Below min-free-space: retention deletes the oldest pairs, or a warning
+ * says what will happen (once, until there is room again). */
+static void
+check_space (GstSegmentSink *sink)
+{
+  guint64 min_free, free_space = G_MAXUINT64;
+  GPtrArray *deleted = NULL;
+  GError *error = NULL;
+  gboolean durable;
+
+  sink->unchecked_bytes = 0;
+  GST_OBJECT_LOCK (sink);
+  min_free = sink->min_free_space;
+  durable = sink->fsync;
+  GST_OBJECT_UNLOCK (sink);
+
+  if (sink->retaining)
+    deleted = ffc_pair_make_room (
+        sink->pair, min_free, g_get_real_time (), durable, &free_space, &error);
+  else
+    ffc_free_space (sink->data_fd, &free_space, &error);
+  for (guint i = 0; deleted != NULL && i < deleted->len; i++) {
+    FfcDeleted *d = deleted->pdata[i];
+    GST_INFO_OBJECT (sink, "deleted %s for space", d->path);
+    post_element (sink, gst_structure_new ("segmentsink-deleted", "location",
+                            G_TYPE_STRING, d->path, "reason", G_TYPE_STRING,
+                            "low-space", "bytes", G_TYPE_UINT64, d->bytes,
+                            "free-space", G_TYPE_UINT64, free_space, NULL));
+  }
+  g_clear_pointer (&deleted, g_ptr_array_unref);
+
+  if (free_space >= min_free && error == NULL) {
+    sink->low_space_warned = FALSE;
+    return;
+  }
+  if (sink->low_space_warned) {
+    g_clear_error (&error);
+    return;
+  }
+  sink->low_space_warned = TRUE;
+  if (error != NULL) {
+    GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
+        ("Cannot check or free space in %s: %s", sink->data_dir,
+            error->message),
+        (NULL));
+  } else if (sink->retaining) {
+    GST_ELEMENT_WARNING (sink, RESOURCE, NO_SPACE_LEFT,
+        ("The filesystem of %s has %" G_GUINT64_FORMAT " bytes free, below "
+         "min-free-space (%" G_GUINT64_FORMAT "), and no segment can be "
+         "deleted (younger than min-age, or its pair cannot go): recording "
+         "stops when it is full",
+            sink->data_dir, free_space, min_free),
+        (NULL));
+  } else {
+    GST_ELEMENT_WARNING (sink, RESOURCE, NO_SPACE_LEFT,
+        ("The filesystem of %s has %" G_GUINT64_FORMAT " bytes free, below "
+         "min-free-space (%" G_GUINT64_FORMAT "): recording stops when it is "
+         "full (retention is off)",
+            sink->data_dir, free_space, min_free),
+        (NULL));
+  }
+  g_clear_error (&error);
+}
+
 static gboolean
 gst_segment_sink_start (GstBaseSink *bsink)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
-  gchar *location, *staging, *template;
+  gchar *location, *staging, *template, *run_id;
   GError *error = NULL;
   gboolean ok = FALSE;
+  GstClockTime min_age;
 
   GST_OBJECT_LOCK (sink);
   location = g_strdup (sink->location);
   staging = g_strdup (sink->staging_location);
   template = g_strdup (sink->filename);
+  run_id = g_strdup (sink->run_id_prop);
+  sink->retaining = sink->retention;
+  min_age = sink->min_age;
   GST_OBJECT_UNLOCK (sink);
 
   if (location == NULL || *location == '\0') {
@@ -670,6 +897,14 @@ gst_segment_sink_start (GstBaseSink *bsink)
   if (!take_station (sink, &error)) {
     GST_ELEMENT_ERROR (
         sink, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+    goto done;
+  }
+  if (run_id != NULL && *run_id != '\0' && !ffc_run_id_valid (run_id)) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
+        ("run-id \"%s\" is not 8 hex digits: leave it empty for a shared "
+         "one drawn at each start",
+            run_id),
+        (NULL));
     goto done;
   }
   if (staging == NULL || *staging == '\0') {
@@ -702,7 +937,8 @@ gst_segment_sink_start (GstBaseSink *bsink)
   g_free (sink->staging_dir);
   sink->data_dir = g_strdup (location);
   sink->staging_dir = g_strdup (staging);
-  g_snprintf (sink->run_id, sizeof (sink->run_id), "%08x", g_random_int ());
+  if (!start_pair (sink, run_id, template, min_age))
+    goto done;
   sink->seq = 0;
   sink->have_time_origin = FALSE;
   sink->samples_received = 0;
@@ -718,6 +954,7 @@ gst_segment_sink_start (GstBaseSink *bsink)
 
 done:
   if (!ok) {
+    stop_pair (sink);
     if (sink->data_fd >= 0)
       close (sink->data_fd);
     if (sink->staging_fd >= 0)
@@ -728,6 +965,7 @@ done:
   g_free (location);
   g_free (staging);
   g_free (template);
+  g_free (run_id);
   return ok;
 }
 
@@ -802,9 +1040,11 @@ close_segment (GstSegmentSink *sink)
           (guint64)(sink->layout.header_size + data_bytes), NULL));
   g_free (path);
   g_free (start);
+  ffc_pair_promoted (sink->pair, promoted);
   g_free (promoted);
   g_clear_pointer (&sink->staging_name, g_free);
   sink->seq++;
+  check_space (sink);
   return TRUE;
 }
 
@@ -816,6 +1056,7 @@ gst_segment_sink_stop (GstBaseSink *bsink)
   /* a stop without EOS still finishes what was written */
   close_segment (sink);
   station_clear (sink);
+  stop_pair (sink); /* before its directory's fd goes */
   if (sink->data_fd >= 0)
     close (sink->data_fd);
   if (sink->staging_fd >= 0)
@@ -873,6 +1114,9 @@ ensure_time_origin (GstSegmentSink *sink, GstClockTime running_time)
     sink->wall_at_running_zero_us =
         g_get_real_time () - (gint64)(running_time / 1000);
   }
+  /* every sink of the pair maps running time alike: the same names */
+  sink->wall_at_running_zero_us =
+      ffc_pair_share_origin (sink->pair, sink->wall_at_running_zero_us);
   sink->have_time_origin = TRUE;
 }
 
@@ -900,10 +1144,19 @@ open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
   /* the previous segment ended at its boundary, with no gap since */
   continuing = sink->target_frames > 0 && sink->frames == sink->target_frames;
   sink->start_running_time = running_time;
+  /* rounded, not truncated: sinks of a pair at other rates reach the same
+   * time a nanosecond apart, and must name it alike */
   sink->start_wall_us =
-      sink->wall_at_running_zero_us + (gint64)(running_time / 1000);
+      sink->wall_at_running_zero_us + (gint64)((running_time + 500) / 1000);
   sink->start_offset = offset;
   sink->frames = 0;
+  if (align && continuing) {
+    /* it starts within half a sample of a wall-clock multiple: name it by
+     * that, so that sinks of a pair agree whatever their rates (truncating
+     * 59.99999 s would name the minute before) */
+    gint64 dur_us = MAX ((gint64)(duration / 1000), 1);
+    sink->start_wall_us = (sink->start_wall_us + dur_us / 2) / dur_us * dur_us;
+  }
 
   full = MAX (gst_util_uint64_scale_round (duration, rate, GST_SECOND), 1);
   sink->target_frames = full;
@@ -976,10 +1229,17 @@ open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
       continue;
     if (n <= 0) {
       int e = n < 0 ? errno : EIO;
-      GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
-          ("Cannot write %s/%s: %s", sink->staging_dir, sink->staging_name,
-              g_strerror (e)),
-          (NULL));
+      if (e == ENOSPC || e == EDQUOT)
+        GST_ELEMENT_ERROR (sink, RESOURCE, NO_SPACE_LEFT,
+            ("The filesystem of %s is full: cannot write %s/%s: %s",
+                sink->data_dir, sink->staging_dir, sink->staging_name,
+                g_strerror (e)),
+            (NULL));
+      else
+        GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
+            ("Cannot write %s/%s: %s", sink->staging_dir, sink->staging_name,
+                g_strerror (e)),
+            (NULL));
       /* nothing of the segment is in it yet: no file at all is right */
       close (sink->fd);
       sink->fd = -1;
@@ -1018,7 +1278,8 @@ write_frames (GstSegmentSink *sink, const guint8 *data, guint64 frames)
       close_segment (sink);
       if (e == ENOSPC || e == EDQUOT) {
         GST_ELEMENT_ERROR (sink, RESOURCE, NO_SPACE_LEFT,
-            ("Cannot write %s/%s: %s", sink->staging_dir, name, g_strerror (e)),
+            ("The filesystem of %s is full: cannot write %s/%s: %s",
+                sink->data_dir, sink->staging_dir, name, g_strerror (e)),
             ("what was written before is finished and promoted"));
       } else {
         GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
@@ -1031,6 +1292,9 @@ write_frames (GstSegmentSink *sink, const guint8 *data, guint64 frames)
     done += n;
   }
   sink->frames += frames;
+  sink->unchecked_bytes += size;
+  if (sink->unchecked_bytes >= check_interval (sink))
+    check_space (sink);
   return TRUE;
 }
 

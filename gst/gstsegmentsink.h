@@ -9,6 +9,7 @@
 #include <gst/base/gstbasesink.h>
 
 #include "ffc-meta.h"
+#include "ffc-retention.h"
 #include "ffc-wav.h"
 
 G_BEGIN_DECLS
@@ -51,6 +52,18 @@ struct _GstSegmentSink {
   gdouble drift_ppm;           /* device clock vs system clock; NAN unknown */
   gboolean clock_synchronised; /* the system clock was synchronised */
   FfcMeta station; /* the properties above as of start(); strings owned */
+
+  /* pairs and retention: properties (object lock), then from start() */
+  gchar *run_id_prop;
+  gboolean retention;
+  guint64 min_free_space;
+  GstClockTime min_age;
+  gboolean run_id_in_use;  /* run_id is this run's (object lock) */
+  gconstpointer run_scope; /* the top-level pipeline, when run_id is shared */
+  FfcPairMember *pair;
+  gboolean retaining;      /* retention, as it was at start */
+  guint64 unchecked_bytes; /* written since free space was last checked */
+  gboolean low_space_warned;
 
   /* the open segment */
   gint fd;
