@@ -26,6 +26,13 @@
  * that cannot be repaired is moved to `quarantine/` in staging, never
  * deleted.
  *
+ * Faults during a run: a write error (a full disk) is an ERROR naming the
+ * file and the reason, and what was written is finished and promoted. A
+ * data directory that refuses the rename (made read-only) is an ERROR; the
+ * finished segment waits in staging and is promoted at the next start. A
+ * staging directory deleted during a run is made again with a WARNING, and
+ * the open segment is saved from its descriptor.
+ *
  * ## Element messages
  *
  * `segmentsink-promoted`: a segment appeared in the data directory. Fields:
