@@ -1033,6 +1033,68 @@ GST_START_TEST (test_gap_inside_ffmpeg_splits_segment)
 
 GST_END_TEST;
 
+GST_START_TEST (test_nonsense_settings)
+{
+  GstElement *sink = gst_element_factory_make ("segmentsink", NULL);
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *file = g_build_filename (dir, "a-file", NULL);
+  gchar *long_name = g_strnfill (300, 'a');
+  gchar *long_path = g_strdup_printf ("%s/%s/%s/%s/%s/%s/%s/%s/%s/%s/%s/%s/"
+                                      "%s/%s/%s",
+      dir, long_name, long_name, long_name, long_name, long_name, long_name,
+      long_name, long_name, long_name, long_name, long_name, long_name,
+      long_name, long_name);
+  gchar *props;
+  guint64 t;
+  Run *run;
+
+  /* a zero duration is out of range: refused when set, the value kept */
+  ASSERT_WARNING (g_object_set (sink, "segment-duration", (guint64)0, NULL));
+  g_object_get (sink, "segment-duration", &t, NULL);
+  fail_unless_equals_uint64 (t, 60 * GST_SECOND);
+  gst_object_unref (sink);
+
+  /* a path longer than PATH_MAX, a staging location that is a file */
+  props = g_strdup_printf ("location=%s", long_path);
+  expect_start_failure (props, "File name too long");
+  g_free (props);
+  fail_unless (g_file_set_contents (file, "x", -1, NULL));
+  props = g_strdup_printf ("location=%s/data staging-location=%s", dir, file);
+  expect_start_failure (props, file);
+  g_free (props);
+
+  /* names longer than a file name may be: an ERROR at the first segment,
+   * and no file anywhere */
+  props = g_strdup_printf (
+      "audiotestsrc num-buffers=1 ! segmentsink location=%s/data "
+      "filename={seq}%s.wav",
+      dir, long_name);
+  run = run_pipeline (props, 5000);
+  fail_unless (run->error != NULL);
+  {
+    gchar *text = error_text (run->error);
+    fail_unless (strstr (text, "File name too long") != NULL, "%s", text);
+    g_free (text);
+  }
+  fail_unless_equals_int (count_entries (dir), 2); /* a-file and data/ */
+  g_free (props);
+  props = g_build_filename (dir, "data", NULL);
+  fail_unless_equals_int (count_entries (props), 1); /* .buffer/ */
+  g_free (props);
+  props = g_build_filename (dir, "data", ".buffer", NULL);
+  fail_unless_equals_int (count_entries (props), 0);
+  run_free (run);
+
+  rm_rf (dir);
+  g_free (props);
+  g_free (long_path);
+  g_free (long_name);
+  g_free (file);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 segmentsink_suite (void)
 {
@@ -1056,6 +1118,7 @@ segmentsink_suite (void)
   tcase_add_test (tc, test_watcher_sees_only_complete_files);
   tcase_add_test (tc, test_with_ffmpegsrc);
   tcase_add_test (tc, test_gap_inside_ffmpeg_splits_segment);
+  tcase_add_test (tc, test_nonsense_settings);
   return s;
 }
 
