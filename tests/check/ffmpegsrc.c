@@ -1046,9 +1046,10 @@ GST_START_TEST (test_nonsense_settings)
   expect_state_change_failure (
       "ffmpeg-path=/tmp", "'/tmp' is not an executable program");
 
-  /* a 1 MiB device or filter: more than one argument may hold */
+  /* a 1 MiB device: more than one argument may hold (E2BIG; under
+   * valgrind the failed exec kills the child instead) */
   text = lavfi_error (huge);
-  fail_unless (strstr (text, "could not start ffmpeg") != NULL, "%.200s", text);
+  fail_unless (g_str_has_prefix (text, "Cannot capture from"), "%.200s", text);
   g_free (text);
 
   /* shell text in a lavfi graph is a bad graph to ffmpeg, nothing more */
