@@ -171,19 +171,32 @@ class Capture:
         self.bus = self.pipeline.get_bus()
         self.messages = []          # (monotonic time, message)
         self.received = []          # frames of each buffer the sink got
+        self.offsets = []           # and its stream offsets
         self.stats = None
         self.sink_eos = False
         self.sink.get_static_pad("sink").add_probe(
             Gst.PadProbeType.BUFFER, self._count)
+        self.events = []            # and every event, flushes included
         self.sink.get_static_pad("sink").add_probe(
-            Gst.PadProbeType.EVENT_DOWNSTREAM, self._eos)
+            Gst.PadProbeType.EVENT_DOWNSTREAM | Gst.PadProbeType.EVENT_FLUSH,
+            self._eos)
         CAPTURES.append(self)
 
     def _count(self, pad, info):
-        self.received.append(info.get_buffer().get_size() // self.bpf)
+        buf = info.get_buffer()
+        self.received.append(buf.get_size() // self.bpf)
+        self.offsets.append((buf.offset, buf.offset_end))
         return Gst.PadProbeReturn.OK
 
+    def holes(self):
+        """Where the stream offsets of the buffers the sink got do not
+        follow on, and nothing said so (no DISCONT is recorded here: the
+        report is for a failed check)."""
+        return [(a[1], b[0]) for a, b in zip(self.offsets, self.offsets[1:])
+                if b[0] != a[1]]
+
     def _eos(self, pad, info):
+        self.events.append((len(self.received), info.get_event().type.value_nick))
         if info.get_event().type == Gst.EventType.EOS:
             self.sink_eos = True
         return Gst.PadProbeReturn.OK
@@ -274,7 +287,9 @@ def check(cap, error=None, extra_frames=0):
 
     pushed = cap.stats.get_value("samples-pushed")
     received = sum(cap.received)
-    assert received == pushed or error is not None, (received, pushed)
+    assert received == pushed or error is not None, (
+        received, pushed, "holes", cap.holes(), "last", cap.offsets[-3:],
+        "events", cap.events)
     if error is None:
         assert frames == pushed, (frames, pushed, cap.summary())
         promoted = sum(s.get_value("samples")
