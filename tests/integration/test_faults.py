@@ -20,7 +20,6 @@ scenarios only.
 """
 import json
 import os
-import re
 import shutil
 import signal
 import struct
