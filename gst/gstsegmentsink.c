@@ -26,6 +26,13 @@
  * that cannot be repaired is moved to `quarantine/` in staging, never
  * deleted.
  *
+ * Faults during a run: a write error (a full disk) is an ERROR naming the
+ * file and the reason, and what was written is finished and promoted. A
+ * data directory that refuses the rename (made read-only) is an ERROR; the
+ * finished segment waits in staging and is promoted at the next start. A
+ * staging directory deleted during a run is made again with a WARNING, and
+ * the open segment is saved from its descriptor.
+ *
  * ## Element messages
  *
  * `segmentsink-promoted`: a segment appeared in the data directory. Fields:
@@ -975,6 +982,72 @@ frames_to_time (guint64 frames, gint rate)
   return gst_util_uint64_scale (frames, GST_SECOND, rate);
 }
 
+/* Staging deleted during a run (or between segments): made again, with a
+ * WARNING. */
+static gboolean
+ensure_staging (GstSegmentSink *sink)
+{
+  GError *error = NULL;
+  gboolean recreated;
+
+  if (!ffc_staging_ensure (
+          &sink->staging_fd, sink->staging_dir, &recreated, &error)) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_WRITE,
+        ("The staging directory was removed and cannot be made again: %s",
+            error->message),
+        (NULL));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  if (recreated)
+    GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
+        ("The staging directory %s was removed during the recording; it was "
+         "made again",
+            sink->staging_dir),
+        (NULL));
+  return TRUE;
+}
+
+/* The open segment's file was deleted (staging removed with it): its
+ * content, still readable through the descriptor, is saved into a new file
+ * in staging, which replaces it, so that nothing written is lost. */
+static gboolean
+rescue_deleted_segment (GstSegmentSink *sink, gboolean durable)
+{
+  GError *error = NULL;
+  gchar *created = NULL;
+  struct stat st;
+  gint fd;
+
+  if (fstat (sink->fd, &st) < 0 || st.st_nlink > 0)
+    return TRUE;
+  if (!ensure_staging (sink))
+    return FALSE;
+  fd = ffc_staging_copy (
+      sink->staging_fd, sink->fd, sink->staging_name, &created, &error);
+  if (fd < 0 || (durable && !ffc_fsync (fd, &error))) {
+    GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
+        ("%s/%s was deleted while being written, and cannot be saved: %s",
+            sink->staging_dir, sink->staging_name, error->message),
+        (NULL));
+    g_clear_error (&error);
+    if (fd >= 0)
+      close (fd);
+    g_free (created);
+    return FALSE;
+  }
+  GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
+      ("%s/%s was deleted while being written; what it held was saved as "
+       "%s/%s",
+          sink->staging_dir, sink->staging_name, sink->staging_dir, created),
+      (NULL));
+  close (sink->fd);
+  sink->fd = fd;
+  g_free (sink->staging_name);
+  sink->staging_name = created;
+  return TRUE;
+}
+
 /* Finalizes the open segment (header sizes, fsync) and promotes it. */
 static gboolean
 close_segment (GstSegmentSink *sink)
@@ -1001,6 +1074,11 @@ close_segment (GstSegmentSink *sink)
     close (sink->fd);
     sink->fd = -1;
     g_clear_error (&error);
+    return FALSE;
+  }
+  if (!rescue_deleted_segment (sink, durable)) {
+    close (sink->fd);
+    sink->fd = -1;
     return FALSE;
   }
   close (sink->fd);
@@ -1183,6 +1261,8 @@ open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
   sink->intended_name = name;
 
   g_clear_pointer (&sink->staging_name, g_free);
+  if (!ensure_staging (sink))
+    return FALSE;
   sink->fd =
       ffc_staging_create (sink->staging_fd, name, &sink->staging_name, &error);
   if (sink->fd < 0) {

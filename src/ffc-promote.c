@@ -165,3 +165,83 @@ ffc_promote (gint from_dir, const gchar *from_name, gint to_dir,
       "no free name for %s in the data directory", to_name);
   return NULL;
 }
+
+/* A deleted directory keeps working through an open descriptor, but nothing
+ * can be created in it: when staging was removed during a run (a cleanup
+ * job, a user's rm -rf), it is made again at the same path. */
+gboolean
+ffc_staging_ensure (
+    gint *staging_fd, const gchar *path, gboolean *recreated, GError **error)
+{
+  struct stat st;
+  gint fd;
+
+  *recreated = FALSE;
+  if (fstat (*staging_fd, &st) == 0 && st.st_nlink > 0)
+    return TRUE;
+  fd = ffc_dir_open (path, TRUE, error);
+  if (fd < 0)
+    return FALSE;
+  close (*staging_fd);
+  *staging_fd = fd;
+  *recreated = TRUE;
+  return TRUE;
+}
+
+/* An open file that was deleted cannot be linked again (linkat refuses a
+ * file with no links): its content is copied into a new file in staging.
+ * Returns the new descriptor, at its end, or -1. */
+gint
+ffc_staging_copy (gint staging_fd, gint fd, const gchar *name,
+    gchar **created_name, GError **error)
+{
+  gchar buf[65536], proc[64];
+  off_t offset = 0;
+  gint in, out;
+
+  /* segments are written write-only; /proc reopens even a deleted file */
+  g_snprintf (proc, sizeof (proc), "/proc/self/fd/%d", fd);
+  in = open (proc, O_RDONLY | O_CLOEXEC);
+  if (in < 0) {
+    set_errno_error (error, errno, "cannot read back %s", name);
+    return -1;
+  }
+  out = ffc_staging_create (staging_fd, name, created_name, error);
+  if (out < 0) {
+    close (in);
+    return -1;
+  }
+  for (;;) {
+    gssize n = pread (in, buf, sizeof (buf), offset);
+    gsize done = 0;
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      set_errno_error (error, errno, "cannot read back %s", name);
+      goto fail;
+    }
+    if (n == 0) {
+      close (in);
+      return out;
+    }
+    while (done < (gsize)n) {
+      gssize w = write (out, buf + done, n - done);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0) {
+        set_errno_error (
+            error, w < 0 ? errno : EIO, "cannot write %s", *created_name);
+        goto fail;
+      }
+      done += w;
+    }
+    offset += n;
+  }
+fail:
+  close (in);
+  close (out);
+  unlinkat (staging_fd, *created_name, 0);
+  g_clear_pointer (created_name, g_free);
+  return -1;
+}

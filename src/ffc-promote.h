@@ -16,6 +16,10 @@ gboolean ffc_fsync (gint fd, GError **error);
 gchar *ffc_promote (gint from_dir, const gchar *from_name, gint to_dir,
     const gchar *to_name, gboolean durable, GError **error);
 gchar *ffc_name_with_suffix (const gchar *name, guint n);
+gboolean ffc_staging_ensure (
+    gint *staging_fd, const gchar *path, gboolean *recreated, GError **error);
+gint ffc_staging_copy (gint staging_fd, gint fd, const gchar *name,
+    gchar **created_name, GError **error);
 
 G_END_DECLS
 

@@ -85,6 +85,18 @@ ffc_segname_validate (const gchar *template, GError **error)
       error);
   if (a == NULL)
     return FALSE;
+  /* %n and %t are strftime's newline and tab: names that break every
+   * line-based consumer */
+  for (const gchar *c = a; *c != '\0'; c++) {
+    if (g_ascii_iscntrl (*c)) {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+          "filename template \"%s\" gives names with control characters "
+          "(%%n, %%t)",
+          template);
+      g_free (a);
+      return FALSE;
+    }
+  }
   b = ffc_segname_expand (template,
       G_GINT64_CONSTANT (1700000001) * G_USEC_PER_SEC, 1, 60, "0123abcd", NULL);
   distinct = b != NULL && g_strcmp0 (a, b) != 0;

@@ -1003,6 +1003,74 @@ GST_START_TEST (test_no_restart_for_files)
 
 GST_END_TEST;
 
+/* Runs a lavfi capture with the given device and returns its ERROR text. */
+static gchar *
+lavfi_error (const gchar *device)
+{
+  Run *run =
+      run_new ("ffmpegsrc name=src input-format=lavfi ! fakesink name=sink");
+  gchar *text;
+
+  g_object_set (run_src (run), "device", device, NULL);
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (run_bus (run, 10000));
+  fail_unless (run->error != NULL,
+      "no ERROR for a device of %" G_GSIZE_FORMAT " bytes", strlen (device));
+  text = error_text (run->error, NULL);
+  gst_element_set_state (run->pipeline, GST_STATE_NULL);
+  fail_unless_equals_int (count_own_children (), 0);
+  run_free (run);
+  return text;
+}
+
+GST_START_TEST (test_nonsense_settings)
+{
+  GstElement *src = gst_element_factory_make ("ffmpegsrc", NULL);
+  gchar *huge = g_strnfill (1 << 20, 'x');
+  gchar *victim = g_strdup_printf ("/tmp/ffcapture-victim-%d", getpid ());
+  gchar *marker = g_strdup_printf ("/tmp/ffcapture-marker-%d", getpid ());
+  gchar *device, *text;
+  guint64 t;
+
+  /* zero durations are out of range: refused when set, the value kept */
+  ASSERT_WARNING (g_object_set (src, "buffer-time", (guint64)0, NULL));
+  ASSERT_WARNING (g_object_set (src, "stall-timeout", (guint64)0, NULL));
+  g_object_get (src, "buffer-time", &t, NULL);
+  fail_unless_equals_uint64 (t, 10 * GST_SECOND);
+  g_object_get (src, "stall-timeout", &t, NULL);
+  fail_unless_equals_uint64 (t, 2 * GST_SECOND);
+  gst_object_unref (src);
+
+  /* no program, a directory */
+  expect_state_change_failure ("ffmpeg-path=\"\"", "ffmpeg-path is empty");
+  expect_state_change_failure (
+      "ffmpeg-path=/tmp", "'/tmp' is not an executable program");
+
+  /* a 1 MiB device: more than one argument may hold (E2BIG; under
+   * valgrind the failed exec kills the child instead) */
+  text = lavfi_error (huge);
+  fail_unless (g_str_has_prefix (text, "Cannot capture from"), "%.200s", text);
+  g_free (text);
+
+  /* shell text in a lavfi graph is a bad graph to ffmpeg, nothing more */
+  fail_unless (g_file_set_contents (victim, "precious", -1, NULL));
+  device = g_strdup_printf (
+      "sine; rm -rf %s; $(touch %s) `touch %s`", victim, marker, marker);
+  text = lavfi_error (device);
+  fail_unless (strstr (text, "Cannot capture from") != NULL, "%s", text);
+  fail_unless (g_file_test (victim, G_FILE_TEST_EXISTS), "a shell ran rm");
+  fail_if (g_file_test (marker, G_FILE_TEST_EXISTS), "a shell ran touch");
+
+  g_unlink (victim);
+  g_free (text);
+  g_free (device);
+  g_free (marker);
+  g_free (victim);
+  g_free (huge);
+}
+
+GST_END_TEST;
+
 static Suite *
 ffmpegsrc_suite (void)
 {
@@ -1035,6 +1103,7 @@ ffmpegsrc_suite (void)
   tcase_add_test (tc, test_unpaced_input_waits_instead_of_dropping);
   tcase_add_test (tc, test_never_a_shell);
   tcase_add_test (tc, test_no_restart_for_files);
+  tcase_add_test (tc, test_nonsense_settings);
   return s;
 }
 

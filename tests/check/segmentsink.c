@@ -1096,6 +1096,156 @@ GST_START_TEST (test_metadata_settings)
 
 GST_END_TEST;
 
+GST_START_TEST (test_nonsense_settings)
+{
+  GstElement *sink = gst_element_factory_make ("segmentsink", NULL);
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *file = g_build_filename (dir, "a-file", NULL);
+  gchar *long_name = g_strnfill (300, 'a');
+  gchar *long_path = g_strdup_printf ("%s/%s/%s/%s/%s/%s/%s/%s/%s/%s/%s/%s/"
+                                      "%s/%s/%s",
+      dir, long_name, long_name, long_name, long_name, long_name, long_name,
+      long_name, long_name, long_name, long_name, long_name, long_name,
+      long_name, long_name);
+  gchar *props;
+  guint64 t;
+  Run *run;
+
+  /* a zero duration is out of range: refused when set, the value kept */
+  ASSERT_WARNING (g_object_set (sink, "segment-duration", (guint64)0, NULL));
+  g_object_get (sink, "segment-duration", &t, NULL);
+  fail_unless_equals_uint64 (t, 60 * GST_SECOND);
+  gst_object_unref (sink);
+
+  /* a path longer than PATH_MAX, a staging location that is a file */
+  props = g_strdup_printf ("location=%s", long_path);
+  expect_start_failure (props, "File name too long");
+  g_free (props);
+  fail_unless (g_file_set_contents (file, "x", -1, NULL));
+  props = g_strdup_printf ("location=%s/data staging-location=%s", dir, file);
+  expect_start_failure (props, file);
+  g_free (props);
+
+  /* names longer than a file name may be: an ERROR at the first segment,
+   * and no file anywhere */
+  props = g_strdup_printf (
+      "audiotestsrc num-buffers=1 ! segmentsink location=%s/data "
+      "filename={seq}%s.wav",
+      dir, long_name);
+  run = run_pipeline (props, 5000);
+  fail_unless (run->error != NULL);
+  {
+    gchar *text = error_text (run->error);
+    fail_unless (strstr (text, "File name too long") != NULL, "%s", text);
+    g_free (text);
+  }
+  fail_unless_equals_int (count_entries (dir), 2); /* a-file and data/ */
+  g_free (props);
+  props = g_build_filename (dir, "data", NULL);
+  fail_unless_equals_int (count_entries (props), 1); /* .buffer/ */
+  g_free (props);
+  props = g_build_filename (dir, "data", ".buffer", NULL);
+  fail_unless_equals_int (count_entries (props), 0);
+  run_free (run);
+
+  rm_rf (dir);
+  g_free (props);
+  g_free (long_path);
+  g_free (long_name);
+  g_free (file);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+typedef struct {
+  gchar *staging;
+  guint at, seen;
+} Remover;
+
+static GstPadProbeReturn
+remove_staging_at (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Remover *r = data;
+
+  if (r->seen++ == r->at)
+    rm_rf (r->staging);
+  return GST_PAD_PROBE_OK;
+}
+
+/* 10 buffers of 4800 frames; staging is removed before buffer `at`. */
+static void
+run_with_staging_removed (
+    guint64 segment_ns, guint at, guint n_files, const gchar *warning)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf (
+      "audiotestsrc num-buffers=10 samplesperbuffer=4800 ! "
+      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! segmentsink "
+      "name=sink location=%s segment-duration=%" G_GUINT64_FORMAT,
+      dir, segment_ns);
+  Remover r = { g_build_filename (dir, ".buffer", NULL), at, 0 };
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstPad *pad = gst_element_get_static_pad (sink, "sink");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GPtrArray *files;
+  GstMessage *m;
+  guint64 total = 0;
+  gboolean warned = FALSE;
+
+  gst_pad_add_probe (
+      pad, GST_PAD_PROBE_TYPE_BUFFER, remove_staging_at, &r, NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  while ((m = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
+              GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING))) {
+    GstMessageType type = GST_MESSAGE_TYPE (m);
+    if (type == GST_MESSAGE_WARNING) {
+      GError *err = NULL;
+      gst_message_parse_warning (m, &err, NULL);
+      warned |= strstr (err->message, warning) != NULL;
+      g_error_free (err);
+    }
+    fail_if (type == GST_MESSAGE_ERROR, "ERROR after staging was removed");
+    gst_message_unref (m);
+    if (type != GST_MESSAGE_WARNING)
+      break;
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  fail_unless (warned, "no warning saying '%s'", warning);
+
+  /* nothing written is lost, and staging is there again, empty */
+  files = list_wavs (dir);
+  fail_unless_equals_int (files->len, n_files);
+  for (guint i = 0; i < files->len; i++)
+    total += frames_of (files->pdata[i]);
+  fail_unless_equals_uint64 (total, 48000);
+  fail_unless (g_file_test (r.staging, G_FILE_TEST_IS_DIR));
+  fail_unless_equals_int (count_entries (r.staging), 0);
+
+  g_ptr_array_unref (files);
+  gst_object_unref (bus);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  rm_rf (dir);
+  g_free (r.staging);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_START_TEST (test_staging_removed_during_run)
+{
+  /* with a segment open: its content is saved from the descriptor */
+  run_with_staging_removed (
+      10 * GST_SECOND, 5, 1, "was deleted while being written");
+  /* between two segments (0.5 s = 5 buffers): made again for the next */
+  run_with_staging_removed (
+      GST_SECOND / 2, 5, 2, "was removed during the recording");
+}
+
+GST_END_TEST;
+
 static Suite *
 segmentsink_suite (void)
 {
@@ -1120,6 +1270,8 @@ segmentsink_suite (void)
   tcase_add_test (tc, test_with_ffmpegsrc);
   tcase_add_test (tc, test_gap_inside_ffmpeg_splits_segment);
   tcase_add_test (tc, test_metadata_settings);
+  tcase_add_test (tc, test_nonsense_settings);
+  tcase_add_test (tc, test_staging_removed_during_run);
   return s;
 }
 

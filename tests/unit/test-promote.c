@@ -143,6 +143,57 @@ test_suffixes (void)
   g_free (s);
 }
 
+static void
+test_staging_deleted (void)
+{
+  gchar *root = g_dir_make_tmp ("ffc-staging-XXXXXX", NULL);
+  gchar *staging = g_build_filename (root, ".buffer", NULL);
+  gchar *created = NULL, *copied = NULL, *text;
+  GError *error = NULL;
+  gboolean recreated;
+  gint dir, fd, out;
+
+  dir = ffc_dir_open (staging, TRUE, &error);
+  g_assert_no_error (error);
+  fd = ffc_staging_create (dir, "seg.wav", &created, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (write (fd, "header+audio", 12), ==, 12);
+
+  /* nothing changes while staging is there */
+  g_assert_true (ffc_staging_ensure (&dir, staging, &recreated, &error));
+  g_assert_false (recreated);
+
+  /* rm -rf staging, with the segment open */
+  g_assert_cmpint (unlinkat (dir, "seg.wav", 0), ==, 0);
+  g_assert_cmpint (g_rmdir (staging), ==, 0);
+  g_assert_true (ffc_staging_ensure (&dir, staging, &recreated, &error));
+  g_assert_no_error (error);
+  g_assert_true (recreated);
+  g_assert_true (g_file_test (staging, G_FILE_TEST_IS_DIR));
+
+  /* the open file's content is saved under its name, and writing goes on */
+  out = ffc_staging_copy (dir, fd, "seg.wav", &copied, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (copied, ==, "seg.wav");
+  g_assert_cmpint (write (out, "+more", 5), ==, 5);
+  text = file_text (staging, "seg.wav");
+  g_assert_cmpstr (text, ==, "header+audio+more");
+
+  g_free (text);
+  g_free (created);
+  g_free (copied);
+  close (out);
+  close (fd);
+  close (dir);
+  text = g_build_filename (staging, "seg.wav", NULL);
+  g_assert_cmpint (g_unlink (text), ==, 0);
+  g_free (text);
+  g_rmdir (staging);
+  g_rmdir (root);
+  g_free (staging);
+  g_free (root);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -152,5 +203,6 @@ main (int argc, char **argv)
       "/promote/no-links", test_staging_create_never_follows_links);
   g_test_add_func ("/promote/directories", test_directories);
   g_test_add_func ("/promote/suffixes", test_suffixes);
+  g_test_add_func ("/promote/staging-deleted", test_staging_deleted);
   return g_test_run ();
 }

@@ -39,6 +39,9 @@ test_refused_templates (void)
     "constant.wav",
     "%Y-%m-%d.wav",
     ".hidden-{seq}.wav",
+    "{seq}_%n.wav",
+    "{seq}_%t.wav",
+    "{seq}\x1b[31m.wav",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
