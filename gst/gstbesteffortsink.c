@@ -19,7 +19,9 @@
  *   of the pipeline never sees the error.
  * - A branch description that does not parse is refused at the state change
  *   with the parser's message.
- * - EOS reaches the branch, so a stream ends cleanly.
+ * - EOS reaches the branch, so a stream ends cleanly; a branch that has not
+ *   finished within #GstBestEffortSink:eos-timeout (stuck, or down) is
+ *   abandoned, so the pipeline's EOS never waits for it.
  *
  * ## Element messages
  *
@@ -50,6 +52,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_best_effort_sink_debug);
 #define DEFAULT_BRANCH NULL
 #define DEFAULT_MAX_LATENCY (2 * GST_SECOND)
 #define DEFAULT_RETRY_DELAY (1 * GST_SECOND)
+#define DEFAULT_EOS_TIMEOUT (2 * GST_SECOND)
 #define MAX_RETRY_DELAY (30 * GST_SECOND)
 /* The branch has taken data when one of its sinks got its second buffer:
  * the first one is where network sinks connect, and fail. */
@@ -61,6 +64,7 @@ enum {
   PROP_MAX_LATENCY,
   PROP_RETRY_DELAY,
   PROP_STATS,
+  PROP_EOS_TIMEOUT,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
@@ -123,6 +127,14 @@ gst_best_effort_sink_class_init (GstBestEffortSinkClass *klass)
           "up (boolean), last-error",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
+  g_object_class_install_property (gobject_class, PROP_EOS_TIMEOUT,
+      g_param_spec_uint64 ("eos-timeout", "EOS timeout",
+          "Time (ns) the branch has after EOS to finish its stream; a branch "
+          "that has not by then is abandoned and the element is done, so the "
+          "pipeline's EOS never waits for a stuck branch",
+          1, G_MAXUINT64, DEFAULT_EOS_TIMEOUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "Best-effort sink",
       "Sink/Bin",
@@ -142,6 +154,7 @@ gst_best_effort_sink_init (GstBestEffortSink *self)
   self->branch = g_strdup (DEFAULT_BRANCH);
   self->max_latency = DEFAULT_MAX_LATENCY;
   self->retry_delay = DEFAULT_RETRY_DELAY;
+  self->eos_timeout = DEFAULT_EOS_TIMEOUT;
   self->down = TRUE;
   g_mutex_init (&self->retry_lock);
   g_cond_init (&self->retry_cond);
@@ -197,6 +210,9 @@ gst_best_effort_sink_set_property (
     case PROP_RETRY_DELAY:
       self->retry_delay = g_value_get_uint64 (value);
       break;
+    case PROP_EOS_TIMEOUT:
+      self->eos_timeout = g_value_get_uint64 (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -220,6 +236,9 @@ gst_best_effort_sink_get_property (
       break;
     case PROP_RETRY_DELAY:
       g_value_set_uint64 (value, self->retry_delay);
+      break;
+    case PROP_EOS_TIMEOUT:
+      g_value_set_uint64 (value, self->eos_timeout);
       break;
     case PROP_STATS:
       g_value_take_boxed (value,
@@ -403,6 +422,25 @@ tear_down (GstBestEffortSink *self)
     gst_object_unref (queue);
 }
 
+/* The element is done with its stream: once, whether the branch finished
+ * it or was abandoned. */
+static void
+post_eos (GstBestEffortSink *self)
+{
+  gboolean post;
+
+  GST_OBJECT_LOCK (self);
+  post = !self->eos_posted;
+  self->eos_posted = TRUE;
+  GST_OBJECT_UNLOCK (self);
+  g_mutex_lock (&self->retry_lock);
+  self->eos_deadline = 0;
+  g_mutex_unlock (&self->retry_lock);
+  if (post)
+    gst_element_post_message (
+        GST_ELEMENT (self), gst_message_new_eos (GST_OBJECT (self)));
+}
+
 static void
 schedule_retry (GstBestEffortSink *self)
 {
@@ -430,25 +468,55 @@ retry_loop (gpointer data)
   g_mutex_lock (&self->retry_lock);
   for (;;) {
     GstState state;
+    gboolean ended;
+    gint64 due;
 
-    while (
-        !self->stopping
-        && (self->retry_at == 0 || g_get_monotonic_time () < self->retry_at)) {
-      if (self->retry_at == 0)
+    for (;;) {
+      due = self->retry_at;
+      if (self->eos_deadline != 0 && (due == 0 || self->eos_deadline < due))
+        due = self->eos_deadline;
+      if (self->stopping || (due != 0 && g_get_monotonic_time () >= due))
+        break;
+      if (due == 0)
         g_cond_wait (&self->retry_cond, &self->retry_lock);
       else
-        g_cond_wait_until (
-            &self->retry_cond, &self->retry_lock, self->retry_at);
+        g_cond_wait_until (&self->retry_cond, &self->retry_lock, due);
     }
     if (self->stopping)
       break;
+    if (self->eos_deadline != 0
+        && g_get_monotonic_time () >= self->eos_deadline) {
+      GstClockTime timeout;
+
+      g_mutex_unlock (&self->retry_lock);
+      GST_OBJECT_LOCK (self);
+      timeout = self->eos_timeout;
+      GST_OBJECT_UNLOCK (self);
+      /* EOS first: the pipeline must not wait for what may block below */
+      GST_ELEMENT_WARNING (self, STREAM, FAILED,
+          ("The branch did not finish its stream within eos-timeout "
+           "(%" GST_TIME_FORMAT "): abandoned",
+              GST_TIME_ARGS (timeout)),
+          (NULL));
+      post_eos (self);
+      tear_down (self);
+      g_mutex_lock (&self->retry_lock);
+      continue;
+    }
     self->retry_at = 0;
     g_mutex_unlock (&self->retry_lock);
 
     GST_OBJECT_LOCK (self);
     state = GST_STATE (self);
+    ended = self->eos_received;
     GST_OBJECT_UNLOCK (self);
     tear_down (self);
+    if (ended) {
+      /* the stream is over: nothing left for a new branch to carry */
+      post_eos (self);
+      g_mutex_lock (&self->retry_lock);
+      continue;
+    }
     GST_OBJECT_LOCK (self);
     self->restarts++;
     GST_OBJECT_UNLOCK (self);
@@ -522,6 +590,13 @@ gst_best_effort_sink_handle_message (GstBin *bin, GstMessage *message)
     g_clear_error (&err);
     g_free (debug);
     g_free (source);
+    gst_message_unref (message);
+    return;
+  }
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS) {
+    /* the branch finished its stream: so have we (our EOS is ours to post,
+     * once, as the branch may also be abandoned) */
+    post_eos (self);
     gst_message_unref (message);
     return;
   }
@@ -605,12 +680,30 @@ gst_best_effort_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
     /* kept on our pad for the next branch (GST_PAD_FLAG stores them) */
     gst_pad_store_sticky_event (pad, event);
   }
-  if (target == NULL) {
-    if (is_eos) {
-      /* no branch to finish: we are done at once */
-      gst_element_post_message (
-          GST_ELEMENT (self), gst_message_new_eos (GST_OBJECT (self)));
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
+    /* a flush starts the stream over */
+    GST_OBJECT_LOCK (self);
+    self->eos_received = self->eos_posted = FALSE;
+    GST_OBJECT_UNLOCK (self);
+  }
+  if (is_eos) {
+    GstClockTime timeout;
+
+    GST_OBJECT_LOCK (self);
+    self->eos_received = TRUE;
+    timeout = self->eos_timeout;
+    GST_OBJECT_UNLOCK (self);
+    if (target != NULL) {
+      g_mutex_lock (&self->retry_lock);
+      self->eos_deadline = g_get_monotonic_time () + timeout / 1000;
+      g_cond_broadcast (&self->retry_cond);
+      g_mutex_unlock (&self->retry_lock);
     }
+  }
+  if (target == NULL) {
+    /* no branch to finish: we are done at once */
+    if (is_eos)
+      post_eos (self);
     gst_event_unref (event);
     return TRUE;
   }
@@ -685,10 +778,12 @@ gst_best_effort_sink_change_state (
       GST_OBJECT_LOCK (self);
       self->dropped_buffers = self->dropped_bytes = self->dropped_time = 0;
       self->restarts = 0;
+      self->eos_received = self->eos_posted = FALSE;
       GST_OBJECT_UNLOCK (self);
       g_mutex_lock (&self->retry_lock);
       self->stopping = FALSE;
       self->retry_at = 0;
+      self->eos_deadline = 0;
       self->current_delay = 0;
       g_mutex_unlock (&self->retry_lock);
       self->retry_thread =

@@ -21,6 +21,7 @@ struct _GstBestEffortSink {
   gchar *branch;
   GstClockTime max_latency;
   GstClockTime retry_delay;
+  GstClockTime eos_timeout;
 
   /* under the object lock */
   GstElement *instance; /* queue + branch; NULL while down */
@@ -36,11 +37,14 @@ struct _GstBestEffortSink {
   guint restarts;
   guint generation; /* which instance errors belong to */
   gchar *last_error;
+  gboolean eos_received; /* the stream ended: no rebuilds */
+  gboolean eos_posted;   /* our EOS message went out */
 
   GThread *retry_thread;
   GMutex retry_lock;
   GCond retry_cond;
-  gint64 retry_at; /* monotonic µs; 0 = none due */
+  gint64 retry_at;     /* monotonic µs; 0 = none due */
+  gint64 eos_deadline; /* monotonic µs the branch has to finish; 0 = none */
 };
 
 G_END_DECLS

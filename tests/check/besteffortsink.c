@@ -109,6 +109,25 @@ count_messages (Run *run, GstMessageType type, const gchar *name)
   return n;
 }
 
+/* a WARNING whose message holds `text` */
+static gboolean
+find_warning (Run *run, const gchar *text)
+{
+  for (GList *l = run->messages; l; l = l->next) {
+    GError *err = NULL;
+    gboolean found;
+
+    if (GST_MESSAGE_TYPE (l->data) != GST_MESSAGE_WARNING)
+      continue;
+    gst_message_parse_warning (l->data, &err, NULL);
+    found = strstr (err->message, text) != NULL;
+    g_error_free (err);
+    if (found)
+      return TRUE;
+  }
+  return FALSE;
+}
+
 static GstStructure *
 stats_of (Run *run)
 {
@@ -235,6 +254,29 @@ GST_START_TEST (test_eos_reaches_branch)
 
 GST_END_TEST;
 
+/* A branch stuck at EOS (2 s per buffer, about 2 s of it queued) never
+ * holds up the pipeline's EOS beyond eos-timeout: without it, EOS would
+ * come after some 20 s. The recording beside it ends whole. */
+GST_START_TEST (test_stuck_branch_never_holds_eos)
+{
+  Run *run = run_pipeline (
+      "audiotestsrc num-buffers=10 samplesperbuffer=4800 ! "
+      "audio/x-raw,rate=48000,channels=1 ! tee name=t "
+      "t. ! queue ! fakesink name=counter "
+      "t. ! besteffortsink name=b eos-timeout=300000000 "
+      "branch=\"identity sleep-time=2000000 ! fakesink sync=false\"",
+      8000);
+
+  fail_unless (run->eos, "no EOS within 8 s");
+  fail_if (run->error);
+  fail_unless_equals_int (run->counted, 10);
+  fail_unless (find_warning (run, "did not finish its stream within "
+                                  "eos-timeout"));
+  run_free (run);
+}
+
+GST_END_TEST;
+
 static Suite *
 besteffortsink_suite (void)
 {
@@ -247,6 +289,7 @@ besteffortsink_suite (void)
   tcase_add_test (tc, test_branch_error_is_a_warning);
   tcase_add_test (tc, test_stuck_branch_never_blocks);
   tcase_add_test (tc, test_eos_reaches_branch);
+  tcase_add_test (tc, test_stuck_branch_never_holds_eos);
   return s;
 }
 
