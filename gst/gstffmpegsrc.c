@@ -127,6 +127,8 @@ static GstCaps *gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps);
 static gboolean gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps);
 static gboolean gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query);
 static GstFlowReturn gst_ffmpeg_src_create (GstPushSrc *psrc, GstBuffer **buf);
+static gboolean gst_ffmpeg_src_send_event (
+    GstElement *element, GstEvent *event);
 
 static void
 gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
@@ -205,6 +207,7 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
       "Source/Audio", "Captures audio by running the ffmpeg command-line tool",
       "gst-ffcapture developers");
 
+  element_class->send_event = GST_DEBUG_FUNCPTR (gst_ffmpeg_src_send_event);
   basesrc_class->start = GST_DEBUG_FUNCPTR (gst_ffmpeg_src_start);
   basesrc_class->stop = GST_DEBUG_FUNCPTR (gst_ffmpeg_src_stop);
   basesrc_class->unlock = GST_DEBUG_FUNCPTR (gst_ffmpeg_src_unlock);
@@ -469,6 +472,33 @@ gst_ffmpeg_src_stop (GstBaseSrc *bsrc)
   ffc_capture_free (capture);
   gst_audio_info_init (&src->info);
   return TRUE;
+}
+
+/* EOS sent to the element (gst-launch-1.0 -e, an application stopping)
+ * ends the stream after everything captured so far: GstBaseSrc would drop
+ * what is still queued, up to buffer-time of audio behind a slow
+ * downstream. ffmpeg is asked to finish, and the EOS follows its last
+ * sample. */
+static gboolean
+gst_ffmpeg_src_send_event (GstElement *element, GstEvent *event)
+{
+  GstFFmpegSrc *src = GST_FFMPEG_SRC (element);
+  gboolean finishing = FALSE;
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
+    g_mutex_lock (&src->capture_lock);
+    if (src->capture != NULL) {
+      ffc_capture_finish (src->capture);
+      finishing = TRUE;
+    }
+    g_mutex_unlock (&src->capture_lock);
+  }
+  if (finishing) {
+    GST_INFO_OBJECT (src, "EOS: ending after the last sample captured");
+    gst_event_unref (event);
+    return TRUE;
+  }
+  return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
 }
 
 static gboolean

@@ -27,6 +27,8 @@
 #define BACKOFF_RESET_RUN_US (10 * G_TIME_SPAN_SECOND)
 /* After stdout closes, how long to wait for ffmpeg's last words. */
 #define EXIT_LINGER_US (2 * G_TIME_SPAN_SECOND)
+/* After SIGINT, how long ffmpeg has to write what it holds and exit. */
+#define FINISH_GRACE_US (3 * G_TIME_SPAN_SECOND)
 #define MAX_READ_SIZE (256 * 1024)
 #define MIN_READ_SIZE (4 * 1024)
 #define STDERR_MAX_LINE 4096
@@ -54,6 +56,7 @@ struct _FfcCapture {
   gsize queued_bytes;
   gboolean flushing;
   gboolean stopping;
+  gboolean finishing; /* end the stream with all that was captured */
   FfcCaptureStats stats;
 
   /* capture thread only */
@@ -334,12 +337,35 @@ read_stdout (FfcCapture *c, FfcChild *child, gboolean *err_open)
   return TRUE;
 }
 
+static gboolean
+is_stopping (FfcCapture *c)
+{
+  gboolean stopping;
+
+  g_mutex_lock (&c->lock);
+  stopping = c->stopping;
+  g_mutex_unlock (&c->lock);
+  return stopping;
+}
+
+static gboolean
+is_finishing (FfcCapture *c)
+{
+  gboolean finishing;
+
+  g_mutex_lock (&c->lock);
+  finishing = c->finishing;
+  g_mutex_unlock (&c->lock);
+  return finishing;
+}
+
 static RunOutcome
 pump (FfcCapture *c, FfcChild *child)
 {
   gboolean out_open = TRUE, err_open = TRUE;
   gint64 last_audio = g_get_monotonic_time ();
   gint64 out_closed_at = 0;
+  gint64 finish_by = 0; /* set once ffmpeg was asked to finish */
 
   while (out_open || err_open) {
     struct pollfd fds[3];
@@ -361,14 +387,34 @@ pump (FfcCapture *c, FfcChild *child)
     } else {
       timeout_ms = (out_closed_at + EXIT_LINGER_US - now + 999) / 1000;
     }
+    if (finish_by != 0) {
+      /* ffmpeg did not finish in time: stop it the hard way */
+      if (now >= finish_by)
+        return RUN_STOPPED;
+      timeout_ms = MIN (timeout_ms, (finish_by - now + 999) / 1000);
+    }
     if (timeout_ms <= 0)
       return out_open ? RUN_STALLED : RUN_EXITED;
 
     r = poll (fds, nfds, timeout_ms);
     if (r < 0 && errno == EINTR)
       continue;
-    if (fds[0].revents)
-      return RUN_STOPPED;
+    if (fds[0].revents) {
+      gchar drain[64];
+
+      if (is_stopping (c))
+        return RUN_STOPPED;
+      /* asked to finish: ffmpeg flushes on SIGINT, and what it still writes
+       * is read as usual until it exits */
+      if (read (c->wake_fds[0], drain, sizeof (drain)) < 0 && errno != EINTR
+          && errno != EAGAIN)
+        return RUN_STOPPED;
+      if (finish_by == 0 && is_finishing (c)) {
+        ffc_child_interrupt (child);
+        finish_by = g_get_monotonic_time () + FINISH_GRACE_US;
+      }
+      continue;
+    }
     /* stderr first: ffmpeg writes its input dump (with the capture start
      * time) before the first audio. */
     if (err_i >= 0 && fds[err_i].revents)
@@ -389,25 +435,15 @@ static gboolean
 wait_backoff (FfcCapture *c, gint64 delay_us)
 {
   gint64 end = g_get_monotonic_time () + delay_us;
-  gboolean stopping;
+  gboolean go_on;
 
   g_mutex_lock (&c->lock);
-  while (!c->stopping && g_cond_wait_until (&c->cond, &c->lock, end))
+  while (!c->stopping && !c->finishing
+         && g_cond_wait_until (&c->cond, &c->lock, end))
     ;
-  stopping = c->stopping;
+  go_on = !c->stopping && !c->finishing;
   g_mutex_unlock (&c->lock);
-  return !stopping;
-}
-
-static gboolean
-is_stopping (FfcCapture *c)
-{
-  gboolean stopping;
-
-  g_mutex_lock (&c->lock);
-  stopping = c->stopping;
-  g_mutex_unlock (&c->lock);
-  return stopping;
+  return go_on;
 }
 
 static void
@@ -428,6 +464,11 @@ capture_thread (gpointer data)
   gchar *restart_reason = NULL, *restart_tail = NULL;
 
   for (c->run = 0; !is_stopping (c); c->run++) {
+    if (is_finishing (c)) {
+      /* between two ffmpeg runs: nothing is left to deliver */
+      push_event (c, FFC_ITEM_EOS, 0, NULL, NULL);
+      break;
+    }
     FfcChild child;
     GError *error = NULL;
     RunOutcome outcome;
@@ -493,6 +534,13 @@ capture_thread (gpointer data)
     flush_pending_drop_locked (c);
     g_mutex_unlock (&c->lock);
 
+    if (is_finishing (c) && !is_stopping (c)) {
+      /* everything ffmpeg wrote before it exited has been delivered */
+      push_event (c, FFC_ITEM_EOS, 0, NULL, NULL);
+      g_free (reason);
+      g_free (tail);
+      break;
+    }
     if (outcome == RUN_STOPPED || is_stopping (c)) {
       g_free (reason);
       g_free (tail);
@@ -632,6 +680,25 @@ ffc_capture_set_flushing (FfcCapture *c, gboolean flushing)
   c->flushing = flushing;
   g_cond_broadcast (&c->cond);
   g_mutex_unlock (&c->lock);
+}
+
+/* Ends the capture with everything captured so far: ffmpeg is asked to
+ * finish (SIGINT: it writes what it holds and exits), all it wrote is
+ * delivered, then an EOS item. A restart pending is not made. */
+void
+ffc_capture_finish (FfcCapture *c)
+{
+  gssize r;
+
+  g_mutex_lock (&c->lock);
+  c->finishing = TRUE;
+  g_cond_broadcast (&c->cond);
+  g_mutex_unlock (&c->lock);
+  if (c->wake_fds[1] >= 0) {
+    do {
+      r = write (c->wake_fds[1], "f", 1);
+    } while (r < 0 && errno == EINTR);
+  }
 }
 
 void

@@ -85,6 +85,7 @@ FfcCapture *ffc_capture_new (const FfcCaptureConfig *config);
 gboolean ffc_capture_start (FfcCapture *capture, GError **error);
 FfcItem *ffc_capture_pop (FfcCapture *capture);
 void ffc_capture_set_flushing (FfcCapture *capture, gboolean flushing);
+void ffc_capture_finish (FfcCapture *capture);
 void ffc_capture_get_stats (FfcCapture *capture, FfcCaptureStats *stats);
 void ffc_capture_free (FfcCapture *capture);
 

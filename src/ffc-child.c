@@ -159,6 +159,15 @@ ffc_child_stop (FfcChild *child, guint grace_ms)
   ffc_child_kill (child);
 }
 
+/* SIGINT alone: ffmpeg stops reading its input, writes what it holds and
+ * exits. */
+void
+ffc_child_interrupt (FfcChild *child)
+{
+  if (child->pid > 0 && !ffc_child_try_reap (child))
+    signal_group (child, SIGINT);
+}
+
 void
 ffc_child_kill (FfcChild *child)
 {

@@ -23,6 +23,7 @@ gboolean ffc_child_spawn (
     FfcChild *child, const gchar *const *argv, GError **error);
 gboolean ffc_child_try_reap (FfcChild *child);
 void ffc_child_stop (FfcChild *child, guint grace_ms);
+void ffc_child_interrupt (FfcChild *child);
 void ffc_child_kill (FfcChild *child);
 void ffc_child_close_pipes (FfcChild *child);
 gchar *ffc_child_describe_exit (const FfcChild *child);

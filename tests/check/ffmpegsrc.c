@@ -778,6 +778,49 @@ GST_START_TEST (test_stall_within_buffer_time)
 
 GST_END_TEST;
 
+/* EOS sent while downstream is stalled (an application stopping a recorder
+ * behind a slow disk): everything captured until then still comes out,
+ * then EOS. GstBaseSrc alone would drop all that sat in the queue. */
+GST_START_TEST (test_eos_delivers_what_was_captured)
+{
+  Run *run = run_new ("ffmpegsrc name=src input-format=lavfi "
+                      "input-options=-re device=sine=sample_rate=48000 ! "
+                      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
+                      "fakesink name=sink sync=false");
+  gint64 first = 0, eos_sent;
+  guint64 received, pushed;
+
+  run->rec.stall_ms = 3000;
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  for (gint i = 0; i < 1000 && first == 0; i++) {
+    if (stats_u64 (run, "samples-pushed") > 0)
+      first = g_get_monotonic_time ();
+    else
+      g_usleep (10000);
+  }
+  fail_unless (first != 0, "no audio within 10 s");
+  /* two seconds into the three-second stall */
+  g_usleep (2 * G_USEC_PER_SEC);
+  eos_sent = g_get_monotonic_time ();
+  gst_element_send_event (run->pipeline, gst_event_new_eos ());
+  fail_unless (run_bus (run, 20000));
+  fail_unless (run->eos, "no EOS");
+
+  received = total_frames (run, 2);
+  pushed = stats_u64 (run, "samples-pushed");
+  /* what was pushed arrived, and it covers the time up to the EOS */
+  fail_unless_equals_uint64 (received, pushed);
+  fail_unless (received >= (guint64)(eos_sent - first) * 48 * 9 / 10000,
+      "%" G_GUINT64_FORMAT " samples for %.2f s", received,
+      (eos_sent - first) / 1e6);
+  fail_unless_equals_uint64 (stats_u64 (run, "samples-dropped"), 0);
+  assert_continuous (run, 0, run->rec.bufs->len);
+  fail_if (find_message (run, GST_MESSAGE_WARNING, NULL));
+  run_free (run);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_stall_beyond_buffer_time)
 {
   Run *run = run_stalled_capture ("1000000000");
@@ -1097,6 +1140,7 @@ ffmpegsrc_suite (void)
   tcase_add_test (tc, test_max_restarts);
   tcase_add_test (tc, test_stall_within_buffer_time);
   tcase_add_test (tc, test_stall_beyond_buffer_time);
+  tcase_add_test (tc, test_eos_delivers_what_was_captured);
   tcase_add_test (tc, test_no_process_left_after_stop);
   tcase_add_test (tc, test_alsa_capture_start_time);
   tcase_add_test (tc, test_input_timestamp_jump_becomes_gap);

@@ -48,6 +48,40 @@ def run_until_signal(cmd, data, sig):
     return proc.returncode, out
 
 
+def ffmpeg_name(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip() == "ffmpeg"
+    except OSError:
+        return False
+
+
+def alive(pid):
+    """Running, not a zombie waiting for init to reap it."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def ffmpeg_children(ppid):
+    """The ffmpeg processes whose parent is ppid (this test's own, not those
+    of anything else running on the machine)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == ppid and ffmpeg_name(entry):
+            pids.append(entry)
+    return pids
+
+
 def recovery_after_kill(cmd):
     """The recording process SIGKILLed mid-segment and started again: the
     orphan is repaired and promoted, holding what was written before."""
@@ -62,13 +96,13 @@ def recovery_after_kill(cmd):
         assert len(orphans) == 1, orphans
         written = os.path.getsize(os.path.join(staging, orphans[0]))
         header = data_offset(os.path.join(staging, orphans[0]))
+        children = ffmpeg_children(proc.pid)
+        assert children, "the recorder runs no ffmpeg"
         proc.kill()                     # no EOS, no cleanup
         proc.wait()
         # its ffmpeg died with it (PR_SET_PDEATHSIG): no orphan holds the device
         time.sleep(0.5)
-        orphans_running = subprocess.run(
-            ["pgrep", "-f", "sine=frequency=1000:sample_rate=48000"],
-            capture_output=True, text=True).stdout.split()
+        orphans_running = [pid for pid in children if alive(pid)]
         assert orphans_running == [], orphans_running
         out = subprocess.run(cmd + args + ["--seconds", "1"], capture_output=True,
                              text=True, timeout=60).stdout
