@@ -58,6 +58,9 @@
 #include "ffc-child.h"
 #include "ffc-probe.h"
 
+#include <math.h>
+#include <string.h>
+
 GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 #define GST_CAT_DEFAULT gst_ffmpeg_src_debug
 
@@ -71,6 +74,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 #define DEFAULT_BUFFER_TIME (10 * GST_SECOND)
 #define DEFAULT_STALL_TIMEOUT (2 * GST_SECOND)
 #define DEFAULT_MAX_RESTARTS -1
+#define DEFAULT_STATS_INTERVAL (10 * GST_SECOND)
 
 /* Rate and channels chosen when neither downstream nor the properties say. */
 #define FALLBACK_RATE 48000
@@ -95,6 +99,7 @@ enum {
   PROP_STALL_TIMEOUT,
   PROP_MAX_RESTARTS,
   PROP_STATS,
+  PROP_STATS_INTERVAL,
 };
 
 #define SRC_CAPS                                                               \
@@ -197,8 +202,15 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "samples-pushed, samples-dropped, xruns, gaps, samples-lost, "
-          "restarts, child-pid, queue-level (ns) and queue-bytes",
+          "restarts, child-pid, queue-level (ns), queue-bytes, drift-ppm "
+          "(NaN until known) and clock-synchronised",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_STATS_INTERVAL,
+      g_param_spec_uint64 ("stats-interval", "Statistics interval",
+          "Post the stats as an ffmpegsrc-stats element message this often "
+          "(ns; 0 = never)",
+          0, G_MAXUINT64, DEFAULT_STATS_INTERVAL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class, "FFmpeg capture source",
@@ -228,6 +240,9 @@ gst_ffmpeg_src_init (GstFFmpegSrc *src)
   src->buffer_time = DEFAULT_BUFFER_TIME;
   src->stall_timeout = DEFAULT_STALL_TIMEOUT;
   src->max_restarts = DEFAULT_MAX_RESTARTS;
+  src->stats_interval = DEFAULT_STATS_INTERVAL;
+  src->drift_ppm = NAN;
+  src->clock_synchronised = TRUE;
   g_mutex_init (&src->capture_lock);
   gst_audio_info_init (&src->info);
 
@@ -249,6 +264,7 @@ gst_ffmpeg_src_finalize (GObject *object)
   g_free (src->filter);
   g_free (src->program);
   g_strfreev (src->input_argv);
+  ffc_drift_free (src->drift);
   g_mutex_clear (&src->capture_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -261,6 +277,8 @@ gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
     0,
   };
   guint64 pushed;
+  gdouble drift_ppm;
+  gboolean synchronised;
   gint bpf, rate;
 
   g_mutex_lock (&src->capture_lock);
@@ -272,6 +290,8 @@ gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
 
   GST_OBJECT_LOCK (src);
   pushed = src->samples_pushed;
+  drift_ppm = src->drift_ppm;
+  synchronised = src->clock_synchronised;
   GST_OBJECT_UNLOCK (src);
 
   /* clang-format off */
@@ -287,6 +307,8 @@ gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
           ? gst_util_uint64_scale (stats.queued_bytes / bpf, GST_SECOND, rate)
           : (guint64) 0,
       "queue-bytes", G_TYPE_UINT64, (guint64) stats.queued_bytes,
+      "drift-ppm", G_TYPE_DOUBLE, drift_ppm,
+      "clock-synchronised", G_TYPE_BOOLEAN, synchronised,
       NULL);
   /* clang-format on */
 }
@@ -346,6 +368,9 @@ gst_ffmpeg_src_set_property (
     case PROP_MAX_RESTARTS:
       src->max_restarts = g_value_get_int (value);
       break;
+    case PROP_STATS_INTERVAL:
+      src->stats_interval = g_value_get_uint64 (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -396,11 +421,82 @@ gst_ffmpeg_src_get_property (
     case PROP_MAX_RESTARTS:
       g_value_set_int (value, src->max_restarts);
       break;
+    case PROP_STATS_INTERVAL:
+      g_value_set_uint64 (value, src->stats_interval);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (src);
+}
+
+static gboolean
+post_stats (GstClock *clock, GstClockTime time, GstClockID id, gpointer data)
+{
+  GstFFmpegSrc *src = data;
+
+  gst_element_post_message (
+      GST_ELEMENT (src), gst_message_new_element (GST_OBJECT (src),
+                             gst_ffmpeg_src_make_stats (src)));
+  return TRUE;
+}
+
+/* Posts the stats every stats-interval from the system clock's thread, so
+ * that they come even while the streaming thread is held up. */
+static void
+gst_ffmpeg_src_schedule_stats (GstFFmpegSrc *src)
+{
+  GstClockTime interval;
+  GstClock *clock;
+
+  GST_OBJECT_LOCK (src);
+  interval = src->stats_interval;
+  GST_OBJECT_UNLOCK (src);
+  if (interval == 0)
+    return;
+  clock = gst_system_clock_obtain ();
+  src->stats_id = gst_clock_new_periodic_id (
+      clock, gst_clock_get_time (clock) + interval, interval);
+  gst_clock_id_wait_async (
+      src->stats_id, post_stats, gst_object_ref (src), gst_object_unref);
+  gst_object_unref (clock);
+}
+
+static void
+gst_ffmpeg_src_unschedule_stats (GstFFmpegSrc *src)
+{
+  if (src->stats_id == NULL)
+    return;
+  gst_clock_id_unschedule (src->stats_id);
+  gst_clock_id_unref (src->stats_id);
+  src->stats_id = NULL;
+}
+
+/* The time model starts afresh with each start: the device may differ. */
+static void
+gst_ffmpeg_src_reset_model (GstFFmpegSrc *src)
+{
+  gboolean synchronised = ffc_clock_synchronised ();
+
+  g_clear_pointer (&src->drift, ffc_drift_free);
+  src->drift_rate = 0;
+  src->drift_run = 0;
+  memset (&src->drift_ref, 0, sizeof (src->drift_ref));
+  ffc_step_detector_init (&src->steps);
+  src->sync_checked_us = g_get_monotonic_time ();
+  src->synchronised = synchronised;
+  GST_OBJECT_LOCK (src);
+  src->drift_ppm = NAN;
+  src->clock_synchronised = synchronised;
+  GST_OBJECT_UNLOCK (src);
+  if (!synchronised) {
+    GST_ELEMENT_WARNING (src, RESOURCE, SETTINGS,
+        ("The system clock is not synchronised (no NTP time yet, or no "
+         "real-time clock): file times may be wrong until it is, and files "
+         "are marked so"),
+        ("the kernel reports TIME_ERROR or STA_UNSYNC (ntp_adjtime)"));
+  }
 }
 
 static gboolean
@@ -451,6 +547,10 @@ gst_ffmpeg_src_start (GstBaseSrc *bsrc)
   src->have_offset_origin = FALSE;
   src->next_pts = GST_CLOCK_TIME_NONE;
   src->no_clock_origin_us = -1;
+  if (ok) {
+    gst_ffmpeg_src_reset_model (src);
+    gst_ffmpeg_src_schedule_stats (src);
+  }
   return ok;
 }
 
@@ -465,6 +565,7 @@ gst_ffmpeg_src_stop (GstBaseSrc *bsrc)
   src->capture = NULL;
   g_mutex_unlock (&src->capture_lock);
 
+  gst_ffmpeg_src_unschedule_stats (src);
   /* Stops and reaps ffmpeg (SIGINT, SIGTERM, SIGKILL). */
   ffc_capture_free (capture);
   gst_audio_info_init (&src->info);
@@ -797,6 +898,96 @@ frames_to_time (guint64 frames, gint rate)
   return (GstClockTimeDiff)gst_util_uint64_scale (frames, GST_SECOND, rate);
 }
 
+/* The model travels as a sticky event, stored on the pad: it goes out
+ * before the next buffer, after the segment, and reaches every branch. */
+static void
+gst_ffmpeg_src_publish_model (
+    GstFFmpegSrc *src, GstClockTime end, gint64 mono_now, gint64 wall_now)
+{
+  GstBaseSrc *bsrc = GST_BASE_SRC (src);
+  GstClockTime rt =
+      gst_segment_to_running_time (&bsrc->segment, GST_FORMAT_TIME, end);
+  gint64 wall = llround (src->drift_ref.mono_us) + (wall_now - mono_now);
+  GstEvent *event;
+
+  if (!GST_CLOCK_TIME_IS_VALID (rt))
+    return;
+  GST_DEBUG_OBJECT (src,
+      "time model: running time %" GST_TIME_FORMAT " is %" G_GINT64_FORMAT
+      " us, drift %.3f ppm%s, %ssynchronised",
+      GST_TIME_ARGS (rt), wall, src->drift_ref.drift_ppm,
+      src->drift_ref.known ? "" : " (not yet known)",
+      src->synchronised ? "" : "not ");
+  /* clang-format off */
+  event = gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM_STICKY,
+      gst_structure_new (FFC_CLOCK_EVENT,
+          "running-time", G_TYPE_UINT64, (guint64) rt,
+          "wall-time", G_TYPE_INT64, wall,
+          "drift-ppm", G_TYPE_DOUBLE, src->drift_ref.drift_ppm,
+          "drift-known", G_TYPE_BOOLEAN, src->drift_ref.known,
+          "settled", G_TYPE_BOOLEAN, src->drift_ref.settled,
+          "synchronised", G_TYPE_BOOLEAN, src->synchronised,
+          NULL));
+  /* clang-format on */
+  gst_pad_store_sticky_event (GST_BASE_SRC_PAD (src), event);
+  gst_event_unref (event);
+}
+
+/* Feeds the time model with a chunk, and publishes the model when it
+ * changed materially (a new run, a better estimate, a step or a change of
+ * the system clock's synchronisation) with the buffer that ends at running
+ * time `end`; a chunk clipped away (`end` NONE) publishes nothing. */
+static void
+gst_ffmpeg_src_update_model (
+    GstFFmpegSrc *src, const FfcItem *item, GstClockTime end)
+{
+  guint rate = GST_AUDIO_INFO_RATE (&src->info);
+  guint64 samples = item->run_offset + item->frames;
+  gint64 mono = g_get_monotonic_time (), wall = ffc_clock_wall_now (), step;
+  gboolean changed;
+
+  if (src->drift == NULL || src->drift_rate != rate) {
+    ffc_drift_free (src->drift);
+    src->drift = ffc_drift_new (rate);
+    src->drift_rate = rate;
+  }
+  changed =
+      ffc_drift_add (src->drift, src->drift_run, samples, item->arrival_us);
+
+  if (ffc_step_detector_feed (&src->steps, mono, wall, &step)) {
+    GST_INFO_OBJECT (src, "the system clock stepped by %.6f s",
+        step / (gdouble)G_USEC_PER_SEC);
+    gst_element_post_message (GST_ELEMENT (src),
+        gst_message_new_element (GST_OBJECT (src),
+            gst_structure_new ("ffmpegsrc-clock-step", "step", G_TYPE_INT64,
+                step, "wall-time", G_TYPE_INT64, wall, NULL)));
+    src->model_pending = TRUE;
+  }
+  if (mono - src->sync_checked_us >= G_USEC_PER_SEC) {
+    gboolean synchronised = ffc_clock_synchronised ();
+
+    src->sync_checked_us = mono;
+    if (synchronised != src->synchronised) {
+      GST_INFO_OBJECT (src, "the system clock is %s",
+          synchronised ? "synchronised now" : "no longer synchronised");
+      src->synchronised = synchronised;
+      src->model_pending = TRUE;
+    }
+  }
+  if (GST_CLOCK_TIME_IS_VALID (end) && (changed || src->model_pending)
+      && ffc_drift_update_ref (
+          src->drift, samples, src->model_pending, &src->drift_ref)) {
+    gst_ffmpeg_src_publish_model (src, end, mono, wall);
+    src->model_pending = FALSE;
+  }
+
+  GST_OBJECT_LOCK (src);
+  src->drift_ppm =
+      ffc_drift_known (src->drift) ? ffc_drift_ppm (src->drift) : NAN;
+  src->clock_synchronised = src->synchronised;
+  GST_OBJECT_UNLOCK (src);
+}
+
 /* Turns a chunk into a buffer. Returns FALSE when nothing of it is left to
  * push: audio a live input captured before PLAYING has no running time and
  * is clipped, to the sample. */
@@ -830,6 +1021,9 @@ gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
     src->have_run = TRUE;
     src->run = item->run;
     src->run_anchor = anchor;
+    /* the model's new line, published before the run's first buffer */
+    src->drift_run++;
+    src->model_pending = TRUE;
   }
 
   start = src->run_anchor + frames_to_time (item->run_offset, rate);
@@ -840,6 +1034,7 @@ gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
           "clipped %" G_GUINT64_FORMAT " samples captured "
           "before PLAYING",
           item->frames);
+      gst_ffmpeg_src_update_model (src, item, GST_CLOCK_TIME_NONE);
       return FALSE;
     }
   }
@@ -865,6 +1060,7 @@ gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
   if (discont)
     GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
   src->next_pts = end;
+  gst_ffmpeg_src_update_model (src, item, end);
 
   GST_OBJECT_LOCK (src);
   src->samples_pushed += frames;

@@ -67,6 +67,7 @@
 
 #include <glib/gstdio.h>
 
+#include "ffc-clock.h"
 #include "ffc-promote.h"
 #include "ffc-segname.h"
 
@@ -475,6 +476,7 @@ gst_segment_sink_start (GstBaseSink *bsink)
   sink->samples_received = 0;
   sink->drift_ppm = NAN;
   sink->clock_synchronised = TRUE;
+  sink->have_model = FALSE;
   sink->have_next = FALSE;
   sink->fd = -1;
   sink->frames = 0;
@@ -504,6 +506,35 @@ frames_to_time (guint64 frames, gint rate)
   return gst_util_uint64_scale (frames, GST_SECOND, rate);
 }
 
+static gint64 wall_time_of (GstSegmentSink *sink, GstClockTime rt);
+
+static void
+rename_from_model (GstSegmentSink *sink)
+{
+  gint64 wall = wall_time_of (sink, sink->start_running_time);
+  GstClockTime duration;
+  gchar *template, *name;
+
+  GST_OBJECT_LOCK (sink);
+  duration = sink->segment_duration;
+  template = g_strdup (sink->filename);
+  GST_OBJECT_UNLOCK (sink);
+  /* the template was good when the segment opened */
+  name = ffc_segname_expand (
+      template, wall, sink->seq, duration / GST_SECOND, sink->run_id, NULL);
+  if (name != NULL) {
+    GST_DEBUG_OBJECT (sink,
+        "start time %" G_GINT64_FORMAT " us -> %" G_GINT64_FORMAT
+        " us by the latest model",
+        sink->start_wall_us, wall);
+    g_free (sink->intended_name);
+    sink->intended_name = name;
+    sink->start_wall_us = wall;
+    sink->start_synchronised = sink->clock_synchronised;
+  }
+  g_free (template);
+}
+
 /* Finalizes the open segment (header sizes, fsync) and promotes it. */
 static gboolean
 close_segment (GstSegmentSink *sink)
@@ -520,6 +551,11 @@ close_segment (GstSegmentSink *sink)
   GST_OBJECT_LOCK (sink);
   durable = sink->fsync;
   GST_OBJECT_UNLOCK (sink);
+
+  /* Begun when the capture's model rested on its first chunks (often late:
+   * ffmpeg starting up), the segment takes its time from the latest one. */
+  if (!sink->start_settled && sink->have_model)
+    rename_from_model (sink);
 
   if (!ffc_wav_finalize (sink->fd, &sink->layout, data_bytes, &error)
       || (durable && !ffc_fsync (sink->fd, &error))) {
@@ -566,7 +602,9 @@ close_segment (GstSegmentSink *sink)
           G_TYPE_UINT64, (guint64)frames_to_time (sink->frames, rate),
           "samples", G_TYPE_UINT64, sink->frames, "offset", G_TYPE_UINT64,
           sink->start_offset, "bytes", G_TYPE_UINT64,
-          (guint64)(sink->layout.header_size + data_bytes), NULL));
+          (guint64)(sink->layout.header_size + data_bytes),
+          "clock-synchronised", G_TYPE_BOOLEAN, sink->start_synchronised,
+          "drift-ppm", G_TYPE_DOUBLE, sink->drift_ppm, NULL));
   g_free (path);
   g_free (start);
   g_free (promoted);
@@ -609,6 +647,36 @@ gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
   return TRUE;
 }
 
+/* The capture's time model (docs/time.md): it comes in order with the
+ * buffers, so each segment is named from the model in force at its first
+ * sample. */
+static void
+take_time_model (GstSegmentSink *sink, const GstStructure *s)
+{
+  guint64 rt;
+  gint64 wall;
+  gdouble ppm;
+  gboolean known = FALSE, synchronised = TRUE, settled = TRUE;
+
+  if (!gst_structure_get_uint64 (s, "running-time", &rt)
+      || !gst_structure_get_int64 (s, "wall-time", &wall)
+      || !gst_structure_get_double (s, "drift-ppm", &ppm) || !isfinite (ppm)) {
+    GST_WARNING_OBJECT (sink, "ignoring a malformed %" GST_PTR_FORMAT, s);
+    return;
+  }
+  gst_structure_get_boolean (s, "drift-known", &known);
+  gst_structure_get_boolean (s, "synchronised", &synchronised);
+  gst_structure_get_boolean (s, "settled", &settled);
+  sink->have_model = TRUE;
+  sink->model_running_time = rt;
+  sink->model_wall_us = wall;
+  sink->model_drift_ppm = ppm;
+  sink->model_settled = settled;
+  sink->drift_ppm = known ? ppm : NAN;
+  sink->clock_synchronised = synchronised;
+  GST_DEBUG_OBJECT (sink, "time model: %" GST_PTR_FORMAT, s);
+}
+
 static gboolean
 gst_segment_sink_event (GstBaseSink *bsink, GstEvent *event)
 {
@@ -616,11 +684,15 @@ gst_segment_sink_event (GstBaseSink *bsink, GstEvent *event)
 
   if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
     close_segment (sink);
+  else if (GST_EVENT_TYPE (event) == GST_EVENT_CUSTOM_DOWNSTREAM_STICKY
+           && gst_event_has_name (event, FFC_CLOCK_EVENT))
+    take_time_model (sink, gst_event_get_structure (event));
   return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
 }
 
-/* Maps running time to the wall clock once, at the first buffer: running
- * time plus this origin is the wall-clock time of a sample. */
+/* Without a time model from upstream (another source than ffmpegsrc),
+ * running time is mapped to the wall clock once, at the first buffer:
+ * running time plus this origin is the wall-clock time of a sample. */
 static void
 ensure_time_origin (GstSegmentSink *sink, GstClockTime running_time)
 {
@@ -633,13 +705,23 @@ ensure_time_origin (GstSegmentSink *sink, GstClockTime running_time)
     GstClockTime now = gst_clock_get_time (clock);
     GstClockTime base = gst_element_get_base_time (GST_ELEMENT (sink));
     sink->wall_at_running_zero_us =
-        g_get_real_time () - (GstClockTimeDiff)(now - base) / 1000;
+        ffc_clock_wall_now () - (GstClockTimeDiff)(now - base) / 1000;
     gst_object_unref (clock);
   } else {
     sink->wall_at_running_zero_us =
-        g_get_real_time () - (gint64)(running_time / 1000);
+        ffc_clock_wall_now () - (gint64)(running_time / 1000);
   }
   sink->have_time_origin = TRUE;
+}
+
+/* The wall-clock time (µs) of the sample at running time `rt`. */
+static gint64
+wall_time_of (GstSegmentSink *sink, GstClockTime rt)
+{
+  if (sink->have_model)
+    return ffc_clock_map (sink->model_wall_us, (gint64)sink->model_running_time,
+        sink->model_drift_ppm, (gint64)rt);
+  return sink->wall_at_running_zero_us + (gint64)(rt / 1000);
 }
 
 static gboolean
@@ -664,19 +746,22 @@ open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
   /* the previous segment ended at its boundary, with no gap since */
   continuing = sink->target_frames > 0 && sink->frames == sink->target_frames;
   sink->start_running_time = running_time;
-  sink->start_wall_us =
-      sink->wall_at_running_zero_us + (gint64)(running_time / 1000);
+  sink->start_wall_us = wall_time_of (sink, running_time);
+  sink->start_synchronised = sink->clock_synchronised;
+  sink->start_settled = !sink->have_model || sink->model_settled;
   sink->start_offset = offset;
   sink->frames = 0;
 
   full = MAX (gst_util_uint64_scale_round (duration, rate, GST_SECOND), 1);
   sink->target_frames = full;
   if (align && !continuing) {
-    /* up to the next wall-clock multiple of the duration */
+    /* up to the next wall-clock multiple of the duration, in samples of
+     * the capture's clock */
     gint64 dur_us = MAX ((gint64)(duration / 1000), 1);
     gint64 next = (sink->start_wall_us / dur_us + 1) * dur_us;
-    guint64 to_boundary = gst_util_uint64_scale_round (
-        next - sink->start_wall_us, rate, G_USEC_PER_SEC);
+    gdouble scale = sink->have_model ? 1.0 + sink->model_drift_ppm * 1e-6 : 1.0;
+    guint64 to_boundary = (guint64)llround (
+        (next - sink->start_wall_us) * scale * rate / G_USEC_PER_SEC);
     if (to_boundary > 0 && to_boundary < full)
       sink->target_frames = to_boundary;
   }

@@ -42,6 +42,12 @@ struct _GstSegmentSink {
    * for names and metadata */
   gdouble drift_ppm;           /* device clock vs system clock; NAN unknown */
   gboolean clock_synchronised; /* the system clock was synchronised */
+  /* the latest time model from upstream (an ffcapture-clock event) */
+  gboolean have_model;
+  guint64 model_running_time;
+  gint64 model_wall_us;
+  gdouble model_drift_ppm;
+  gboolean model_settled;
 
   /* the open segment */
   gint fd;
@@ -52,6 +58,8 @@ struct _GstSegmentSink {
   guint64 target_frames; /* where this segment ends */
   GstClockTime start_running_time;
   gint64 start_wall_us;
+  gboolean start_synchronised; /* the clock was, when the segment began */
+  gboolean start_settled;      /* named from a settled model */
   guint64 start_offset;
   gboolean have_next;
   GstClockTime next_running_time; /* where the next buffer belongs */

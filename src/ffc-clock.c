@@ -120,7 +120,8 @@ struct _FfcDrift {
 
   /* earlier runs: their (decayed) co-moments */
   gdouble prev_w, prev_cxx, prev_cxy, prev_cyy;
-  guint points;
+  guint points;     /* windows closed */
+  guint run_points; /* of them in the current run */
 };
 
 FfcDrift *
@@ -169,6 +170,7 @@ close_window (FfcDrift *d)
   d->env_len = MIN (d->env_len + 1, FFC_DRIFT_ENVELOPE);
   d->have_min = FALSE;
   d->points++;
+  d->run_points++;
 }
 
 gboolean
@@ -198,6 +200,7 @@ ffc_drift_add (FfcDrift *d, guint run, guint64 samples, gint64 arrival_us)
     d->w = d->mx = d->my = d->cxx = d->cxy = d->cyy = 0.0;
     d->have_min = FALSE;
     d->env_len = d->env_next = 0;
+    d->run_points = 0;
     d->window = window;
     changed = TRUE;
   }
@@ -284,11 +287,13 @@ ffc_drift_update_ref (
     const FfcDrift *d, guint64 samples, gboolean force, FfcDriftRef *ref)
 {
   gboolean known = ffc_drift_known (d);
+  gboolean settled = d->run_points * FFC_DRIFT_WINDOW_S >= FFC_DRIFT_SETTLED_S;
   gdouble now;
 
   if (!ffc_drift_capture_time (d, samples, &now))
     return FALSE;
-  if (!force && ref->valid && ref->run == d->run && ref->known == known) {
+  if (!force && ref->valid && ref->run == d->run && ref->known == known
+      && ref->settled == settled) {
     gdouble then = ref->mono_us
                    + ((gdouble)samples - (gdouble)ref->samples) / d->rate
                          / (1.0 + ref->drift_ppm * 1e-6) * 1e6;
@@ -301,6 +306,7 @@ ffc_drift_update_ref (
   ref->mono_us = now;
   ref->drift_ppm = ffc_drift_ppm (d);
   ref->known = known;
+  ref->settled = settled;
   return TRUE;
 }
 

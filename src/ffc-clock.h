@@ -14,6 +14,8 @@ G_BEGIN_DECLS
  * count as not synchronised (synchronised). */
 #define FFC_CLOCK_OFFSET_FILE_ENV "FFC_TEST_WALL_CLOCK_OFFSET_FILE"
 #define FFC_CLOCK_UNSYNCHRONISED_ENV "FFC_TEST_CLOCK_UNSYNCHRONISED"
+/* The name of the sticky event that carries the model downstream. */
+#define FFC_CLOCK_EVENT "ffcapture-clock"
 #define FFC_CLOCK_OFFSET_REREAD_US (200 * G_TIME_SPAN_MILLISECOND)
 
 /* The wall clock (µs since the epoch, UTC): g_get_real_time () plus the
@@ -42,6 +44,7 @@ gboolean ffc_step_detector_feed (
  * sample counts and the times they arrived. */
 #define FFC_DRIFT_WINDOW_S 2.0     /* one least-delayed point per window */
 #define FFC_DRIFT_KNOWN_S 20.0     /* of windows before the estimate counts */
+#define FFC_DRIFT_SETTLED_S 10.0   /* of a run before its line is settled */
 #define FFC_DRIFT_MEMORY_S 3600.0  /* time constant of the fit's memory */
 #define FFC_DRIFT_TOLERANCE_US 100 /* a model that moved less is the same */
 
@@ -74,11 +77,15 @@ typedef struct {
   gdouble mono_us;   /* its capture time on the monotonic clock */
   gdouble drift_ppm; /* the slope from there */
   gboolean known;
+  /* the run's line rests on FFC_DRIFT_SETTLED_S of data: before, its first
+   * chunks (often late: ffmpeg starting up) weigh much */
+  gboolean settled;
 } FfcDriftRef;
 
 /* Moves *ref to sample `samples` when the model there differs from what
- * *ref predicts by more than FFC_DRIFT_TOLERANCE_US, the run or the
- * known-ness changed, or `force`. Returns TRUE when it moved. */
+ * *ref predicts by more than FFC_DRIFT_TOLERANCE_US, the run, the
+ * known-ness or the settledness changed, or `force`. Returns TRUE when it
+ * moved. */
 gboolean ffc_drift_update_ref (
     const FfcDrift *drift, guint64 samples, gboolean force, FfcDriftRef *ref);
 
