@@ -482,6 +482,7 @@ gst_ffmpeg_src_reset_model (GstFFmpegSrc *src)
   g_clear_pointer (&src->drift, ffc_drift_free);
   src->drift_rate = 0;
   src->drift_run = 0;
+  src->drift_fed_run = 0;
   memset (&src->drift_ref, 0, sizeof (src->drift_ref));
   ffc_step_detector_init (&src->steps);
   src->sync_checked_us = g_get_monotonic_time ();
@@ -950,9 +951,17 @@ gst_ffmpeg_src_update_model (
     ffc_drift_free (src->drift);
     src->drift = ffc_drift_new (rate);
     src->drift_rate = rate;
+    src->drift_fed_run = 0;
   }
-  changed =
-      ffc_drift_add (src->drift, src->drift_run, samples, item->arrival_us);
+  /* the first chunk after a gap keeps no time (after an overrun ffmpeg
+   * restarts its timing, and -re lets it through at once), unless it is
+   * all the run has */
+  changed = FALSE;
+  if (!item->after_gap || src->drift_fed_run != src->drift_run) {
+    changed =
+        ffc_drift_add (src->drift, src->drift_run, samples, item->arrival_us);
+    src->drift_fed_run = src->drift_run;
+  }
 
   if (ffc_step_detector_feed (&src->steps, mono, wall, &step)) {
     GST_INFO_OBJECT (src, "the system clock stepped by %.6f s",

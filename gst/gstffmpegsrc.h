@@ -64,7 +64,8 @@ struct _GstFFmpegSrc {
    * belongs to the device, so it outlives ffmpeg's runs */
   FfcDrift *drift;
   guint drift_rate;
-  guint drift_run; /* counts runs across captures */
+  guint drift_run;     /* counts runs across captures */
+  guint drift_fed_run; /* the run the estimator has data of */
   FfcDriftRef drift_ref;
   FfcStepDetector steps;
   gint64 sync_checked_us;

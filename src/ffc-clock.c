@@ -100,6 +100,11 @@ ffc_step_detector_feed (
  * (about 1 ms with 40 ms of jitter): with that slope, the line is lowered
  * onto the least delayed of the last FFC_DRIFT_ENVELOPE windows. */
 #define FFC_DRIFT_ENVELOPE 30
+/* A chunk cannot arrive before its samples were captured: one that comes
+ * this much (s) earlier than the line says is an artefact (ffmpeg's -re
+ * lets the first packet after a jump of its timestamps through at once),
+ * unless a whole window does, which moves the line. */
+#define FFC_DRIFT_EARLY 0.02
 /* ...but only as far back as the slope's uncertainty moves the line by
  * less than this (s): early on, a few windows */
 #define FFC_DRIFT_ENVELOPE_ERROR 100e-6
@@ -122,6 +127,7 @@ struct _FfcDrift {
   gdouble prev_w, prev_cxx, prev_cxy, prev_cyy;
   guint points;     /* windows closed */
   guint run_points; /* of them in the current run */
+  guint early;      /* chunks of the open window that came too early */
 };
 
 FfcDrift *
@@ -173,11 +179,47 @@ close_window (FfcDrift *d)
   d->run_points++;
 }
 
+static gdouble slope (const FfcDrift *d);
+
+/* The current run's line ends here: its co-moments keep counting for the
+ * slope, its position starts afresh. */
+static void
+new_line (FfcDrift *d)
+{
+  d->prev_w += d->w;
+  d->prev_cxx += d->cxx;
+  d->prev_cxy += d->cxy;
+  d->prev_cyy += d->cyy;
+  d->w = d->mx = d->my = d->cxx = d->cxy = d->cyy = 0.0;
+  d->have_min = FALSE;
+  d->env_len = d->env_next = 0;
+  d->run_points = 0;
+  d->early = 0;
+}
+
+/* The least delay of the closed windows in the envelope, less than
+ * `span` (s) before the newest, along slope b. */
+static gboolean
+closed_floor (const FfcDrift *d, gdouble b, gdouble span, gdouble *floor)
+{
+  gdouble newest = -G_MAXDOUBLE;
+
+  if (d->env_len == 0)
+    return FALSE;
+  *floor = G_MAXDOUBLE;
+  for (guint i = 0; i < d->env_len; i++)
+    newest = MAX (newest, d->env_x[i]);
+  for (guint i = 0; i < d->env_len; i++)
+    if (d->env_x[i] >= newest - span)
+      *floor = MIN (*floor, d->env_y[i] - b * d->env_x[i]);
+  return TRUE;
+}
+
 gboolean
 ffc_drift_add (FfcDrift *d, guint run, guint64 samples, gint64 arrival_us)
 {
   gdouble x = (gdouble)samples / d->rate;
-  gdouble y;
+  gdouble y, floor;
   gint64 window = (gint64)(x / FFC_DRIFT_WINDOW_S);
   gboolean changed = FALSE;
 
@@ -190,24 +232,25 @@ ffc_drift_add (FfcDrift *d, guint run, guint64 samples, gint64 arrival_us)
   if (!d->have_run || run != d->run) {
     if (d->have_run) {
       close_window (d);
-      d->prev_w += d->w;
-      d->prev_cxx += d->cxx;
-      d->prev_cxy += d->cxy;
-      d->prev_cyy += d->cyy;
+      new_line (d);
     }
     d->have_run = TRUE;
     d->run = run;
-    d->w = d->mx = d->my = d->cxx = d->cxy = d->cyy = 0.0;
-    d->have_min = FALSE;
-    d->env_len = d->env_next = 0;
-    d->run_points = 0;
     d->window = window;
     changed = TRUE;
   }
   if (window != d->window) {
+    if (!d->have_min && d->early > 0)
+      new_line (d); /* a whole window early: the line was late */
     close_window (d);
+    d->early = 0;
     d->window = window;
     changed = TRUE;
+  }
+  if (closed_floor (d, slope (d), G_MAXDOUBLE, &floor)
+      && y - slope (d) * x < floor - FFC_DRIFT_EARLY) {
+    d->early++;
+    return changed;
   }
   if (!d->have_min || y - x < d->min_y - d->min_x) {
     d->min_x = x;
@@ -261,23 +304,15 @@ envelope_span (const FfcDrift *d)
 gboolean
 ffc_drift_capture_time (const FfcDrift *d, guint64 samples, gdouble *mono_us)
 {
-  gdouble b = slope (d), floor = G_MAXDOUBLE, newest = -G_MAXDOUBLE;
-  gdouble span = envelope_span (d);
+  gdouble b = slope (d), floor = G_MAXDOUBLE;
 
   if (!d->have_run)
     return FALSE;
   /* the lower envelope of the recent minima, the open window's included */
-  for (guint i = 0; i < d->env_len; i++)
-    newest = MAX (newest, d->env_x[i]);
-  if (d->have_min) {
-    newest = MAX (newest, d->min_x);
-    floor = d->min_y - b * d->min_x;
-  }
-  for (guint i = 0; i < d->env_len; i++)
-    if (d->env_x[i] >= newest - span - FFC_DRIFT_WINDOW_S)
-      floor = MIN (floor, d->env_y[i] - b * d->env_x[i]);
-  if (floor == G_MAXDOUBLE)
+  if (!closed_floor (d, b, envelope_span (d), &floor) && !d->have_min)
     return FALSE;
+  if (d->have_min)
+    floor = MIN (floor, d->min_y - b * d->min_x);
   *mono_us = d->base_us + (floor + b * samples / d->rate) * 1e6;
   return TRUE;
 }

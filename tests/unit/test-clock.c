@@ -178,6 +178,36 @@ test_drift_unknown_at_first (void)
   ffc_drift_free (d);
 }
 
+/* A chunk that comes before its samples could have been captured moves
+ * nothing; a whole window of them moves the line. */
+static void
+test_drift_early_chunks (void)
+{
+  FfcDrift *d = ffc_drift_new (48000);
+  FfcDriftRef ref = {
+    0,
+  };
+  gint64 t0 = 1000000;
+  guint64 n = 0;
+  gdouble t;
+
+  /* 10 s of 1024-sample chunks, 2 ms late */
+  for (; n < 480000; n += 1024)
+    ffc_drift_add (d, 0, n + 1024, t0 + (n + 1024) * 1000000 / 48000 + 2000);
+  g_assert_true (ffc_drift_update_ref (d, n, TRUE, &ref));
+  /* one chunk 500 ms early (-re after a jump of ffmpeg's timestamps) */
+  ffc_drift_add (d, 0, n + 1024, t0 + (n + 1024) * 1000000 / 48000 - 500000);
+  n += 1024;
+  g_assert_true (ffc_drift_capture_time (d, n, &t));
+  g_assert_cmpfloat (fabs (t - (t0 + n * 1e6 / 48000 + 2000)), <, 500);
+  /* then 4 s of chunks 300 ms earlier than before: the line follows */
+  for (guint i = 0; i < 187; i++, n += 1024)
+    ffc_drift_add (d, 0, n + 1024, t0 + (n + 1024) * 1000000 / 48000 - 298000);
+  g_assert_true (ffc_drift_capture_time (d, n, &t));
+  g_assert_cmpfloat (fabs (t - (t0 + n * 1e6 / 48000 - 298000)), <, 500);
+  ffc_drift_free (d);
+}
+
 static void
 test_clock_map (void)
 {
@@ -270,6 +300,7 @@ main (int argc, char **argv)
       "/clock/drift-kept-across-runs", test_drift_kept_across_runs);
   g_test_add_func (
       "/clock/drift-unknown-at-first", test_drift_unknown_at_first);
+  g_test_add_func ("/clock/drift-early-chunks", test_drift_early_chunks);
   g_test_add_func ("/clock/map", test_clock_map);
   g_test_add_func ("/clock/step-detector", test_step_detector);
   g_test_add_func ("/clock/wall-clock-seam", test_wall_clock_seam);
