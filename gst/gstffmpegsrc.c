@@ -24,11 +24,27 @@
  * from the wall clock onto the pipeline clock, and otherwise from the arrival
  * time less what was already buffered.
  *
+ * Wall-clock times travel beside the buffers: ffmpegsrc measures the drift
+ * of the device's clock against the system clock (#GstFFmpegSrc:stats
+ * `drift-ppm`), watches the system clock for steps and for its
+ * synchronisation, and sends this time model downstream as an
+ * `ffcapture-clock` custom sticky event (`running-time`, `wall-time`,
+ * `drift-ppm`, `drift-known`, `settled`, `synchronised`; docs/time.md) before
+ * the first buffer of each ffmpeg run and whenever it changes materially. A
+ * system clock that is not synchronised at start is a WARNING.
+ *
  * ## Element messages
  *
  * `ffmpegsrc-restarted`: ffmpeg failed and was started again. Fields:
  * `reason` (string), `stderr` (string, the last lines ffmpeg printed),
  * `restarts` (guint, restarts so far).
+ *
+ * `ffmpegsrc-stats`: the #GstFFmpegSrc:stats, every
+ * #GstFFmpegSrc:stats-interval.
+ *
+ * `ffmpegsrc-clock-step`: the system clock was stepped. Fields: `step`
+ * (gint64, µs, positive forward), `wall-time` (gint64, µs since the epoch,
+ * after the step).
  *
  * ## Example launch lines
  * |[

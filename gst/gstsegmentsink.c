@@ -19,7 +19,10 @@
  * at a discontinuity are shorter: a DISCONT buffer, or a timestamp jump of
  * more than one sample, ends the segment and starts a new one at the new
  * time, so a file never hides a gap. A segment's name carries the
- * wall-clock time of its first sample.
+ * wall-clock time of its first sample, from the time model ffmpegsrc sends
+ * (the `ffcapture-clock` sticky event: the device clock's drift and steps of
+ * the system clock accounted for; docs/time.md), or from the pipeline clock
+ * mapped onto the wall clock at the first buffer with another source.
  *
  * On start, files a crash left in staging are repaired (sizes recomputed
  * from their length, a partial last frame cut off) and promoted; a file
@@ -32,7 +35,9 @@
  * `location` (string, final path), `start-time` (string, ISO 8601 UTC with
  * microseconds), `running-time` (guint64), `duration` (guint64, ns),
  * `samples` (guint64), `offset` (guint64, stream sample offset of the first
- * sample), `bytes` (guint64, file size).
+ * sample), `bytes` (guint64, file size), `clock-synchronised` (boolean, the
+ * system clock was synchronised when the segment began), `drift-ppm`
+ * (double, the capture's drift, NaN unknown).
  *
  * `segmentsink-recovered`: an orphan from a crash was repaired and promoted.
  * Fields: `location`, `samples`, `trimmed-bytes`.
