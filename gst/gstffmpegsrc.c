@@ -31,7 +31,10 @@
  * `ffcapture-clock` custom sticky event (`running-time`, `wall-time`,
  * `drift-ppm`, `drift-known`, `settled`, `synchronised`; docs/time.md) before
  * the first buffer of each ffmpeg run and whenever it changes materially. A
- * system clock that is not synchronised at start is a WARNING.
+ * system clock that is not synchronised at start is a WARNING. For sound
+ * beside video over hours, #GstFFmpegSrc:lock-to-clock has ffmpeg stretch
+ * the audio to keep time with the system clock (not for science data: it
+ * inserts and drops samples).
  *
  * ## Element messages
  *
@@ -91,6 +94,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 #define DEFAULT_STALL_TIMEOUT (2 * GST_SECOND)
 #define DEFAULT_MAX_RESTARTS -1
 #define DEFAULT_STATS_INTERVAL (10 * GST_SECOND)
+#define DEFAULT_LOCK_TO_CLOCK FALSE
 
 /* Rate and channels chosen when neither downstream nor the properties say. */
 #define FALLBACK_RATE 48000
@@ -116,6 +120,7 @@ enum {
   PROP_MAX_RESTARTS,
   PROP_STATS,
   PROP_STATS_INTERVAL,
+  PROP_LOCK_TO_CLOCK,
 };
 
 #define SRC_CAPS                                                               \
@@ -227,6 +232,14 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
           "(ns; 0 = never)",
           0, G_MAXUINT64, DEFAULT_STATS_INTERVAL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_LOCK_TO_CLOCK,
+      g_param_spec_boolean ("lock-to-clock", "Lock to clock",
+          "Have ffmpeg stretch or squeeze the audio (inserting or dropping "
+          "samples) so that its sample count keeps time with the system "
+          "clock: for audio beside video in one pipeline, not for science "
+          "recordings. Lost audio becomes silence instead of a gap. Takes "
+          "effect at the next start",
+          DEFAULT_LOCK_TO_CLOCK, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class, "FFmpeg capture source",
@@ -257,6 +270,7 @@ gst_ffmpeg_src_init (GstFFmpegSrc *src)
   src->stall_timeout = DEFAULT_STALL_TIMEOUT;
   src->max_restarts = DEFAULT_MAX_RESTARTS;
   src->stats_interval = DEFAULT_STATS_INTERVAL;
+  src->lock_to_clock = DEFAULT_LOCK_TO_CLOCK;
   src->drift_ppm = NAN;
   src->clock_synchronised = TRUE;
   g_mutex_init (&src->capture_lock);
@@ -387,6 +401,9 @@ gst_ffmpeg_src_set_property (
     case PROP_STATS_INTERVAL:
       src->stats_interval = g_value_get_uint64 (value);
       break;
+    case PROP_LOCK_TO_CLOCK:
+      src->lock_to_clock = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -439,6 +456,9 @@ gst_ffmpeg_src_get_property (
       break;
     case PROP_STATS_INTERVAL:
       g_value_set_uint64 (value, src->stats_interval);
+      break;
+    case PROP_LOCK_TO_CLOCK:
+      g_value_set_boolean (value, src->lock_to_clock);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -767,8 +787,12 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   args.capture_rate = src->sample_rate;
   args.capture_channels = src->channels;
   args.filter = src->filter;
+  args.lock_to_clock = src->lock_to_clock;
+  /* locked, ffmpeg fills losses itself (aresample pads them with silence):
+   * they are no gaps in the stream */
   args.report_frames =
-      ffc_args_input_is_live (src->input_format, src->input_argv);
+      ffc_args_input_is_live (src->input_format, src->input_argv)
+      && !args.lock_to_clock;
   config.argv = ffc_args_build (&args);
   config.queue_capacity =
       MAX (gst_util_uint64_scale (src->buffer_time, args.out_rate, GST_SECOND),
@@ -784,7 +808,7 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   GST_OBJECT_UNLOCK (src);
   /* a live input can lose audio inside ffmpeg (device overruns): have it
    * report its input timestamps, whose jumps show the losses */
-  config.detect_gaps = live_input;
+  config.detect_gaps = args.report_frames;
   /* a file or an unpaced source can wait for a slow downstream; only a
    * live capture must never be held up */
   config.wait_when_full = !live_input;

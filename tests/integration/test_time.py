@@ -17,7 +17,12 @@ not change.
 unsynchronised: FFC_TEST_CLOCK_UNSYNCHRONISED=1 gives a warning and segments
 marked clock-synchronised=false.
 
-`python3 test_time.py [drift|step|unsynchronised]` runs one of them."""
+lock: with lock-to-clock, a device 500 ppm fast (a tone read 1.0005 times
+faster than real time by -readrate) delivers samples at the nominal rate of
+the system clock: ffmpegsrc measures a drift near 0 (FFC_LOCK=0 runs the
+same unlocked, to see it fail).
+
+`python3 test_time.py [drift|step|unsynchronised|lock]` runs some of them."""
 import os
 import sys
 import tempfile
@@ -201,11 +206,26 @@ def test_unsynchronised():
           f"{len(segs)} segments marked clock-synchronised=false")
 
 
+def test_lock():
+    lock = os.environ.get("FFC_LOCK", "1") == "1"
+    os.environ["FFC_TEST_CLOCK_UNSYNCHRONISED"] = "0"
+    run = Run("ffmpegsrc name=src input-format=lavfi "
+              "input-options=\"-readrate 1.0005\" "
+              "device=sine=sample_rate=48000:duration=25 "
+              f"lock-to-clock={str(lock).lower()} ! "
+              "audio/x-raw,rate=48000 ! fakesink", timeout=90)
+    measured = run.stats.get_double("drift-ppm")[1]
+    pushed = run.stats.get_uint64("samples-pushed")[1]
+    print(f"ok: lock: a device 500 ppm fast, {'locked' if lock else 'free'}"
+          f": {measured:.0f} ppm measured, {pushed} samples")
+    assert abs(measured) < 150, measured
+
+
 def main():
     Gst.init(None)
     tests = {"drift": test_drift, "step": test_step,
-             "unsynchronised": test_unsynchronised}
-    for name in sys.argv[1:] or ["unsynchronised", "step", "drift"]:
+             "unsynchronised": test_unsynchronised, "lock": test_lock}
+    for name in sys.argv[1:] or ["unsynchronised", "step", "lock", "drift"]:
         tests[name]()
 
 
