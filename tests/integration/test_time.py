@@ -17,12 +17,16 @@ not change.
 unsynchronised: FFC_TEST_CLOCK_UNSYNCHRONISED=1 gives a warning and segments
 marked clock-synchronised=false.
 
+branches: a raw and a resampled segmentsink behind a tee get the same
+model and name their segments alike.
+
 lock: with lock-to-clock, a device 500 ppm fast (a tone read 1.0005 times
 faster than real time by -readrate) delivers samples at the nominal rate of
 the system clock: ffmpegsrc measures a drift near 0 (FFC_LOCK=0 runs the
 same unlocked, to see it fail).
 
-`python3 test_time.py [drift|step|unsynchronised|lock]` runs some of them."""
+`python3 test_time.py [drift|step|unsynchronised|branches|lock]` runs some
+of them."""
 import os
 import sys
 import tempfile
@@ -206,6 +210,35 @@ def test_unsynchronised():
           f"{len(segs)} segments marked clock-synchronised=false")
 
 
+def test_branches():
+    os.environ["FFC_TEST_CLOCK_UNSYNCHRONISED"] = "0"
+    with tempfile.TemporaryDirectory() as tmp:
+        run = Run("ffmpegsrc name=src input-format=lavfi input-options=-re "
+                  "device=sine=sample_rate=96000:duration=3 ! "
+                  "audio/x-raw,rate=96000 ! tee name=t "
+                  "t. ! queue ! segmentsink name=raw "
+                  f"location={tmp}/raw segment-duration={Gst.SECOND} "
+                  "t. ! queue ! audioresample ! audio/x-raw,rate=48000 ! "
+                  f"segmentsink name=processed location={tmp}/processed "
+                  f"segment-duration={Gst.SECOND}", timeout=60)
+        starts = {"raw": [], "processed": []}
+        for src, name, s in run.elements:
+            if name == "segmentsink-promoted":
+                starts[src].append(start_seconds(s.get_string("start-time")))
+        names = {d: sorted(os.listdir(os.path.join(tmp, d)))
+                 for d in ("raw", "processed")}
+    assert len(starts["raw"]) == len(starts["processed"]) == 3, starts
+    diffs = [abs(a - b) * 1e3 for a, b in zip(starts["raw"],
+                                              starts["processed"])]
+    # audioresample keeps running times to within its filter's delay
+    assert max(diffs) < 1.0, diffs
+    # the same times to the second: the same names but for the run ids
+    assert [n[:20] for n in names["raw"] if n.endswith(".wav")] == \
+        [n[:20] for n in names["processed"] if n.endswith(".wav")], names
+    print(f"ok: branches: start times of the raw and processed segments "
+          f"differ by at most {max(diffs):.3f} ms")
+
+
 def test_lock():
     lock = os.environ.get("FFC_LOCK", "1") == "1"
     os.environ["FFC_TEST_CLOCK_UNSYNCHRONISED"] = "0"
@@ -224,8 +257,10 @@ def test_lock():
 def main():
     Gst.init(None)
     tests = {"drift": test_drift, "step": test_step,
-             "unsynchronised": test_unsynchronised, "lock": test_lock}
-    for name in sys.argv[1:] or ["unsynchronised", "step", "lock", "drift"]:
+             "unsynchronised": test_unsynchronised,
+             "branches": test_branches, "lock": test_lock}
+    for name in sys.argv[1:] or ["unsynchronised", "step", "branches", "lock",
+                                 "drift"]:
         tests[name]()
 
 
