@@ -209,6 +209,29 @@ def test_unsynchronised():
     print(f"ok: unsynchronised: warned ({warnings[0]!r}); "
           f"{len(segs)} segments marked clock-synchronised=false")
 
+    # synchronised after 2.5 s (NTP answered): the model says so within a
+    # second, and the segments from then on are marked synchronised
+    def synchronise(elapsed):
+        if elapsed > 2.5:
+            os.environ["FFC_TEST_CLOCK_UNSYNCHRONISED"] = "0"
+
+    os.environ["FFC_TEST_CLOCK_UNSYNCHRONISED"] = "1"
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            run = Run("ffmpegsrc name=src input-format=lavfi "
+                      "input-options=-re "
+                      "device=sine=sample_rate=48000:duration=6 ! "
+                      "audio/x-raw,rate=48000 ! segmentsink "
+                      f"location={tmp} segment-duration={Gst.SECOND}",
+                      timeout=60, during=synchronise)
+            marks = [s["synchronised"] for s in run.segments()]
+    finally:
+        os.environ["FFC_TEST_CLOCK_UNSYNCHRONISED"] = "0"
+    assert len(marks) == 6 and not marks[0] and marks[-1], marks
+    assert marks == sorted(marks), marks  # once synchronised, it stays
+    assert run.stats.get_boolean("clock-synchronised")[1]
+    print(f"ok: synchronised later: segments marked {marks}")
+
 
 def test_branches():
     os.environ["FFC_TEST_CLOCK_UNSYNCHRONISED"] = "0"
