@@ -24,11 +24,30 @@
  * from the wall clock onto the pipeline clock, and otherwise from the arrival
  * time less what was already buffered.
  *
+ * Wall-clock times travel beside the buffers: ffmpegsrc measures the drift
+ * of the device's clock against the system clock (#GstFFmpegSrc:stats
+ * `drift-ppm`), watches the system clock for steps and for its
+ * synchronisation, and sends this time model downstream as an
+ * `ffcapture-clock` custom sticky event (`running-time`, `wall-time`,
+ * `drift-ppm`, `drift-known`, `settled`, `synchronised`; docs/time.md) before
+ * the first buffer of each ffmpeg run and whenever it changes materially. A
+ * system clock that is not synchronised at start is a WARNING. For sound
+ * beside video over hours, #GstFFmpegSrc:lock-to-clock has ffmpeg stretch
+ * the audio to keep time with the system clock (not for science data: it
+ * inserts and drops samples).
+ *
  * ## Element messages
  *
  * `ffmpegsrc-restarted`: ffmpeg failed and was started again. Fields:
  * `reason` (string), `stderr` (string, the last lines ffmpeg printed),
  * `restarts` (guint, restarts so far).
+ *
+ * `ffmpegsrc-stats`: the #GstFFmpegSrc:stats, every
+ * #GstFFmpegSrc:stats-interval.
+ *
+ * `ffmpegsrc-clock-step`: the system clock was stepped. Fields: `step`
+ * (gint64, µs, positive forward), `wall-time` (gint64, µs since the epoch,
+ * after the step).
  *
  * ## Example launch lines
  * |[
@@ -58,6 +77,9 @@
 #include "ffc-child.h"
 #include "ffc-probe.h"
 
+#include <math.h>
+#include <string.h>
+
 GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 #define GST_CAT_DEFAULT gst_ffmpeg_src_debug
 
@@ -71,6 +93,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 #define DEFAULT_BUFFER_TIME (10 * GST_SECOND)
 #define DEFAULT_STALL_TIMEOUT (2 * GST_SECOND)
 #define DEFAULT_MAX_RESTARTS -1
+#define DEFAULT_STATS_INTERVAL (10 * GST_SECOND)
+#define DEFAULT_LOCK_TO_CLOCK FALSE
 
 /* Rate and channels chosen when neither downstream nor the properties say. */
 #define FALLBACK_RATE 48000
@@ -95,6 +119,8 @@ enum {
   PROP_STALL_TIMEOUT,
   PROP_MAX_RESTARTS,
   PROP_STATS,
+  PROP_STATS_INTERVAL,
+  PROP_LOCK_TO_CLOCK,
 };
 
 #define SRC_CAPS                                                               \
@@ -199,8 +225,23 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "samples-pushed, samples-dropped, xruns, gaps, samples-lost, "
-          "restarts, child-pid, queue-level (ns) and queue-bytes",
+          "restarts, child-pid, queue-level (ns), queue-bytes, drift-ppm "
+          "(NaN until known) and clock-synchronised",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_STATS_INTERVAL,
+      g_param_spec_uint64 ("stats-interval", "Statistics interval",
+          "Post the stats as an ffmpegsrc-stats element message this often "
+          "(ns; 0 = never)",
+          0, G_MAXUINT64, DEFAULT_STATS_INTERVAL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_LOCK_TO_CLOCK,
+      g_param_spec_boolean ("lock-to-clock", "Lock to clock",
+          "Have ffmpeg stretch or squeeze the audio (inserting or dropping "
+          "samples) so that its sample count keeps time with the system "
+          "clock: for audio beside video in one pipeline, not for science "
+          "recordings. Lost audio becomes silence instead of a gap. Takes "
+          "effect at the next start",
+          DEFAULT_LOCK_TO_CLOCK, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class, "FFmpeg capture source",
@@ -231,6 +272,10 @@ gst_ffmpeg_src_init (GstFFmpegSrc *src)
   src->buffer_time = DEFAULT_BUFFER_TIME;
   src->stall_timeout = DEFAULT_STALL_TIMEOUT;
   src->max_restarts = DEFAULT_MAX_RESTARTS;
+  src->stats_interval = DEFAULT_STATS_INTERVAL;
+  src->lock_to_clock = DEFAULT_LOCK_TO_CLOCK;
+  src->drift_ppm = NAN;
+  src->clock_synchronised = TRUE;
   g_mutex_init (&src->capture_lock);
   gst_audio_info_init (&src->info);
 
@@ -252,6 +297,7 @@ gst_ffmpeg_src_finalize (GObject *object)
   g_free (src->filter);
   g_free (src->program);
   g_strfreev (src->input_argv);
+  ffc_drift_free (src->drift);
   g_mutex_clear (&src->capture_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -264,6 +310,8 @@ gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
     0,
   };
   guint64 pushed;
+  gdouble drift_ppm;
+  gboolean synchronised;
   gint bpf, rate;
 
   g_mutex_lock (&src->capture_lock);
@@ -275,6 +323,8 @@ gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
 
   GST_OBJECT_LOCK (src);
   pushed = src->samples_pushed;
+  drift_ppm = src->drift_ppm;
+  synchronised = src->clock_synchronised;
   GST_OBJECT_UNLOCK (src);
 
   /* clang-format off */
@@ -290,6 +340,8 @@ gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
           ? gst_util_uint64_scale (stats.queued_bytes / bpf, GST_SECOND, rate)
           : (guint64) 0,
       "queue-bytes", G_TYPE_UINT64, (guint64) stats.queued_bytes,
+      "drift-ppm", G_TYPE_DOUBLE, drift_ppm,
+      "clock-synchronised", G_TYPE_BOOLEAN, synchronised,
       NULL);
   /* clang-format on */
 }
@@ -349,6 +401,12 @@ gst_ffmpeg_src_set_property (
     case PROP_MAX_RESTARTS:
       src->max_restarts = g_value_get_int (value);
       break;
+    case PROP_STATS_INTERVAL:
+      src->stats_interval = g_value_get_uint64 (value);
+      break;
+    case PROP_LOCK_TO_CLOCK:
+      src->lock_to_clock = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -399,11 +457,86 @@ gst_ffmpeg_src_get_property (
     case PROP_MAX_RESTARTS:
       g_value_set_int (value, src->max_restarts);
       break;
+    case PROP_STATS_INTERVAL:
+      g_value_set_uint64 (value, src->stats_interval);
+      break;
+    case PROP_LOCK_TO_CLOCK:
+      g_value_set_boolean (value, src->lock_to_clock);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (src);
+}
+
+static gboolean
+post_stats (GstClock *clock, GstClockTime time, GstClockID id, gpointer data)
+{
+  GstFFmpegSrc *src = data;
+
+  gst_element_post_message (
+      GST_ELEMENT (src), gst_message_new_element (GST_OBJECT (src),
+                             gst_ffmpeg_src_make_stats (src)));
+  return TRUE;
+}
+
+/* Posts the stats every stats-interval from the system clock's thread, so
+ * that they come even while the streaming thread is held up. */
+static void
+gst_ffmpeg_src_schedule_stats (GstFFmpegSrc *src)
+{
+  GstClockTime interval;
+  GstClock *clock;
+
+  GST_OBJECT_LOCK (src);
+  interval = src->stats_interval;
+  GST_OBJECT_UNLOCK (src);
+  if (interval == 0)
+    return;
+  clock = gst_system_clock_obtain ();
+  src->stats_id = gst_clock_new_periodic_id (
+      clock, gst_clock_get_time (clock) + interval, interval);
+  gst_clock_id_wait_async (
+      src->stats_id, post_stats, gst_object_ref (src), gst_object_unref);
+  gst_object_unref (clock);
+}
+
+static void
+gst_ffmpeg_src_unschedule_stats (GstFFmpegSrc *src)
+{
+  if (src->stats_id == NULL)
+    return;
+  gst_clock_id_unschedule (src->stats_id);
+  gst_clock_id_unref (src->stats_id);
+  src->stats_id = NULL;
+}
+
+/* The time model starts afresh with each start: the device may differ. */
+static void
+gst_ffmpeg_src_reset_model (GstFFmpegSrc *src)
+{
+  gboolean synchronised = ffc_clock_synchronised ();
+
+  g_clear_pointer (&src->drift, ffc_drift_free);
+  src->drift_rate = 0;
+  src->drift_run = 0;
+  src->drift_fed_run = 0;
+  memset (&src->drift_ref, 0, sizeof (src->drift_ref));
+  ffc_step_detector_init (&src->steps);
+  src->sync_checked_us = g_get_monotonic_time ();
+  src->synchronised = synchronised;
+  GST_OBJECT_LOCK (src);
+  src->drift_ppm = NAN;
+  src->clock_synchronised = synchronised;
+  GST_OBJECT_UNLOCK (src);
+  if (!synchronised) {
+    GST_ELEMENT_WARNING (src, RESOURCE, SETTINGS,
+        ("The system clock is not synchronised (no NTP time yet, or no "
+         "real-time clock): file times may be wrong until it is, and files "
+         "are marked so"),
+        ("the kernel reports TIME_ERROR or STA_UNSYNC (ntp_adjtime)"));
+  }
 }
 
 static gboolean
@@ -454,6 +587,10 @@ gst_ffmpeg_src_start (GstBaseSrc *bsrc)
   src->have_offset_origin = FALSE;
   src->next_pts = GST_CLOCK_TIME_NONE;
   src->no_clock_origin_us = -1;
+  if (ok) {
+    gst_ffmpeg_src_reset_model (src);
+    gst_ffmpeg_src_schedule_stats (src);
+  }
   return ok;
 }
 
@@ -468,6 +605,7 @@ gst_ffmpeg_src_stop (GstBaseSrc *bsrc)
   src->capture = NULL;
   g_mutex_unlock (&src->capture_lock);
 
+  gst_ffmpeg_src_unschedule_stats (src);
   /* Stops and reaps ffmpeg (SIGINT, SIGTERM, SIGKILL). */
   ffc_capture_free (capture);
   gst_audio_info_init (&src->info);
@@ -679,8 +817,12 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   args.capture_rate = src->sample_rate;
   args.capture_channels = src->channels;
   args.filter = src->filter;
+  args.lock_to_clock = src->lock_to_clock;
+  /* locked, ffmpeg fills losses itself (aresample pads them with silence):
+   * they are no gaps in the stream */
   args.report_frames =
-      ffc_args_input_is_live (src->input_format, src->input_argv);
+      ffc_args_input_is_live (src->input_format, src->input_argv)
+      && !args.lock_to_clock;
   config.argv = ffc_args_build (&args);
   config.queue_capacity =
       MAX (gst_util_uint64_scale (src->buffer_time, args.out_rate, GST_SECOND),
@@ -696,7 +838,7 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   GST_OBJECT_UNLOCK (src);
   /* a live input can lose audio inside ffmpeg (device overruns): have it
    * report its input timestamps, whose jumps show the losses */
-  config.detect_gaps = live_input;
+  config.detect_gaps = args.report_frames;
   /* a file or an unpaced source can wait for a slow downstream; only a
    * live capture must never be held up */
   config.wait_when_full = !live_input;
@@ -827,6 +969,109 @@ frames_to_time (guint64 frames, gint rate)
   return (GstClockTimeDiff)gst_util_uint64_scale (frames, GST_SECOND, rate);
 }
 
+/* The model travels as a sticky event, stored on the pad: it goes out
+ * before the next buffer, after the segment, and reaches every branch. */
+static void
+gst_ffmpeg_src_publish_model (
+    GstFFmpegSrc *src, GstClockTime end, gint64 mono_now, gint64 wall_now)
+{
+  GstBaseSrc *bsrc = GST_BASE_SRC (src);
+  GstClockTime rt =
+      gst_segment_to_running_time (&bsrc->segment, GST_FORMAT_TIME, end);
+  gint64 wall = llround (src->drift_ref.mono_us) + (wall_now - mono_now);
+  GstEvent *event;
+
+  if (!GST_CLOCK_TIME_IS_VALID (rt))
+    return;
+  GST_DEBUG_OBJECT (src,
+      "time model: running time %" GST_TIME_FORMAT " is %" G_GINT64_FORMAT
+      " us, drift %.3f ppm%s, %ssynchronised",
+      GST_TIME_ARGS (rt), wall, src->drift_ref.drift_ppm,
+      src->drift_ref.known ? "" : " (not yet known)",
+      src->synchronised ? "" : "not ");
+  /* clang-format off */
+  event = gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM_STICKY,
+      gst_structure_new (FFC_CLOCK_EVENT,
+          "running-time", G_TYPE_UINT64, (guint64) rt,
+          "wall-time", G_TYPE_INT64, wall,
+          "drift-ppm", G_TYPE_DOUBLE, src->drift_ref.drift_ppm,
+          "drift-known", G_TYPE_BOOLEAN, src->drift_ref.known,
+          "settled", G_TYPE_BOOLEAN, src->drift_ref.settled,
+          "synchronised", G_TYPE_BOOLEAN, src->synchronised,
+          NULL));
+  /* clang-format on */
+  gst_pad_store_sticky_event (GST_BASE_SRC_PAD (src), event);
+  gst_event_unref (event);
+}
+
+/* Feeds the time model with a chunk, and publishes the model when it
+ * changed materially (a new run, a better estimate, a step or a change of
+ * the system clock's synchronisation) with the buffer that ends at running
+ * time `end`; a chunk clipped away (`end` NONE) publishes nothing. */
+static void
+gst_ffmpeg_src_update_model (
+    GstFFmpegSrc *src, const FfcItem *item, GstClockTime end)
+{
+  guint rate = GST_AUDIO_INFO_RATE (&src->info);
+  guint64 samples = item->run_offset + item->frames;
+  gint64 mono = g_get_monotonic_time (), wall = ffc_clock_wall_now (), step;
+  gboolean changed;
+
+  /* A file or an unpaced source arrives as fast as ffmpeg makes it: its
+   * arrival times say nothing of a device's clock, and it has no capture
+   * time. segmentsink maps its running time onto the wall clock once. */
+  if (!src->live_input)
+    return;
+  if (src->drift == NULL || src->drift_rate != rate) {
+    ffc_drift_free (src->drift);
+    src->drift = ffc_drift_new (rate);
+    src->drift_rate = rate;
+    src->drift_fed_run = 0;
+  }
+  /* the first chunk after a gap keeps no time (after an overrun ffmpeg
+   * restarts its timing, and -re lets it through at once), unless it is
+   * all the run has */
+  changed = FALSE;
+  if (!item->after_gap || src->drift_fed_run != src->drift_run) {
+    changed =
+        ffc_drift_add (src->drift, src->drift_run, samples, item->arrival_us);
+    src->drift_fed_run = src->drift_run;
+  }
+
+  if (ffc_step_detector_feed (&src->steps, mono, wall, &step)) {
+    GST_INFO_OBJECT (src, "the system clock stepped by %.6f s",
+        step / (gdouble)G_USEC_PER_SEC);
+    gst_element_post_message (GST_ELEMENT (src),
+        gst_message_new_element (GST_OBJECT (src),
+            gst_structure_new ("ffmpegsrc-clock-step", "step", G_TYPE_INT64,
+                step, "wall-time", G_TYPE_INT64, wall, NULL)));
+    src->model_pending = TRUE;
+  }
+  if (mono - src->sync_checked_us >= G_USEC_PER_SEC) {
+    gboolean synchronised = ffc_clock_synchronised ();
+
+    src->sync_checked_us = mono;
+    if (synchronised != src->synchronised) {
+      GST_INFO_OBJECT (src, "the system clock is %s",
+          synchronised ? "synchronised now" : "no longer synchronised");
+      src->synchronised = synchronised;
+      src->model_pending = TRUE;
+    }
+  }
+  if (GST_CLOCK_TIME_IS_VALID (end) && (changed || src->model_pending)
+      && ffc_drift_update_ref (
+          src->drift, samples, src->model_pending, &src->drift_ref)) {
+    gst_ffmpeg_src_publish_model (src, end, mono, wall);
+    src->model_pending = FALSE;
+  }
+
+  GST_OBJECT_LOCK (src);
+  src->drift_ppm =
+      ffc_drift_known (src->drift) ? ffc_drift_ppm (src->drift) : NAN;
+  src->clock_synchronised = src->synchronised;
+  GST_OBJECT_UNLOCK (src);
+}
+
 /* Turns a chunk into a buffer. Returns FALSE when nothing of it is left to
  * push: audio a live input captured before PLAYING has no running time and
  * is clipped, to the sample. */
@@ -860,6 +1105,9 @@ gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
     src->have_run = TRUE;
     src->run = item->run;
     src->run_anchor = anchor;
+    /* the model's new line, published before the run's first buffer */
+    src->drift_run++;
+    src->model_pending = TRUE;
   }
 
   start = src->run_anchor + frames_to_time (item->run_offset, rate);
@@ -870,6 +1118,7 @@ gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
           "clipped %" G_GUINT64_FORMAT " samples captured "
           "before PLAYING",
           item->frames);
+      gst_ffmpeg_src_update_model (src, item, GST_CLOCK_TIME_NONE);
       return FALSE;
     }
   }
@@ -895,6 +1144,7 @@ gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
   if (discont)
     GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
   src->next_pts = end;
+  gst_ffmpeg_src_update_model (src, item, end);
 
   GST_OBJECT_LOCK (src);
   src->samples_pushed += frames;

@@ -9,6 +9,7 @@
 #include <gst/base/gstpushsrc.h>
 
 #include "ffc-capture.h"
+#include "ffc-clock.h"
 
 G_BEGIN_DECLS
 
@@ -29,6 +30,8 @@ struct _GstFFmpegSrc {
   GstClockTime buffer_time;
   GstClockTime stall_timeout;
   gint max_restarts;
+  GstClockTime stats_interval;
+  gboolean lock_to_clock;
 
   /* resolved in start() */
   gchar *program;
@@ -56,6 +59,23 @@ struct _GstFFmpegSrc {
   gint64 no_clock_origin_us;
 
   guint64 samples_pushed; /* atomic */
+
+  /* the time model (docs/time.md), streaming thread only; the drift
+   * belongs to the device, so it outlives ffmpeg's runs */
+  FfcDrift *drift;
+  guint drift_rate;
+  guint drift_run;     /* counts runs across captures */
+  guint drift_fed_run; /* the run the estimator has data of */
+  FfcDriftRef drift_ref;
+  FfcStepDetector steps;
+  gint64 sync_checked_us;
+  gboolean synchronised;
+  gboolean model_pending; /* publish before the next buffer */
+  /* for stats, under the object lock */
+  gdouble drift_ppm; /* NAN until known */
+  gboolean clock_synchronised;
+  /* periodic statistics */
+  GstClockID stats_id;
 };
 
 G_END_DECLS

@@ -19,7 +19,10 @@
  * at a discontinuity are shorter: a DISCONT buffer, or a timestamp jump of
  * more than one sample, ends the segment and starts a new one at the new
  * time, so a file never hides a gap. A segment's name carries the
- * wall-clock time of its first sample.
+ * wall-clock time of its first sample, from the time model ffmpegsrc sends
+ * (the `ffcapture-clock` sticky event: the device clock's drift and steps of
+ * the system clock accounted for; docs/time.md), or from the pipeline clock
+ * mapped onto the wall clock at the first buffer with another source.
  *
  * On start, files a crash left in staging are repaired (sizes recomputed
  * from their length, a partial last frame cut off) and promoted; a file
@@ -39,7 +42,9 @@
  * `location` (string, final path), `start-time` (string, ISO 8601 UTC with
  * microseconds), `running-time` (guint64), `duration` (guint64, ns),
  * `samples` (guint64), `offset` (guint64, stream sample offset of the first
- * sample), `bytes` (guint64, file size).
+ * sample), `bytes` (guint64, file size), `clock-synchronised` (boolean, the
+ * system clock was synchronised when the segment began), `drift-ppm`
+ * (double, the capture's drift, NaN unknown).
  *
  * `segmentsink-recovered`: an orphan from a crash was repaired and promoted.
  * Fields: `location`, `samples`, `trimmed-bytes`.
@@ -108,6 +113,7 @@
 
 #include <glib/gstdio.h>
 
+#include "ffc-clock.h"
 #include "ffc-promote.h"
 #include "ffc-segname.h"
 
@@ -951,6 +957,7 @@ gst_segment_sink_start (GstBaseSink *bsink)
   sink->samples_received = 0;
   sink->drift_ppm = NAN;
   sink->clock_synchronised = TRUE;
+  sink->have_model = FALSE;
   sink->have_next = FALSE;
   sink->fd = -1;
   sink->frames = 0;
@@ -1048,6 +1055,75 @@ rescue_deleted_segment (GstSegmentSink *sink, gboolean durable)
   return TRUE;
 }
 
+static gint64 wall_time_of (GstSegmentSink *sink, GstClockTime rt);
+
+/* What the open segment's metadata says, as far as it is known now. */
+static void
+segment_meta (GstSegmentSink *sink, FfcWavFormat format, FfcMeta *meta)
+{
+  *meta = sink->station;
+  meta->start_us = sink->start_wall_us;
+  meta->rate = GST_AUDIO_INFO_RATE (&sink->info);
+  meta->channels = GST_AUDIO_INFO_CHANNELS (&sink->info);
+  meta->format = format;
+  meta->frames = sink->frames;
+  meta->offset = sink->start_offset;
+  meta->seq = sink->seq;
+  meta->run_id = sink->run_id;
+  meta->original_filename = sink->intended_name;
+  meta->drift_ppm = sink->drift_ppm;
+  meta->clock_synchronised = sink->start_synchronised;
+}
+
+/* The segment's start time moved (named from a settled model at close):
+ * its metadata says so too, not what was known at open. */
+static gboolean
+rewrite_meta (GstSegmentSink *sink, GError **error)
+{
+  FfcMeta meta;
+  gchar *guano;
+  guint8 *bext;
+  gsize bext_size;
+  gboolean ok;
+
+  segment_meta (sink, sink->layout.format, &meta);
+  guano = ffc_meta_guano (&meta);
+  bext = ffc_meta_bext (&meta, &bext_size);
+  ok = ffc_wav_rewrite_metadata (
+      sink->fd, &sink->layout, bext, bext_size, guano, error);
+  g_free (guano);
+  g_free (bext);
+  return ok;
+}
+
+static gboolean
+rename_from_model (GstSegmentSink *sink)
+{
+  gint64 wall = wall_time_of (sink, sink->start_running_time);
+  GstClockTime duration;
+  gchar *template, *name;
+
+  GST_OBJECT_LOCK (sink);
+  duration = sink->segment_duration;
+  template = g_strdup (sink->filename);
+  GST_OBJECT_UNLOCK (sink);
+  /* the template was good when the segment opened */
+  name = ffc_segname_expand (
+      template, wall, sink->seq, duration / GST_SECOND, sink->run_id, NULL);
+  if (name != NULL) {
+    GST_DEBUG_OBJECT (sink,
+        "start time %" G_GINT64_FORMAT " us -> %" G_GINT64_FORMAT
+        " us by the latest model",
+        sink->start_wall_us, wall);
+    g_free (sink->intended_name);
+    sink->intended_name = name;
+    sink->start_wall_us = wall;
+    sink->start_synchronised = sink->clock_synchronised;
+  }
+  g_free (template);
+  return name != NULL;
+}
+
 /* Finalizes the open segment (header sizes, fsync) and promotes it. */
 static gboolean
 close_segment (GstSegmentSink *sink)
@@ -1056,7 +1132,7 @@ close_segment (GstSegmentSink *sink)
   gint rate = GST_AUDIO_INFO_RATE (&sink->info);
   gchar *intended, *promoted, *path, *start;
   GError *error = NULL;
-  gboolean durable;
+  gboolean durable, renamed = FALSE;
 
   if (sink->fd < 0)
     return TRUE;
@@ -1065,7 +1141,13 @@ close_segment (GstSegmentSink *sink)
   durable = sink->fsync;
   GST_OBJECT_UNLOCK (sink);
 
-  if (!ffc_wav_finalize (sink->fd, &sink->layout, data_bytes, &error)
+  /* Begun when the capture's model rested on its first chunks (often late:
+   * ffmpeg starting up), the segment takes its time from the latest one. */
+  if (!sink->start_settled && sink->have_model)
+    renamed = rename_from_model (sink);
+
+  if ((renamed && !rewrite_meta (sink, &error))
+      || !ffc_wav_finalize (sink->fd, &sink->layout, data_bytes, &error)
       || (durable && !ffc_fsync (sink->fd, &error))) {
     GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
         ("Cannot finish %s/%s: %s", sink->staging_dir, sink->staging_name,
@@ -1115,7 +1197,9 @@ close_segment (GstSegmentSink *sink)
           G_TYPE_UINT64, (guint64)frames_to_time (sink->frames, rate),
           "samples", G_TYPE_UINT64, sink->frames, "offset", G_TYPE_UINT64,
           sink->start_offset, "bytes", G_TYPE_UINT64,
-          (guint64)(sink->layout.header_size + data_bytes), NULL));
+          (guint64)(sink->layout.header_size + data_bytes),
+          "clock-synchronised", G_TYPE_BOOLEAN, sink->start_synchronised,
+          "drift-ppm", G_TYPE_DOUBLE, sink->drift_ppm, NULL));
   g_free (path);
   g_free (start);
   ffc_pair_promoted (sink->pair, promoted);
@@ -1162,6 +1246,36 @@ gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
   return TRUE;
 }
 
+/* The capture's time model (docs/time.md): it comes in order with the
+ * buffers, so each segment is named from the model in force at its first
+ * sample. */
+static void
+take_time_model (GstSegmentSink *sink, const GstStructure *s)
+{
+  guint64 rt;
+  gint64 wall;
+  gdouble ppm;
+  gboolean known = FALSE, synchronised = TRUE, settled = TRUE;
+
+  if (!gst_structure_get_uint64 (s, "running-time", &rt)
+      || !gst_structure_get_int64 (s, "wall-time", &wall)
+      || !gst_structure_get_double (s, "drift-ppm", &ppm) || !isfinite (ppm)) {
+    GST_WARNING_OBJECT (sink, "ignoring a malformed %" GST_PTR_FORMAT, s);
+    return;
+  }
+  gst_structure_get_boolean (s, "drift-known", &known);
+  gst_structure_get_boolean (s, "synchronised", &synchronised);
+  gst_structure_get_boolean (s, "settled", &settled);
+  sink->have_model = TRUE;
+  sink->model_running_time = rt;
+  sink->model_wall_us = wall;
+  sink->model_drift_ppm = ppm;
+  sink->model_settled = settled;
+  sink->drift_ppm = known ? ppm : NAN;
+  sink->clock_synchronised = synchronised;
+  GST_DEBUG_OBJECT (sink, "time model: %" GST_PTR_FORMAT, s);
+}
+
 static gboolean
 gst_segment_sink_event (GstBaseSink *bsink, GstEvent *event)
 {
@@ -1169,11 +1283,15 @@ gst_segment_sink_event (GstBaseSink *bsink, GstEvent *event)
 
   if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
     close_segment (sink);
+  else if (GST_EVENT_TYPE (event) == GST_EVENT_CUSTOM_DOWNSTREAM_STICKY
+           && gst_event_has_name (event, FFC_CLOCK_EVENT))
+    take_time_model (sink, gst_event_get_structure (event));
   return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
 }
 
-/* Maps running time to the wall clock once, at the first buffer: running
- * time plus this origin is the wall-clock time of a sample. */
+/* Without a time model from upstream (another source than ffmpegsrc),
+ * running time is mapped to the wall clock once, at the first buffer:
+ * running time plus this origin is the wall-clock time of a sample. */
 static void
 ensure_time_origin (GstSegmentSink *sink, GstClockTime running_time)
 {
@@ -1186,16 +1304,28 @@ ensure_time_origin (GstSegmentSink *sink, GstClockTime running_time)
     GstClockTime now = gst_clock_get_time (clock);
     GstClockTime base = gst_element_get_base_time (GST_ELEMENT (sink));
     sink->wall_at_running_zero_us =
-        g_get_real_time () - (GstClockTimeDiff)(now - base) / 1000;
+        ffc_clock_wall_now () - (GstClockTimeDiff)(now - base) / 1000;
     gst_object_unref (clock);
   } else {
     sink->wall_at_running_zero_us =
-        g_get_real_time () - (gint64)(running_time / 1000);
+        ffc_clock_wall_now () - (gint64)(running_time / 1000);
   }
   /* every sink of the pair maps running time alike: the same names */
   sink->wall_at_running_zero_us =
       ffc_pair_share_origin (sink->pair, sink->wall_at_running_zero_us);
   sink->have_time_origin = TRUE;
+}
+
+/* The wall-clock time (µs) of the sample at running time `rt`. */
+static gint64
+wall_time_of (GstSegmentSink *sink, GstClockTime rt)
+{
+  if (sink->have_model)
+    return ffc_clock_map (sink->model_wall_us, (gint64)sink->model_running_time,
+        sink->model_drift_ppm, (gint64)rt);
+  /* rounded, not truncated: sinks of a pair at other rates reach the same
+   * time a nanosecond apart, and must name it alike */
+  return sink->wall_at_running_zero_us + (gint64)((rt + 500) / 1000);
 }
 
 static gboolean
@@ -1222,10 +1352,9 @@ open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
   /* the previous segment ended at its boundary, with no gap since */
   continuing = sink->target_frames > 0 && sink->frames == sink->target_frames;
   sink->start_running_time = running_time;
-  /* rounded, not truncated: sinks of a pair at other rates reach the same
-   * time a nanosecond apart, and must name it alike */
-  sink->start_wall_us =
-      sink->wall_at_running_zero_us + (gint64)((running_time + 500) / 1000);
+  sink->start_wall_us = wall_time_of (sink, running_time);
+  sink->start_synchronised = sink->clock_synchronised;
+  sink->start_settled = !sink->have_model || sink->model_settled;
   sink->start_offset = offset;
   sink->frames = 0;
   if (align && continuing) {
@@ -1239,11 +1368,13 @@ open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
   full = MAX (gst_util_uint64_scale_round (duration, rate, GST_SECOND), 1);
   sink->target_frames = full;
   if (align && !continuing) {
-    /* up to the next wall-clock multiple of the duration */
+    /* up to the next wall-clock multiple of the duration, in samples of
+     * the capture's clock */
     gint64 dur_us = MAX ((gint64)(duration / 1000), 1);
     gint64 next = (sink->start_wall_us / dur_us + 1) * dur_us;
-    guint64 to_boundary = gst_util_uint64_scale_round (
-        next - sink->start_wall_us, rate, G_USEC_PER_SEC);
+    gdouble scale = sink->have_model ? 1.0 + sink->model_drift_ppm * 1e-6 : 1.0;
+    guint64 to_boundary = (guint64)llround (
+        (next - sink->start_wall_us) * scale * rate / G_USEC_PER_SEC);
     if (to_boundary > 0 && to_boundary < full)
       sink->target_frames = to_boundary;
   }
@@ -1285,18 +1416,7 @@ open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
   }
   /* metadata fixed at open; GUANO's Length is set when the segment closes
    * (ffc_wav_finalize) */
-  meta = sink->station;
-  meta.start_us = sink->start_wall_us;
-  meta.rate = rate;
-  meta.channels = GST_AUDIO_INFO_CHANNELS (&sink->info);
-  meta.format = format;
-  meta.frames = 0;
-  meta.offset = sink->start_offset;
-  meta.seq = sink->seq;
-  meta.run_id = sink->run_id;
-  meta.original_filename = sink->intended_name;
-  meta.drift_ppm = sink->drift_ppm;
-  meta.clock_synchronised = sink->clock_synchronised;
+  segment_meta (sink, format, &meta);
   guano = ffc_meta_guano (&meta);
   bext = ffc_meta_bext (&meta, &bext_size);
   header_size = ffc_wav_header_init (&sink->layout, format, rate, meta.channels,

@@ -65,6 +65,13 @@ struct _GstSegmentSink {
   guint64 unchecked_bytes; /* written since free space was last checked */
   gboolean low_space_warned;
 
+  /* the latest time model from upstream (an ffcapture-clock event) */
+  gboolean have_model;
+  guint64 model_running_time;
+  gint64 model_wall_us;
+  gdouble model_drift_ppm;
+  gboolean model_settled;
+
   /* the open segment */
   gint fd;
   gchar *staging_name;
@@ -74,6 +81,8 @@ struct _GstSegmentSink {
   guint64 target_frames; /* where this segment ends */
   GstClockTime start_running_time;
   gint64 start_wall_us;
+  gboolean start_synchronised; /* the clock was, when the segment began */
+  gboolean start_settled;      /* named from a settled model */
   guint64 start_offset;
   gboolean have_next;
   GstClockTime next_running_time; /* where the next buffer belongs */

@@ -191,7 +191,7 @@ ffc_args_build (const FfcArgsConfig *config)
    * in exactly the negotiated format; ffmpeg converts and resamples. */
   g_ptr_array_add (argv, g_strdup ("-map"));
   g_ptr_array_add (argv, g_strdup ("0:a:0"));
-  if (config->report_frames
+  if (config->report_frames || config->lock_to_clock
       || (config->filter != NULL && *config->filter != '\0')) {
     GString *chain = g_string_new (NULL);
 
@@ -201,6 +201,17 @@ ffc_args_build (const FfcArgsConfig *config)
       if (chain->len > 0)
         g_string_append_c (chain, ',');
       g_string_append (chain, config->filter);
+    }
+    if (config->lock_to_clock) {
+      if (chain->len > 0)
+        g_string_append_c (chain, ',');
+      /* ALSA and the like stamp from the wall clock already, better than
+       * the time a frame passes here */
+      if (!ffc_args_input_is_device (config->input_format))
+        g_string_append (chain, FFC_ARGS_WALL_CLOCK_PTS_FILTER ",");
+      /* at most 1000 ppm of stretching: ten times a poor crystal's drift */
+      g_string_append_printf (
+          chain, "aresample=async=%d", MAX (config->out_rate / 1000, 1));
     }
     g_ptr_array_add (argv, g_strdup ("-filter:a"));
     g_ptr_array_add (argv, g_string_free (chain, FALSE));

@@ -32,6 +32,10 @@ typedef struct {
   /* TRUE: ffmpeg reports each input frame's timestamp (microseconds) on
    * stderr, through ashowinfo, before any other filter */
   gboolean report_frames;
+  /* TRUE: ffmpeg stretches or squeezes the audio (aresample's async) to
+   * timestamps that follow the wall clock, so that the sample count keeps
+   * time with the system clock (docs/time.md) */
+  gboolean lock_to_clock;
 } FfcArgsConfig;
 
 const gchar *ffc_sample_format_muxer (FfcSampleFormat format);
@@ -53,6 +57,9 @@ gchar **ffc_args_build_probe (const FfcArgsConfig *config);
 #define FFC_FFMPEG_IO_BUFFER_BYTES 32768
 /* input timestamps in microseconds, then one stderr line per frame */
 #define FFC_ARGS_FRAME_REPORT_FILTER "asettb=1/1000000,ashowinfo"
+/* for lock_to_clock: inputs whose timestamps do not come from the wall
+ * clock (all but capture devices) are stamped with it as they pass */
+#define FFC_ARGS_WALL_CLOCK_PTS_FILTER "asetpts=(RTCTIME-RTCSTART)/(TB*1000000)"
 
 gboolean ffc_args_batch_writes (
     FfcSampleFormat format, gint rate, gint channels);

@@ -170,6 +170,8 @@ ffc_wav_header_init (FfcWavLayout *l, FfcWavFormat format, guint rate,
   }
 
   if (bext != NULL) {
+    l->bext_offset = p - header;
+    l->bext_size = bext_size;
     memcpy (p, "bext", 4);
     put_u32 (p + 4, bext_size);
     memcpy (p + 8, bext, bext_size);
@@ -262,6 +264,35 @@ update_guano (gint fd, const FfcWavLayout *l, guint64 frames, GError **error)
   ok = pwrite_all (fd, room, l->guan_room, l->guan_offset, error);
 
 done:
+  g_free (room);
+  return ok;
+}
+
+/* Replaces the metadata written at open, when what it says became known
+ * better since (the segment's start time): the bext body in place, at the
+ * same size, and the GUANO room. Before ffc_wav_finalize, which then sets
+ * GUANO's Length. */
+gboolean
+ffc_wav_rewrite_metadata (gint fd, const FfcWavLayout *l, const guint8 *bext,
+    gsize bext_size, const gchar *guano, GError **error)
+{
+  guint8 *room;
+  gboolean ok;
+
+  if (bext != NULL && l->bext_offset != 0) {
+    if (bext_size != l->bext_size)
+      return fail (error, "the new bext chunk is not the size of the old");
+    if (!pwrite_all (fd, bext, bext_size, l->bext_offset + 8, error))
+      return FALSE;
+  }
+  if (guano == NULL || l->guan_offset == 0)
+    return TRUE;
+  room = g_malloc (l->guan_room);
+  ok = fill_guano (room, l->guan_room, guano, strlen (guano));
+  if (!ok)
+    fail (error, "the new GUANO text does not fit its room");
+  else
+    ok = pwrite_all (fd, room, l->guan_room, l->guan_offset, error);
   g_free (room);
   return ok;
 }

@@ -35,6 +35,8 @@ typedef struct {
   gsize junk_offset;      /* the JUNK chunk that becomes ds64 */
   gsize fact_offset;      /* 0 when there is no fact chunk */
   gsize data_size_offset;
+  gsize bext_offset; /* 0 when there is no bext chunk */
+  gsize bext_size;   /* its body */
   gsize guan_offset; /* 0 when there is no guan chunk */
   gsize guan_room;   /* the guan chunk and the JUNK chunk filling the room */
 } FfcWavLayout;
@@ -44,6 +46,8 @@ gsize ffc_wav_header_init (FfcWavLayout *layout, FfcWavFormat format,
     const gchar *guano, guint8 *header);
 gboolean ffc_wav_finalize (
     gint fd, const FfcWavLayout *layout, guint64 data_bytes, GError **error);
+gboolean ffc_wav_rewrite_metadata (gint fd, const FfcWavLayout *layout,
+    const guint8 *bext, gsize bext_size, const gchar *guano, GError **error);
 
 guint64 ffc_wav_rf64_threshold (void);
 

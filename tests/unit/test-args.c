@@ -89,6 +89,22 @@ test_build_lavfi_ignores_capture_params (void)
   g_assert_cmpint (index_of (argv, "-flush_packets"), ==, -1);
   g_assert_cmpstr (argv[index_of (argv, "-c:a") + 1], ==, "pcm_f32le");
   g_strfreev (argv);
+
+  /* locked to the clock: stamped with the wall clock, stretched to it, last */
+  cfg.lock_to_clock = TRUE;
+  argv = ffc_args_build (&cfg);
+  g_assert_cmpstr (argv[index_of (argv, "-filter:a") + 1], ==,
+      "asettb=1/1000000,ashowinfo,volume=12dB,"
+      "asetpts=(RTCTIME-RTCSTART)/(TB*1000000),aresample=async=384");
+  g_strfreev (argv);
+  /* a capture device stamps from the wall clock itself */
+  cfg.input_format = "alsa";
+  cfg.filter = NULL;
+  cfg.report_frames = FALSE;
+  argv = ffc_args_build (&cfg);
+  g_assert_cmpstr (
+      argv[index_of (argv, "-filter:a") + 1], ==, "aresample=async=384");
+  g_strfreev (argv);
 }
 
 static void
