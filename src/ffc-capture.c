@@ -32,6 +32,7 @@
 #define MAX_READ_SIZE (256 * 1024)
 #define MIN_READ_SIZE (4 * 1024)
 #define STDERR_MAX_LINE 4096
+#define STDERR_MAX_READ (256 * 1024)
 #define STDERR_TAIL_LINES 12
 /* ffmpeg's "start:" is a wall-clock time for capture devices, and a stream
  * time (usually 0) for files and lavfi: anything after 2001 is the former. */
@@ -285,16 +286,21 @@ on_stderr_line (const FfcLine *line, gpointer user_data)
     c->config.line_func (line, c->config.line_data);
 }
 
-/* Returns FALSE at end of file. */
+/* Returns FALSE at end of file. Reads what is there, but at most
+ * STDERR_MAX_READ: an ffmpeg that prints faster than we parse (a flood, or
+ * a slowed process) must not keep the thread from the audio and from a stop
+ * request; poll() brings it back. */
 static gboolean
 read_stderr (FfcCapture *c, gint fd)
 {
   gchar buf[16384];
+  gsize total = 0;
 
-  for (;;) {
+  while (total < STDERR_MAX_READ) {
     gssize n = read (fd, buf, sizeof (buf));
     if (n > 0) {
       ffc_stderr_parser_feed (c->parser, buf, n, on_stderr_line, c);
+      total += n;
       continue;
     }
     if (n < 0 && errno == EINTR)
@@ -304,6 +310,7 @@ read_stderr (FfcCapture *c, gint fd)
     ffc_stderr_parser_finish (c->parser, on_stderr_line, c);
     return FALSE;
   }
+  return TRUE;
 }
 
 /* Returns FALSE at end of file. Reads once: poll() decides when to come back,
