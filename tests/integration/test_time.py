@@ -274,7 +274,9 @@ def test_lock():
     pushed = run.stats.get_uint64("samples-pushed")[1]
     print(f"ok: lock: a device 500 ppm fast, {'locked' if lock else 'free'}"
           f": {measured:.0f} ppm measured, {pushed} samples")
-    assert abs(measured) < 150, measured
+    # unlocked it measures the full 500 ppm; locked, what is left is the
+    # estimate's noise over 25 s (tens of ppm; more on a loaded machine)
+    assert abs(measured) < 250, measured
 
 
 def main():
