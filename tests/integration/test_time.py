@@ -179,8 +179,12 @@ def test_step():
     assert [s["samples"] for s in segs] == [48000] * 7, segs
     assert [s["offset"] for s in segs] == [i * 48000 for i in range(7)], segs
     deltas = [b["start"] - a["start"] for a, b in zip(segs, segs[1:])]
-    jumps = [d for d in deltas if abs(d - 6.0) < 0.001]
-    normal = [d for d in deltas if abs(d - 1.0) < 0.001]
+    # Segments of 1 s that close in the first 10 s of a run are named from a
+    # model not settled yet (ffmpeg's first chunks come late by a few ms, more
+    # on a loaded machine): a few ms here; test_drift holds the settled model
+    # to 1 ms. The step itself is what this checks.
+    jumps = [d for d in deltas if abs(d - 6.0) < 0.010]
+    normal = [d for d in deltas if abs(d - 1.0) < 0.010]
     assert len(jumps) == 1 and len(normal) == len(deltas) - 1, deltas
     assert not run.named("ffmpegsrc-stats")  # stats-interval=0
     print(f"ok: step: one ffmpegsrc-clock-step of {step_us} us; the segments "
