@@ -344,27 +344,20 @@ read_stdout (FfcCapture *c, FfcChild *child, gboolean *err_open)
   return TRUE;
 }
 
+/* A flag the consumer sets (stopping, finishing), read under the lock. */
 static gboolean
-is_stopping (FfcCapture *c)
+read_flag (FfcCapture *c, const gboolean *flag)
 {
-  gboolean stopping;
+  gboolean value;
 
   g_mutex_lock (&c->lock);
-  stopping = c->stopping;
+  value = *flag;
   g_mutex_unlock (&c->lock);
-  return stopping;
+  return value;
 }
 
-static gboolean
-is_finishing (FfcCapture *c)
-{
-  gboolean finishing;
-
-  g_mutex_lock (&c->lock);
-  finishing = c->finishing;
-  g_mutex_unlock (&c->lock);
-  return finishing;
-}
+#define is_stopping(c) read_flag ((c), &(c)->stopping)
+#define is_finishing(c) read_flag ((c), &(c)->finishing)
 
 static RunOutcome
 pump (FfcCapture *c, FfcChild *child)
