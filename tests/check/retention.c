@@ -4,62 +4,21 @@
 #include "config.h"
 #endif
 
-#include <errno.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/check/gstcheck.h>
 
-#include "ffc-wav.h"
+#include "check-common.h"
 
 /* Frames of a complete WAV (sizes in its header match its length), or -1 */
 static gint64
 wav_frames (const gchar *path)
 {
-  gchar *data = NULL;
-  gsize len = 0;
-  FfcWavLayout l;
-  guint32 riff, data_size;
-  gint64 frames = -1;
+  WavInfo info;
 
-  if (!g_file_get_contents (path, &data, &len, NULL))
-    return -1;
-  if (len >= 12 && ffc_wav_parse_header ((guint8 *)data, len, &l, NULL)) {
-    memcpy (&riff, data + 4, 4);
-    memcpy (&data_size, data + l.data_size_offset, 4);
-    if (GUINT32_FROM_LE (riff) == len - 8
-        && GUINT32_FROM_LE (data_size) == len - l.header_size)
-      frames = (len - l.header_size) / l.block_align;
-  }
-  g_free (data);
-  return frames;
-}
-
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (*(const gchar *const *)a, *(const gchar *const *)b);
-}
-
-/* Names (not paths) of the .wav files in dir but `except`, sorted */
-static GPtrArray *
-wav_names (const gchar *dir, const gchar *except)
-{
-  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const gchar *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
-    if (g_str_has_suffix (name, ".wav") && g_strcmp0 (name, except) != 0)
-      g_ptr_array_add (names, g_strdup (name));
-  }
-  if (d != NULL)
-    g_dir_close (d);
-  g_ptr_array_sort (names, compare_names);
-  return names;
+  return read_wav (path, &info) ? (gint64)info.frames : -1;
 }
 
 static gboolean
@@ -88,33 +47,6 @@ seq_of (const gchar *name)
   return (guint)g_ascii_strtoull (us + 1, NULL, 10);
 }
 
-static gchar *
-mount_tmpfs (const gchar *size, const gchar *test)
-{
-  gchar *mnt = g_dir_make_tmp ("retention-tmpfs-XXXXXX", NULL);
-  gchar *options = g_strdup_printf ("size=%s", size);
-  gint r = mount ("tmpfs", mnt, "tmpfs", 0, options);
-
-  g_free (options);
-  if (r != 0) {
-    g_printerr ("SKIP %s: cannot mount a tmpfs (%s); run as root with "
-                "CAP_SYS_ADMIN to test a filling disk\n",
-        test, g_strerror (errno));
-    g_rmdir (mnt);
-    g_free (mnt);
-    return NULL;
-  }
-  return mnt;
-}
-
-static void
-unmount_tmpfs (gchar *mnt)
-{
-  fail_unless (umount (mnt) == 0, "umount %s: %s", mnt, g_strerror (errno));
-  g_rmdir (mnt);
-  g_free (mnt);
-}
-
 static gboolean
 have_ffmpegsrc (const gchar *test)
 {
@@ -126,115 +58,6 @@ have_ffmpegsrc (const gchar *test)
   }
   gst_object_unref (f);
   return TRUE;
-}
-
-typedef void (*OnMessage) (GstMessage *m, gpointer data);
-
-typedef struct {
-  GstElement *pipeline;
-  GList *messages; /* ERROR, WARNING and element messages, in order */
-  GstMessage *error;
-  gboolean eos;
-} Run;
-
-/* Runs to EOS or the first ERROR; `on_message` sees each message as it
- * arrives, while the pipeline still runs. */
-static Run *
-run_pipeline (
-    GstElement *pipeline, guint timeout_ms, OnMessage on_message, gpointer data)
-{
-  Run *run = g_new0 (Run, 1);
-  GstBus *bus = gst_element_get_bus (pipeline);
-  gint64 end = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
-
-  run->pipeline = pipeline;
-  if (gst_element_set_state (pipeline, GST_STATE_PLAYING)
-      == GST_STATE_CHANGE_FAILURE) {
-    run->error = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-    gst_object_unref (bus);
-    return run;
-  }
-  for (;;) {
-    gint64 left = end - g_get_monotonic_time ();
-    GstMessage *m;
-
-    if (left <= 0)
-      break;
-    m = gst_bus_timed_pop_filtered (bus, left * GST_USECOND,
-        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT
-            | GST_MESSAGE_WARNING);
-    if (m == NULL)
-      break;
-    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS) {
-      run->eos = TRUE;
-      gst_message_unref (m);
-      break;
-    }
-    if (on_message != NULL)
-      on_message (m, data);
-    run->messages = g_list_append (run->messages, m);
-    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
-      run->error = gst_message_ref (m);
-      break;
-    }
-  }
-  gst_object_unref (bus);
-  return run;
-}
-
-static Run *
-run_launch (const gchar *description, guint timeout_ms, OnMessage on_message,
-    gpointer data)
-{
-  GError *error = NULL;
-  GstElement *pipeline = gst_parse_launch (description, &error);
-
-  g_assert_no_error (error);
-  return run_pipeline (pipeline, timeout_ms, on_message, data);
-}
-
-static void
-run_free (Run *run)
-{
-  gst_element_set_state (run->pipeline, GST_STATE_NULL);
-  gst_object_unref (run->pipeline);
-  g_list_free_full (run->messages, (GDestroyNotify)gst_message_unref);
-  if (run->error)
-    gst_message_unref (run->error);
-  g_free (run);
-}
-
-/* element messages of that name from the sink of that name */
-static GList *
-messages_named (Run *run, const gchar *name, const gchar *from)
-{
-  GList *out = NULL;
-
-  for (GList *l = run->messages; l; l = l->next) {
-    GstMessage *m = l->data;
-    const GstStructure *s = gst_message_get_structure (m);
-    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT && s
-        && gst_structure_has_name (s, name)
-        && (from == NULL
-            || g_strcmp0 (GST_OBJECT_NAME (GST_MESSAGE_SRC (m)), from) == 0))
-      out = g_list_append (out, m);
-  }
-  return out;
-}
-
-static gchar *
-message_text (GstMessage *m)
-{
-  GError *err = NULL;
-  gchar *text;
-
-  if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR)
-    gst_message_parse_error (m, &err, NULL);
-  else
-    gst_message_parse_warning (m, &err, NULL);
-  text = g_strdup (err->message);
-  g_error_free (err);
-  return text;
 }
 
 /* index of the first message of that type, or -1 */
@@ -621,14 +444,6 @@ check_pair_agrees (Run *run, const gchar *raw, const gchar *processed,
 }
 
 static void
-rm_rf (const gchar *path)
-{
-  gchar *argv[] = { "rm", "-rf", (gchar *)path, NULL };
-  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-      NULL, NULL);
-}
-
-static void
 check_appsrc_pair (const gchar *props)
 {
   gchar *dir = g_dir_make_tmp ("retention-XXXXXX", NULL);
@@ -771,11 +586,7 @@ GST_START_TEST (test_run_id)
   g_free (b);
   g_free (again);
   gst_object_unref (pipeline);
-  {
-    gchar *argv[] = { "rm", "-rf", dir, NULL };
-    g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-        NULL, NULL);
-  }
+  rm_rf (dir);
   g_free (desc);
   g_free (dir);
 }

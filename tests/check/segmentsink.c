@@ -3,12 +3,10 @@
 #include "config.h"
 #endif
 
-#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,69 +15,20 @@
 #include <gst/audio/audio.h>
 #include <gst/check/gstcheck.h>
 
-#include "ffc-wav.h"
+#include "check-common.h"
 
-typedef struct {
-  gchar *path;
-  guint64 frames;
-  guint rate, channels;
-  FfcWavFormat format;
-} WavInfo;
-
-/* Reads a finished segment back, checking its header against its size. */
-static gboolean
-read_wav (const gchar *path, WavInfo *info)
-{
-  gchar *data = NULL;
-  gsize len = 0;
-  FfcWavLayout l;
-  guint32 riff, data_size;
-
-  if (!g_file_get_contents (path, &data, &len, NULL))
-    return FALSE;
-  if (len < 12 || !ffc_wav_parse_header ((guint8 *)data, len, &l, NULL)) {
-    g_free (data);
-    return FALSE;
-  }
-  memcpy (&riff, data + 4, 4);
-  memcpy (&data_size, data + l.data_size_offset, 4);
-  riff = GUINT32_FROM_LE (riff);
-  data_size = GUINT32_FROM_LE (data_size);
-  if (memcmp (data, "RIFF", 4) == 0
-      && (riff != len - 8 || data_size != len - l.header_size)) {
-    g_free (data);
-    return FALSE;
-  }
-  info->frames = (len - l.header_size) / l.block_align;
-  info->rate = l.rate;
-  info->channels = l.channels;
-  info->format = l.format;
-  g_free (data);
-  return TRUE;
-}
-
-/* g_ptr_array_sort () passes pointers to the elements */
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (*(const gchar *const *)a, *(const gchar *const *)b);
-}
-
+/* Paths of the .wav files in dir, sorted */
 static GPtrArray *
 list_wavs (const gchar *dir)
 {
-  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const gchar *name;
+  GPtrArray *files = wav_names (dir, NULL);
 
-  if (d == NULL)
-    return files;
-  while ((name = g_dir_read_name (d)) != NULL) {
-    if (g_str_has_suffix (name, ".wav"))
-      g_ptr_array_add (files, g_build_filename (dir, name, NULL));
+  for (guint i = 0; i < files->len; i++) {
+    gchar *name = files->pdata[i];
+
+    files->pdata[i] = g_build_filename (dir, name, NULL);
+    g_free (name);
   }
-  g_dir_close (d);
-  g_ptr_array_sort (files, compare_names);
   return files;
 }
 
@@ -105,87 +54,6 @@ frames_of (const gchar *path)
   return info.frames;
 }
 
-static void
-rm_rf (const gchar *path)
-{
-  gchar *argv[] = { "rm", "-rf", (gchar *)path, NULL };
-  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-      NULL, NULL);
-}
-
-typedef struct {
-  GstElement *pipeline;
-  GList *messages;
-  GstMessage *error;
-  gboolean eos;
-} Run;
-
-static Run *
-run_pipeline (const gchar *description, guint timeout_ms)
-{
-  Run *run = g_new0 (Run, 1);
-  GError *error = NULL;
-  GstBus *bus;
-  gint64 end = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
-
-  run->pipeline = gst_parse_launch (description, &error);
-  g_assert_no_error (error);
-  bus = gst_element_get_bus (run->pipeline);
-  if (gst_element_set_state (run->pipeline, GST_STATE_PLAYING)
-      == GST_STATE_CHANGE_FAILURE) {
-    run->error = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-    gst_object_unref (bus);
-    return run;
-  }
-  for (;;) {
-    gint64 left = end - g_get_monotonic_time ();
-    GstMessage *m;
-    if (left <= 0)
-      break;
-    m = gst_bus_timed_pop_filtered (bus, left * GST_USECOND,
-        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT
-            | GST_MESSAGE_WARNING);
-    if (m == NULL)
-      break;
-    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS) {
-      run->eos = TRUE;
-      gst_message_unref (m);
-      break;
-    }
-    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR && run->error == NULL)
-      run->error = gst_message_ref (m);
-    run->messages = g_list_append (run->messages, m);
-    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR)
-      break;
-  }
-  gst_object_unref (bus);
-  return run;
-}
-
-static void
-run_free (Run *run)
-{
-  gst_element_set_state (run->pipeline, GST_STATE_NULL);
-  gst_object_unref (run->pipeline);
-  g_list_free_full (run->messages, (GDestroyNotify)gst_message_unref);
-  if (run->error)
-    gst_message_unref (run->error);
-  g_free (run);
-}
-
-static GList *
-messages_named (Run *run, const gchar *name)
-{
-  GList *out = NULL;
-  for (GList *l = run->messages; l; l = l->next) {
-    const GstStructure *s = gst_message_get_structure (l->data);
-    if (GST_MESSAGE_TYPE (l->data) == GST_MESSAGE_ELEMENT && s
-        && gst_structure_has_name (s, name))
-      out = g_list_append (out, l->data);
-  }
-  return out;
-}
-
 static GstMessage *
 first_of_type (Run *run, GstMessageType type)
 {
@@ -193,20 +61,6 @@ first_of_type (Run *run, GstMessageType type)
     if (GST_MESSAGE_TYPE (l->data) == type)
       return l->data;
   return NULL;
-}
-
-static gchar *
-error_text (GstMessage *m)
-{
-  GError *err = NULL;
-  gchar *text;
-  if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR)
-    gst_message_parse_error (m, &err, NULL);
-  else
-    gst_message_parse_warning (m, &err, NULL);
-  text = g_strdup (err->message);
-  g_error_free (err);
-  return text;
 }
 
 GST_START_TEST (test_exact_frames_per_segment)
@@ -220,9 +74,9 @@ GST_START_TEST (test_exact_frames_per_segment)
       "samplesperbuffer=1000 ! audio/x-raw,format=S16LE,rate=48000,channels=1 "
       "! segmentsink name=sink location=%s segment-duration=250000000",
       dir);
-  Run *run = run_pipeline (desc, 20000);
+  Run *run = run_launch (desc, 20000, NULL, NULL);
   GPtrArray *files = list_wavs (dir);
-  GList *promoted = messages_named (run, "segmentsink-promoted");
+  GList *promoted = messages_named (run, "segmentsink-promoted", NULL);
   guint64 offset = 0;
   guint i = 0;
 
@@ -281,9 +135,9 @@ GST_START_TEST (test_default_names)
       "segmentsink location=%s segment-duration=1000000000",
       dir);
   gint64 before = g_get_real_time ();
-  Run *run = run_pipeline (desc, 20000);
+  Run *run = run_launch (desc, 20000, NULL, NULL);
   GPtrArray *files = list_wavs (dir);
-  GList *promoted = messages_named (run, "segmentsink-promoted");
+  GList *promoted = messages_named (run, "segmentsink-promoted", NULL);
   gchar *run_id = NULL;
   guint i = 0;
 
@@ -361,7 +215,7 @@ GST_START_TEST (test_template)
       "segmentsink location=%s segment-duration=2000000000 "
       "filename=\"mic_{seq}_%%Y.wav\"",
       dir);
-  Run *run = run_pipeline (desc, 20000);
+  Run *run = run_launch (desc, 20000, NULL, NULL);
   GPtrArray *files = list_wavs (dir);
   GDateTime *now = g_date_time_new_now_utc ();
   gchar *year = g_date_time_format (now, "%Y");
@@ -394,8 +248,8 @@ GST_START_TEST (test_align)
       "samplesperbuffer=4800 ! audio/x-raw,rate=48000,channels=1 ! "
       "segmentsink location=%s segment-duration=1000000000 align=true",
       dir);
-  Run *run = run_pipeline (desc, 20000);
-  GList *promoted = messages_named (run, "segmentsink-promoted");
+  Run *run = run_launch (desc, 20000, NULL, NULL);
+  GList *promoted = messages_named (run, "segmentsink-promoted", NULL);
   guint64 total = 0;
   guint i = 0;
 
@@ -486,7 +340,7 @@ GST_START_TEST (test_split_at_discontinuity)
   gboolean discont[] = { TRUE, FALSE, FALSE, FALSE, FALSE, TRUE, FALSE };
   Run *run = push_buffers (dir, times, discont, 7, 4800);
   GPtrArray *files = list_wavs (dir);
-  GList *promoted = messages_named (run, "segmentsink-promoted");
+  GList *promoted = messages_named (run, "segmentsink-promoted", NULL);
   guint64 rt;
 
   fail_unless (run->eos);
@@ -524,14 +378,14 @@ GST_START_TEST (test_never_replace)
   gchar *wtext;
 
   fail_unless (g_file_set_contents (existing, "a consumer's file", -1, NULL));
-  run = run_pipeline (desc, 20000);
+  run = run_launch (desc, 20000, NULL, NULL);
   fail_unless (run->eos);
   fail_unless (g_file_get_contents (existing, &text, NULL, NULL));
   fail_unless_equals_string (text, "a consumer's file");
   fail_unless_equals_uint64 (frames_of (renamed), 1024);
   warning = first_of_type (run, GST_MESSAGE_WARNING);
   fail_unless (warning != NULL);
-  wtext = error_text (warning);
+  wtext = message_text (warning);
   fail_unless (strstr (wtext, "take_00000000-1.wav") != NULL, "%s", wtext);
   g_free (wtext);
   g_free (text);
@@ -617,7 +471,7 @@ GST_START_TEST (test_orphan_repair_and_quarantine)
   write_file (staging, "short.wav", file, 30);
   g_free (file);
 
-  run = run_pipeline (desc, 20000);
+  run = run_launch (desc, 20000, NULL, NULL);
   fail_unless (run->eos);
 
   path = g_build_filename (dir, "zero-sizes.wav", NULL);
@@ -636,8 +490,8 @@ GST_START_TEST (test_orphan_repair_and_quarantine)
   /* staging holds quarantine/ and nothing else */
   fail_unless_equals_int (count_entries (staging), 1);
 
-  recovered = messages_named (run, "segmentsink-recovered");
-  quarantined = messages_named (run, "segmentsink-quarantined");
+  recovered = messages_named (run, "segmentsink-recovered", NULL);
+  quarantined = messages_named (run, "segmentsink-quarantined", NULL);
   fail_unless_equals_int (g_list_length (recovered), 2);
   fail_unless_equals_int (g_list_length (quarantined), 2);
   g_list_free (recovered);
@@ -670,7 +524,7 @@ GST_START_TEST (test_symlink_in_staging_not_followed)
   g_mkdir_with_parents (staging, 0755);
   fail_unless (g_file_set_contents (victim, "precious", -1, NULL));
   fail_unless (symlink (victim, planted) == 0);
-  run = run_pipeline (desc, 20000);
+  run = run_launch (desc, 20000, NULL, NULL);
   fail_unless (run->eos);
   fail_unless (g_file_get_contents (victim, &text, NULL, NULL));
   fail_unless_equals_string (text, "precious");
@@ -698,11 +552,11 @@ expect_start_failure (const gchar *properties, const gchar *in_message)
   gchar *desc = g_strdup_printf ("audiotestsrc num-buffers=1 ! "
                                  "segmentsink %s",
       properties);
-  Run *run = run_pipeline (desc, 5000);
+  Run *run = run_launch (desc, 5000, NULL, NULL);
   gchar *text;
 
   fail_unless (run->error != NULL, "no error for %s", properties);
-  text = error_text (run->error);
+  text = message_text (run->error);
   fail_unless (
       strstr (text, in_message) != NULL, "'%s' not in '%s'", in_message, text);
   g_free (text);
@@ -749,33 +603,26 @@ GST_END_TEST;
 
 GST_START_TEST (test_disk_full)
 {
-  gchar *mnt = g_dir_make_tmp ("segsink-tmpfs-XXXXXX", NULL);
-  gchar *staging = g_build_filename (mnt, ".buffer", NULL);
-  gchar *desc;
+  gchar *mnt = mount_tmpfs ("512k", "test_disk_full");
+  gchar *staging, *desc;
   Run *run;
   GPtrArray *files;
   gchar *text;
   guint64 total = 0;
 
-  if (mount ("tmpfs", mnt, "tmpfs", 0, "size=512k") != 0) {
-    g_printerr ("SKIP test_disk_full: cannot mount a tmpfs (%s); run as "
-                "root with CAP_SYS_ADMIN to test ENOSPC\n",
-        g_strerror (errno));
-    g_rmdir (mnt);
-    g_free (mnt);
-    g_free (staging);
+  if (mnt == NULL)
     return;
-  }
+  staging = g_build_filename (mnt, ".buffer", NULL);
   desc = g_strdup_printf (
       "audiotestsrc num-buffers=100 samplesperbuffer=4800 "
       "! audio/x-raw,format=S16LE,rate=48000,channels=1 ! segmentsink "
       "location=%s segment-duration=2000000000",
       mnt);
-  run = run_pipeline (desc, 20000);
+  run = run_launch (desc, 20000, NULL, NULL);
 
   /* 512 KiB hold about 5.4 s of 96 kB/s: an ERROR naming the file */
   fail_unless (run->error != NULL);
-  text = error_text (run->error);
+  text = message_text (run->error);
   fail_unless (strstr (text, "No space left on device") != NULL, "%s", text);
   fail_unless (strstr (text, staging) != NULL, "%s", text);
   g_free (text);
@@ -790,11 +637,9 @@ GST_START_TEST (test_disk_full)
 
   g_ptr_array_unref (files);
   run_free (run);
-  fail_unless (umount (mnt) == 0);
-  g_rmdir (mnt);
   g_free (staging);
   g_free (desc);
-  g_free (mnt);
+  unmount_tmpfs (mnt);
 }
 
 GST_END_TEST;
@@ -814,7 +659,7 @@ GST_START_TEST (test_rf64)
 
   /* test seam: past 40000 bytes counts as past 4 GiB (ffc-wav.c) */
   g_setenv ("FFC_WAV_RF64_THRESHOLD", "40000", TRUE);
-  run = run_pipeline (desc, 20000);
+  run = run_launch (desc, 20000, NULL, NULL);
   g_unsetenv ("FFC_WAV_RF64_THRESHOLD");
   fail_unless (run->eos);
   files = list_wavs (dir);
@@ -902,7 +747,7 @@ GST_START_TEST (test_watcher_sees_only_complete_files)
       "! audio/x-raw,rate=48000,channels=1 ! segmentsink location=%s "
       "segment-duration=50000000",
       w.dir);
-  run = run_pipeline (desc, 30000);
+  run = run_launch (desc, 30000, NULL, NULL);
   fail_unless (run->eos);
   g_usleep (200 * 1000);
   fail_unless (write (w.stop_fd[1], "x", 1) == 1);
@@ -939,7 +784,7 @@ GST_START_TEST (test_with_ffmpegsrc)
     g_printerr ("SKIP test_with_ffmpegsrc: ffmpegsrc is not registered\n");
     return;
   }
-  run = run_pipeline (desc, 30000);
+  run = run_launch (desc, 30000, NULL, NULL);
   fail_unless (run->eos);
   files = list_wavs (dir);
   fail_unless_equals_int (files->len, 5);
@@ -949,7 +794,7 @@ GST_START_TEST (test_with_ffmpegsrc)
     fail_unless_equals_uint64 (info.frames, 384000);
     fail_unless_equals_int (info.rate, 384000);
   }
-  promoted = messages_named (run, "segmentsink-promoted");
+  promoted = messages_named (run, "segmentsink-promoted", NULL);
   fail_unless_equals_int (g_list_length (promoted), 5);
   fail_unless_equals_int (count_entries (staging), 0);
   g_list_free (promoted);
@@ -989,13 +834,13 @@ GST_START_TEST (test_gap_inside_ffmpeg_splits_segment)
     g_printerr ("SKIP test_gap_inside_ffmpeg_splits_segment: no ffmpegsrc\n");
     return;
   }
-  run = run_pipeline (desc, 30000);
+  run = run_launch (desc, 30000, NULL, NULL);
   fail_unless (run->eos);
   files = list_wavs (dir);
   fail_unless_equals_int (files->len, 2);
   fail_unless_equals_uint64 (frames_of (files->pdata[0]), 47 * 1024);
   fail_unless_equals_uint64 (frames_of (files->pdata[1]), 96000 - 47 * 1024);
-  promoted = messages_named (run, "segmentsink-promoted");
+  promoted = messages_named (run, "segmentsink-promoted", NULL);
   gst_structure_get_uint64 (
       gst_message_get_structure (promoted->data), "running-time", &rt0);
   gst_structure_get_uint64 (
@@ -1067,7 +912,7 @@ GST_START_TEST (test_metadata_settings)
       "serial=42 position=\"52.5, 13.25\" elevation=-3.5 note=\"by the "
       "pond\" stream-name=raw",
       dir);
-  run = run_pipeline (desc, 20000);
+  run = run_launch (desc, 20000, NULL, NULL);
   fail_unless (run->eos);
   files = list_wavs (dir);
   fail_unless_equals_int (files->len, 1);
@@ -1132,10 +977,10 @@ GST_START_TEST (test_nonsense_settings)
       "audiotestsrc num-buffers=1 ! segmentsink location=%s/data "
       "filename={seq}%s.wav",
       dir, long_name);
-  run = run_pipeline (props, 5000);
+  run = run_launch (props, 5000, NULL, NULL);
   fail_unless (run->error != NULL);
   {
-    gchar *text = error_text (run->error);
+    gchar *text = message_text (run->error);
     fail_unless (strstr (text, "File name too long") != NULL, "%s", text);
     g_free (text);
   }
