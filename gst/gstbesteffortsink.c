@@ -387,15 +387,20 @@ bring_up (GstBestEffortSink *self, GstState state)
   self->instance = gst_object_ref (instance);
   self->queue = gst_object_ref (queue);
   self->down = FALSE;
+  self->accepting = FALSE;
   self->up_posted = FALSE;
   self->buffers_in_branch = 0;
   GST_OBJECT_UNLOCK (self);
 
   /* errors come back as messages, see handle_message */
   gst_element_set_state (instance, state);
-  /* what the stream said so far, for the new branch */
+  /* what the stream said so far, for the new branch, before any buffer:
+   * data ahead of its stream-start, caps and segment would be refused */
   gst_pad_sticky_events_foreach (self->sinkpad, forward_sticky, queue_sink);
   gst_object_unref (queue_sink);
+  GST_OBJECT_LOCK (self);
+  self->accepting = TRUE;
+  GST_OBJECT_UNLOCK (self);
   GST_INFO_OBJECT (self, "branch up (generation %u)", generation);
   return TRUE;
 }
@@ -615,7 +620,7 @@ branch_input (GstBestEffortSink *self, GstElement **queue)
   GstPad *pad = NULL;
 
   GST_OBJECT_LOCK (self);
-  if (!self->down && self->queue != NULL) {
+  if (!self->down && self->accepting && self->queue != NULL) {
     *queue = gst_object_ref (self->queue);
     pad = gst_element_get_static_pad (self->queue, "sink");
   }

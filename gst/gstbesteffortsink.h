@@ -27,6 +27,7 @@ struct _GstBestEffortSink {
   GstElement *instance; /* queue + branch; NULL while down */
   GstElement *queue;
   gboolean down;
+  gboolean accepting; /* the new branch has the stream's sticky events */
   gboolean up_posted;
   gboolean stopping;
   guint buffers_in_branch; /* buffers the branch's sinks took */
