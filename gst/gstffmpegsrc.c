@@ -73,6 +73,8 @@
 #include "gstffmpegsrc.h"
 #include "gstffcaptureelements.h"
 
+#include "gstffcclock.h"
+
 #include "ffc-args.h"
 #include "ffc-child.h"
 #include "ffc-probe.h"
@@ -978,7 +980,14 @@ gst_ffmpeg_src_publish_model (
   GstBaseSrc *bsrc = GST_BASE_SRC (src);
   GstClockTime rt =
       gst_segment_to_running_time (&bsrc->segment, GST_FORMAT_TIME, end);
-  gint64 wall = llround (src->drift_ref.mono_us) + (wall_now - mono_now);
+  FfcTimeModel model = {
+    .running_time_ns = rt,
+    .wall_us = llround (src->drift_ref.mono_us) + (wall_now - mono_now),
+    .drift_ppm = src->drift_ref.drift_ppm,
+    .drift_known = src->drift_ref.known,
+    .settled = src->drift_ref.settled,
+    .synchronised = src->synchronised,
+  };
   GstEvent *event;
 
   if (!GST_CLOCK_TIME_IS_VALID (rt))
@@ -986,20 +995,10 @@ gst_ffmpeg_src_publish_model (
   GST_DEBUG_OBJECT (src,
       "time model: running time %" GST_TIME_FORMAT " is %" G_GINT64_FORMAT
       " us, drift %.3f ppm%s, %ssynchronised",
-      GST_TIME_ARGS (rt), wall, src->drift_ref.drift_ppm,
-      src->drift_ref.known ? "" : " (not yet known)",
-      src->synchronised ? "" : "not ");
-  /* clang-format off */
-  event = gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM_STICKY,
-      gst_structure_new (FFC_CLOCK_EVENT,
-          "running-time", G_TYPE_UINT64, (guint64) rt,
-          "wall-time", G_TYPE_INT64, wall,
-          "drift-ppm", G_TYPE_DOUBLE, src->drift_ref.drift_ppm,
-          "drift-known", G_TYPE_BOOLEAN, src->drift_ref.known,
-          "settled", G_TYPE_BOOLEAN, src->drift_ref.settled,
-          "synchronised", G_TYPE_BOOLEAN, src->synchronised,
-          NULL));
-  /* clang-format on */
+      GST_TIME_ARGS (rt), model.wall_us, model.drift_ppm,
+      model.drift_known ? "" : " (not yet known)",
+      model.synchronised ? "" : "not ");
+  event = gst_ffc_clock_event_new (&model);
   gst_pad_store_sticky_event (GST_BASE_SRC_PAD (src), event);
   gst_event_unref (event);
 }

@@ -113,7 +113,8 @@
 
 #include <glib/gstdio.h>
 
-#include "ffc-clock.h"
+#include "gstffcclock.h"
+
 #include "ffc-promote.h"
 #include "ffc-segname.h"
 
@@ -953,11 +954,8 @@ gst_segment_sink_start (GstBaseSink *bsink)
   if (!start_pair (sink, run_id, template, min_age))
     goto done;
   sink->seq = 0;
-  sink->have_time_origin = FALSE;
+  ffc_wall_map_init (&sink->wall);
   sink->samples_received = 0;
-  sink->drift_ppm = NAN;
-  sink->clock_synchronised = TRUE;
-  sink->have_model = FALSE;
   sink->have_next = FALSE;
   sink->fd = -1;
   sink->frames = 0;
@@ -1055,7 +1053,8 @@ rescue_deleted_segment (GstSegmentSink *sink, gboolean durable)
   return TRUE;
 }
 
-static gint64 wall_time_of (GstSegmentSink *sink, GstClockTime rt);
+static gdouble reported_drift (GstSegmentSink *sink);
+static gboolean clock_synchronised (GstSegmentSink *sink);
 
 /* What the open segment's metadata says, as far as it is known now. */
 static void
@@ -1071,7 +1070,7 @@ segment_meta (GstSegmentSink *sink, FfcWavFormat format, FfcMeta *meta)
   meta->seq = sink->seq;
   meta->run_id = sink->run_id;
   meta->original_filename = sink->intended_name;
-  meta->drift_ppm = sink->drift_ppm;
+  meta->drift_ppm = reported_drift (sink);
   meta->clock_synchronised = sink->start_synchronised;
 }
 
@@ -1099,7 +1098,7 @@ rewrite_meta (GstSegmentSink *sink, GError **error)
 static gboolean
 rename_from_model (GstSegmentSink *sink)
 {
-  gint64 wall = wall_time_of (sink, sink->start_running_time);
+  gint64 wall = ffc_wall_map_wall_of (&sink->wall, sink->start_running_time);
   GstClockTime duration;
   gchar *template, *name;
 
@@ -1118,7 +1117,7 @@ rename_from_model (GstSegmentSink *sink)
     g_free (sink->intended_name);
     sink->intended_name = name;
     sink->start_wall_us = wall;
-    sink->start_synchronised = sink->clock_synchronised;
+    sink->start_synchronised = clock_synchronised (sink);
   }
   g_free (template);
   return name != NULL;
@@ -1143,7 +1142,7 @@ close_segment (GstSegmentSink *sink)
 
   /* Begun when the capture's model rested on its first chunks (often late:
    * ffmpeg starting up), the segment takes its time from the latest one. */
-  if (!sink->start_settled && sink->have_model)
+  if (!sink->start_settled && sink->wall.have_model)
     renamed = rename_from_model (sink);
 
   if ((renamed && !rewrite_meta (sink, &error))
@@ -1199,7 +1198,7 @@ close_segment (GstSegmentSink *sink)
           sink->start_offset, "bytes", G_TYPE_UINT64,
           (guint64)(sink->layout.header_size + data_bytes),
           "clock-synchronised", G_TYPE_BOOLEAN, sink->start_synchronised,
-          "drift-ppm", G_TYPE_DOUBLE, sink->drift_ppm, NULL));
+          "drift-ppm", G_TYPE_DOUBLE, reported_drift (sink), NULL));
   g_free (path);
   g_free (start);
   ffc_pair_promoted (sink->pair, promoted);
@@ -1246,86 +1245,48 @@ gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
   return TRUE;
 }
 
-/* The capture's time model (docs/time.md): it comes in order with the
- * buffers, so each segment is named from the model in force at its first
- * sample. */
-static void
-take_time_model (GstSegmentSink *sink, const GstStructure *s)
-{
-  guint64 rt;
-  gint64 wall;
-  gdouble ppm;
-  gboolean known = FALSE, synchronised = TRUE, settled = TRUE;
-
-  if (!gst_structure_get_uint64 (s, "running-time", &rt)
-      || !gst_structure_get_int64 (s, "wall-time", &wall)
-      || !gst_structure_get_double (s, "drift-ppm", &ppm) || !isfinite (ppm)) {
-    GST_WARNING_OBJECT (sink, "ignoring a malformed %" GST_PTR_FORMAT, s);
-    return;
-  }
-  gst_structure_get_boolean (s, "drift-known", &known);
-  gst_structure_get_boolean (s, "synchronised", &synchronised);
-  gst_structure_get_boolean (s, "settled", &settled);
-  sink->have_model = TRUE;
-  sink->model_running_time = rt;
-  sink->model_wall_us = wall;
-  sink->model_drift_ppm = ppm;
-  sink->model_settled = settled;
-  sink->drift_ppm = known ? ppm : NAN;
-  sink->clock_synchronised = synchronised;
-  GST_DEBUG_OBJECT (sink, "time model: %" GST_PTR_FORMAT, s);
-}
-
 static gboolean
 gst_segment_sink_event (GstBaseSink *bsink, GstEvent *event)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
 
+  /* the capture's time model comes in order with the buffers, so each
+   * segment is named from the model in force at its first sample */
   if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
     close_segment (sink);
-  else if (GST_EVENT_TYPE (event) == GST_EVENT_CUSTOM_DOWNSTREAM_STICKY
-           && gst_event_has_name (event, FFC_CLOCK_EVENT))
-    take_time_model (sink, gst_event_get_structure (event));
+  else
+    gst_ffc_wall_map_take_event (&sink->wall, GST_OBJECT (sink), event);
   return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
 }
 
 /* Without a time model from upstream (another source than ffmpegsrc),
- * running time is mapped to the wall clock once, at the first buffer:
- * running time plus this origin is the wall-clock time of a sample. */
+ * running time is mapped to the wall clock once, at the first buffer, and
+ * every sink of the pair maps it alike: the same names. */
 static void
 ensure_time_origin (GstSegmentSink *sink, GstClockTime running_time)
 {
-  GstClock *clock;
+  gint64 origin;
 
-  if (sink->have_time_origin)
+  if (sink->wall.have_origin)
     return;
-  clock = gst_element_get_clock (GST_ELEMENT (sink));
-  if (clock != NULL) {
-    GstClockTime now = gst_clock_get_time (clock);
-    GstClockTime base = gst_element_get_base_time (GST_ELEMENT (sink));
-    sink->wall_at_running_zero_us =
-        ffc_clock_wall_now () - (GstClockTimeDiff)(now - base) / 1000;
-    gst_object_unref (clock);
-  } else {
-    sink->wall_at_running_zero_us =
-        ffc_clock_wall_now () - (gint64)(running_time / 1000);
-  }
-  /* every sink of the pair maps running time alike: the same names */
-  sink->wall_at_running_zero_us =
-      ffc_pair_share_origin (sink->pair, sink->wall_at_running_zero_us);
-  sink->have_time_origin = TRUE;
+  origin = gst_ffc_wall_origin_now (GST_ELEMENT (sink), running_time);
+  ffc_wall_map_set_origin (
+      &sink->wall, ffc_pair_share_origin (sink->pair, origin));
 }
 
-/* The wall-clock time (µs) of the sample at running time `rt`. */
-static gint64
-wall_time_of (GstSegmentSink *sink, GstClockTime rt)
+/* The capture's drift for the metadata: NAN unless a model knows it. */
+static gdouble
+reported_drift (GstSegmentSink *sink)
 {
-  if (sink->have_model)
-    return ffc_clock_map (sink->model_wall_us, (gint64)sink->model_running_time,
-        sink->model_drift_ppm, (gint64)rt);
-  /* rounded, not truncated: sinks of a pair at other rates reach the same
-   * time a nanosecond apart, and must name it alike */
-  return sink->wall_at_running_zero_us + (gint64)((rt + 500) / 1000);
+  return sink->wall.have_model
+             ? ffc_time_model_reported_drift (&sink->wall.model)
+             : NAN;
+}
+
+static gboolean
+clock_synchronised (GstSegmentSink *sink)
+{
+  return !sink->wall.have_model || sink->wall.model.synchronised;
 }
 
 static gboolean
@@ -1352,9 +1313,9 @@ open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
   /* the previous segment ended at its boundary, with no gap since */
   continuing = sink->target_frames > 0 && sink->frames == sink->target_frames;
   sink->start_running_time = running_time;
-  sink->start_wall_us = wall_time_of (sink, running_time);
-  sink->start_synchronised = sink->clock_synchronised;
-  sink->start_settled = !sink->have_model || sink->model_settled;
+  sink->start_wall_us = ffc_wall_map_wall_of (&sink->wall, running_time);
+  sink->start_synchronised = clock_synchronised (sink);
+  sink->start_settled = !sink->wall.have_model || sink->wall.model.settled;
   sink->start_offset = offset;
   sink->frames = 0;
   if (align && continuing) {
@@ -1372,7 +1333,8 @@ open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
      * the capture's clock */
     gint64 dur_us = MAX ((gint64)(duration / 1000), 1);
     gint64 next = (sink->start_wall_us / dur_us + 1) * dur_us;
-    gdouble scale = sink->have_model ? 1.0 + sink->model_drift_ppm * 1e-6 : 1.0;
+    gdouble scale =
+        sink->wall.have_model ? 1.0 + sink->wall.model.drift_ppm * 1e-6 : 1.0;
     guint64 to_boundary = (guint64)llround (
         (next - sink->start_wall_us) * scale * rate / G_USEC_PER_SEC);
     if (to_boundary > 0 && to_boundary < full)

@@ -8,6 +8,7 @@
 #include <gst/audio/audio.h>
 #include <gst/base/gstbasesink.h>
 
+#include "ffc-clock.h"
 #include "ffc-meta.h"
 #include "ffc-retention.h"
 #include "ffc-wav.h"
@@ -44,13 +45,10 @@ struct _GstSegmentSink {
   gchar run_id[9];
   guint64 seq;
   GstAudioInfo info;
-  gboolean have_time_origin;
-  gint64 wall_at_running_zero_us; /* wall clock of running time 0 */
+  /* running time onto the wall clock: the capture's time model from
+   * upstream (docs/time.md), or an origin fixed at the first buffer */
+  FfcWallMap wall;
   guint64 samples_received;
-  /* the capture's clock, as upstream describes it (see docs/time.md):
-   * for names and metadata */
-  gdouble drift_ppm;           /* device clock vs system clock; NAN unknown */
-  gboolean clock_synchronised; /* the system clock was synchronised */
   FfcMeta station; /* the properties above as of start(); strings owned */
 
   /* pairs and retention: properties (object lock), then from start() */
@@ -64,13 +62,6 @@ struct _GstSegmentSink {
   gboolean retaining;      /* retention, as it was at start */
   guint64 unchecked_bytes; /* written since free space was last checked */
   gboolean low_space_warned;
-
-  /* the latest time model from upstream (an ffcapture-clock event) */
-  gboolean have_model;
-  guint64 model_running_time;
-  gint64 model_wall_us;
-  gdouble model_drift_ppm;
-  gboolean model_settled;
 
   /* the open segment */
   gint fd;

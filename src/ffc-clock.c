@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/timex.h>
 
 static GMutex seam_lock;
@@ -352,4 +353,51 @@ ffc_clock_map (
   gdouble scale = 1.0 + (isfinite (drift_ppm) ? drift_ppm * 1e-6 : 0.0);
 
   return ref_wall_us + llround ((gdouble)(rt_ns - ref_rt_ns) / 1e3 / scale);
+}
+
+gint64
+ffc_time_model_wall_of (const FfcTimeModel *model, guint64 rt_ns)
+{
+  return ffc_clock_map (model->wall_us, (gint64)model->running_time_ns,
+      model->drift_ppm, (gint64)rt_ns);
+}
+
+gdouble
+ffc_time_model_reported_drift (const FfcTimeModel *model)
+{
+  return model->drift_known ? model->drift_ppm : NAN;
+}
+
+void
+ffc_wall_map_init (FfcWallMap *map)
+{
+  memset (map, 0, sizeof (*map));
+}
+
+void
+ffc_wall_map_set_model (FfcWallMap *map, const FfcTimeModel *model)
+{
+  map->model = *model;
+  map->have_model = TRUE;
+}
+
+void
+ffc_wall_map_set_origin (FfcWallMap *map, gint64 origin_us)
+{
+  map->origin_us = origin_us;
+  map->have_origin = TRUE;
+}
+
+gboolean
+ffc_wall_map_ready (const FfcWallMap *map)
+{
+  return map->have_model || map->have_origin;
+}
+
+gint64
+ffc_wall_map_wall_of (const FfcWallMap *map, guint64 rt_ns)
+{
+  if (map->have_model)
+    return ffc_time_model_wall_of (&map->model, rt_ns);
+  return map->origin_us + (gint64)((rt_ns + 500) / 1000);
 }

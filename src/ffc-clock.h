@@ -95,6 +95,45 @@ gboolean ffc_drift_update_ref (
 gint64 ffc_clock_map (
     gint64 ref_wall_us, gint64 ref_rt_ns, gdouble drift_ppm, gint64 rt_ns);
 
+/* The capture's time model as it travels downstream (the ffcapture-clock
+ * event, docs/time.md): running time `running_time_ns` (ns) was captured at
+ * wall-clock time `wall_us` (µs since the epoch, UTC), and from there one
+ * nominal second of running time lasts 1/(1 + drift_ppm·1e-6) s of wall
+ * clock. */
+typedef struct {
+  guint64 running_time_ns; /* ns */
+  gint64 wall_us;          /* µs since the epoch, UTC */
+  gdouble drift_ppm;       /* device vs system clock, ppm; the slope used */
+  gboolean drift_known;    /* drift_ppm rests on enough data to report */
+  gboolean settled;        /* the run's line rests on FFC_DRIFT_SETTLED_S */
+  gboolean synchronised;   /* the system clock was synchronised */
+} FfcTimeModel;
+
+/* Wall-clock time (µs) of running time `rt_ns` (ns) by the model. */
+gint64 ffc_time_model_wall_of (const FfcTimeModel *model, guint64 rt_ns);
+/* The drift to report (ppm): NAN until it is known. */
+gdouble ffc_time_model_reported_drift (const FfcTimeModel *model);
+
+/* Where a consumer's running time lands on the wall clock: the capture's
+ * model when upstream sends one, else an origin (the wall-clock time, µs,
+ * of running time 0) fixed once from the pipeline clock. */
+typedef struct {
+  gboolean have_model;
+  FfcTimeModel model;
+  gboolean have_origin;
+  gint64 origin_us; /* µs since the epoch of running time 0 */
+} FfcWallMap;
+
+void ffc_wall_map_init (FfcWallMap *map);
+void ffc_wall_map_set_model (FfcWallMap *map, const FfcTimeModel *model);
+void ffc_wall_map_set_origin (FfcWallMap *map, gint64 origin_us);
+/* Either a model or an origin is there: wall times can be given. */
+gboolean ffc_wall_map_ready (const FfcWallMap *map);
+/* Wall-clock time (µs) of running time `rt_ns` (ns). Without a model,
+ * rounded to the µs, not truncated: consumers at other rates reach the
+ * same time a nanosecond apart and must name it alike. */
+gint64 ffc_wall_map_wall_of (const FfcWallMap *map, guint64 rt_ns);
+
 G_END_DECLS
 
 #endif
