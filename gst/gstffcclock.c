@@ -65,8 +65,8 @@ gst_ffc_wall_map_take_event (
         gst_event_get_structure (event));
     return TRUE;
   }
-  GST_DEBUG_OBJECT (element, "time model: %" GST_PTR_FORMAT,
-      gst_event_get_structure (event));
+  GST_DEBUG_OBJECT (
+      element, "time model: %" GST_PTR_FORMAT, gst_event_get_structure (event));
   ffc_wall_map_set_model (map, &model);
   return TRUE;
 }
