@@ -146,7 +146,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_segment_sink_debug);
 #define DEFAULT_MIN_AGE (10 * 60 * GST_SECOND)
 
 #define STAGING_SUBDIR ".buffer"
-#define QUARANTINE_SUBDIR "quarantine"
 
 enum {
   PROP_0,
@@ -610,111 +609,79 @@ data_path (GstSegmentSink *sink, const gchar *name)
   return g_build_filename (sink->data_dir, name, NULL);
 }
 
-static void
-quarantine (GstSegmentSink *sink, const gchar *name, const gchar *reason)
+static gboolean
+repair_wav (gint fd, guint64 *frames, guint64 *trimmed_bytes,
+    gpointer user_data, GError **error)
 {
-  gchar *qdir = g_build_filename (sink->staging_dir, QUARANTINE_SUBDIR, NULL);
-  GError *error = NULL;
-  gint qfd = ffc_dir_open (qdir, TRUE, &error);
-  gchar *moved = NULL, *where;
+  FfcWavRepair repair;
 
-  if (qfd >= 0) {
-    moved = ffc_promote (sink->staging_fd, name, qfd, name, TRUE, &error);
-    close (qfd);
-  }
-  if (moved == NULL) {
-    GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
-        ("Cannot move the unrepairable file %s/%s to quarantine: %s",
-            sink->staging_dir, name, error->message),
-        ("%s", reason));
-    g_clear_error (&error);
-    g_free (qdir);
-    return;
-  }
-  where = g_build_filename (qdir, moved, NULL);
-  GST_ELEMENT_WARNING (sink, STREAM, FORMAT,
-      ("A file left in staging by a crash cannot be repaired (%s); moved to "
-       "%s",
-          reason, where),
-      (NULL));
-  post_element (
-      sink, gst_structure_new ("segmentsink-quarantined", "location",
-                G_TYPE_STRING, where, "reason", G_TYPE_STRING, reason, NULL));
-  g_free (where);
-  g_free (moved);
-  g_free (qdir);
-}
-
-/* g_ptr_array_sort () passes pointers to the elements */
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (*(const gchar *const *)a, *(const gchar *const *)b);
+  if (!ffc_wav_repair (fd, &repair, error))
+    return FALSE;
+  *frames = repair.frames;
+  *trimmed_bytes = repair.trimmed_bytes;
+  return TRUE;
 }
 
 /* Files in staging are segments a crash or a power cut interrupted: each is
- * repaired and promoted under its own name, or quarantined. */
+ * repaired and promoted under its own name, or quarantined; a file another
+ * live writer holds is left alone (ffc-promote.c). */
 static void
 recover_orphans (GstSegmentSink *sink)
 {
-  GDir *dir = g_dir_open (sink->staging_dir, 0, NULL);
-  const gchar *name;
-  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *orphans = ffc_staging_recover (
+      sink->staging_fd, sink->data_fd, sink->fsync, repair_wav, NULL);
 
-  if (dir == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_dir_close (dir);
-  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < orphans->len; i++) {
+    FfcOrphan *o = orphans->pdata[i];
+    gchar *path;
 
-  for (guint i = 0; i < names->len; i++) {
-    const gchar *orphan = g_ptr_array_index (names, i);
-    struct stat st;
-    FfcWavRepair repair;
-    GError *error = NULL;
-    gchar *promoted, *path;
-    gint fd;
-
-    if (fstatat (sink->staging_fd, orphan, &st, AT_SYMLINK_NOFOLLOW) < 0
-        || !S_ISREG (st.st_mode))
-      continue; /* quarantine/, and nothing we wrote */
-
-    fd = openat (sink->staging_fd, orphan, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-      quarantine (sink, orphan, g_strerror (errno));
-      continue;
+    switch (o->outcome) {
+      case FFC_ORPHAN_RECOVERED:
+        path = data_path (sink, o->moved_to);
+        GST_INFO_OBJECT (sink,
+            "recovered %s: %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT
+            " bytes trimmed",
+            path, o->frames, o->trimmed_bytes);
+        post_element (
+            sink, gst_structure_new ("segmentsink-recovered", "location",
+                      G_TYPE_STRING, path, "samples", G_TYPE_UINT64, o->frames,
+                      "trimmed-bytes", G_TYPE_UINT64, o->trimmed_bytes, NULL));
+        g_free (path);
+        break;
+      case FFC_ORPHAN_QUARANTINED:
+        path = g_build_filename (
+            sink->staging_dir, FFC_QUARANTINE_SUBDIR, o->moved_to, NULL);
+        GST_ELEMENT_WARNING (sink, STREAM, FORMAT,
+            ("A file left in staging by a crash cannot be repaired (%s); "
+             "moved to %s",
+                o->reason, path),
+            (NULL));
+        post_element (sink,
+            gst_structure_new ("segmentsink-quarantined", "location",
+                G_TYPE_STRING, path, "reason", G_TYPE_STRING, o->reason, NULL));
+        g_free (path);
+        break;
+      case FFC_ORPHAN_QUARANTINE_FAILED:
+        GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
+            ("Cannot move the unrepairable file %s/%s to quarantine: %s",
+                sink->staging_dir, o->name, o->reason),
+            (NULL));
+        break;
+      case FFC_ORPHAN_PROMOTE_FAILED:
+        GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
+            ("Cannot promote the recovered file %s: %s", o->name, o->reason),
+            (NULL));
+        break;
+      case FFC_ORPHAN_REMOVED_EMPTY:
+        GST_DEBUG_OBJECT (sink, "removed the empty orphan %s", o->name);
+        break;
+      case FFC_ORPHAN_SKIPPED_LOCKED:
+        GST_DEBUG_OBJECT (
+            sink, "%s is another live writer's: left alone", o->name);
+        break;
     }
-    if (!ffc_wav_repair (fd, &repair, &error)
-        || (sink->fsync && !ffc_fsync (fd, &error))) {
-      close (fd);
-      quarantine (sink, orphan, error->message);
-      g_clear_error (&error);
-      continue;
-    }
-    close (fd);
-    promoted = ffc_promote (
-        sink->staging_fd, orphan, sink->data_fd, orphan, sink->fsync, &error);
-    if (promoted == NULL) {
-      GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
-          ("Cannot promote the recovered file %s: %s", orphan, error->message),
-          (NULL));
-      g_clear_error (&error);
-      continue;
-    }
-    path = data_path (sink, promoted);
-    GST_INFO_OBJECT (sink,
-        "recovered %s: %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT
-        " bytes trimmed",
-        path, repair.frames, repair.trimmed_bytes);
-    post_element (
-        sink, gst_structure_new ("segmentsink-recovered", "location",
-                  G_TYPE_STRING, path, "samples", G_TYPE_UINT64, repair.frames,
-                  "trimmed-bytes", G_TYPE_UINT64, repair.trimmed_bytes, NULL));
-    g_free (path);
-    g_free (promoted);
   }
-  g_ptr_array_unref (names);
+  g_ptr_array_unref (orphans);
 }
 
 /* Takes the station's facts for this run, checked: a position or an
@@ -1162,13 +1129,15 @@ close_segment (GstSegmentSink *sink)
     sink->fd = -1;
     return FALSE;
   }
-  close (sink->fd);
-  sink->fd = -1;
 
-  /* the name the template gave, even if staging had to use another */
+  /* the name the template gave, even if staging had to use another; the
+   * file stays locked until it is out of staging (ffc-promote.c) */
   intended = sink->intended_name;
+  sink->fd = ffc_staging_seal (sink->fd);
   promoted = ffc_promote (sink->staging_fd, sink->staging_name, sink->data_fd,
       intended ? intended : sink->staging_name, durable, &error);
+  close (sink->fd);
+  sink->fd = -1;
   if (promoted == NULL) {
     GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
         ("Cannot promote %s/%s into %s: %s", sink->staging_dir,

@@ -1091,6 +1091,74 @@ GST_START_TEST (test_staging_removed_during_run)
 
 GST_END_TEST;
 
+static gpointer
+run_in_thread (gpointer pipeline)
+{
+  return run_pipeline (pipeline, 60000, NULL, NULL);
+}
+
+/* `n` recorders on one data directory, started `delay_ms` apart, each 4 s
+ * of paced audio: no one's recovery touches another's open segment. */
+static void
+run_recorders_together (guint n, guint delay_ms)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *staging = g_build_filename (dir, ".buffer", NULL);
+  gchar *desc = g_strdup_printf (
+      "ffmpegsrc input-format=lavfi input-options=-re "
+      "device=sine=sample_rate=48000:duration=4 ! segmentsink location=%s "
+      "segment-duration=1000000000",
+      dir);
+  GThread *threads[8];
+  GPtrArray *files;
+  guint64 total = 0;
+
+  g_assert (n <= G_N_ELEMENTS (threads));
+  for (guint i = 0; i < n; i++) {
+    GstElement *pipeline = gst_parse_launch (desc, NULL);
+
+    fail_unless (pipeline != NULL);
+    if (i > 0)
+      g_usleep (delay_ms * 1000);
+    threads[i] = g_thread_new ("recorder", run_in_thread, pipeline);
+  }
+  for (guint i = 0; i < n; i++) {
+    Run *run = g_thread_join (threads[i]);
+    gchar *text = run->error ? message_text (run->error) : NULL;
+
+    fail_unless (run->error == NULL, "recorder %u: %s", i, text);
+    fail_unless (run->eos, "recorder %u did not finish", i);
+    fail_unless (messages_named (run, "segmentsink-recovered", NULL) == NULL,
+        "recorder %u recovered a live recorder's segment", i);
+    g_free (text);
+    run_free (run);
+  }
+  /* every frame of every recorder, in complete files, nothing left over */
+  files = list_wavs (dir);
+  for (guint i = 0; i < files->len; i++)
+    total += frames_of (files->pdata[i]);
+  fail_unless_equals_uint64 (total, (guint64)n * 192000);
+  fail_unless_equals_int (count_entries (staging), 0);
+  g_ptr_array_unref (files);
+  rm_rf (dir);
+  g_free (staging);
+  g_free (desc);
+  g_free (dir);
+}
+
+/* issue 13, 1: two recorders on one data directory */
+GST_START_TEST (test_recorders_share_location)
+{
+  if (gst_registry_lookup_feature (gst_registry_get (), "ffmpegsrc") == NULL) {
+    g_printerr ("SKIP test_recorders_share_location: no ffmpegsrc\n");
+    return;
+  }
+  run_recorders_together (2, 500);
+  run_recorders_together (4, 0);
+}
+
+GST_END_TEST;
+
 static Suite *
 segmentsink_suite (void)
 {
@@ -1117,6 +1185,7 @@ segmentsink_suite (void)
   tcase_add_test (tc, test_metadata_settings);
   tcase_add_test (tc, test_nonsense_settings);
   tcase_add_test (tc, test_staging_removed_during_run);
+  tcase_add_test (tc, test_recorders_share_location);
   return s;
 }
 
