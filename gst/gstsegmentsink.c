@@ -27,7 +27,13 @@
  * On start, files a crash left in staging are repaired (sizes recomputed
  * from their length, a partial last frame cut off) and promoted; a file
  * that cannot be repaired is moved to `quarantine/` in staging, never
- * deleted.
+ * deleted. Several recorders may share one data directory: each holds an
+ * OFD lock on its staging file until it is promoted, and recovery leaves a
+ * locked file alone (ffc-promote.c).
+ *
+ * Every property is read at start: changing one while PAUSED or PLAYING is
+ * refused with a warning. Segments last 10 ms to 24 h, rates are 1 kHz to
+ * 1.536 MHz; other values fail the start with an error naming them.
  *
  * Faults during a run: a write error (a full disk) is an ERROR naming the
  * file and the reason, and what was written is finished and promoted. A
@@ -102,6 +108,7 @@
 #endif
 
 #include "gstsegmentsink.h"
+#include <gst/audio/audio.h>
 #include "gstffcaptureelements.h"
 
 #include <errno.h>
@@ -115,8 +122,59 @@
 
 #include "gstffcclock.h"
 
+#include "ffc-clock.h"
+#include "ffc-meta.h"
 #include "ffc-promote.h"
+#include "ffc-retention.h"
 #include "ffc-segname.h"
+#include "ffc-segwriter.h"
+#include "ffc-wav.h"
+
+struct _GstSegmentSink {
+  GstBaseSink parent;
+
+  /* properties, under the object lock; elevation as set (the lowest double
+   * or NaN: unset) */
+  FfcSegwriterConfig props;
+  gboolean running; /* start() to stop(): props are not taken (object lock) */
+
+  /* from start() to stop() */
+  FfcSegwriterConfig cfg; /* the snapshot of props the run uses */
+  gint data_fd;
+  gint staging_fd;
+  gchar *data_dir; /* resolved paths */
+  gchar *staging_dir;
+  gchar run_id[9];
+  guint64 seq;
+  GstAudioInfo info;
+  /* running time onto the wall clock: the capture's time model from
+   * upstream (docs/time.md), or an origin fixed at the first buffer */
+  FfcWallMap wall;
+  guint64 samples_received;
+  FfcMeta station; /* the station's facts of cfg; zone owned */
+
+  /* pairs and retention */
+  gboolean run_id_in_use;  /* run_id is this run's (object lock) */
+  gconstpointer run_scope; /* the top-level pipeline, when run_id is shared */
+  FfcPairMember *pair;
+  guint64 unchecked_bytes; /* written since free space was last checked */
+  gboolean low_space_warned;
+
+  /* the open segment */
+  gint fd;
+  gchar *staging_name;
+  gchar *intended_name; /* what the template gave */
+  FfcWavLayout layout;
+  guint64 frames;        /* written so far */
+  guint64 target_frames; /* where this segment ends */
+  GstClockTime start_running_time;
+  gint64 start_wall_us;
+  gboolean start_synchronised; /* the clock was, when the segment began */
+  gboolean start_settled;      /* named from a settled model */
+  guint64 start_offset;
+  gboolean have_next;
+  GstClockTime next_running_time; /* where the next buffer belongs */
+};
 
 GST_DEBUG_CATEGORY_STATIC (gst_segment_sink_debug);
 #define GST_CAT_DEFAULT gst_segment_sink_debug
@@ -137,15 +195,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_segment_sink_debug);
 #define DEFAULT_NOTE NULL
 #define DEFAULT_STREAM_NAME NULL
 
-/* from the bottom of the deepest ocean trench to the edge of space */
-#define ELEVATION_MIN (-11000.0)
-#define ELEVATION_MAX 100000.0
 #define DEFAULT_RUN_ID NULL
 #define DEFAULT_RETENTION FALSE
 #define DEFAULT_MIN_FREE_SPACE (G_GUINT64_CONSTANT (512) * 1024 * 1024)
 #define DEFAULT_MIN_AGE (10 * 60 * GST_SECOND)
-
-#define STAGING_SUBDIR ".buffer"
 
 enum {
   PROP_0,
@@ -212,75 +265,101 @@ gst_segment_sink_class_init (GstSegmentSinkClass *klass)
       g_param_spec_string ("location", "Location",
           "The data directory finished segments appear in (required; "
           "created if missing)",
-          DEFAULT_LOCATION, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_LOCATION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_STAGING_LOCATION,
       g_param_spec_string ("staging-location", "Staging location",
           "Where segments are written until finished (default "
           "<location>/.buffer; created if missing). Must be on the same "
           "filesystem as location",
           DEFAULT_STAGING_LOCATION,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_SEGMENT_DURATION,
       g_param_spec_uint64 ("segment-duration", "Segment duration",
-          "Duration of each segment (ns); every segment holds exactly this "
-          "many samples but the first (with align), the last, and one before "
-          "a discontinuity",
-          1, G_MAXUINT64, DEFAULT_SEGMENT_DURATION,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          "Duration of each segment (ns), 10 ms to 24 h (shorter segments are "
+          "mostly header; a segment appears only when it ends); every "
+          "segment holds exactly this many samples but the first (with "
+          "align), the last, and one before a discontinuity",
+          0, G_MAXUINT64, DEFAULT_SEGMENT_DURATION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_ALIGN,
       g_param_spec_boolean ("align", "Align",
           "Start segments on wall-clock multiples of segment-duration (the "
           "first segment is shorter)",
-          DEFAULT_ALIGN, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_ALIGN,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_FILENAME,
       g_param_spec_string ("filename", "File name template",
           "strftime conversions give the segment's start time (UTC); {seq} "
           "is the sequence number (8 digits), {duration} the segment "
           "duration in whole seconds, {run} the run-id",
-          DEFAULT_FILENAME, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_FILENAME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_FSYNC,
       g_param_spec_boolean ("fsync", "fsync",
           "Make each segment durable before it appears, and its appearance "
           "durable before it is reported",
-          DEFAULT_FSYNC, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_FSYNC,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_MAKE,
       g_param_spec_string ("make", "Make",
           "Manufacturer of the recording hardware (GUANO Make, BWF "
           "Originator); read at start",
-          DEFAULT_MAKE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_MAKE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
           "Model of the recording hardware (GUANO Model, BWF Originator); "
           "read at start",
-          DEFAULT_MODEL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_MODEL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_SERIAL,
       g_param_spec_string ("serial", "Serial",
           "Serial number of the recording hardware (GUANO Serial); read at "
           "start",
-          DEFAULT_SERIAL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_SERIAL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_POSITION,
       g_param_spec_string ("position", "Position",
           "Where the station is, WGS84 decimal degrees: \"LATITUDE,LONGITUDE\" "
           "or \"LATITUDE LONGITUDE\", e.g. \"52.5186,13.3761\" (GUANO Loc "
           "Position); empty = unknown; read at start",
-          DEFAULT_POSITION, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_POSITION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_ELEVATION,
       g_param_spec_double ("elevation", "Elevation",
           "Metres above mean sea level, -11000 to 100000 (GUANO Loc "
           "Elevation); the default, the lowest double, or NaN = unknown; "
           "read at start",
           -G_MAXDOUBLE, G_MAXDOUBLE, DEFAULT_ELEVATION,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          /* NaN fails any GParamSpecDouble range (NaN != NaN after the
+           * clamp): lax validation lets it through to the setter */
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_LAX_VALIDATION
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_NOTE,
       g_param_spec_string ("note", "Note",
           "Free text about the station or the recording (GUANO Note, BWF "
           "Description); read at start",
-          DEFAULT_NOTE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_NOTE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_STREAM_NAME,
       g_param_spec_string ("stream-name", "Stream name",
           "The stream's name, e.g. \"raw\" or \"processed\" (GUANO "
           "FFC|Stream, BWF Description); empty = unnamed; read at start",
-          DEFAULT_STREAM_NAME, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_STREAM_NAME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_RUN_ID,
       g_param_spec_string ("run-id", "Run id",
           "The {run} of file names: 8 hex digits, or empty for one id drawn "
@@ -328,24 +407,28 @@ gst_segment_sink_class_init (GstSegmentSinkClass *klass)
 static void
 gst_segment_sink_init (GstSegmentSink *sink)
 {
-  sink->location = g_strdup (DEFAULT_LOCATION);
-  sink->staging_location = g_strdup (DEFAULT_STAGING_LOCATION);
-  sink->segment_duration = DEFAULT_SEGMENT_DURATION;
-  sink->align = DEFAULT_ALIGN;
-  sink->filename = g_strdup (DEFAULT_FILENAME);
-  sink->fsync = DEFAULT_FSYNC;
-  sink->make = g_strdup (DEFAULT_MAKE);
-  sink->model = g_strdup (DEFAULT_MODEL);
-  sink->serial = g_strdup (DEFAULT_SERIAL);
-  sink->position = g_strdup (DEFAULT_POSITION);
-  sink->elevation = DEFAULT_ELEVATION;
-  sink->note = g_strdup (DEFAULT_NOTE);
-  sink->stream_name = g_strdup (DEFAULT_STREAM_NAME);
+  FfcSegwriterConfig *p = &sink->props;
+
+  ffc_segwriter_config_init (p);
+  ffc_segwriter_config_init (&sink->cfg);
+  p->location = g_strdup (DEFAULT_LOCATION);
+  p->staging_location = g_strdup (DEFAULT_STAGING_LOCATION);
+  p->segment_duration = DEFAULT_SEGMENT_DURATION;
+  p->align = DEFAULT_ALIGN;
+  p->filename = g_strdup (DEFAULT_FILENAME);
+  p->fsync = DEFAULT_FSYNC;
+  p->make = g_strdup (DEFAULT_MAKE);
+  p->model = g_strdup (DEFAULT_MODEL);
+  p->serial = g_strdup (DEFAULT_SERIAL);
+  p->position = g_strdup (DEFAULT_POSITION);
+  p->elevation = DEFAULT_ELEVATION;
+  p->note = g_strdup (DEFAULT_NOTE);
+  p->stream_name = g_strdup (DEFAULT_STREAM_NAME);
+  p->run_id = g_strdup (DEFAULT_RUN_ID);
+  p->retention = DEFAULT_RETENTION;
+  p->min_free_space = DEFAULT_MIN_FREE_SPACE;
+  p->min_age = DEFAULT_MIN_AGE;
   ffc_meta_init (&sink->station);
-  sink->run_id_prop = g_strdup (DEFAULT_RUN_ID);
-  sink->retention = DEFAULT_RETENTION;
-  sink->min_free_space = DEFAULT_MIN_FREE_SPACE;
-  sink->min_age = DEFAULT_MIN_AGE;
   sink->data_fd = -1;
   sink->staging_fd = -1;
   sink->fd = -1;
@@ -358,16 +441,9 @@ gst_segment_sink_init (GstSegmentSink *sink)
 static void
 station_clear (GstSegmentSink *sink)
 {
-  FfcMeta *m = &sink->station;
-
-  g_free ((gchar *)m->make);
-  g_free ((gchar *)m->model);
-  g_free ((gchar *)m->serial);
-  g_free ((gchar *)m->note);
-  g_free ((gchar *)m->stream);
-  if (m->zone)
-    g_time_zone_unref (m->zone);
-  ffc_meta_init (m);
+  if (sink->station.zone)
+    g_time_zone_unref (sink->station.zone);
+  ffc_meta_init (&sink->station);
 }
 
 static void
@@ -376,62 +452,38 @@ gst_segment_sink_finalize (GObject *object)
   GstSegmentSink *sink = GST_SEGMENT_SINK (object);
 
   station_clear (sink);
-  g_free (sink->make);
-  g_free (sink->model);
-  g_free (sink->serial);
-  g_free (sink->position);
-  g_free (sink->note);
-  g_free (sink->stream_name);
-  g_free (sink->location);
-  g_free (sink->staging_location);
-  g_free (sink->filename);
+  ffc_segwriter_config_clear (&sink->props);
+  ffc_segwriter_config_clear (&sink->cfg);
   g_free (sink->data_dir);
   g_free (sink->staging_dir);
   g_free (sink->staging_name);
   g_free (sink->intended_name);
-  g_free (sink->run_id_prop);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
-static gboolean
-elevation_is_set (gdouble elevation)
+/* The elevation as the writer takes it: NAN when unset */
+static gdouble
+elevation_value (gdouble elevation)
 {
-  return elevation != ELEVATION_UNSET && !isnan (elevation);
-}
-
-/* The position and elevation as numbers: NAN when not given, an error
- * naming the problem when they make no sense. */
-static gboolean
-parse_place (const gchar *position, gdouble elevation, gdouble *latitude,
-    gdouble *longitude, GError **error)
-{
-  *latitude = *longitude = NAN;
-  if (position != NULL && *position != '\0'
-      && !ffc_meta_parse_position (position, latitude, longitude, error))
-    return FALSE;
-  if (elevation_is_set (elevation)
-      && !(elevation >= ELEVATION_MIN && elevation <= ELEVATION_MAX)) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-        "elevation %g m is out of range: expected %g to %g metres above mean "
-        "sea level",
-        elevation, ELEVATION_MIN, ELEVATION_MAX);
-    return FALSE;
-  }
-  return TRUE;
+  return elevation == ELEVATION_UNSET ? NAN : elevation;
 }
 
 /* Say so when a property is set; start() refuses the same value with an
  * error. */
 static void
-warn_place (GstSegmentSink *sink, const gchar *position, gdouble elevation)
+warn_unless (GstSegmentSink *sink, gboolean ok, GError **error)
 {
-  GError *error = NULL;
-  gdouble lat, lon;
-
-  if (!parse_place (position, elevation, &lat, &lon, &error)) {
-    g_warning ("segmentsink %s: %s", GST_OBJECT_NAME (sink), error->message);
-    g_clear_error (&error);
+  if (!ok) {
+    g_warning ("segmentsink %s: %s", GST_OBJECT_NAME (sink), (*error)->message);
+    g_clear_error (error);
   }
+}
+
+static void
+set_string (gchar **field, const GValue *value)
+{
+  g_free (*field);
+  *field = g_value_dup_string (value);
 }
 
 static void
@@ -439,88 +491,83 @@ gst_segment_sink_set_property (
     GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (object);
+  FfcSegwriterConfig *p = &sink->props;
+  GError *error = NULL;
 
   GST_OBJECT_LOCK (sink);
+  if (sink->running) {
+    /* the running writer took its settings at start: one value for a run */
+    GST_OBJECT_UNLOCK (sink);
+    g_warning ("segmentsink %s: cannot change %s while running (PAUSED or "
+               "PLAYING): the value is not taken; set it in READY or NULL",
+        GST_OBJECT_NAME (sink), pspec->name);
+    return;
+  }
   switch (prop_id) {
     case PROP_LOCATION:
-      g_free (sink->location);
-      sink->location = g_value_dup_string (value);
+      set_string (&p->location, value);
       break;
     case PROP_STAGING_LOCATION:
-      g_free (sink->staging_location);
-      sink->staging_location = g_value_dup_string (value);
+      set_string (&p->staging_location, value);
       break;
     case PROP_SEGMENT_DURATION:
-      sink->segment_duration = g_value_get_uint64 (value);
+      p->segment_duration = g_value_get_uint64 (value);
+      warn_unless (sink,
+          ffc_segwriter_duration_valid (p->segment_duration, &error), &error);
       break;
     case PROP_ALIGN:
-      sink->align = g_value_get_boolean (value);
+      p->align = g_value_get_boolean (value);
       break;
-    case PROP_FILENAME: {
-      const gchar *template = g_value_get_string (value);
-      GError *error = NULL;
-
-      /* Say so now; start() refuses the same template with an error. */
-      if (!ffc_segname_validate (template, &error)) {
-        g_warning (
-            "segmentsink %s: %s", GST_OBJECT_NAME (sink), error->message);
-        g_clear_error (&error);
-      }
-      g_free (sink->filename);
-      sink->filename = g_strdup (template);
+    case PROP_FILENAME:
+      set_string (&p->filename, value);
+      warn_unless (sink, ffc_segname_validate (p->filename, &error), &error);
       break;
-    }
     case PROP_FSYNC:
-      sink->fsync = g_value_get_boolean (value);
+      p->fsync = g_value_get_boolean (value);
       break;
     case PROP_MAKE:
-      g_free (sink->make);
-      sink->make = g_value_dup_string (value);
+      set_string (&p->make, value);
       break;
     case PROP_MODEL:
-      g_free (sink->model);
-      sink->model = g_value_dup_string (value);
+      set_string (&p->model, value);
       break;
     case PROP_SERIAL:
-      g_free (sink->serial);
-      sink->serial = g_value_dup_string (value);
+      set_string (&p->serial, value);
       break;
     case PROP_POSITION:
-      g_free (sink->position);
-      sink->position = g_value_dup_string (value);
-      warn_place (sink, sink->position, DEFAULT_ELEVATION);
+      set_string (&p->position, value);
+      warn_unless (sink,
+          ffc_segwriter_place_valid (p->position, NAN, NULL, NULL, &error),
+          &error);
       break;
     case PROP_ELEVATION:
-      sink->elevation = g_value_get_double (value);
-      warn_place (sink, NULL, sink->elevation);
+      p->elevation = g_value_get_double (value);
+      warn_unless (sink,
+          ffc_segwriter_place_valid (
+              NULL, elevation_value (p->elevation), NULL, NULL, &error),
+          &error);
       break;
     case PROP_NOTE:
-      g_free (sink->note);
-      sink->note = g_value_dup_string (value);
+      set_string (&p->note, value);
       break;
     case PROP_STREAM_NAME:
-      g_free (sink->stream_name);
-      sink->stream_name = g_value_dup_string (value);
+      set_string (&p->stream_name, value);
       break;
-    case PROP_RUN_ID: {
-      const gchar *id = g_value_get_string (value);
-
-      /* Say so now; start() refuses the same id with an error. */
-      if (id != NULL && *id != '\0' && !ffc_run_id_valid (id))
+    case PROP_RUN_ID:
+      set_string (&p->run_id, value);
+      if (p->run_id != NULL && *p->run_id != '\0'
+          && !ffc_run_id_valid (p->run_id))
         g_warning ("segmentsink %s: run-id \"%s\" is not 8 hex digits",
-            GST_OBJECT_NAME (sink), id);
-      g_free (sink->run_id_prop);
-      sink->run_id_prop = g_strdup (id);
+            GST_OBJECT_NAME (sink), p->run_id);
       break;
-    }
     case PROP_RETENTION:
-      sink->retention = g_value_get_boolean (value);
+      p->retention = g_value_get_boolean (value);
       break;
     case PROP_MIN_FREE_SPACE:
-      sink->min_free_space = g_value_get_uint64 (value);
+      p->min_free_space = g_value_get_uint64 (value);
       break;
     case PROP_MIN_AGE:
-      sink->min_age = g_value_get_uint64 (value);
+      p->min_age = g_value_get_uint64 (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -534,60 +581,61 @@ gst_segment_sink_get_property (
     GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (object);
+  FfcSegwriterConfig *p = &sink->props;
 
   GST_OBJECT_LOCK (sink);
   switch (prop_id) {
     case PROP_LOCATION:
-      g_value_set_string (value, sink->location);
+      g_value_set_string (value, p->location);
       break;
     case PROP_STAGING_LOCATION:
-      g_value_set_string (value, sink->staging_location);
+      g_value_set_string (value, p->staging_location);
       break;
     case PROP_SEGMENT_DURATION:
-      g_value_set_uint64 (value, sink->segment_duration);
+      g_value_set_uint64 (value, p->segment_duration);
       break;
     case PROP_ALIGN:
-      g_value_set_boolean (value, sink->align);
+      g_value_set_boolean (value, p->align);
       break;
     case PROP_FILENAME:
-      g_value_set_string (value, sink->filename);
+      g_value_set_string (value, p->filename);
       break;
     case PROP_FSYNC:
-      g_value_set_boolean (value, sink->fsync);
+      g_value_set_boolean (value, p->fsync);
       break;
     case PROP_MAKE:
-      g_value_set_string (value, sink->make);
+      g_value_set_string (value, p->make);
       break;
     case PROP_MODEL:
-      g_value_set_string (value, sink->model);
+      g_value_set_string (value, p->model);
       break;
     case PROP_SERIAL:
-      g_value_set_string (value, sink->serial);
+      g_value_set_string (value, p->serial);
       break;
     case PROP_POSITION:
-      g_value_set_string (value, sink->position);
+      g_value_set_string (value, p->position);
       break;
     case PROP_ELEVATION:
-      g_value_set_double (value, sink->elevation);
+      g_value_set_double (value, p->elevation);
       break;
     case PROP_NOTE:
-      g_value_set_string (value, sink->note);
+      g_value_set_string (value, p->note);
       break;
     case PROP_STREAM_NAME:
-      g_value_set_string (value, sink->stream_name);
+      g_value_set_string (value, p->stream_name);
       break;
     case PROP_RUN_ID:
       g_value_set_string (
-          value, sink->run_id_in_use ? sink->run_id : sink->run_id_prop);
+          value, sink->run_id_in_use ? sink->run_id : p->run_id);
       break;
     case PROP_RETENTION:
-      g_value_set_boolean (value, sink->retention);
+      g_value_set_boolean (value, p->retention);
       break;
     case PROP_MIN_FREE_SPACE:
-      g_value_set_uint64 (value, sink->min_free_space);
+      g_value_set_uint64 (value, p->min_free_space);
       break;
     case PROP_MIN_AGE:
-      g_value_set_uint64 (value, sink->min_age);
+      g_value_set_uint64 (value, p->min_age);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -629,7 +677,7 @@ static void
 recover_orphans (GstSegmentSink *sink)
 {
   GPtrArray *orphans = ffc_staging_recover (
-      sink->staging_fd, sink->data_fd, sink->fsync, repair_wav, NULL);
+      sink->staging_fd, sink->data_fd, sink->cfg.fsync, repair_wav, NULL);
 
   for (guint i = 0; i < orphans->len; i++) {
     FfcOrphan *o = orphans->pdata[i];
@@ -684,38 +732,6 @@ recover_orphans (GstSegmentSink *sink)
   g_ptr_array_unref (orphans);
 }
 
-/* Takes the station's facts for this run, checked: a position or an
- * elevation that makes no sense, or text too long for the header's room,
- * is an error. */
-static gboolean
-take_station (GstSegmentSink *sink, GError **error)
-{
-  FfcMeta *m = &sink->station;
-  gchar *position;
-  gdouble elevation;
-  gboolean ok;
-
-  station_clear (sink);
-  GST_OBJECT_LOCK (sink);
-  m->make = g_strdup (sink->make);
-  m->model = g_strdup (sink->model);
-  m->serial = g_strdup (sink->serial);
-  m->note = g_strdup (sink->note);
-  m->stream = g_strdup (sink->stream_name);
-  position = g_strdup (sink->position);
-  elevation = sink->elevation;
-  GST_OBJECT_UNLOCK (sink);
-
-  /* GUANO prefers local time with its offset to bare UTC */
-  m->zone = g_time_zone_new_local ();
-  if (elevation_is_set (elevation))
-    m->elevation = elevation;
-  ok = parse_place (position, elevation, &m->latitude, &m->longitude, error)
-       && ffc_meta_check_fits (m, error);
-  g_free (position);
-  return ok;
-}
-
 /* The run id (explicit, or the one shared in the top-level pipeline), and
  * membership of the pair group of sinks recording under it. */
 static gboolean
@@ -745,7 +761,7 @@ start_pair (GstSegmentSink *sink, const gchar *run_id, const gchar *template,
   sink->unchecked_bytes = 0;
   sink->low_space_warned = FALSE;
   sink->pair = ffc_pair_join (top, id, sink->data_dir, sink->data_fd, template,
-      sink->retaining, (gint64)(min_age / 1000), &error);
+      sink->cfg.retention, (gint64)(min_age / 1000), &error);
   if (sink->pair == NULL) {
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
         ("Cannot use retention: %s", error->message), (NULL));
@@ -777,9 +793,7 @@ check_interval (GstSegmentSink *sink)
 {
   guint64 min_free;
 
-  GST_OBJECT_LOCK (sink);
-  min_free = sink->min_free_space;
-  GST_OBJECT_UNLOCK (sink);
+  min_free = sink->cfg.min_free_space;
   return CLAMP (min_free / 8, 64 * 1024, 16 * 1024 * 1024);
 }
 
@@ -794,12 +808,10 @@ check_space (GstSegmentSink *sink)
   gboolean durable;
 
   sink->unchecked_bytes = 0;
-  GST_OBJECT_LOCK (sink);
-  min_free = sink->min_free_space;
-  durable = sink->fsync;
-  GST_OBJECT_UNLOCK (sink);
+  min_free = sink->cfg.min_free_space;
+  durable = sink->cfg.fsync;
 
-  if (sink->retaining)
+  if (sink->cfg.retention)
     deleted = ffc_pair_make_room (
         sink->pair, min_free, g_get_real_time (), durable, &free_space, &error);
   else
@@ -828,7 +840,7 @@ check_space (GstSegmentSink *sink)
         ("Cannot check or free space in %s: %s", sink->data_dir,
             error->message),
         (NULL));
-  } else if (sink->retaining) {
+  } else if (sink->cfg.retention) {
     GST_ELEMENT_WARNING (sink, RESOURCE, NO_SPACE_LEFT,
         ("The filesystem of %s has %" G_GUINT64_FORMAT " bytes free, below "
          "min-free-space (%" G_GUINT64_FORMAT "), and no segment can be "
@@ -847,53 +859,43 @@ check_space (GstSegmentSink *sink)
   g_clear_error (&error);
 }
 
+/* The running writer's settings: the properties as they are now. */
+static void
+take_settings (GstSegmentSink *sink)
+{
+  ffc_segwriter_config_clear (&sink->cfg);
+  GST_OBJECT_LOCK (sink);
+  ffc_segwriter_config_copy (&sink->cfg, &sink->props);
+  sink->running = TRUE;
+  GST_OBJECT_UNLOCK (sink);
+  sink->cfg.elevation = elevation_value (sink->cfg.elevation);
+}
+
 static gboolean
 gst_segment_sink_start (GstBaseSink *bsink)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
-  gchar *location, *staging, *template, *run_id;
+  FfcSegwriterConfig *cfg = &sink->cfg;
+  gchar *staging = NULL;
   GError *error = NULL;
   gboolean ok = FALSE;
-  GstClockTime min_age;
 
-  GST_OBJECT_LOCK (sink);
-  location = g_strdup (sink->location);
-  staging = g_strdup (sink->staging_location);
-  template = g_strdup (sink->filename);
-  run_id = g_strdup (sink->run_id_prop);
-  sink->retaining = sink->retention;
-  min_age = sink->min_age;
-  GST_OBJECT_UNLOCK (sink);
+  take_settings (sink);
+  station_clear (sink);
+  if (!ffc_segwriter_config_check (cfg, &error)
+      || !ffc_segwriter_config_station (cfg, &sink->station, &error)) {
+    if (g_error_matches (
+            error, FFC_SEGWRITER_ERROR, FFC_SEGWRITER_ERROR_NOT_FOUND))
+      GST_ELEMENT_ERROR (
+          sink, RESOURCE, NOT_FOUND, ("%s", error->message), (NULL));
+    else
+      GST_ELEMENT_ERROR (
+          sink, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+    goto done;
+  }
+  staging = ffc_segwriter_config_staging (cfg);
 
-  if (location == NULL || *location == '\0') {
-    GST_ELEMENT_ERROR (sink, RESOURCE, NOT_FOUND,
-        ("No data directory given: set the location property"), (NULL));
-    goto done;
-  }
-  if (!ffc_segname_validate (template, &error)) {
-    GST_ELEMENT_ERROR (
-        sink, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
-    goto done;
-  }
-  if (!take_station (sink, &error)) {
-    GST_ELEMENT_ERROR (
-        sink, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
-    goto done;
-  }
-  if (run_id != NULL && *run_id != '\0' && !ffc_run_id_valid (run_id)) {
-    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
-        ("run-id \"%s\" is not 8 hex digits: leave it empty for a shared "
-         "one drawn at each start",
-            run_id),
-        (NULL));
-    goto done;
-  }
-  if (staging == NULL || *staging == '\0') {
-    g_free (staging);
-    staging = g_build_filename (location, STAGING_SUBDIR, NULL);
-  }
-
-  sink->data_fd = ffc_dir_open (location, TRUE, &error);
+  sink->data_fd = ffc_dir_open (cfg->location, TRUE, &error);
   if (sink->data_fd < 0) {
     GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_WRITE,
         ("Cannot use the data directory: %s", error->message), (NULL));
@@ -909,16 +911,16 @@ gst_segment_sink_start (GstBaseSink *bsink)
     GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
         ("staging-location \"%s\" is not on the same filesystem as location "
          "\"%s\": a rename between filesystems is not atomic",
-            staging, location),
+            staging, cfg->location),
         (NULL));
     goto done;
   }
 
   g_free (sink->data_dir);
   g_free (sink->staging_dir);
-  sink->data_dir = g_strdup (location);
+  sink->data_dir = g_strdup (cfg->location);
   sink->staging_dir = g_strdup (staging);
-  if (!start_pair (sink, run_id, template, min_age))
+  if (!start_pair (sink, cfg->run_id, cfg->filename, cfg->min_age))
     goto done;
   sink->seq = 0;
   ffc_wall_map_init (&sink->wall);
@@ -939,12 +941,12 @@ done:
     if (sink->staging_fd >= 0)
       close (sink->staging_fd);
     sink->data_fd = sink->staging_fd = -1;
+    GST_OBJECT_LOCK (sink);
+    sink->running = FALSE;
+    GST_OBJECT_UNLOCK (sink);
   }
   g_clear_error (&error);
-  g_free (location);
   g_free (staging);
-  g_free (template);
-  g_free (run_id);
   return ok;
 }
 
@@ -1069,10 +1071,8 @@ rename_from_model (GstSegmentSink *sink)
   GstClockTime duration;
   gchar *template, *name;
 
-  GST_OBJECT_LOCK (sink);
-  duration = sink->segment_duration;
-  template = g_strdup (sink->filename);
-  GST_OBJECT_UNLOCK (sink);
+  duration = sink->cfg.segment_duration;
+  template = g_strdup (sink->cfg.filename);
   /* the template was good when the segment opened */
   name = ffc_segname_expand (
       template, wall, sink->seq, duration / GST_SECOND, sink->run_id, NULL);
@@ -1103,9 +1103,7 @@ close_segment (GstSegmentSink *sink)
   if (sink->fd < 0)
     return TRUE;
 
-  GST_OBJECT_LOCK (sink);
-  durable = sink->fsync;
-  GST_OBJECT_UNLOCK (sink);
+  durable = sink->cfg.fsync;
 
   /* Begun when the capture's model rested on its first chunks (often late:
    * ffmpeg starting up), the segment takes its time from the latest one. */
@@ -1192,6 +1190,9 @@ gst_segment_sink_stop (GstBaseSink *bsink)
   if (sink->staging_fd >= 0)
     close (sink->staging_fd);
   sink->data_fd = sink->staging_fd = -1;
+  GST_OBJECT_LOCK (sink);
+  sink->running = FALSE;
+  GST_OBJECT_UNLOCK (sink);
   return TRUE;
 }
 
@@ -1199,10 +1200,17 @@ static gboolean
 gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
+  GError *error = NULL;
   GstAudioInfo info;
 
   if (!gst_audio_info_from_caps (&info, caps))
     return FALSE;
+  if (!ffc_segwriter_rate_valid (GST_AUDIO_INFO_RATE (&info), &error)) {
+    GST_ELEMENT_ERROR (sink, STREAM, FORMAT, ("%s", error->message),
+        ("caps %" GST_PTR_FORMAT, caps));
+    g_clear_error (&error);
+    return FALSE;
+  }
   if (sink->fd >= 0 && !gst_audio_info_is_equal (&info, &sink->info)) {
     /* one format per file */
     close_segment (sink);
@@ -1252,10 +1260,12 @@ reported_drift (GstSegmentSink *sink)
              : NAN;
 }
 
+/* The capture's word when a model came; else the system clock's state */
 static gboolean
 clock_synchronised (GstSegmentSink *sink)
 {
-  return !sink->wall.have_model || sink->wall.model.synchronised;
+  return sink->wall.have_model ? sink->wall.model.synchronised
+                               : ffc_clock_synchronised ();
 }
 
 static gboolean
@@ -1273,11 +1283,9 @@ open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
   FfcWavFormat format;
   guint64 full;
 
-  GST_OBJECT_LOCK (sink);
-  duration = sink->segment_duration;
-  align = sink->align;
-  template = g_strdup (sink->filename);
-  GST_OBJECT_UNLOCK (sink);
+  duration = sink->cfg.segment_duration;
+  align = sink->cfg.align;
+  template = g_strdup (sink->cfg.filename);
 
   /* the previous segment ended at its boundary, with no gap since */
   continuing = sink->target_frames > 0 && sink->frames == sink->target_frames;

@@ -4,6 +4,7 @@
 #endif
 
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -956,10 +957,11 @@ GST_START_TEST (test_nonsense_settings)
   guint64 t;
   Run *run;
 
-  /* a zero duration is out of range: refused when set, the value kept */
+  /* a zero duration is out of range: warned about when set, and the start
+   * fails naming it (test_ranges), instead of running on the default */
   ASSERT_WARNING (g_object_set (sink, "segment-duration", (guint64)0, NULL));
   g_object_get (sink, "segment-duration", &t, NULL);
-  fail_unless_equals_uint64 (t, 60 * GST_SECOND);
+  fail_unless_equals_uint64 (t, 0);
   gst_object_unref (sink);
 
   /* a path longer than PATH_MAX, a staging location that is a file */
@@ -1091,6 +1093,223 @@ GST_START_TEST (test_staging_removed_during_run)
 
 GST_END_TEST;
 
+/* issue 13, 6: every setting has a range a recorder can use; the rest is
+ * refused at start, naming the value, before anything is made on disk */
+GST_START_TEST (test_ranges)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *data = g_build_filename (dir, "data", NULL);
+  gchar *props, *desc, *shm, *text;
+  GstElement *sink;
+  gdouble elevation = 0;
+  Run *run;
+
+  /* segments of 10 ms to 24 h: 0, 1 ns and a day and a nanosecond fail
+   * the start with the value in the message */
+  props = g_strdup_printf ("location=%s segment-duration=0", data);
+  ASSERT_WARNING (expect_start_failure (props, "segment-duration 0 ns"));
+  g_free (props);
+  props = g_strdup_printf ("location=%s segment-duration=1", data);
+  ASSERT_WARNING (expect_start_failure (props, "segment-duration 1 ns"));
+  g_free (props);
+  props = g_strdup_printf ("location=%s segment-duration=86400000000001", data);
+  ASSERT_WARNING (
+      expect_start_failure (props, "segment-duration 86400000000001 ns"));
+  g_free (props);
+  fail_unless_equals_int (count_entries (dir), 0);
+
+  /* a staging location on another filesystem fails before any directory
+   * is made, on either side */
+  if (g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR)) {
+    shm = g_strdup_printf ("/dev/shm/segsink-staging-%d", getpid ());
+    props = g_strdup_printf ("location=%s staging-location=%s", data, shm);
+    expect_start_failure (props, "not on the same filesystem");
+    fail_unless (!g_file_test (data, G_FILE_TEST_EXISTS));
+    fail_unless (!g_file_test (shm, G_FILE_TEST_EXISTS));
+    g_free (props);
+    g_free (shm);
+  }
+
+  /* rates of 1 kHz to 1.536 MHz: an ERROR naming the rate */
+  desc = g_strdup_printf ("audiotestsrc num-buffers=1 ! audio/x-raw,rate=500 "
+                          "! segmentsink location=%s",
+      data);
+  run = run_launch (desc, 5000, NULL, NULL);
+  fail_unless (run->error != NULL);
+  text = message_text (run->error);
+  fail_unless (strstr (text, "sample rate 500 Hz") != NULL, "%s", text);
+  g_free (text);
+  run_free (run);
+  g_free (desc);
+  desc = g_strdup_printf ("audiotestsrc num-buffers=1 ! "
+                          "audio/x-raw,rate=2000000 ! segmentsink location=%s",
+      data);
+  run = run_launch (desc, 5000, NULL, NULL);
+  fail_unless (run->error != NULL);
+  text = message_text (run->error);
+  fail_unless (strstr (text, "sample rate 2000000 Hz") != NULL, "%s", text);
+  g_free (text);
+  run_free (run);
+  g_free (desc);
+
+  /* elevation=NaN is "unknown", as the docs say: taken without a warning
+   * (fatal here), and no elevation in the file */
+  sink = gst_element_factory_make ("segmentsink", NULL);
+  g_object_set (sink, "elevation", 12.0, NULL);
+  g_object_set (sink, "elevation", (gdouble)NAN, NULL);
+  g_object_get (sink, "elevation", &elevation, NULL);
+  fail_unless (isnan (elevation), "%g", elevation);
+  gst_util_set_object_arg (G_OBJECT (sink), "elevation", "NaN");
+  g_object_get (sink, "elevation", &elevation, NULL);
+  fail_unless (isnan (elevation), "%g", elevation);
+  gst_object_unref (sink);
+  desc = g_strdup_printf ("audiotestsrc num-buffers=1 ! "
+                          "audio/x-raw,rate=48000,channels=1 ! segmentsink "
+                          "location=%s elevation=NaN",
+      data);
+  run = run_launch (desc, 20000, NULL, NULL);
+  fail_unless (run->eos);
+  {
+    GPtrArray *files = list_wavs (data);
+    gchar *bytes;
+    gsize len;
+
+    fail_unless_equals_int (files->len, 1);
+    fail_unless (g_file_get_contents (files->pdata[0], &bytes, &len, NULL));
+    fail_unless (memmem (bytes, len, "Loc Elevation", 13) == NULL);
+    fail_unless (memmem (bytes, len, "GUANO|Version", 13) != NULL);
+    g_free (bytes);
+    g_ptr_array_unref (files);
+  }
+  run_free (run);
+  g_free (desc);
+
+  rm_rf (dir);
+  g_free (data);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* issue 13, 5: what the running writer depends on is taken at start; a
+ * change while PLAYING is refused with a warning, and the segments go on
+ * being named and cut as they began */
+GST_START_TEST (test_settings_fixed_while_running)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf (
+      "audiotestsrc is-live=true samplesperbuffer=480 ! "
+      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! segmentsink "
+      "name=sink location=%s segment-duration=200000000 "
+      "filename=first_{seq}.wav",
+      dir);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GPtrArray *names;
+  GstMessage *m;
+  guint64 duration;
+  gboolean align;
+  gchar *filename;
+
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING)
+               != GST_STATE_CHANGE_FAILURE);
+  fail_unless (gst_element_get_state (pipeline, NULL, NULL, 10 * GST_SECOND)
+               == GST_STATE_CHANGE_SUCCESS);
+  g_usleep (300 * 1000);
+  ASSERT_WARNING (g_object_set (sink, "filename", "second_{seq}.wav", NULL));
+  ASSERT_WARNING (g_object_set (
+      sink, "segment-duration", (guint64)(100 * GST_MSECOND), NULL));
+  ASSERT_WARNING (g_object_set (sink, "align", TRUE, NULL));
+  ASSERT_WARNING (g_object_set (sink, "min-free-space", (guint64)0, NULL));
+  /* the values were not taken */
+  g_object_get (sink, "filename", &filename, "segment-duration", &duration,
+      "align", &align, NULL);
+  fail_unless_equals_string (filename, "first_{seq}.wav");
+  fail_unless_equals_uint64 (duration, 200 * GST_MSECOND);
+  fail_unless (!align);
+  g_free (filename);
+  g_usleep (700 * 1000);
+  gst_element_send_event (pipeline, gst_event_new_eos ());
+  m = gst_bus_timed_pop_filtered (
+      bus, 20 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (m != NULL && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS);
+  gst_message_unref (m);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+
+  /* every segment named by the template it began under, and 0.2 s long
+   * (9600 frames) but the last */
+  names = wav_names (dir, NULL);
+  fail_unless (names->len >= 4, "%u files", names->len);
+  for (guint i = 0; i < names->len; i++) {
+    gchar *expect = g_strdup_printf ("first_%08u.wav", i);
+    gchar *path = g_build_filename (dir, names->pdata[i], NULL);
+
+    fail_unless_equals_string (names->pdata[i], expect);
+    if (i + 1 < names->len)
+      fail_unless_equals_uint64 (frames_of (path), 9600);
+    g_free (path);
+    g_free (expect);
+  }
+  /* set again once stopped, it is taken */
+  g_object_set (sink, "filename", "second_{seq}.wav", NULL);
+  g_object_get (sink, "filename", &filename, NULL);
+  fail_unless_equals_string (filename, "second_{seq}.wav");
+  g_free (filename);
+
+  g_ptr_array_unref (names);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  rm_rf (dir);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* issue 13, 7: without a time model (a source that is not live), a file
+ * recorded while the system clock is not synchronised says so */
+GST_START_TEST (test_unsynchronised_clock_marked)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf (
+      "audiotestsrc num-buffers=10 ! audio/x-raw,rate=48000,channels=1 ! "
+      "segmentsink location=%s",
+      dir);
+  GPtrArray *files;
+  GList *promoted;
+  gboolean synced = TRUE;
+  gchar *bytes;
+  gsize len;
+  Run *run;
+
+  g_setenv ("FFC_TEST_CLOCK_UNSYNCHRONISED", "1", TRUE);
+  run = run_launch (desc, 20000, NULL, NULL);
+  g_setenv ("FFC_TEST_CLOCK_UNSYNCHRONISED", "0", TRUE);
+  fail_unless (run->eos);
+  promoted = messages_named (run, "segmentsink-promoted", NULL);
+  fail_unless_equals_int (g_list_length (promoted), 1);
+  fail_unless (
+      gst_structure_get_boolean (gst_message_get_structure (promoted->data),
+          "clock-synchronised", &synced));
+  fail_unless (!synced, "clock-synchronised is true");
+  files = list_wavs (dir);
+  fail_unless_equals_int (files->len, 1);
+  fail_unless (g_file_get_contents (files->pdata[0], &bytes, &len, NULL));
+  fail_unless (
+      memmem (bytes, len, "FFC|Clock Synchronised: false\n", 30) != NULL);
+  g_free (bytes);
+  g_ptr_array_unref (files);
+  g_list_free (promoted);
+  run_free (run);
+  rm_rf (dir);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static gpointer
 run_in_thread (gpointer pipeline)
 {
@@ -1186,6 +1405,9 @@ segmentsink_suite (void)
   tcase_add_test (tc, test_nonsense_settings);
   tcase_add_test (tc, test_staging_removed_during_run);
   tcase_add_test (tc, test_recorders_share_location);
+  tcase_add_test (tc, test_ranges);
+  tcase_add_test (tc, test_settings_fixed_while_running);
+  tcase_add_test (tc, test_unsynchronised_clock_marked);
   return s;
 }
 
