@@ -18,6 +18,24 @@
 
 #include "check-common.h"
 
+/* Each test's scratch directory, made before it and removed after it
+ * (a checked fixture: in the test's own process) */
+static gchar *test_dir;
+
+static void
+make_test_dir (void)
+{
+  test_dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  fail_unless (test_dir != NULL);
+}
+
+static void
+remove_test_dir (void)
+{
+  rm_rf (test_dir);
+  g_clear_pointer (&test_dir, g_free);
+}
+
 /* Paths of the .wav files in dir, sorted */
 static GPtrArray *
 list_wavs (const gchar *dir)
@@ -66,7 +84,7 @@ first_of_type (Run *run, GstMessageType type)
 
 GST_START_TEST (test_exact_frames_per_segment)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *staging = g_build_filename (dir, ".buffer", NULL);
   /* 50 buffers of 1000 frames at 48 kHz; 0.25 s segments = 12000 frames:
    * boundaries fall inside buffers */
@@ -119,17 +137,15 @@ GST_START_TEST (test_exact_frames_per_segment)
   g_list_free (promoted);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
   g_free (staging);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_default_names)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *desc = g_strdup_printf (
       "audiotestsrc num-buffers=30 "
       "samplesperbuffer=4800 ! audio/x-raw,rate=48000,channels=1 ! "
@@ -200,16 +216,14 @@ GST_START_TEST (test_default_names)
   g_list_free (promoted);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_template)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *desc = g_strdup_printf (
       "audiotestsrc num-buffers=4 "
       "samplesperbuffer=8000 ! audio/x-raw,rate=8000,channels=1 ! "
@@ -230,20 +244,18 @@ GST_START_TEST (test_template)
   fail_unless_equals_uint64 (frames_of (files->pdata[0]), 16000);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
   g_free (expect0);
   g_free (expect1);
   g_free (year);
   g_date_time_unref (now);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_align)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *desc = g_strdup_printf (
       "audiotestsrc num-buffers=30 "
       "samplesperbuffer=4800 ! audio/x-raw,rate=48000,channels=1 ! "
@@ -278,9 +290,7 @@ GST_START_TEST (test_align)
   fail_unless_equals_uint64 (total, 144000);
   g_list_free (promoted);
   run_free (run);
-  rm_rf (dir);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -332,7 +342,7 @@ push_buffers (const gchar *dir, const GstClockTime *times,
 
 GST_START_TEST (test_split_at_discontinuity)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   const GstClockTime ms100 = 100 * GST_MSECOND;
   /* 3 contiguous buffers, a 0.5 s jump, 2 more, then DISCONT without a jump,
    * then a jump of less than one sample (no split) */
@@ -357,15 +367,13 @@ GST_START_TEST (test_split_at_discontinuity)
   g_list_free (promoted);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
-  g_free (dir);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_never_replace)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *existing = g_build_filename (dir, "take_00000000.wav", NULL);
   gchar *renamed = g_build_filename (dir, "take_00000000-1.wav", NULL);
   gchar *desc = g_strdup_printf (
@@ -391,18 +399,16 @@ GST_START_TEST (test_never_replace)
   g_free (wtext);
   g_free (text);
   run_free (run);
-  rm_rf (dir);
   g_free (existing);
   g_free (renamed);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_stop_without_eos)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *staging = g_build_filename (dir, ".buffer", NULL);
   gchar *desc = g_strdup_printf (
       "audiotestsrc is-live=true "
@@ -425,10 +431,8 @@ GST_START_TEST (test_stop_without_eos)
   fail_unless_equals_int (count_entries (staging), 0);
   g_ptr_array_unref (files);
   gst_object_unref (pipeline);
-  rm_rf (dir);
   g_free (staging);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -443,7 +447,7 @@ write_file (const gchar *dir, const gchar *name, const void *data, gsize len)
 
 GST_START_TEST (test_orphan_repair_and_quarantine)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *staging = g_build_filename (dir, ".buffer", NULL);
   gchar *quarantine = g_build_filename (staging, "quarantine", NULL);
   gchar *desc = g_strdup_printf (
@@ -498,18 +502,16 @@ GST_START_TEST (test_orphan_repair_and_quarantine)
   g_list_free (recovered);
   g_list_free (quarantined);
   run_free (run);
-  rm_rf (dir);
   g_free (quarantine);
   g_free (staging);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_symlink_in_staging_not_followed)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *outside = g_dir_make_tmp ("segsink-outside-XXXXXX", NULL);
   gchar *staging = g_build_filename (dir, ".buffer", NULL);
   gchar *victim = g_build_filename (outside, "victim", NULL);
@@ -533,7 +535,6 @@ GST_START_TEST (test_symlink_in_staging_not_followed)
   promoted = g_build_filename (dir, "take_00000000.wav", NULL);
   fail_unless_equals_uint64 (frames_of (promoted), 1024);
   run_free (run);
-  rm_rf (dir);
   rm_rf (outside);
   g_free (promoted);
   g_free (text);
@@ -542,7 +543,6 @@ GST_START_TEST (test_symlink_in_staging_not_followed)
   g_free (staging);
   g_free (outside);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -567,7 +567,7 @@ expect_start_failure (const gchar *properties, const gchar *in_message)
 
 GST_START_TEST (test_bad_settings)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *file = g_build_filename (dir, "a-file", NULL);
   gchar *props;
 
@@ -595,9 +595,7 @@ GST_START_TEST (test_bad_settings)
   ASSERT_WARNING (expect_start_failure (props, "the same name"));
   g_free (props);
 
-  rm_rf (dir);
   g_free (file);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -647,7 +645,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_rf64)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *desc = g_strdup_printf (
       "audiotestsrc num-buffers=10 "
       "samplesperbuffer=4800 ! audio/x-raw,format=S16LE,rate=48000,channels=1 "
@@ -678,9 +676,7 @@ GST_START_TEST (test_rf64)
   g_free (data);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -770,7 +766,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_with_ffmpegsrc)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *staging = g_build_filename (dir, ".buffer", NULL);
   gchar *desc = g_strdup_printf (
       "ffmpegsrc input-format=lavfi "
@@ -801,10 +797,8 @@ GST_START_TEST (test_with_ffmpegsrc)
   g_list_free (promoted);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
   g_free (staging);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -814,7 +808,7 @@ GST_START_TEST (test_gap_inside_ffmpeg_splits_segment)
   /* ffmpeg's input timestamps jump by 0.5 s after sample 48128, as ALSA's
    * do after an overrun: the file ends there, and the next one starts later
    * by the lost time */
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *desc = g_strdup_printf (
       "ffmpegsrc name=src input-format=lavfi "
       "input-options=-re device=\"sine=sample_rate=48000:duration=2,"
@@ -873,9 +867,7 @@ GST_START_TEST (test_gap_inside_ffmpeg_splits_segment)
   g_list_free (promoted);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -885,7 +877,7 @@ GST_END_TEST;
  * file's GUANO and bext chunks. */
 GST_START_TEST (test_metadata_settings)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *props, *desc, *note, *data = NULL, *guan;
   GPtrArray *files;
   gsize len;
@@ -935,9 +927,7 @@ GST_START_TEST (test_metadata_settings)
   g_free (data);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -945,7 +935,7 @@ GST_END_TEST;
 GST_START_TEST (test_nonsense_settings)
 {
   GstElement *sink = gst_element_factory_make ("segmentsink", NULL);
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *file = g_build_filename (dir, "a-file", NULL);
   gchar *long_name = g_strnfill (300, 'a');
   gchar *long_path = g_strdup_printf ("%s/%s/%s/%s/%s/%s/%s/%s/%s/%s/%s/%s/"
@@ -995,12 +985,10 @@ GST_START_TEST (test_nonsense_settings)
   fail_unless_equals_int (count_entries (props), 0);
   run_free (run);
 
-  rm_rf (dir);
   g_free (props);
   g_free (long_path);
   g_free (long_name);
   g_free (file);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -1097,7 +1085,7 @@ GST_END_TEST;
  * refused at start, naming the value, before anything is made on disk */
 GST_START_TEST (test_ranges)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *data = g_build_filename (dir, "data", NULL);
   gchar *props, *desc, *shm, *text;
   GstElement *sink;
@@ -1184,9 +1172,7 @@ GST_START_TEST (test_ranges)
   run_free (run);
   g_free (desc);
 
-  rm_rf (dir);
   g_free (data);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -1196,7 +1182,7 @@ GST_END_TEST;
  * being named and cut as they began */
 GST_START_TEST (test_settings_fixed_while_running)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *desc = g_strdup_printf (
       "audiotestsrc is-live=true samplesperbuffer=480 ! "
       "audio/x-raw,format=S16LE,rate=48000,channels=1 ! segmentsink "
@@ -1261,9 +1247,7 @@ GST_START_TEST (test_settings_fixed_while_running)
   gst_object_unref (bus);
   gst_object_unref (sink);
   gst_object_unref (pipeline);
-  rm_rf (dir);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -1272,7 +1256,7 @@ GST_END_TEST;
  * recorded while the system clock is not synchronised says so */
 GST_START_TEST (test_unsynchronised_clock_marked)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *desc = g_strdup_printf (
       "audiotestsrc num-buffers=10 ! audio/x-raw,rate=48000,channels=1 ! "
       "segmentsink location=%s",
@@ -1303,9 +1287,7 @@ GST_START_TEST (test_unsynchronised_clock_marked)
   g_ptr_array_unref (files);
   g_list_free (promoted);
   run_free (run);
-  rm_rf (dir);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -1386,6 +1368,7 @@ segmentsink_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 120);
+  tcase_add_checked_fixture (tc, make_test_dir, remove_test_dir);
   tcase_add_test (tc, test_exact_frames_per_segment);
   tcase_add_test (tc, test_default_names);
   tcase_add_test (tc, test_template);
