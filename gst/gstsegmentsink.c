@@ -116,7 +116,7 @@
 
 #include "gstffcclock.h"
 
-#include "ffc-retention.h"
+#include "ffc-runid.h"
 #include "ffc-segname.h"
 #include "ffc-segwriter.h"
 

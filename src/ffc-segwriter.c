@@ -23,7 +23,9 @@
 #include <unistd.h>
 
 #include "ffc-promote.h"
+#include "ffc-pair.h"
 #include "ffc-retention.h"
+#include "ffc-runid.h"
 #include "ffc-segname.h"
 
 G_DEFINE_QUARK (ffc - segwriter - error - quark, ffc_segwriter_error)
