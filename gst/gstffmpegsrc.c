@@ -82,6 +82,73 @@
 #include <math.h>
 #include <string.h>
 
+#include <gst/audio/audio.h>
+
+#include "ffc-capture.h"
+#include "ffc-clock.h"
+#include "ffc-probe.h"
+
+struct _GstFFmpegSrc {
+  GstPushSrc parent;
+
+  /* properties, under the object lock */
+  gchar *ffmpeg_path;
+  gchar *input_format;
+  gchar *device;
+  gint sample_rate;
+  gint channels;
+  gchar *input_options;
+  gchar *filter;
+  GstClockTime buffer_time;
+  GstClockTime stall_timeout;
+  gint max_restarts;
+  GstClockTime stats_interval;
+  gboolean lock_to_clock;
+
+  /* resolved in start() */
+  gchar *program;
+  gchar **input_argv;
+  gboolean probed; /* what the input delivers, asked once */
+  FfcInputAudio input;
+
+  /* the running capture; the pointer under capture_lock */
+  GMutex capture_lock;
+  FfcCapture *capture;
+  gboolean flushing;
+  GstAudioInfo info;
+  gboolean batch_writes;
+  gboolean live_input; /* a device, or paced by -re */
+
+  /* timestamping, streaming thread only */
+  gboolean have_run;
+  guint run;
+  GstClockTimeDiff run_anchor; /* running time of the run's first sample */
+  GstClockTimeDiff first_anchor;
+  gboolean have_offset_origin;
+  GstClockTimeDiff offset_origin; /* time of the first pushed sample */
+  GstClockTime next_pts;
+  gint64 no_clock_origin_us;
+
+  guint64 samples_pushed; /* atomic */
+
+  /* the time model (docs/time.md), streaming thread only; the drift
+   * belongs to the device, so it outlives ffmpeg's runs */
+  FfcDrift *drift;
+  guint drift_rate;
+  guint drift_run;     /* counts runs across captures */
+  guint drift_fed_run; /* the run the estimator has data of */
+  FfcDriftRef drift_ref;
+  FfcStepDetector steps;
+  gint64 sync_checked_us;
+  gboolean synchronised;
+  gboolean model_pending; /* publish before the next buffer */
+  /* for stats, under the object lock */
+  gdouble drift_ppm; /* NAN until known */
+  gboolean clock_synchronised;
+  /* periodic statistics */
+  GstClockID stats_id;
+};
+
 GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 #define GST_CAT_DEFAULT gst_ffmpeg_src_debug
 
@@ -583,8 +650,7 @@ gst_ffmpeg_src_start (GstBaseSrc *bsrc)
   g_free (device);
 
   src->probed = FALSE;
-  src->probed_rate = 0;
-  src->probed_channels = 0;
+  memset (&src->input, 0, sizeof (src->input));
   src->have_run = FALSE;
   src->have_offset_origin = FALSE;
   src->next_pts = GST_CLOCK_TIME_NONE;
@@ -667,14 +733,8 @@ gst_ffmpeg_src_unlock_stop (GstBaseSrc *bsrc)
   return TRUE;
 }
 
-static gboolean
-field_is_fixed (const GstStructure *s, const gchar *field)
-{
-  const GValue *v = gst_structure_get_value (s, field);
-  return v != NULL && G_VALUE_HOLDS_INT (v);
-}
-
-/* The input's own rate and channels, asked of ffmpeg once per start. */
+/* The input's own rate, channels and sample format, asked of ffmpeg once
+ * per start. */
 static void
 gst_ffmpeg_src_probe (GstFFmpegSrc *src)
 {
@@ -683,7 +743,6 @@ gst_ffmpeg_src_probe (GstFFmpegSrc *src)
   };
   GError *error = NULL;
   gchar **argv;
-  guint rate = 0, channels = 0;
 
   if (src->probed)
     return;
@@ -696,60 +755,111 @@ gst_ffmpeg_src_probe (GstFFmpegSrc *src)
   argv = ffc_args_build_probe (&args);
   GST_OBJECT_UNLOCK (src);
 
-  if (ffc_probe_input ((const gchar *const *)argv, PROBE_TIMEOUT_MS, &rate,
-          &channels, &error)) {
-    GST_INFO_OBJECT (
-        src, "the input delivers %u Hz, %u channels", rate, channels);
-    src->probed_rate = rate;
-    src->probed_channels = channels;
+  if (ffc_probe_input (
+          (const gchar *const *)argv, PROBE_TIMEOUT_MS, &src->input, &error)) {
+    GST_INFO_OBJECT (src, "the input delivers %u Hz, %u channels, %s",
+        src->input.rate, src->input.channels,
+        ffc_sample_format_codec (src->input.format));
   } else {
     /* the capture itself will fail and say why */
     GST_WARNING_OBJECT (src, "cannot probe the input: %s", error->message);
     g_clear_error (&error);
+    memset (&src->input, 0, sizeof (src->input));
   }
   g_strfreev (argv);
 }
 
+static const gchar *
+format_name (FfcSampleFormat format)
+{
+  return format == FFC_SAMPLE_S32LE   ? "S32LE"
+         : format == FFC_SAMPLE_F32LE ? "F32LE"
+                                      : "S16LE";
+}
+
+static gboolean
+field_is_fixed (const GstStructure *s, const gchar *field)
+{
+  const GValue *v = gst_structure_get_value (s, field);
+  return v != NULL && gst_value_is_fixed (v);
+}
+
+/* the structure has no such field, or one that can take the value */
+static gboolean
+accepts (const GstStructure *s, const gchar *field, const GValue *value)
+{
+  const GValue *v = gst_structure_get_value (s, field);
+  return v == NULL || gst_value_intersect (NULL, v, value);
+}
+
+/* Unless downstream or the properties say otherwise: what the input
+ * delivers, unconverted. Of all downstream's offers (a tee's branches each
+ * make some), the one that accepts the input's own values (ffc-probe.c). */
 static GstCaps *
 gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
+  guint n = gst_caps_get_size (caps);
+  FfcAccepts *offers = g_new0 (FfcAccepts, MAX (n, 1));
+  GValue rate_v = G_VALUE_INIT, channels_v = G_VALUE_INIT,
+         format_v = G_VALUE_INIT;
+  FfcInputAudio own = { 0, 0, FFC_SAMPLE_S16LE };
+  gboolean all_fixed = TRUE;
   GstStructure *s;
   gint rate, channels;
-
-  caps = gst_caps_make_writable (caps);
-  caps = gst_caps_truncate (caps);
-  s = gst_caps_get_structure (caps, 0);
+  guint chosen;
 
   GST_OBJECT_LOCK (src);
   rate = src->sample_rate;
   channels = src->channels;
   GST_OBJECT_UNLOCK (src);
-
-  /* Unless downstream or the properties say otherwise: what the input
-   * delivers, unconverted. */
-  if ((rate == 0 && !field_is_fixed (s, "rate"))
-      || (channels == 0 && !field_is_fixed (s, "channels"))) {
-    gst_ffmpeg_src_probe (src);
-    if (rate == 0)
-      rate = src->probed_rate;
-    if (channels == 0)
-      channels = src->probed_channels;
+  /* ask ffmpeg unless every offer is fixed already */
+  for (guint i = 0; i < n; i++) {
+    s = gst_caps_get_structure (caps, i);
+    all_fixed = all_fixed && field_is_fixed (s, "rate")
+                && field_is_fixed (s, "channels")
+                && field_is_fixed (s, "format");
   }
-  if (rate <= 0)
-    rate = FALLBACK_RATE;
-  if (channels <= 0)
-    channels = FALLBACK_CHANNELS;
+  if (!all_fixed)
+    gst_ffmpeg_src_probe (src);
+  if (src->input.rate > 0)
+    own = src->input;
+  own.rate = rate > 0 ? (guint)rate : own.rate > 0 ? own.rate : FALLBACK_RATE;
+  own.channels = channels > 0       ? (guint)channels
+                 : own.channels > 0 ? own.channels
+                                    : FALLBACK_CHANNELS;
 
-  gst_structure_fixate_field_string (s, "format", "S16LE");
-  gst_structure_fixate_field_nearest_int (s, "rate", rate);
-  gst_structure_fixate_field_nearest_int (s, "channels", channels);
+  g_value_init (&rate_v, G_TYPE_INT);
+  g_value_set_int (&rate_v, own.rate);
+  g_value_init (&channels_v, G_TYPE_INT);
+  g_value_set_int (&channels_v, own.channels);
+  g_value_init (&format_v, G_TYPE_STRING);
+  g_value_set_static_string (&format_v, format_name (own.format));
+  for (guint i = 0; i < n; i++) {
+    s = gst_caps_get_structure (caps, i);
+    offers[i].rate = accepts (s, "rate", &rate_v);
+    offers[i].channels = accepts (s, "channels", &channels_v);
+    offers[i].format = accepts (s, "format", &format_v);
+  }
+  chosen = ffc_probe_prefer (offers, n);
+  g_free (offers);
+  g_value_unset (&rate_v);
+  g_value_unset (&channels_v);
+  g_value_unset (&format_v);
+
+  s = gst_structure_copy (gst_caps_get_structure (caps, chosen));
+  gst_caps_unref (caps);
+  caps = gst_caps_new_full (s, NULL);
+  gst_structure_fixate_field_string (s, "format", format_name (own.format));
+  gst_structure_fixate_field_nearest_int (s, "rate", own.rate);
+  gst_structure_fixate_field_nearest_int (s, "channels", own.channels);
   gst_structure_get_int (s, "channels", &channels);
   if (channels > 2 && !gst_structure_has_field (s, "channel-mask")) {
     /* ffmpeg's default layouts follow the same WAV channel order. */
     gst_structure_set (s, "channel-mask", GST_TYPE_BITMASK,
         gst_audio_channel_get_fallback_mask (channels), NULL);
   }
+  GST_DEBUG_OBJECT (src, "offer %u of %u: %" GST_PTR_FORMAT, chosen, n, caps);
 
   return GST_BASE_SRC_CLASS (parent_class)->fixate (bsrc, caps);
 }
@@ -1013,7 +1123,7 @@ gst_ffmpeg_src_update_model (
 {
   guint rate = GST_AUDIO_INFO_RATE (&src->info);
   guint64 samples = item->run_offset + item->frames;
-  gint64 mono = g_get_monotonic_time (), wall = ffc_clock_wall_now (), step;
+  gint64 mono, wall, step;
   gboolean changed;
 
   /* A file or an unpaced source arrives as fast as ffmpeg makes it: its
@@ -1021,6 +1131,8 @@ gst_ffmpeg_src_update_model (
    * time. segmentsink maps its running time onto the wall clock once. */
   if (!src->live_input)
     return;
+  /* one pair, read so that a preemption cannot look like a step */
+  ffc_clock_read_pair (&mono, &wall);
   if (src->drift == NULL || src->drift_rate != rate) {
     ffc_drift_free (src->drift);
     src->drift = ffc_drift_new (rate);
