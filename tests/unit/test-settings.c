@@ -85,7 +85,11 @@ test_max_restarts (void)
 static void
 test_whole_settings (void)
 {
-  FfcSrcSettings s = { 0, 0, 10 * S, 2 * S, -1, 10 * S };
+  FfcSrcSettings s = { .buffer_time_ns = 10 * S,
+    .stall_timeout_ns = 2 * S,
+    .max_restarts = -1,
+    .stats_interval_ns = 10 * S };
+  FfcSrcSettings copy = { 0 };
   FfcBranchSettings b = { 2 * S, 1 * S, 2 * S };
   GError *error = NULL;
 
@@ -103,6 +107,20 @@ test_whole_settings (void)
   g_assert_false (ffc_branch_settings_check (&b, &error));
   g_assert_nonnull (strstr (error->message, "eos-timeout="));
   g_clear_error (&error);
+
+  /* the snapshot is a deep copy */
+  s.device = g_strdup ("hw:1,0");
+  s.filter = g_strdup ("volume=2");
+  ffc_src_settings_copy (&copy, &s);
+  g_assert_true (copy.device != s.device);
+  g_assert_cmpstr (copy.device, ==, "hw:1,0");
+  g_assert_cmpstr (copy.filter, ==, "volume=2");
+  g_assert_null (copy.ffmpeg_path);
+  g_assert_cmpuint (copy.buffer_time_ns, ==, G_MAXUINT64);
+  ffc_src_settings_clear (&s);
+  g_assert_cmpstr (copy.device, ==, "hw:1,0");
+  ffc_src_settings_clear (&copy);
+  g_assert_null (copy.device);
 }
 
 int
