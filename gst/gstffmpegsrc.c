@@ -86,6 +86,7 @@
 #include "ffc-clock.h"
 #include "ffc-probe.h"
 #include "ffc-settings.h"
+#include "ffc-stamp.h"
 
 struct _GstFFmpegSrc {
   GstPushSrc parent;
@@ -112,14 +113,7 @@ struct _GstFFmpegSrc {
   gboolean live_input; /* a device, or paced by -re */
 
   /* timestamping, streaming thread only */
-  gboolean have_run;
-  guint run;
-  GstClockTimeDiff run_anchor; /* running time of the run's first sample */
-  GstClockTimeDiff first_anchor;
-  gboolean have_offset_origin;
-  GstClockTimeDiff offset_origin; /* time of the first pushed sample */
-  GstClockTime next_pts;
-  gint64 no_clock_origin_us;
+  FfcStamper stamper;
 
   guint64 samples_pushed; /* atomic */
 
@@ -652,10 +646,7 @@ gst_ffmpeg_src_start (GstBaseSrc *bsrc)
 
   src->probed = FALSE;
   memset (&src->input, 0, sizeof (src->input));
-  src->have_run = FALSE;
-  src->have_offset_origin = FALSE;
-  src->next_pts = GST_CLOCK_TIME_NONE;
-  src->no_clock_origin_us = -1;
+  ffc_stamper_init (&src->stamper);
   if (ok) {
     gst_ffmpeg_src_reset_model (src);
     gst_ffmpeg_src_schedule_stats (src);
@@ -965,7 +956,7 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   g_mutex_unlock (&src->capture_lock);
 
   /* a new ffmpeg: its first buffer is anchored anew and DISCONT */
-  src->have_run = FALSE;
+  ffc_stamper_new_capture (&src->stamper);
   return TRUE;
 }
 
@@ -1004,50 +995,28 @@ gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query)
   return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
 }
 
-/* The running time of a run's first sample: ffmpeg's capture start time
- * when it reported one (wall clock, mapped onto the pipeline clock), else
- * the arrival time of this chunk less the audio already delivered. Negative
- * when the capture began before PLAYING. */
+/* The running time of a run's first sample, from its first chunk: the
+ * pipeline clock, the monotonic and the wall clock read together. */
 static GstClockTimeDiff
 gst_ffmpeg_src_run_anchor (GstFFmpegSrc *src, const FfcItem *item)
 {
   GstClock *clock = gst_element_get_clock (GST_ELEMENT (src));
   gint rate = GST_AUDIO_INFO_RATE (&src->info);
-  GstClockTimeDiff before =
+  gint64 before =
       gst_util_uint64_scale (item->run_offset + item->frames, GST_SECOND, rate);
-  GstClockTimeDiff captured;
+  gint64 now = -1, mono = g_get_monotonic_time (), wall = g_get_real_time ();
 
   if (clock != NULL) {
-    GstClockTime base_time = gst_element_get_base_time (GST_ELEMENT (src));
-    GstClockTime now = gst_clock_get_time (clock);
-    gint64 now_mono = g_get_monotonic_time ();
-    gint64 now_real = g_get_real_time ();
-
-    if (item->run_start_wall_us >= 0) {
-      captured = (GstClockTimeDiff)now
-                 - (now_real - item->run_start_wall_us) * GST_USECOND;
-      GST_DEBUG_OBJECT (src,
-          "run %u: ffmpeg reports capture start %.6f, %" G_GINT64_FORMAT
-          " us ago",
-          item->run, item->run_start_wall_us / 1e6,
-          now_real - item->run_start_wall_us);
-    } else {
-      captured = (GstClockTimeDiff)now
-                 - (now_mono - item->arrival_us) * GST_USECOND - before;
-    }
+    now = gst_clock_get_time (clock);
+    mono = g_get_monotonic_time ();
+    wall = g_get_real_time ();
     gst_object_unref (clock);
-    return captured - (GstClockTimeDiff)base_time;
   }
-
-  if (src->no_clock_origin_us < 0)
-    src->no_clock_origin_us = item->arrival_us;
-  return (item->arrival_us - src->no_clock_origin_us) * GST_USECOND - before;
-}
-
-static GstClockTimeDiff
-frames_to_time (guint64 frames, gint rate)
-{
-  return (GstClockTimeDiff)gst_util_uint64_scale (frames, GST_SECOND, rate);
+  GST_DEBUG_OBJECT (src, "run %u: capture start %.6f (-1: not reported)",
+      item->run, item->run_start_wall_us / 1e6);
+  return ffc_stamper_anchor (&src->stamper, now,
+      gst_element_get_base_time (GST_ELEMENT (src)), mono, wall,
+      item->run_start_wall_us, item->arrival_us, before);
 }
 
 /* The model travels as a sticky event, stored on the pad: it goes out
@@ -1088,7 +1057,7 @@ gst_ffmpeg_src_publish_model (
  * time `end`; a chunk clipped away (`end` NONE) publishes nothing. */
 static void
 gst_ffmpeg_src_update_model (
-    GstFFmpegSrc *src, const FfcItem *item, GstClockTime end)
+    GstFFmpegSrc *src, const FfcItem *item, gboolean new_run, GstClockTime end)
 {
   guint rate = GST_AUDIO_INFO_RATE (&src->info);
   guint64 samples = item->run_offset + item->frames;
@@ -1098,6 +1067,11 @@ gst_ffmpeg_src_update_model (
   /* A file or an unpaced source arrives as fast as ffmpeg makes it: its
    * arrival times say nothing of a device's clock, and it has no capture
    * time. segmentsink maps its running time onto the wall clock once. */
+  if (new_run) {
+    /* the model's new line, published before the run's first buffer */
+    src->drift_run++;
+    src->model_pending = TRUE;
+  }
   if (!src->live_input)
     return;
   /* one pair, read so that a preemption cannot look like a step */
@@ -1158,81 +1132,40 @@ gst_ffmpeg_src_update_model (
 static gboolean
 gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
 {
-  gint rate = GST_AUDIO_INFO_RATE (&src->info);
   gint bpf = GST_AUDIO_INFO_BPF (&src->info);
-  gboolean discont = item->after_gap;
-  guint64 skip = 0, frames, run_offset;
-  GstClockTimeDiff start;
-  GstClockTime pts, end;
+  GstClockTimeDiff anchor = 0;
   GstBuffer *buffer;
+  FfcStamp st;
 
-  if (!src->have_run || item->run != src->run) {
-    GstClockTimeDiff anchor = gst_ffmpeg_src_run_anchor (src, item);
-    GstClockTimeDiff first = anchor + frames_to_time (item->run_offset, rate);
-
-    /* Never overlap what was already pushed. */
-    if (GST_CLOCK_TIME_IS_VALID (src->next_pts)
-        && first < (GstClockTimeDiff)src->next_pts)
-      anchor += (GstClockTimeDiff)src->next_pts - first;
-    /* A file or unpaced source was not "captured" at any moment: it starts
-     * at 0. A live one is clipped below, to the sample. */
-    if (!src->live_input && first < 0)
-      anchor -= first;
-    if (!src->have_run)
-      src->first_anchor = anchor;
-    else
-      discont = TRUE;
-    src->have_run = TRUE;
-    src->run = item->run;
-    src->run_anchor = anchor;
-    /* the model's new line, published before the run's first buffer */
-    src->drift_run++;
-    src->model_pending = TRUE;
+  if (ffc_stamper_needs_anchor (&src->stamper, item->run))
+    anchor = gst_ffmpeg_src_run_anchor (src, item);
+  if (!ffc_stamper_stamp (&src->stamper, item->run, anchor, src->live_input,
+          GST_AUDIO_INFO_RATE (&src->info), item->run_offset, item->frames,
+          item->after_gap, &st)) {
+    GST_LOG_OBJECT (src,
+        "clipped %" G_GUINT64_FORMAT " samples captured before PLAYING",
+        item->frames);
+    gst_ffmpeg_src_update_model (src, item, st.new_run, GST_CLOCK_TIME_NONE);
+    return FALSE;
   }
-
-  start = src->run_anchor + frames_to_time (item->run_offset, rate);
-  if (start < 0) {
-    skip = gst_util_uint64_scale_ceil (-start, rate, GST_SECOND);
-    if (skip >= item->frames) {
-      GST_LOG_OBJECT (src,
-          "clipped %" G_GUINT64_FORMAT " samples captured "
-          "before PLAYING",
-          item->frames);
-      gst_ffmpeg_src_update_model (src, item, GST_CLOCK_TIME_NONE);
-      return FALSE;
-    }
-  }
-  frames = item->frames - skip;
-  run_offset = item->run_offset + skip;
-
-  pts = src->run_anchor + frames_to_time (run_offset, rate);
-  end = src->run_anchor + frames_to_time (run_offset + frames, rate);
-
-  if (!src->have_offset_origin) {
-    src->offset_origin = frames_to_time (run_offset, rate);
-    src->have_offset_origin = TRUE;
-  }
-  buffer = gst_buffer_new_wrapped_full (
-      0, item->data, item->size, skip * bpf, frames * bpf, item->data, g_free);
+  buffer = gst_buffer_new_wrapped_full (0, item->data, item->size,
+      st.skip * bpf, st.frames * bpf, item->data, g_free);
   item->data = NULL;
-  GST_BUFFER_PTS (buffer) = pts;
-  GST_BUFFER_DURATION (buffer) = end - pts;
-  /* sample offsets count from the first sample pushed, gaps included */
-  GST_BUFFER_OFFSET (buffer) = gst_util_uint64_scale_round (
-      pts - (src->first_anchor + src->offset_origin), rate, GST_SECOND);
-  GST_BUFFER_OFFSET_END (buffer) = GST_BUFFER_OFFSET (buffer) + frames;
-  if (discont)
+  GST_BUFFER_PTS (buffer) = st.pts;
+  GST_BUFFER_DURATION (buffer) = st.end - st.pts;
+  GST_BUFFER_OFFSET (buffer) = st.offset;
+  GST_BUFFER_OFFSET_END (buffer) = st.offset + st.frames;
+  if (st.discont)
     GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
-  src->next_pts = end;
-  gst_ffmpeg_src_update_model (src, item, end);
+  gst_ffmpeg_src_update_model (src, item, st.new_run, st.end);
 
   GST_OBJECT_LOCK (src);
-  src->samples_pushed += frames;
+  src->samples_pushed += st.frames;
   GST_OBJECT_UNLOCK (src);
-
   GST_LOG_OBJECT (src,
       "run %u: %" G_GUINT64_FORMAT " samples at %" GST_TIME_FORMAT "%s",
-      item->run, frames, GST_TIME_ARGS (pts), discont ? " (discont)" : "");
+      item->run, st.frames, GST_TIME_ARGS (st.pts),
+      st.discont ? " (discont)" : "");
   *buf = buffer;
   return TRUE;
 }
