@@ -46,6 +46,56 @@
 #include "gstbesteffortsink.h"
 #include "gstffcaptureelements.h"
 
+#include "ffc-settings.h"
+
+struct _GstBestEffortSink {
+  GstBin parent;
+
+  GstPad *sinkpad; /* ghost pad, targets the live instance */
+
+  /* properties, under the object lock */
+  gchar *branch; /* read at start only: the snapshot below serves rebuilds */
+  GstClockTime max_latency;
+  GstClockTime retry_delay;
+  GstClockTime eos_timeout;
+
+  /* The branch's lifecycle has one owner: building, state changes and
+   * teardown of the instance happen under lifecycle_lock only, so that no
+   * instance is set to a state once its teardown began, and each reaches
+   * NULL before its last unref. Never taken from the branch's streaming
+   * threads (chain, event, query, handle_message, the probes), which
+   * teardown waits for. Order: lifecycle_lock, then the object lock or
+   * retry_lock. */
+  GMutex lifecycle_lock;
+  GstState branch_state; /* the state the instance follows */
+  gchar *running_branch; /* the branch property, copied at start */
+  gboolean started;      /* READY to PAUSED began: settings are fixed */
+
+  /* written under lifecycle_lock and the object lock, read under either */
+  GstElement *instance; /* queue + branch; NULL while down */
+  GstElement *queue;
+  gboolean down;
+  gboolean accepting; /* the new branch has the stream's sticky events */
+  gboolean up_posted;
+  gboolean stopping;
+  guint buffers_in_branch; /* buffers the branch's sinks took */
+  GstClockTime current_delay;
+  guint64 dropped_buffers;
+  guint64 dropped_bytes;
+  guint64 dropped_time;
+  guint restarts;
+  guint generation; /* which instance errors belong to */
+  gchar *last_error;
+  gboolean eos_received; /* the stream ended: no rebuilds */
+  gboolean eos_posted;   /* our EOS message went out */
+
+  GThread *retry_thread;
+  GMutex retry_lock;
+  GCond retry_cond;
+  gint64 retry_at;     /* monotonic µs; 0 = none due */
+  gint64 eos_deadline; /* monotonic µs the branch has to finish; 0 = none */
+};
+
 GST_DEBUG_CATEGORY_STATIC (gst_best_effort_sink_debug);
 #define GST_CAT_DEFAULT gst_best_effort_sink_debug
 
@@ -108,19 +158,24 @@ gst_best_effort_sink_class_init (GstBestEffortSinkClass *klass)
       g_param_spec_string ("branch", "Branch",
           "The branch, as a pipeline description (gst-launch syntax) with "
           "one unlinked sink pad",
-          DEFAULT_BRANCH, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_BRANCH,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_MAX_LATENCY,
       g_param_spec_uint64 ("max-latency", "Max latency",
-          "Data the branch has not taken within this time (ns) is dropped "
-          "at the input, so upstream never waits",
-          1, G_MAXUINT64, DEFAULT_MAX_LATENCY,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          "Data the branch has not taken within this time (ns; 10 ms to 60 "
+          "s) is dropped at the input, so upstream never waits",
+          0, G_MAXUINT64, DEFAULT_MAX_LATENCY,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_RETRY_DELAY,
       g_param_spec_uint64 ("retry-delay", "Retry delay",
-          "Time (ns) before a failed branch is built again; doubles after "
-          "each failure up to 30 s, and starts over once data flows",
-          1, G_MAXUINT64, DEFAULT_RETRY_DELAY,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          "Time (ns; 10 ms to 1 h) before a failed branch is built again; "
+          "doubles after each failure up to 30 s, and starts over once data "
+          "flows",
+          0, G_MAXUINT64, DEFAULT_RETRY_DELAY,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "dropped-buffers, dropped-bytes, dropped-time (ns), restarts, "
@@ -129,11 +184,12 @@ gst_best_effort_sink_class_init (GstBestEffortSinkClass *klass)
 
   g_object_class_install_property (gobject_class, PROP_EOS_TIMEOUT,
       g_param_spec_uint64 ("eos-timeout", "EOS timeout",
-          "Time (ns) the branch has after EOS to finish its stream; a branch "
-          "that has not by then is abandoned and the element is done, so the "
-          "pipeline's EOS never waits for a stuck branch",
-          1, G_MAXUINT64, DEFAULT_EOS_TIMEOUT,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          "Time (ns; 10 ms to 1 h) the branch has after EOS to finish its "
+          "stream; a branch that has not by then is abandoned and the element "
+          "is done, so the pipeline's EOS never waits for a stuck branch",
+          0, G_MAXUINT64, DEFAULT_EOS_TIMEOUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_PLAYING));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "Best-effort sink",
@@ -156,6 +212,8 @@ gst_best_effort_sink_init (GstBestEffortSink *self)
   self->retry_delay = DEFAULT_RETRY_DELAY;
   self->eos_timeout = DEFAULT_EOS_TIMEOUT;
   self->down = TRUE;
+  self->branch_state = GST_STATE_NULL;
+  g_mutex_init (&self->lifecycle_lock);
   g_mutex_init (&self->retry_lock);
   g_cond_init (&self->retry_cond);
 
@@ -186,7 +244,9 @@ gst_best_effort_sink_finalize (GObject *object)
     g_thread_join (self->retry_thread);
   }
   g_free (self->branch);
+  g_free (self->running_branch);
   g_free (self->last_error);
+  g_mutex_clear (&self->lifecycle_lock);
   g_mutex_clear (&self->retry_lock);
   g_cond_clear (&self->retry_cond);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -197,26 +257,53 @@ gst_best_effort_sink_set_property (
     GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (object);
+  GstClockTime *time = NULL;
+  GError *error = NULL;
 
   GST_OBJECT_LOCK (self);
+  if (prop_id == PROP_BRANCH && self->started) {
+    /* the running branch is rebuilt from the description it started with */
+    GST_OBJECT_UNLOCK (self);
+    g_warning ("besteffortsink %s: cannot change branch while running; "
+               "set it in the NULL or READY state",
+        GST_OBJECT_NAME (self));
+    return;
+  }
   switch (prop_id) {
     case PROP_BRANCH:
       g_free (self->branch);
       self->branch = g_value_dup_string (value);
       break;
     case PROP_MAX_LATENCY:
-      self->max_latency = g_value_get_uint64 (value);
+      time = &self->max_latency;
       break;
     case PROP_RETRY_DELAY:
-      self->retry_delay = g_value_get_uint64 (value);
+      time = &self->retry_delay;
       break;
     case PROP_EOS_TIMEOUT:
-      self->eos_timeout = g_value_get_uint64 (value);
+      time = &self->eos_timeout;
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
+  /* out of range: said now; kept while running, else refused at start */
+  if (time != NULL
+      && !ffc_settings_check (pspec->name,
+          (gint64)MIN (g_value_get_uint64 (value), (guint64)G_MAXINT64),
+          &error)) {
+    gboolean keep = self->started;
+
+    GST_OBJECT_UNLOCK (self);
+    g_warning ("besteffortsink %s: %s%s", GST_OBJECT_NAME (self),
+        error->message, keep ? "; the value in use is kept" : "");
+    g_clear_error (&error);
+    if (keep)
+      return;
+    GST_OBJECT_LOCK (self);
+  }
+  if (time != NULL)
+    *time = g_value_get_uint64 (value);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -257,23 +344,17 @@ gst_best_effort_sink_get_property (
 }
 
 static GstElement *
-parse_branch (GstBestEffortSink *self, GError **error)
+parse_branch (const gchar *description, GError **error)
 {
-  gchar *description;
   GstElement *branch;
 
-  GST_OBJECT_LOCK (self);
-  description = g_strdup (self->branch);
-  GST_OBJECT_UNLOCK (self);
   if (description == NULL || *description == '\0') {
     g_set_error (error, GST_PARSE_ERROR, GST_PARSE_ERROR_EMPTY,
         "the branch property is empty");
-    g_free (description);
     return NULL;
   }
   branch = gst_parse_bin_from_description_full (
       description, TRUE, NULL, GST_PARSE_FLAG_FATAL_ERRORS, error);
-  g_free (description);
   if (branch != NULL) {
     GstPad *input = gst_element_get_static_pad (branch, "sink");
     if (input == NULL) {
@@ -329,9 +410,10 @@ forward_sticky (GstPad *pad, GstEvent **event, gpointer user_data)
 }
 
 /* A fresh queue and branch, in a bin of their own whose state we set
- * ourselves, so that their failures never fail ours. */
+ * ourselves, so that their failures never fail ours. Called with
+ * lifecycle_lock held; the instance follows branch_state. */
 static gboolean
-bring_up (GstBestEffortSink *self, GstState state)
+bring_up (GstBestEffortSink *self)
 {
   GstElement *instance, *queue, *branch;
   GstIterator *it;
@@ -340,7 +422,7 @@ bring_up (GstBestEffortSink *self, GstState state)
   GstPad *queue_sink;
   guint generation;
 
-  branch = parse_branch (self, &error);
+  branch = parse_branch (self->running_branch, &error);
   if (branch == NULL) {
     GST_WARNING_OBJECT (self, "cannot build the branch: %s", error->message);
     g_clear_error (&error);
@@ -393,7 +475,7 @@ bring_up (GstBestEffortSink *self, GstState state)
   GST_OBJECT_UNLOCK (self);
 
   /* errors come back as messages, see handle_message */
-  gst_element_set_state (instance, state);
+  gst_element_set_state (instance, self->branch_state);
   /* what the stream said so far, for the new branch, before any buffer:
    * data ahead of its stream-start, caps and segment would be refused */
   gst_pad_sticky_events_foreach (self->sinkpad, forward_sticky, queue_sink);
@@ -405,6 +487,7 @@ bring_up (GstBestEffortSink *self, GstState state)
   return TRUE;
 }
 
+/* Called with lifecycle_lock held. */
 static void
 tear_down (GstBestEffortSink *self)
 {
@@ -472,8 +555,7 @@ retry_loop (gpointer data)
 
   g_mutex_lock (&self->retry_lock);
   for (;;) {
-    GstState state;
-    gboolean ended;
+    gboolean ended, rebuilt;
     gint64 due;
 
     for (;;) {
@@ -504,19 +586,22 @@ retry_loop (gpointer data)
               GST_TIME_ARGS (timeout)),
           (NULL));
       post_eos (self);
+      g_mutex_lock (&self->lifecycle_lock);
       tear_down (self);
+      g_mutex_unlock (&self->lifecycle_lock);
       g_mutex_lock (&self->retry_lock);
       continue;
     }
     self->retry_at = 0;
     g_mutex_unlock (&self->retry_lock);
 
+    g_mutex_lock (&self->lifecycle_lock);
     GST_OBJECT_LOCK (self);
-    state = GST_STATE (self);
     ended = self->eos_received;
     GST_OBJECT_UNLOCK (self);
     tear_down (self);
     if (ended) {
+      g_mutex_unlock (&self->lifecycle_lock);
       /* the stream is over: nothing left for a new branch to carry */
       post_eos (self);
       g_mutex_lock (&self->retry_lock);
@@ -525,7 +610,9 @@ retry_loop (gpointer data)
     GST_OBJECT_LOCK (self);
     self->restarts++;
     GST_OBJECT_UNLOCK (self);
-    if (state < GST_STATE_PAUSED || !bring_up (self, state))
+    rebuilt = self->branch_state >= GST_STATE_PAUSED && bring_up (self);
+    g_mutex_unlock (&self->lifecycle_lock);
+    if (!rebuilt)
       schedule_retry (self);
     g_mutex_lock (&self->retry_lock);
   }
@@ -540,11 +627,13 @@ async_tear_down (GstElement *element, gpointer user_data)
   guint generation = GPOINTER_TO_UINT (user_data);
   gboolean current;
 
+  g_mutex_lock (&self->lifecycle_lock);
   GST_OBJECT_LOCK (self);
   current = generation == self->generation;
   GST_OBJECT_UNLOCK (self);
   if (current)
     tear_down (self);
+  g_mutex_unlock (&self->lifecycle_lock);
 }
 
 /* Errors of the branch stop here: a WARNING and besteffortsink-down go on,
@@ -742,6 +831,53 @@ gst_best_effort_sink_query (GstPad *pad, GstObject *parent, GstQuery *query)
   return ret;
 }
 
+/* The branch parses and the times are in range; `start`: the settings
+ * are fixed from now on, and the branch is copied for the rebuilds. */
+static gboolean
+check_settings (GstBestEffortSink *self, gboolean start)
+{
+  FfcBranchSettings settings;
+  GstElement *branch;
+  GError *error = NULL;
+  gchar *description;
+  gboolean ok;
+
+  GST_OBJECT_LOCK (self);
+  description = g_strdup (self->branch);
+  settings.max_latency_ns = self->max_latency;
+  settings.retry_delay_ns = self->retry_delay;
+  settings.eos_timeout_ns = self->eos_timeout;
+  GST_OBJECT_UNLOCK (self);
+
+  branch = parse_branch (description, &error);
+  ok = branch != NULL;
+  if (!ok) {
+    GST_ELEMENT_ERROR (self, CORE, FAILED,
+        ("Invalid branch \"%s\": %s", GST_STR_NULL (description),
+            error->message),
+        (NULL));
+  } else if (!(ok = ffc_branch_settings_check (&settings, &error))) {
+    GST_ELEMENT_ERROR (
+        self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+  }
+  g_clear_error (&error);
+  g_clear_pointer (&branch, gst_object_unref);
+  if (!ok) {
+    g_free (description);
+    return FALSE;
+  }
+  GST_OBJECT_LOCK (self);
+  if (start) {
+    g_free (self->running_branch);
+    self->running_branch = description;
+    self->started = TRUE;
+  } else {
+    g_free (description);
+  }
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
 /* Stops the retry thread and removes the branch; safe to call twice. */
 static void
 stop_branch (GstBestEffortSink *self)
@@ -753,7 +889,13 @@ stop_branch (GstBestEffortSink *self)
   if (self->retry_thread)
     g_thread_join (self->retry_thread);
   self->retry_thread = NULL;
+  g_mutex_lock (&self->lifecycle_lock);
+  self->branch_state = GST_STATE_NULL;
   tear_down (self);
+  g_mutex_unlock (&self->lifecycle_lock);
+  GST_OBJECT_LOCK (self);
+  self->started = FALSE;
+  GST_OBJECT_UNLOCK (self);
 }
 
 static GstStateChangeReturn
@@ -762,24 +904,17 @@ gst_best_effort_sink_change_state (
 {
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (element);
   GstStateChangeReturn ret;
-  GstElement *instance;
+  gboolean built;
 
   switch (transition) {
-    case GST_STATE_CHANGE_NULL_TO_READY: {
-      GError *error = NULL;
-      GstElement *branch = parse_branch (self, &error);
-      if (branch == NULL) {
-        GST_ELEMENT_ERROR (self, CORE, FAILED,
-            ("Invalid branch \"%s\": %s", GST_STR_NULL (self->branch),
-                error->message),
-            (NULL));
-        g_clear_error (&error);
+    case GST_STATE_CHANGE_NULL_TO_READY:
+      if (!check_settings (self, FALSE))
         return GST_STATE_CHANGE_FAILURE;
-      }
-      gst_object_unref (branch);
       break;
-    }
     case GST_STATE_CHANGE_READY_TO_PAUSED:
+      /* set in READY: checked again */
+      if (!check_settings (self, TRUE))
+        return GST_STATE_CHANGE_FAILURE;
       GST_OBJECT_LOCK (self);
       self->dropped_buffers = self->dropped_bytes = self->dropped_time = 0;
       self->restarts = 0;
@@ -791,9 +926,13 @@ gst_best_effort_sink_change_state (
       self->eos_deadline = 0;
       self->current_delay = 0;
       g_mutex_unlock (&self->retry_lock);
+      g_mutex_lock (&self->lifecycle_lock);
+      self->branch_state = GST_STATE_READY;
+      built = bring_up (self);
+      g_mutex_unlock (&self->lifecycle_lock);
       self->retry_thread =
           g_thread_new ("besteffortsink-retry", retry_loop, self);
-      if (!bring_up (self, GST_STATE_READY))
+      if (!built)
         schedule_retry (self);
       break;
     default:
@@ -813,23 +952,21 @@ gst_best_effort_sink_change_state (
     return ret;
   }
 
-  /* the branch follows, but its failures are its own */
-  GST_OBJECT_LOCK (self);
-  instance = self->instance ? gst_object_ref (self->instance) : NULL;
-  GST_OBJECT_UNLOCK (self);
+  /* the branch follows, but its failures are its own; a branch built
+   * later starts in branch_state */
   switch (transition) {
     case GST_STATE_CHANGE_READY_TO_PAUSED:
     case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
     case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
-      if (instance)
-        gst_element_set_state (
-            instance, GST_STATE_TRANSITION_NEXT (transition));
+      g_mutex_lock (&self->lifecycle_lock);
+      self->branch_state = GST_STATE_TRANSITION_NEXT (transition);
+      if (self->instance != NULL)
+        gst_element_set_state (self->instance, self->branch_state);
+      g_mutex_unlock (&self->lifecycle_lock);
       break;
     default:
       break;
   }
-  if (instance)
-    gst_object_unref (instance);
 
   /* a live branch does not preroll: never make the pipeline wait for it */
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED

@@ -38,12 +38,6 @@
  * time (usually 0) for files and lavfi: anything after 2001 is the former. */
 #define WALL_CLOCK_EPOCH_MIN 1.0e9
 
-typedef enum {
-  RUN_EXITED,
-  RUN_STALLED,
-  RUN_STOPPED,
-} RunOutcome;
-
 struct _FfcCapture {
   FfcCaptureConfig config;
   gsize read_size;
@@ -89,6 +83,65 @@ ffc_capture_backoff_next_us (gint64 previous_us)
   if (previous_us <= 0)
     return BACKOFF_FIRST_US;
   return MIN (previous_us * 2, BACKOFF_MAX_US);
+}
+
+FfcRestartDecision
+ffc_restart_decide (const FfcRunEnd *end, const FfcRestartPolicy *policy,
+    FfcRestartState *state)
+{
+  FfcRestartDecision d = { FFC_RESTART_QUIT, FFC_RESTART_WHY_NONE, 0, 0 };
+  gboolean clean;
+
+  /* the consumer is gone: nothing to tell */
+  if (end->stopping)
+    return d;
+  /* asked to end: everything ffmpeg wrote was delivered; no restart that
+   * was pending is made */
+  if (end->finishing) {
+    d.action = FFC_RESTART_EOS;
+    return d;
+  }
+  if (end->kind == FFC_RUN_STOPPED || end->kind == FFC_RUN_NOT_STARTED)
+    return d;
+
+  if (end->frames > 0)
+    state->ever_audio = TRUE;
+  d.action = FFC_RESTART_ERROR;
+  /* ffmpeg ends "normally" when a device read fails: with the policy's
+   * restart_on_error_exit, a clean exit after error lines is a failure */
+  clean = end->kind == FFC_RUN_EXITED && end->exited_cleanly
+          && !(policy->restart_on_error_exit && end->error_lines > 0);
+  if (clean) {
+    if (state->ever_audio)
+      d.action = FFC_RESTART_EOS;
+    else
+      d.why = FFC_RESTART_WHY_NO_AUDIO;
+    return d;
+  }
+  /* never worked: a bad device, option or format; say so at once */
+  if (!state->ever_audio) {
+    d.why = FFC_RESTART_WHY_NEVER_WORKED;
+    return d;
+  }
+  if (policy->no_restart) {
+    d.why = FFC_RESTART_WHY_NOT_LIVE;
+    return d;
+  }
+  /* a run that gave audio counts as the first failure of a new series */
+  state->consecutive_failures =
+      end->frames > 0 ? 1 : state->consecutive_failures + 1;
+  if (policy->max_restarts >= 0
+      && state->consecutive_failures > (guint)policy->max_restarts) {
+    d.why = FFC_RESTART_WHY_TOO_MANY;
+    d.failures = state->consecutive_failures;
+    return d;
+  }
+  if (end->frames > 0 && end->duration_us >= policy->backoff_reset_run_us)
+    state->backoff_us = 0;
+  state->backoff_us = ffc_capture_backoff_next_us (state->backoff_us);
+  d.action = FFC_RESTART_RESTART;
+  d.delay_us = state->backoff_us;
+  return d;
 }
 
 void
@@ -359,7 +412,7 @@ read_flag (FfcCapture *c, const gboolean *flag)
 #define is_stopping(c) read_flag ((c), &(c)->stopping)
 #define is_finishing(c) read_flag ((c), &(c)->finishing)
 
-static RunOutcome
+static FfcRunEndKind
 pump (FfcCapture *c, FfcChild *child)
 {
   gboolean out_open = TRUE, err_open = TRUE;
@@ -390,11 +443,11 @@ pump (FfcCapture *c, FfcChild *child)
     if (finish_by != 0) {
       /* ffmpeg did not finish in time: stop it the hard way */
       if (now >= finish_by)
-        return RUN_STOPPED;
+        return FFC_RUN_STOPPED;
       timeout_ms = MIN (timeout_ms, (finish_by - now + 999) / 1000);
     }
     if (timeout_ms <= 0)
-      return out_open ? RUN_STALLED : RUN_EXITED;
+      return out_open ? FFC_RUN_STALLED : FFC_RUN_EXITED;
 
     r = poll (fds, nfds, timeout_ms);
     if (r < 0 && errno == EINTR)
@@ -403,12 +456,12 @@ pump (FfcCapture *c, FfcChild *child)
       gchar drain[64];
 
       if (is_stopping (c))
-        return RUN_STOPPED;
+        return FFC_RUN_STOPPED;
       /* asked to finish: ffmpeg flushes on SIGINT, and what it still writes
        * is read as usual until it exits */
       if (read (c->wake_fds[0], drain, sizeof (drain)) < 0 && errno != EINTR
           && errno != EAGAIN)
-        return RUN_STOPPED;
+        return FFC_RUN_STOPPED;
       if (finish_by == 0 && is_finishing (c)) {
         ffc_child_interrupt (child);
         finish_by = g_get_monotonic_time () + FINISH_GRACE_US;
@@ -428,22 +481,20 @@ pump (FfcCapture *c, FfcChild *child)
         out_closed_at = g_get_monotonic_time ();
     }
   }
-  return RUN_EXITED;
+  return FFC_RUN_EXITED;
 }
 
-static gboolean
+/* Waits for the backoff delay, or until asked to finish or stop. */
+static void
 wait_backoff (FfcCapture *c, gint64 delay_us)
 {
   gint64 end = g_get_monotonic_time () + delay_us;
-  gboolean go_on;
 
   g_mutex_lock (&c->lock);
   while (!c->stopping && !c->finishing
          && g_cond_wait_until (&c->cond, &c->lock, end))
     ;
-  go_on = !c->stopping && !c->finishing;
   g_mutex_unlock (&c->lock);
-  return go_on;
 }
 
 static void
@@ -454,166 +505,139 @@ set_child_pid (FfcCapture *c, gint pid)
   g_mutex_unlock (&c->lock);
 }
 
+/* One run of ffmpeg, from spawn to reaped child: how it ended, and why
+ * (`reason`) with ffmpeg's last lines (`tail`). */
+static void
+run_once (FfcCapture *c, FfcRunEnd *end, gchar **reason, gchar **tail,
+    const gchar *restart_reason, const gchar *restart_tail)
+{
+  gint64 started = g_get_monotonic_time ();
+  GError *error = NULL;
+  FfcChild child;
+
+  ffc_stderr_parser_reset (c->parser);
+  c->scratch_fill = 0;
+  c->run_offset = 0;
+  c->run_frames = 0;
+  c->run_start_wall_us = -1;
+  ffc_gap_detector_init (&c->gaps, MIN_GAP_US);
+  g_array_set_size (c->pending_gaps, 0);
+  c->gap_before_next = FALSE;
+  memset (end, 0, sizeof (*end));
+
+  if (!ffc_child_spawn (&child, (const gchar *const *)c->config.argv, &error)) {
+    *reason = g_strdup_printf ("could not start ffmpeg: %s", error->message);
+    *tail = g_strdup ("");
+    g_clear_error (&error);
+    end->kind = FFC_RUN_SPAWN_FAILED;
+    return;
+  }
+  set_child_pid (c, child.pid);
+  if (c->run > 0) {
+    guint restarts;
+    g_mutex_lock (&c->lock);
+    restarts = ++c->stats.restarts;
+    g_mutex_unlock (&c->lock);
+    push_event (c, FFC_ITEM_RESTARTED, restarts, restart_reason, restart_tail);
+  }
+
+  end->kind = pump (c, &child);
+  ffc_child_close_pipes (&child);
+  if (end->kind == FFC_RUN_STALLED)
+    ffc_child_kill (&child); /* maybe SIGSTOPped or wedged in a driver */
+  else
+    ffc_child_stop (&child, c->config.stop_grace_ms);
+  set_child_pid (c, 0);
+
+  *tail = ffc_stderr_parser_get_tail (c->parser);
+  if (end->kind == FFC_RUN_STALLED) {
+    *reason = g_strdup_printf ("ffmpeg delivered no audio for %.1f s",
+        c->config.stall_timeout_us / 1e6);
+  } else {
+    gchar *exit_text = ffc_child_describe_exit (&child);
+    gchar *last_error = ffc_stderr_parser_get_errors (c->parser);
+    *reason = last_error ? g_strdup_printf ("%s: %s", exit_text, last_error)
+                         : g_strdup (exit_text);
+    g_free (exit_text);
+    g_free (last_error);
+  }
+  end->exited_cleanly = ffc_child_exited_cleanly (&child);
+  end->error_lines = ffc_stderr_parser_get_error_count (c->parser);
+  end->frames = c->run_frames;
+  end->duration_us = g_get_monotonic_time () - started;
+}
+
+static gchar *
+error_text (
+    const FfcCapture *c, const FfcRestartDecision *d, const gchar *reason)
+{
+  switch (d->why) {
+    case FFC_RESTART_WHY_NO_AUDIO:
+      return g_strdup ("ffmpeg ended without delivering any audio");
+    case FFC_RESTART_WHY_NOT_LIVE:
+      /* a file would start over from its beginning: repeated audio is no
+       * recovery */
+      return g_strdup_printf ("%s (the input is not live: restarting "
+                              "would repeat it)",
+          reason);
+    case FFC_RESTART_WHY_TOO_MANY:
+      return g_strdup_printf ("ffmpeg failed %u time%s in a row "
+                              "(max-restarts=%d); last failure: %s",
+          d->failures, d->failures == 1 ? "" : "s", c->config.max_restarts,
+          reason);
+    default:
+      return g_strdup (reason);
+  }
+}
+
+/* Runs ffmpeg, and again as the restart policy says, until the stream
+ * ends (EOS), fails (ERROR) or the consumer goes (stop). */
 static gpointer
 capture_thread (gpointer data)
 {
   FfcCapture *c = data;
-  gboolean ever_audio = FALSE;
-  guint consecutive_failures = 0;
-  gint64 backoff_us = 0;
-  gchar *restart_reason = NULL, *restart_tail = NULL;
+  FfcRestartPolicy policy = {
+    .max_restarts = c->config.max_restarts,
+    .restart_on_error_exit = c->config.restart_on_error_exit,
+    .no_restart = c->config.no_restart,
+    .backoff_reset_run_us = BACKOFF_RESET_RUN_US,
+  };
+  FfcRestartState state = { 0 };
+  gchar *last_reason = NULL, *last_tail = NULL;
 
-  for (c->run = 0; !is_stopping (c); c->run++) {
-    if (is_finishing (c)) {
-      /* between two ffmpeg runs: nothing is left to deliver */
-      push_event (c, FFC_ITEM_EOS, 0, NULL, NULL);
-      break;
-    }
-    FfcChild child;
-    GError *error = NULL;
-    RunOutcome outcome;
-    gint64 run_started;
-    gchar *reason, *tail;
+  for (c->run = 0;; c->run++) {
+    FfcRunEnd end = { FFC_RUN_NOT_STARTED };
+    FfcRestartDecision d;
+    gchar *reason = NULL, *tail = NULL;
 
-    ffc_stderr_parser_reset (c->parser);
-    c->scratch_fill = 0;
-    c->run_offset = 0;
-    c->run_frames = 0;
-    c->run_start_wall_us = -1;
-    ffc_gap_detector_init (&c->gaps, MIN_GAP_US);
-    g_array_set_size (c->pending_gaps, 0);
-    c->gap_before_next = FALSE;
-    run_started = g_get_monotonic_time ();
-
-    if (!ffc_child_spawn (
-            &child, (const gchar *const *)c->config.argv, &error)) {
-      reason = g_strdup_printf ("could not start ffmpeg: %s", error->message);
-      tail = g_strdup ("");
-      g_clear_error (&error);
-      outcome = RUN_EXITED;
-    } else {
-      set_child_pid (c, child.pid);
-      if (c->run > 0) {
-        guint restarts;
-        g_mutex_lock (&c->lock);
-        restarts = ++c->stats.restarts;
-        g_mutex_unlock (&c->lock);
-        push_event (
-            c, FFC_ITEM_RESTARTED, restarts, restart_reason, restart_tail);
-      }
-
-      outcome = pump (c, &child);
-      if (outcome == RUN_STOPPED) {
-        ffc_child_close_pipes (&child);
-        ffc_child_stop (&child, c->config.stop_grace_ms);
-      } else if (outcome == RUN_STALLED) {
-        ffc_child_close_pipes (&child);
-        /* Maybe SIGSTOPped or wedged in a driver: no point in asking. */
-        ffc_child_kill (&child);
-      } else {
-        ffc_child_close_pipes (&child);
-        ffc_child_stop (&child, c->config.stop_grace_ms);
-      }
-      set_child_pid (c, 0);
-
-      tail = ffc_stderr_parser_get_tail (c->parser);
-      if (outcome == RUN_STALLED) {
-        reason = g_strdup_printf ("ffmpeg delivered no audio for %.1f s",
-            c->config.stall_timeout_us / 1e6);
-      } else {
-        gchar *exit_text = ffc_child_describe_exit (&child);
-        gchar *last_error = ffc_stderr_parser_get_errors (c->parser);
-        reason = last_error ? g_strdup_printf ("%s: %s", exit_text, last_error)
-                            : g_strdup (exit_text);
-        g_free (exit_text);
-        g_free (last_error);
-      }
-    }
-
+    /* finishing or stopping during the backoff ends here: no new run */
+    if (!is_stopping (c) && !is_finishing (c))
+      run_once (c, &end, &reason, &tail, last_reason, last_tail);
     g_mutex_lock (&c->lock);
     flush_pending_drop_locked (c);
+    end.finishing = c->finishing;
+    end.stopping = c->stopping;
     g_mutex_unlock (&c->lock);
 
-    if (is_finishing (c) && !is_stopping (c)) {
-      /* everything ffmpeg wrote before it exited has been delivered */
+    d = ffc_restart_decide (&end, &policy, &state);
+    if (d.action == FFC_RESTART_EOS) {
       push_event (c, FFC_ITEM_EOS, 0, NULL, NULL);
-      g_free (reason);
-      g_free (tail);
-      break;
-    }
-    if (outcome == RUN_STOPPED || is_stopping (c)) {
-      g_free (reason);
-      g_free (tail);
-      break;
-    }
-
-    if (c->run_frames > 0)
-      ever_audio = TRUE;
-
-    if (outcome == RUN_EXITED && ffc_child_exited_cleanly (&child)
-        && !(c->config.restart_on_error_exit
-             && ffc_stderr_parser_get_error_count (c->parser) > 0)) {
-      if (ever_audio) {
-        push_event (c, FFC_ITEM_EOS, 0, NULL, NULL);
-      } else {
-        push_event (c, FFC_ITEM_ERROR, 0,
-            "ffmpeg ended without delivering any audio", tail);
-      }
-      g_free (reason);
-      g_free (tail);
-      break;
-    }
-
-    if (!ever_audio) {
-      /* Never worked: a bad device, option or format. Say so at once. */
-      push_event (c, FFC_ITEM_ERROR, 0, reason, tail);
-      g_free (reason);
-      g_free (tail);
-      break;
-    }
-
-    if (c->config.no_restart) {
-      /* A file would start over from its beginning: repeated audio is no
-       * recovery. */
-      gchar *text = g_strdup_printf ("%s (the input is not live: restarting "
-                                     "would repeat it)",
-          reason);
+    } else if (d.action == FFC_RESTART_ERROR) {
+      gchar *text = error_text (c, &d, reason);
       push_event (c, FFC_ITEM_ERROR, 0, text, tail);
       g_free (text);
-      g_free (reason);
-      g_free (tail);
-      break;
     }
-
-    consecutive_failures = c->run_frames > 0 ? 1 : consecutive_failures + 1;
-    if (c->config.max_restarts >= 0
-        && consecutive_failures > (guint)c->config.max_restarts) {
-      gchar *text = g_strdup_printf ("ffmpeg failed %u time%s in a row "
-                                     "(max-restarts=%d); last failure: %s",
-          consecutive_failures, consecutive_failures == 1 ? "" : "s",
-          c->config.max_restarts, reason);
-      push_event (c, FFC_ITEM_ERROR, 0, text, tail);
-      g_free (text);
-      g_free (reason);
-      g_free (tail);
+    g_free (last_reason);
+    g_free (last_tail);
+    last_reason = reason;
+    last_tail = tail;
+    if (d.action != FFC_RESTART_RESTART)
       break;
-    }
-
-    if (c->run_frames > 0
-        && g_get_monotonic_time () - run_started >= BACKOFF_RESET_RUN_US)
-      backoff_us = 0;
-    backoff_us = ffc_capture_backoff_next_us (backoff_us);
-
-    g_free (restart_reason);
-    g_free (restart_tail);
-    restart_reason = reason;
-    restart_tail = tail;
-    if (!wait_backoff (c, backoff_us))
-      break;
+    wait_backoff (c, d.delay_us);
   }
 
-  g_free (restart_reason);
-  g_free (restart_tail);
+  g_free (last_reason);
+  g_free (last_tail);
   return NULL;
 }
 

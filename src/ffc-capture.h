@@ -91,6 +91,65 @@ void ffc_capture_free (FfcCapture *capture);
 
 gint64 ffc_capture_backoff_next_us (gint64 previous_us);
 
+/* The restart policy: what follows a run of ffmpeg, decided from how it
+ * ended alone (a pure function, unit-tested without a child). */
+typedef enum {
+  FFC_RUN_EXITED,       /* ffmpeg exited (or closed its output) */
+  FFC_RUN_STALLED,      /* no audio for stall_timeout_us */
+  FFC_RUN_STOPPED,      /* ended by us: stop, or a finish that took too long */
+  FFC_RUN_SPAWN_FAILED, /* ffmpeg could not be started */
+  FFC_RUN_NOT_STARTED,  /* asked to finish or stop before the next run */
+} FfcRunEndKind;
+
+typedef struct {
+  FfcRunEndKind kind;
+  gboolean exited_cleanly; /* EXITED: exit status 0 */
+  guint error_lines;       /* error lines ffmpeg printed in this run */
+  guint64 frames;          /* audio this run delivered */
+  gint64 duration_us;      /* how long the run lasted */
+  gboolean finishing;      /* EOS was asked for: end with what was captured */
+  gboolean stopping;       /* the consumer is gone */
+} FfcRunEnd;
+
+typedef struct {
+  gint max_restarts;              /* consecutive; -1 = unlimited */
+  gboolean restart_on_error_exit; /* a clean exit after errors is a failure */
+  gboolean no_restart;            /* the input is not live: never restart */
+  gint64 backoff_reset_run_us;    /* a run with audio this long resets it */
+} FfcRestartPolicy;
+
+/* What the policy remembers across runs; zero it before the first. */
+typedef struct {
+  gboolean ever_audio;
+  guint consecutive_failures;
+  gint64 backoff_us;
+} FfcRestartState;
+
+typedef enum {
+  FFC_RESTART_QUIT,    /* stop quietly: nobody is listening */
+  FFC_RESTART_EOS,     /* end the stream normally */
+  FFC_RESTART_ERROR,   /* capture cannot go on */
+  FFC_RESTART_RESTART, /* start ffmpeg again after delay_us */
+} FfcRestartAction;
+
+typedef enum {
+  FFC_RESTART_WHY_NONE,
+  FFC_RESTART_WHY_NO_AUDIO,     /* a clean exit that never gave audio */
+  FFC_RESTART_WHY_NEVER_WORKED, /* failed before any audio: a bad input */
+  FFC_RESTART_WHY_NOT_LIVE,     /* restarting would repeat the input */
+  FFC_RESTART_WHY_TOO_MANY,     /* max-restarts failures in a row */
+} FfcRestartWhy;
+
+typedef struct {
+  FfcRestartAction action;
+  FfcRestartWhy why; /* ERROR */
+  gint64 delay_us;   /* RESTART */
+  guint failures;    /* ERROR TOO_MANY: failures in a row */
+} FfcRestartDecision;
+
+FfcRestartDecision ffc_restart_decide (const FfcRunEnd *how_it_ended,
+    const FfcRestartPolicy *policy, FfcRestartState *state);
+
 G_END_DECLS
 
 #endif

@@ -65,9 +65,15 @@ ffc_clock_synchronised (void)
 void
 ffc_step_detector_init (FfcStepDetector *detector)
 {
-  detector->have_previous = FALSE;
-  detector->mono_us = 0;
-  detector->offset_us = 0;
+  memset (detector, 0, sizeof (*detector));
+}
+
+/* slewing moves the offset by at most 500 µs per second */
+static gboolean
+displaced (gint64 offset, gint64 mono, gint64 from_offset, gint64 from_mono)
+{
+  gint64 slew = (mono - from_mono) / 2000;
+  return ABS (offset - from_offset) > FFC_CLOCK_STEP_MIN_US + ABS (slew);
 }
 
 gboolean
@@ -75,22 +81,67 @@ ffc_step_detector_feed (
     FfcStepDetector *d, gint64 mono_us, gint64 wall_us, gint64 *step_us)
 {
   gint64 offset = wall_us - mono_us;
-  gboolean stepped = FALSE;
 
-  if (d->have_previous) {
-    gint64 change = offset - d->offset_us;
-    /* slewing moves the offset by at most 500 µs per second */
-    gint64 slew = (mono_us - d->mono_us) / 2000;
-
-    if (ABS (change) > FFC_CLOCK_STEP_MIN_US + ABS (slew)) {
-      *step_us = change;
-      stepped = TRUE;
-    }
+  if (!d->have_previous) {
+    d->have_previous = TRUE;
+    d->mono_us = mono_us;
+    d->offset_us = offset;
+    return FALSE;
   }
-  d->have_previous = TRUE;
+  if (d->pending) {
+    d->pending = FALSE;
+    /* the clock is where the displaced reading said: it stepped */
+    if (!displaced (
+            offset, mono_us, d->pending_offset_us, d->pending_mono_us)) {
+      *step_us = offset - d->offset_us;
+      d->mono_us = mono_us;
+      d->offset_us = offset;
+      return TRUE;
+    }
+    /* else that reading was off alone; this one is judged on its own */
+  }
+  if (displaced (offset, mono_us, d->offset_us, d->mono_us)) {
+    d->pending = TRUE;
+    d->pending_mono_us = mono_us;
+    d->pending_offset_us = offset;
+    return FALSE;
+  }
   d->mono_us = mono_us;
   d->offset_us = offset;
-  return stepped;
+  return FALSE;
+}
+
+static FfcClockReadFunc read_mono, read_wall;
+static gpointer read_data;
+
+void
+ffc_clock_set_readers (
+    FfcClockReadFunc mono, FfcClockReadFunc wall, gpointer user_data)
+{
+  read_mono = mono;
+  read_wall = wall;
+  read_data = user_data;
+}
+
+void
+ffc_clock_read_pair (gint64 *mono_us, gint64 *wall_us)
+{
+  gint64 best_spread = G_MAXINT64;
+
+  for (guint i = 0; i < FFC_CLOCK_PAIR_TRIES; i++) {
+    gint64 w1 = read_wall ? read_wall (read_data) : ffc_clock_wall_now ();
+    gint64 m = read_mono ? read_mono (read_data) : g_get_monotonic_time ();
+    gint64 w2 = read_wall ? read_wall (read_data) : ffc_clock_wall_now ();
+    gint64 spread = ABS (w2 - w1);
+
+    if (spread < best_spread) {
+      best_spread = spread;
+      *mono_us = m;
+      *wall_us = w1 + (w2 - w1) / 2;
+    }
+    if (spread <= FFC_CLOCK_PAIR_TIGHT_US)
+      break;
+  }
 }
 
 /* Points are (x, y): x the sample count in nominal seconds, exact; y the

@@ -32,13 +32,36 @@ typedef struct {
   gboolean have_previous;
   gint64 mono_us;
   gint64 offset_us; /* wall - monotonic */
+  /* a reading displaced from offset_us, waiting to be confirmed */
+  gboolean pending;
+  gint64 pending_mono_us;
+  gint64 pending_offset_us;
 } FfcStepDetector;
 
 void ffc_step_detector_init (FfcStepDetector *detector);
-/* Returns TRUE with *step_us set when the wall clock stepped since the
- * previous call. */
+/* Returns TRUE with *step_us set when the wall clock stepped: a reading
+ * displaced from the previous ones by more than slewing explains, and
+ * confirmed by the next reading (one displaced reading alone, a thread
+ * preempted between its two clock reads, is no step). Reported once, at
+ * the confirming reading. */
 gboolean ffc_step_detector_feed (
     FfcStepDetector *detector, gint64 mono_us, gint64 wall_us, gint64 *step_us);
+
+/* Reads the monotonic clock and the wall clock (ffc_clock_wall_now ()) as
+ * one pair: wall, monotonic, wall, a few times, keeping the try whose two
+ * wall readings lie closest together (a preemption between the reads
+ * widens them), with the wall time taken midway. */
+#define FFC_CLOCK_PAIR_TRIES 3
+/* a try this tight needs no other */
+#define FFC_CLOCK_PAIR_TIGHT_US 20
+void ffc_clock_read_pair (gint64 *mono_us, gint64 *wall_us);
+
+/* Test seam: the clocks ffc_clock_read_pair () reads (NULL: the real ones,
+ * g_get_monotonic_time () and ffc_clock_wall_now ()). Not thread-safe: set
+ * it before any reading. */
+typedef gint64 (*FfcClockReadFunc) (gpointer user_data);
+void ffc_clock_set_readers (
+    FfcClockReadFunc mono, FfcClockReadFunc wall, gpointer user_data);
 
 /* The drift of a device's sample clock against the monotonic clock, from
  * sample counts and the times they arrived. */

@@ -6,10 +6,39 @@
 
 #include <glib.h>
 
+#include "ffc-args.h"
+
 G_BEGIN_DECLS
 
+/* What the input delivers: its own rate, channels and sample format */
+typedef struct {
+  guint rate;
+  guint channels; /* 0 when ffmpeg did not say */
+  FfcSampleFormat format;
+} FfcInputAudio;
+
 gboolean ffc_probe_input (const gchar *const *argv, guint timeout_ms,
-    guint *rate, guint *channels, GError **error);
+    FfcInputAudio *input, GError **error);
+
+/* The output format that keeps ffmpeg's sample format ("s16", "s32",
+ * "fltp"…) unconverted, or as close as the outputs allow: s16 is S16LE,
+ * s32 (also 24-bit samples in 32) S32LE, flt, dbl and their planar forms
+ * F32LE; anything else (u8, s64…) S16LE. */
+FfcSampleFormat ffc_probe_sample_format (const gchar *ffmpeg_sample_fmt);
+
+/* What one of the caps downstream offers accepts of the input's own
+ * values */
+typedef struct {
+  gboolean rate;
+  gboolean format;
+  gboolean channels;
+} FfcAccepts;
+
+/* Which of `n` offers (in downstream's order of preference) to take: the
+ * first that accepts all of the input's own values; else the one that
+ * accepts most, the rate weighing most, then the sample format, then the
+ * channels (resampling loses most, remixing least); ties to the first. */
+guint ffc_probe_prefer (const FfcAccepts *offers, guint n);
 
 G_END_DECLS
 

@@ -160,6 +160,19 @@ parse_input_audio (const gchar *body, FfcLine *line)
   line->kind = FFC_LINE_INPUT_AUDIO;
   line->frame_rate = (guint)rate;
   line->channels = layout_channels (layout, layout_end - layout);
+  /* then the sample format: "s16", "s32 (24 bit)", "fltp"… */
+  if (*layout_end == ',') {
+    const gchar *fmt = layout_end + 1;
+    gsize n;
+
+    while (*fmt == ' ')
+      fmt++;
+    n = strcspn (fmt, ", ");
+    if (n < sizeof (line->sample_fmt)) {
+      memcpy (line->sample_fmt, fmt, n);
+      line->sample_fmt[n] = '\0';
+    }
+  }
   return TRUE;
 }
 

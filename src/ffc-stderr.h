@@ -28,6 +28,8 @@ typedef struct {
   guint frame_rate;      /* FRAME: the frame's sample rate; INPUT_AUDIO: the
                           * stream's */
   guint channels;        /* INPUT_AUDIO: 0 when the layout is unknown */
+  gchar sample_fmt[16];  /* INPUT_AUDIO: ffmpeg's sample format name ("s16",
+                          * "s32", "fltp", "dbl"…); "" when not given */
 } FfcLine;
 
 typedef void (*FfcLineFunc) (const FfcLine *line, gpointer user_data);

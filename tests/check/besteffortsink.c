@@ -9,123 +9,82 @@
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 
+#include "check-common.h"
+
+/* buffers a branch beside besteffortsink got, and how late */
 typedef struct {
   GstElement *pipeline;
-  GList *messages;
-  gboolean eos;
-  gboolean error;
-  guint counted;     /* buffers the parallel branch got */
+  guint counted;
   GstClockTime late; /* worst lateness seen there */
-} Run;
+} Counter;
 
 static GstPadProbeReturn
 count_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
-  Run *run = user_data;
+  Counter *counter = user_data;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstClock *clock = gst_element_get_clock (run->pipeline);
+  GstClock *clock = gst_element_get_clock (counter->pipeline);
 
-  run->counted++;
+  counter->counted++;
   if (clock != NULL && GST_BUFFER_PTS_IS_VALID (buf)) {
-    GstClockTime now =
-        gst_clock_get_time (clock) - gst_element_get_base_time (run->pipeline);
+    GstClockTime now = gst_clock_get_time (clock)
+                       - gst_element_get_base_time (counter->pipeline);
     if (now > GST_BUFFER_PTS (buf))
-      run->late = MAX (run->late, now - GST_BUFFER_PTS (buf));
+      counter->late = MAX (counter->late, now - GST_BUFFER_PTS (buf));
   }
   if (clock)
     gst_object_unref (clock);
   return GST_PAD_PROBE_OK;
 }
 
+/* run_pipeline () of the description, counting what the element named
+ * "counter" gets */
 static Run *
-run_pipeline (const gchar *description, guint timeout_ms)
+run_counted (const gchar *description, guint timeout_ms, Counter *counter)
 {
-  Run *run = g_new0 (Run, 1);
-  GstElement *counter;
-  GstBus *bus;
-  gint64 end = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+  GstElement *pipeline = gst_parse_launch (description, NULL);
+  GstElement *sink;
 
-  run->pipeline = gst_parse_launch (description, NULL);
-  fail_unless (run->pipeline != NULL);
-  counter = gst_bin_get_by_name (GST_BIN (run->pipeline), "counter");
-  if (counter) {
-    GstPad *pad = gst_element_get_static_pad (counter, "sink");
-    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, run, NULL);
+  fail_unless (pipeline != NULL);
+  counter->pipeline = pipeline;
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "counter");
+  if (sink) {
+    GstPad *pad = gst_element_get_static_pad (sink, "sink");
+    gst_pad_add_probe (
+        pad, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, counter, NULL);
     gst_object_unref (pad);
-    gst_object_unref (counter);
+    gst_object_unref (sink);
   }
-  bus = gst_element_get_bus (run->pipeline);
-  if (gst_element_set_state (run->pipeline, GST_STATE_PLAYING)
-      == GST_STATE_CHANGE_FAILURE) {
-    GstMessage *m = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-    run->error = TRUE;
-    if (m)
-      run->messages = g_list_append (run->messages, m);
-    gst_object_unref (bus);
-    return run;
-  }
-  for (;;) {
-    gint64 left = end - g_get_monotonic_time ();
-    GstMessage *m;
-    if (left <= 0)
-      break;
-    m = gst_bus_timed_pop_filtered (bus, left * GST_USECOND,
-        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING
-            | GST_MESSAGE_ELEMENT);
-    if (m == NULL)
-      break;
-    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS) {
-      run->eos = TRUE;
-      gst_message_unref (m);
-      break;
-    }
-    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR)
-      run->error = TRUE;
-    run->messages = g_list_append (run->messages, m);
-  }
-  gst_object_unref (bus);
-  return run;
-}
-
-static void
-run_free (Run *run)
-{
-  gst_element_set_state (run->pipeline, GST_STATE_NULL);
-  gst_object_unref (run->pipeline);
-  g_list_free_full (run->messages, (GDestroyNotify)gst_message_unref);
-  g_free (run);
+  return run_pipeline (pipeline, timeout_ms, NULL, NULL);
 }
 
 static guint
-count_messages (Run *run, GstMessageType type, const gchar *name)
+count_named (Run *run, const gchar *name)
 {
-  guint n = 0;
-  for (GList *l = run->messages; l; l = l->next) {
-    const GstStructure *s = gst_message_get_structure (l->data);
-    if (GST_MESSAGE_TYPE (l->data) == type
-        && (name == NULL || (s && gst_structure_has_name (s, name))))
-      n++;
-  }
+  GList *l = messages_named (run, name, NULL);
+  guint n = g_list_length (l);
+
+  g_list_free (l);
   return n;
 }
 
-/* a WARNING whose message holds `text` */
-static gboolean
-find_warning (Run *run, const gchar *text)
+/* WARNINGs, and whether one holds `text` */
+static guint
+count_warnings (Run *run, const gchar *text)
 {
+  guint n = 0;
+
   for (GList *l = run->messages; l; l = l->next) {
-    GError *err = NULL;
-    gboolean found;
+    gchar *message;
 
     if (GST_MESSAGE_TYPE (l->data) != GST_MESSAGE_WARNING)
       continue;
-    gst_message_parse_warning (l->data, &err, NULL);
-    found = strstr (err->message, text) != NULL;
-    g_error_free (err);
-    if (found)
-      return TRUE;
+    message = message_text (l->data);
+    if (text == NULL || strstr (message, text) != NULL)
+      n++;
+    g_free (message);
   }
-  return FALSE;
+  return n;
 }
 
 static GstStructure *
@@ -140,18 +99,17 @@ stats_of (Run *run)
 
 GST_START_TEST (test_bad_branch_refused)
 {
-  Run *run = run_pipeline ("audiotestsrc num-buffers=5 ! besteffortsink "
-                           "branch=\"audioconvert ! nosuchelement\"",
-      5000);
-  GError *err = NULL;
+  Run *run = run_launch ("audiotestsrc num-buffers=5 ! besteffortsink "
+                         "branch=\"audioconvert ! nosuchelement\"",
+      5000, NULL, NULL);
+  gchar *text;
 
-  fail_unless (run->error);
-  fail_unless (run->messages != NULL);
-  gst_message_parse_error (run->messages->data, &err, NULL);
+  fail_unless (run->error != NULL);
+  text = message_text (run->error);
   /* the parser's own message */
-  fail_unless (strstr (err->message, "no element \"nosuchelement\"") != NULL,
-      "%s", err->message);
-  g_error_free (err);
+  fail_unless (
+      strstr (text, "no element \"nosuchelement\"") != NULL, "%s", text);
+  g_free (text);
   run_free (run);
 }
 
@@ -161,23 +119,22 @@ GST_START_TEST (test_branch_error_is_a_warning)
 {
   /* the branch fails at once, again and again; the recording branch beside
    * it gets every buffer, the pipeline sees no ERROR and reaches EOS */
-  Run *run = run_pipeline (
+  Counter counter = { 0 };
+  Run *run = run_counted (
       "audiotestsrc is-live=true num-buffers=100 "
       "samplesperbuffer=480 ! tee name=t t. ! queue ! fakesink name=counter "
       "t. ! besteffortsink name=b retry-delay=100000000 "
       "branch=\"filesink location=/nonexistent/dir/x\"",
-      20000);
+      20000, &counter);
   GstStructure *stats;
   guint restarts = 0;
 
   fail_unless (run->eos);
   fail_if (run->error);
-  fail_unless_equals_int (run->counted, 100);
-  fail_unless (count_messages (run, GST_MESSAGE_WARNING, NULL) >= 2);
-  fail_unless (
-      count_messages (run, GST_MESSAGE_ELEMENT, "besteffortsink-down") >= 2);
-  fail_unless_equals_int (
-      count_messages (run, GST_MESSAGE_ELEMENT, "besteffortsink-up"), 0);
+  fail_unless_equals_int (counter.counted, 100);
+  fail_unless (count_warnings (run, NULL) >= 2);
+  fail_unless (count_named (run, "besteffortsink-down") >= 2);
+  fail_unless_equals_int (count_named (run, "besteffortsink-up"), 0);
   stats = stats_of (run);
   gst_structure_get_uint (stats, "restarts", &restarts);
   fail_unless (restarts >= 1);
@@ -195,22 +152,23 @@ GST_START_TEST (test_stuck_branch_never_blocks)
   /* a branch that takes 200 ms per 10 ms buffer: upstream goes on in real
    * time, and what the branch cannot take within max-latency is dropped and
    * counted */
-  Run *run = run_pipeline (
+  Counter counter = { 0 };
+  Run *run = run_counted (
       "audiotestsrc is-live=true num-buffers=200 "
       "samplesperbuffer=480 ! tee name=t t. ! queue ! fakesink name=counter "
       "sync=false t. ! besteffortsink name=b max-latency=300000000 "
       "branch=\"identity sleep-time=200000 ! fakesink sync=false\"",
-      30000);
+      30000, &counter);
   GstStructure *stats;
   guint64 dropped = 0;
 
   fail_unless (run->eos);
   fail_if (run->error);
-  fail_unless_equals_int (run->counted, 200);
+  fail_unless_equals_int (counter.counted, 200);
   /* the recording branch never waited for the stuck one (which would make
    * it seconds late; the margin is for slow runs under valgrind) */
-  fail_unless (
-      run->late < GST_SECOND, "%" GST_TIME_FORMAT, GST_TIME_ARGS (run->late));
+  fail_unless (counter.late < GST_SECOND, "%" GST_TIME_FORMAT,
+      GST_TIME_ARGS (counter.late));
   stats = stats_of (run);
   gst_structure_get_uint64 (stats, "dropped-buffers", &dropped);
   fail_unless (dropped > 100, "%" G_GUINT64_FORMAT, dropped);
@@ -229,15 +187,14 @@ GST_START_TEST (test_eos_reaches_branch)
       "samplesperbuffer=4800 ! audio/x-raw,rate=48000,channels=1 ! "
       "besteffortsink name=b branch=\"wavenc ! filesink location=%s\"",
       path);
-  Run *run = run_pipeline (desc, 10000);
+  Run *run = run_launch (desc, 10000, NULL, NULL);
   gchar *data = NULL;
   gsize len = 0;
   guint32 riff;
 
   fail_unless (run->eos);
   fail_if (run->error);
-  fail_unless_equals_int (
-      count_messages (run, GST_MESSAGE_ELEMENT, "besteffortsink-up"), 1);
+  fail_unless_equals_int (count_named (run, "besteffortsink-up"), 1);
   run_free (run);
   /* wavenc wrote its final header: it saw EOS */
   fail_unless (g_file_get_contents (path, &data, &len, NULL));
@@ -259,20 +216,145 @@ GST_END_TEST;
  * come after some 20 s. The recording beside it ends whole. */
 GST_START_TEST (test_stuck_branch_never_holds_eos)
 {
-  Run *run = run_pipeline (
+  Counter counter = { 0 };
+  Run *run = run_counted (
       "audiotestsrc num-buffers=10 samplesperbuffer=4800 ! "
       "audio/x-raw,rate=48000,channels=1 ! tee name=t "
       "t. ! queue ! fakesink name=counter "
       "t. ! besteffortsink name=b eos-timeout=300000000 "
       "branch=\"identity sleep-time=2000000 ! fakesink sync=false\"",
-      8000);
+      8000, &counter);
 
   fail_unless (run->eos, "no EOS within 8 s");
   fail_if (run->error);
-  fail_unless_equals_int (run->counted, 10);
-  fail_unless (find_warning (run, "did not finish its stream within "
-                                  "eos-timeout"));
+  fail_unless_equals_int (counter.counted, 10);
+  fail_unless (
+      count_warnings (run, "did not finish its stream within eos-timeout")
+      >= 1);
   run_free (run);
+}
+
+GST_END_TEST;
+
+/* The branch's lifecycle has one owner: a branch failing every few buffers
+ * is torn down and rebuilt by besteffortsink's threads while the pipeline
+ * goes PLAYING, PAUSED and back many times. No instance is ever set to a
+ * state once its teardown began (GStreamer would say "Trying to dispose
+ * element …, but it is in … instead of the NULL state", a critical that
+ * fails the test), and the pipeline always reaches NULL. */
+GST_START_TEST (test_rebuilds_during_state_changes)
+{
+  GstElement *pipeline = gst_parse_launch (
+      "audiotestsrc is-live=true samplesperbuffer=48 ! "
+      "besteffortsink name=b retry-delay=10000000 "
+      "branch=\"identity error-after=3 ! fakesink sync=false\"",
+      NULL);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstElement *b = gst_bin_get_by_name (GST_BIN (pipeline), "b");
+  GstStructure *stats = NULL;
+  guint restarts = 0;
+
+  for (guint i = 0; i < 60; i++) {
+    fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING)
+             == GST_STATE_CHANGE_FAILURE);
+    g_usleep ((i % 7) * 3000);
+    fail_if (gst_element_set_state (pipeline, GST_STATE_PAUSED)
+             == GST_STATE_CHANGE_FAILURE);
+    g_usleep ((i % 5) * 2000);
+    if (i % 10 == 9)
+      gst_element_set_state (pipeline, GST_STATE_READY);
+    gst_bus_set_flushing (bus, TRUE);
+    gst_bus_set_flushing (bus, FALSE);
+  }
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  g_usleep (300 * 1000);
+  g_object_get (b, "stats", &stats, NULL);
+  gst_structure_get_uint (stats, "restarts", &restarts);
+  /* the branch really came and went meanwhile */
+  fail_unless (restarts >= 1, "no rebuild");
+  gst_structure_free (stats);
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (b);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
+/* Settings the running branch depends on cannot change under it; the
+ * others can, within their range. */
+GST_START_TEST (test_settings_while_running)
+{
+  GstElement *pipeline = gst_parse_launch (
+      "audiotestsrc is-live=true ! besteffortsink name=b branch=fakesink",
+      NULL);
+  GstElement *b = gst_bin_get_by_name (GST_BIN (pipeline), "b");
+  gchar *branch = NULL;
+  guint64 t = 0;
+
+  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING)
+           == GST_STATE_CHANGE_FAILURE);
+  ASSERT_WARNING (g_object_set (b, "branch", "nosuchelement", NULL));
+  g_object_get (b, "branch", &branch, NULL);
+  fail_unless_equals_string (branch, "fakesink");
+  g_free (branch);
+  /* out of range: refused, the value in use kept */
+  ASSERT_WARNING (g_object_set (b, "max-latency", (guint64)1, NULL));
+  g_object_get (b, "max-latency", &t, NULL);
+  fail_unless_equals_uint64 (t, 2 * GST_SECOND);
+  /* in range: taken at once */
+  g_object_set (b, "max-latency", (guint64)GST_SECOND, "eos-timeout",
+      (guint64)GST_SECOND, "retry-delay", 3 * GST_SECOND, NULL);
+  g_object_get (b, "max-latency", &t, NULL);
+  fail_unless_equals_uint64 (t, GST_SECOND);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  /* stopped, it can change again */
+  g_object_set (b, "branch", "fakesink sync=false", NULL);
+  g_object_get (b, "branch", &branch, NULL);
+  fail_unless_equals_string (branch, "fakesink sync=false");
+  g_free (branch);
+  gst_object_unref (b);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
+static gchar *
+start_error (const gchar *property, guint64 value)
+{
+  GstElement *pipeline = gst_parse_launch (
+      "audiotestsrc ! besteffortsink name=b branch=fakesink", NULL);
+  GstElement *b = gst_bin_get_by_name (GST_BIN (pipeline), "b");
+  Run *run;
+  gchar *text;
+
+  ASSERT_WARNING (g_object_set (b, property, value, NULL));
+  gst_object_unref (b);
+  run = run_pipeline (pipeline, 5000, NULL, NULL);
+  fail_unless (run->error != NULL, "%s=%" G_GUINT64_FORMAT " was taken",
+      property, value);
+  text = message_text (run->error);
+  run_free (run);
+  return text;
+}
+
+/* Absurd values fail the start with a message naming them, instead of a
+ * spinning rebuild loop (retry-delay=1 ns), a branch dropping everything
+ * (max-latency=1 ns) or abandoned at once (eos-timeout=1 ns). */
+GST_START_TEST (test_absurd_settings_refused)
+{
+  const gchar *properties[] = { "max-latency", "retry-delay", "eos-timeout" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (properties); i++) {
+    gchar *text = start_error (properties[i], 1);
+    gchar *expected =
+        g_strdup_printf ("%s=1 ns is out of range", properties[i]);
+
+    fail_unless (strstr (text, expected) != NULL, "%s", text);
+    g_free (expected);
+    g_free (text);
+  }
 }
 
 GST_END_TEST;
@@ -290,6 +372,9 @@ besteffortsink_suite (void)
   tcase_add_test (tc, test_stuck_branch_never_blocks);
   tcase_add_test (tc, test_eos_reaches_branch);
   tcase_add_test (tc, test_stuck_branch_never_holds_eos);
+  tcase_add_test (tc, test_rebuilds_during_state_changes);
+  tcase_add_test (tc, test_settings_while_running);
+  tcase_add_test (tc, test_absurd_settings_refused);
   return s;
 }
 

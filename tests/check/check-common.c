@@ -13,21 +13,21 @@
 #include "check-common.h"
 
 Run *
-run_pipeline (
-    GstElement *pipeline, guint timeout_ms, OnMessage on_message, gpointer data)
+run_new (GstElement *pipeline)
 {
   Run *run = g_new0 (Run, 1);
-  GstBus *bus = gst_element_get_bus (pipeline);
-  gint64 end = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
 
   run->pipeline = pipeline;
-  if (gst_element_set_state (pipeline, GST_STATE_PLAYING)
-      == GST_STATE_CHANGE_FAILURE) {
-    run->error = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-    gst_object_unref (bus);
-    return run;
-  }
-  for (;;) {
+  return run;
+}
+
+gboolean
+run_wait (Run *run, guint timeout_ms, OnMessage on_message, gpointer data)
+{
+  GstBus *bus = gst_element_get_bus (run->pipeline);
+  gint64 end = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+
+  while (!run->eos && run->error == NULL) {
     gint64 left = end - g_get_monotonic_time ();
     GstMessage *m;
 
@@ -46,12 +46,27 @@ run_pipeline (
     if (on_message != NULL)
       on_message (m, data);
     run->messages = g_list_append (run->messages, m);
-    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR)
       run->error = gst_message_ref (m);
-      break;
-    }
   }
   gst_object_unref (bus);
+  return run->eos || run->error != NULL;
+}
+
+Run *
+run_pipeline (
+    GstElement *pipeline, guint timeout_ms, OnMessage on_message, gpointer data)
+{
+  Run *run = run_new (pipeline);
+
+  if (gst_element_set_state (pipeline, GST_STATE_PLAYING)
+      == GST_STATE_CHANGE_FAILURE) {
+    GstBus *bus = gst_element_get_bus (pipeline);
+    run->error = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    gst_object_unref (bus);
+    return run;
+  }
+  run_wait (run, timeout_ms, on_message, data);
   return run;
 }
 
@@ -75,6 +90,20 @@ run_free (Run *run)
   if (run->error)
     gst_message_unref (run->error);
   g_free (run);
+}
+
+GstMessage *
+first_message (Run *run, GstMessageType type, const gchar *name)
+{
+  for (GList *l = run->messages; l; l = l->next) {
+    GstMessage *m = l->data;
+    const GstStructure *s = gst_message_get_structure (m);
+
+    if (GST_MESSAGE_TYPE (m) == type
+        && (name == NULL || (s != NULL && gst_structure_has_name (s, name))))
+      return m;
+  }
+  return NULL;
 }
 
 GList *

@@ -31,6 +31,18 @@ Run *run_launch (const gchar *description, guint timeout_ms,
 /* Stops the pipeline and frees all */
 void run_free (Run *run);
 
+/* For a test that drives the pipeline itself: run_new () takes `pipeline`
+ * and starts nothing; run_wait () then collects messages as run_pipeline ()
+ * does, for up to timeout_ms, and returns TRUE once EOS or an ERROR came
+ * (at once if one came before). run_pipeline () is both. */
+Run *run_new (GstElement *pipeline);
+gboolean run_wait (
+    Run *run, guint timeout_ms, OnMessage on_message, gpointer data);
+
+/* The first collected message of that type and, if `name` is not NULL,
+ * structure name */
+GstMessage *first_message (Run *run, GstMessageType type, const gchar *name);
+
 /* Element messages of that structure name, from the element of that name
  * (any if `from` is NULL), in order; free the list only */
 GList *messages_named (Run *run, const gchar *name, const gchar *from);

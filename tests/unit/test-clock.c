@@ -244,18 +244,157 @@ test_step_detector (void)
   mono += 3600000000;
   wall += 3601800000;
   g_assert_false (ffc_step_detector_feed (&d, mono, wall, &step));
-  /* a step of 5 s forward, then of 20 ms back */
+  /* a step of 5 s forward, then of 20 ms back: each reported once, when
+   * the next reading confirms it, with its size */
   mono += 200000;
   wall += 5200000;
+  g_assert_false (ffc_step_detector_feed (&d, mono, wall, &step));
+  mono += 200000;
+  wall += 200000;
   g_assert_true (ffc_step_detector_feed (&d, mono, wall, &step));
   g_assert_cmpint (step, ==, 5000000);
   mono += 200000;
-  wall += 180000;
-  g_assert_true (ffc_step_detector_feed (&d, mono, wall, &step));
-  g_assert_cmpint (step, ==, -20000);
-  mono += 200000;
   wall += 200000;
   g_assert_false (ffc_step_detector_feed (&d, mono, wall, &step));
+  mono += 200000;
+  wall += 180000;
+  g_assert_false (ffc_step_detector_feed (&d, mono, wall, &step));
+  mono += 200000;
+  wall += 200000;
+  g_assert_true (ffc_step_detector_feed (&d, mono, wall, &step));
+  g_assert_cmpint (step, ==, -20000);
+  for (guint i = 0; i < 10; i++) {
+    mono += 200000;
+    wall += 200000;
+    g_assert_false (ffc_step_detector_feed (&d, mono, wall, &step));
+  }
+}
+
+/* One reading displaced by 13.2 ms (the thread preempted between reading
+ * the monotonic and the wall clock) and the next one back in line: no
+ * step, neither +13.2 ms nor -13.2 ms (issue 13, item 7). */
+static void
+test_step_detector_single_displaced_reading (void)
+{
+  FfcStepDetector d;
+  gint64 mono = 1000000, wall = G_GINT64_CONSTANT (1795488192000000), step = 0;
+
+  ffc_step_detector_init (&d);
+  g_assert_false (ffc_step_detector_feed (&d, mono, wall, &step));
+  for (guint i = 0; i < 50; i++) {
+    mono += 40000;
+    wall += 40000;
+    /* every tenth reading's wall time is late */
+    g_assert_false (ffc_step_detector_feed (
+        &d, mono, wall + (i % 10 == 5 ? 13200 : 0), &step));
+  }
+  /* or early */
+  mono += 40000;
+  wall += 40000;
+  g_assert_false (ffc_step_detector_feed (&d, mono, wall - 13200, &step));
+  mono += 40000;
+  wall += 40000;
+  g_assert_false (ffc_step_detector_feed (&d, mono, wall, &step));
+  /* a displaced reading right before a real step: the step is reported,
+   * once, with its own size */
+  mono += 40000;
+  wall += 40000;
+  g_assert_false (ffc_step_detector_feed (&d, mono, wall + 13200, &step));
+  mono += 40000;
+  wall += 40000 + 5000000;
+  g_assert_false (ffc_step_detector_feed (&d, mono, wall, &step));
+  mono += 40000;
+  wall += 40000;
+  g_assert_true (ffc_step_detector_feed (&d, mono, wall, &step));
+  g_assert_cmpint (step, ==, 5000000);
+  mono += 40000;
+  wall += 40000;
+  g_assert_false (ffc_step_detector_feed (&d, mono, wall, &step));
+}
+
+/* A fake pair of clocks: both advance by `tick` per read, and reading the
+ * monotonic clock takes `delay` more on the reads listed (a preemption). */
+typedef struct {
+  gint64 mono, wall;
+  guint reads;
+  guint delayed_read; /* the monotonic read that is preempted; 0 = none */
+  gint64 delay_us;
+} FakeClocks;
+
+static gint64
+fake_mono (gpointer data)
+{
+  FakeClocks *f = data;
+
+  f->reads++;
+  f->mono += 1;
+  f->wall += 1;
+  if (f->reads == f->delayed_read) {
+    /* preempted after reading: both clocks move on meanwhile */
+    gint64 m = f->mono;
+    f->mono += f->delay_us;
+    f->wall += f->delay_us;
+    return m;
+  }
+  return f->mono;
+}
+
+static gint64
+fake_wall (gpointer data)
+{
+  FakeClocks *f = data;
+
+  f->wall += 1;
+  f->mono += 1;
+  return f->wall;
+}
+
+/* A preemption between the two reads of a pair cannot look like a step:
+ * the try it widened is dropped for a tight one. */
+static void
+test_read_pair_with_injected_delay (void)
+{
+  FakeClocks f = { 1000000, G_GINT64_CONSTANT (1795488192000000), 0, 0, 0 };
+  FfcStepDetector d;
+  gint64 mono, wall, step = 0, offset = f.wall - f.mono;
+  guint steps = 0;
+
+  ffc_clock_set_readers (fake_mono, fake_wall, &f);
+  ffc_step_detector_init (&d);
+  for (guint i = 0; i < 100; i++) {
+    f.mono += 40000;
+    f.wall += 40000;
+    /* every fourth pair: a 13.2 ms preemption right after reading the
+     * monotonic clock, in the first try */
+    f.reads = 0;
+    f.delayed_read = i % 4 == 2 ? 1 : 0;
+    f.delay_us = 13200;
+    ffc_clock_read_pair (&mono, &wall);
+    g_assert_cmpint (ABS (wall - mono - offset), <=, 2);
+    if (ffc_step_detector_feed (&d, mono, wall, &step))
+      steps++;
+  }
+  g_assert_cmpuint (steps, ==, 0);
+
+  /* read plainly (mono, then wall), the preempted pairs were 13.2 ms off:
+   * what the detector alone must not take for a step either */
+  ffc_step_detector_init (&d);
+  for (guint i = 0; i < 100; i++) {
+    f.reads = 0;
+    f.delayed_read = i % 4 == 2 ? 1 : 0;
+    mono = fake_mono (&f);
+    wall = fake_wall (&f);
+    if (ffc_step_detector_feed (&d, mono, wall, &step))
+      steps++;
+  }
+  g_assert_cmpuint (steps, ==, 0);
+  ffc_clock_set_readers (NULL, NULL, NULL);
+
+  /* the real clocks: a pair is consistent to well under a step */
+  ffc_clock_read_pair (&mono, &wall);
+  g_assert_cmpint (
+      ABS (wall - mono - (g_get_real_time () - g_get_monotonic_time ())), <,
+      FFC_CLOCK_STEP_MIN_US);
 }
 
 static void
@@ -303,6 +442,10 @@ main (int argc, char **argv)
   g_test_add_func ("/clock/drift-early-chunks", test_drift_early_chunks);
   g_test_add_func ("/clock/map", test_clock_map);
   g_test_add_func ("/clock/step-detector", test_step_detector);
+  g_test_add_func ("/clock/step-detector-single-displaced-reading",
+      test_step_detector_single_displaced_reading);
+  g_test_add_func ("/clock/read-pair-with-injected-delay",
+      test_read_pair_with_injected_delay);
   g_test_add_func ("/clock/wall-clock-seam", test_wall_clock_seam);
   return g_test_run ();
 }

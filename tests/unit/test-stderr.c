@@ -317,6 +317,38 @@ test_classify (void)
   g_assert_cmpint (line.kind, ==, FFC_LINE_INFO);
 }
 
+/* The input's stream: rate, channels and ffmpeg's sample format */
+static void
+test_input_audio (void)
+{
+  FfcLine line;
+
+  ffc_stderr_classify (
+      "[info]   Stream #0:0: Audio: pcm_s16le, 384000 Hz, mono, s16, "
+      "6144 kb/s",
+      &line);
+  g_assert_cmpint (line.kind, ==, FFC_LINE_INPUT_AUDIO);
+  g_assert_cmpuint (line.frame_rate, ==, 384000);
+  g_assert_cmpuint (line.channels, ==, 1);
+  g_assert_cmpstr (line.sample_fmt, ==, "s16");
+  ffc_stderr_classify ("  Stream #0:0: Audio: pcm_s32le, 192000 Hz, stereo, "
+                       "s32 (24 bit), 12288 kb/s",
+      &line);
+  g_assert_cmpuint (line.channels, ==, 2);
+  g_assert_cmpstr (line.sample_fmt, ==, "s32");
+  ffc_stderr_classify (
+      "  Stream #0:0: Audio: pcm_f64le, 48000 Hz, mono, dbl, 3072 kb/s", &line);
+  g_assert_cmpstr (line.sample_fmt, ==, "dbl");
+  ffc_stderr_classify (
+      "  Stream #0:0: Audio: opus, 48000 Hz, 5.1, fltp", &line);
+  g_assert_cmpuint (line.channels, ==, 6);
+  g_assert_cmpstr (line.sample_fmt, ==, "fltp");
+  /* none given */
+  ffc_stderr_classify ("  Stream #0:0: Audio: pcm_s16le, 8000 Hz, mono", &line);
+  g_assert_cmpint (line.kind, ==, FFC_LINE_INPUT_AUDIO);
+  g_assert_cmpstr (line.sample_fmt, ==, "");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -333,5 +365,6 @@ main (int argc, char **argv)
   g_test_add_func ("/stderr/tail", test_tail_is_last_lines);
   g_test_add_func ("/stderr/nul-and-invalid-utf8", test_nul_and_invalid_utf8);
   g_test_add_func ("/stderr/classify", test_classify);
+  g_test_add_func ("/stderr/input-audio", test_input_audio);
   return g_test_run ();
 }

@@ -1,0 +1,176 @@
+/* gst-ffcapture: the ranges of the elements' settings
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * One table says what each setting accepts and why (docs/ffmpegsrc.md and
+ * docs/besteffortsink.md say the same): the property setters warn with it,
+ * and start() refuses with it, so that an absurd value fails loudly instead
+ * of flooding the bus, spinning, or running on a default.
+ */
+#include "ffc-settings.h"
+
+#include <string.h>
+
+#include "ffc-args.h"
+
+#define MS ((gint64)1000000)
+#define S ((gint64)1000000000)
+
+typedef struct {
+  const gchar *property;
+  gint64 min, max;
+  gboolean zero_ok; /* 0 means something: the device decides, never */
+  const gchar *unit;
+  const gchar *text;
+} Range;
+
+static const Range ranges[] = {
+  { "sample-rate", FFC_RATE_MIN, FFC_RATE_MAX, TRUE, "Hz",
+      "0 (the device decides) or 1000 to 1536000 Hz" },
+  { "rate", FFC_RATE_MIN, FFC_RATE_MAX, FALSE, "Hz", "1000 to 1536000 Hz" },
+  { "channels", 1, FFC_CHANNELS_MAX, TRUE, "",
+      "0 (the device decides) or 1 to 64" },
+  { "buffer-time", 10 * MS, 3600 * S, FALSE, "ns",
+      "10 ms to 1 h (10000000 to 3600000000000 ns)" },
+  { "stall-timeout", 100 * MS, 3600 * S, FALSE, "ns",
+      "100 ms to 1 h (100000000 to 3600000000000 ns)" },
+  { "max-restarts", -1, G_MAXINT, FALSE, "", "-1 (unlimited) or 0 or more" },
+  { "stats-interval", 100 * MS, 24 * 3600 * S, TRUE, "ns",
+      "0 (never) or 100 ms to 24 h (100000000 to 86400000000000 ns)" },
+  { "max-latency", 10 * MS, 60 * S, FALSE, "ns",
+      "10 ms to 60 s (10000000 to 60000000000 ns)" },
+  { "retry-delay", 10 * MS, 3600 * S, FALSE, "ns",
+      "10 ms to 1 h (10000000 to 3600000000000 ns)" },
+  { "eos-timeout", 10 * MS, 3600 * S, FALSE, "ns",
+      "10 ms to 1 h (10000000 to 3600000000000 ns)" },
+};
+
+G_DEFINE_QUARK (ffc - settings - error - quark, ffc_settings_error)
+
+static const Range *
+find (const gchar *property)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (ranges); i++)
+    if (g_strcmp0 (ranges[i].property, property) == 0)
+      return &ranges[i];
+  return NULL;
+}
+
+const gchar *
+ffc_settings_range_text (const gchar *property)
+{
+  const Range *r = find (property);
+  return r ? r->text : NULL;
+}
+
+gboolean
+ffc_settings_check (const gchar *property, gint64 value, GError **error)
+{
+  const Range *r = find (property);
+
+  g_return_val_if_fail (r != NULL, FALSE);
+  if ((r->zero_ok && value == 0) || (value >= r->min && value <= r->max))
+    return TRUE;
+  g_set_error (error, FFC_SETTINGS_ERROR, FFC_SETTINGS_ERROR_RANGE,
+      "%s=%" G_GINT64_FORMAT "%s%s is out of range: %s", property, value,
+      *r->unit ? " " : "", r->unit, r->text);
+  return FALSE;
+}
+
+void
+ffc_src_settings_clear (FfcSrcSettings *s)
+{
+  g_free (s->ffmpeg_path);
+  g_free (s->input_format);
+  g_free (s->device);
+  g_free (s->input_options);
+  g_free (s->filter);
+  memset (s, 0, sizeof (*s));
+}
+
+void
+ffc_src_settings_copy (FfcSrcSettings *dst, const FfcSrcSettings *src)
+{
+  if (dst == src)
+    return;
+  ffc_src_settings_clear (dst);
+  *dst = *src;
+  dst->ffmpeg_path = g_strdup (src->ffmpeg_path);
+  dst->input_format = g_strdup (src->input_format);
+  dst->device = g_strdup (src->device);
+  dst->input_options = g_strdup (src->input_options);
+  dst->filter = g_strdup (src->filter);
+}
+
+gboolean
+ffc_src_settings_check (const FfcSrcSettings *s, GError **error)
+{
+  /* a uint64 beyond G_MAXINT64 is as absurd as any: it stays out of range */
+  return ffc_settings_check ("sample-rate", s->sample_rate, error)
+         && ffc_settings_check ("channels", s->channels, error)
+         && ffc_settings_check ("buffer-time",
+             (gint64)MIN (s->buffer_time_ns, (guint64)G_MAXINT64), error)
+         && ffc_settings_check ("stall-timeout",
+             (gint64)MIN (s->stall_timeout_ns, (guint64)G_MAXINT64), error)
+         && ffc_settings_check ("max-restarts", s->max_restarts, error)
+         && ffc_settings_check ("stats-interval",
+             (gint64)MIN (s->stats_interval_ns, (guint64)G_MAXINT64), error);
+}
+
+gboolean
+ffc_branch_settings_check (const FfcBranchSettings *s, GError **error)
+{
+  return ffc_settings_check ("max-latency",
+             (gint64)MIN (s->max_latency_ns, (guint64)G_MAXINT64), error)
+         && ffc_settings_check ("retry-delay",
+             (gint64)MIN (s->retry_delay_ns, (guint64)G_MAXINT64), error)
+         && ffc_settings_check ("eos-timeout",
+             (gint64)MIN (s->eos_timeout_ns, (guint64)G_MAXINT64), error);
+}
+
+void
+ffc_src_settings_capture_config (const FfcSrcSettings *s, const gchar *program,
+    gchar **input_argv, FfcSampleFormat format, guint rate, guint channels,
+    FfcCaptureConfig *config, gboolean *batch_writes, gboolean *live_input)
+{
+  gboolean live = ffc_args_input_is_live (s->input_format, input_argv);
+  FfcArgsConfig args = {
+    .ffmpeg_path = program,
+    .input_format = s->input_format,
+    .device = s->device,
+    .capture_rate = s->sample_rate,
+    .capture_channels = s->channels,
+    .input_options = input_argv,
+    .filter = s->filter,
+    .out_format = format,
+    .out_rate = rate,
+    .out_channels = channels,
+    .batch_writes = ffc_args_batch_writes (format, rate, channels),
+    .lock_to_clock = s->lock_to_clock,
+    /* a live input can lose audio inside ffmpeg (device overruns): have it
+     * report its input timestamps, whose jumps show the losses; locked,
+     * ffmpeg fills losses itself (aresample pads them with silence): they
+     * are no gaps in the stream */
+    .report_frames = live && !s->lock_to_clock,
+  };
+  guint64 frames = (guint64)((gdouble)s->buffer_time_ns * rate / 1e9);
+
+  memset (config, 0, sizeof (*config));
+  config->argv = ffc_args_build (&args);
+  config->frame_size = channels * ffc_sample_format_width (format);
+  config->rate = rate;
+  config->queue_capacity = MAX (frames, 1) * config->frame_size;
+  config->stall_timeout_us = s->stall_timeout_ns / 1000;
+  config->max_restarts = s->max_restarts;
+  /* ffmpeg ends "normally" when a device read fails (unplugged): for
+   * devices, an exit after errors is a failure to recover from */
+  config->restart_on_error_exit = ffc_args_input_is_device (s->input_format)
+                                  || g_strcmp0 (s->input_format, "lavfi") == 0;
+  config->detect_gaps = args.report_frames;
+  /* a file or an unpaced source can wait for a slow downstream; only a
+   * live capture must never be held up */
+  config->wait_when_full = !live;
+  /* restarting a file would record its beginning again */
+  config->no_restart = !live;
+  *batch_writes = args.batch_writes;
+  *live_input = live;
+}

@@ -1,0 +1,137 @@
+/* Unit tests: the ranges of the elements' settings. */
+#include <string.h>
+#include "ffc-settings.h"
+
+#define MS ((gint64)1000000)
+#define S ((gint64)1000000000)
+
+static void
+expect_refused (const gchar *property, gint64 value, const gchar *text)
+{
+  GError *error = NULL;
+
+  g_assert_false (ffc_settings_check (property, value, &error));
+  g_assert_error (error, FFC_SETTINGS_ERROR, FFC_SETTINGS_ERROR_RANGE);
+  /* the message names the property, the value and the range */
+  g_assert_nonnull (strstr (error->message, text));
+  g_assert_nonnull (
+      strstr (error->message, ffc_settings_range_text (property)));
+  g_error_free (error);
+}
+
+static void
+test_sample_rate (void)
+{
+  g_assert_true (ffc_settings_check ("sample-rate", 0, NULL));
+  g_assert_true (ffc_settings_check ("sample-rate", 1000, NULL));
+  g_assert_true (ffc_settings_check ("sample-rate", 384000, NULL));
+  g_assert_true (ffc_settings_check ("sample-rate", 1536000, NULL));
+  expect_refused ("sample-rate", 1, "sample-rate=1 Hz");
+  expect_refused ("sample-rate", 999, "sample-rate=999 Hz");
+  expect_refused ("sample-rate", 1536001, "sample-rate=1536001 Hz");
+  expect_refused ("sample-rate", 1000000000, "sample-rate=1000000000 Hz");
+  expect_refused ("sample-rate", -1, "sample-rate=-1");
+}
+
+static void
+test_negotiated_rate (void)
+{
+  /* a negotiated rate has no "the device decides" */
+  expect_refused ("rate", 0, "rate=0 Hz");
+  expect_refused ("rate", 1000000000, "rate=1000000000 Hz");
+  g_assert_true (ffc_settings_check ("rate", 48000, NULL));
+}
+
+static void
+test_channels (void)
+{
+  g_assert_true (ffc_settings_check ("channels", 0, NULL));
+  g_assert_true (ffc_settings_check ("channels", 1, NULL));
+  g_assert_true (ffc_settings_check ("channels", 64, NULL));
+  expect_refused ("channels", 65, "channels=65");
+  expect_refused ("channels", 1024, "channels=1024");
+}
+
+static void
+test_times (void)
+{
+  g_assert_true (ffc_settings_check ("stats-interval", 0, NULL));
+  g_assert_true (ffc_settings_check ("stats-interval", 100 * MS, NULL));
+  expect_refused ("stats-interval", 1, "stats-interval=1 ns");
+  expect_refused ("stats-interval", 100 * MS - 1, "stats-interval=99999999");
+  /* no zero for these: there is no "none" */
+  expect_refused ("buffer-time", 0, "buffer-time=0 ns");
+  expect_refused ("stall-timeout", 0, "stall-timeout=0 ns");
+  g_assert_true (ffc_settings_check ("buffer-time", 10 * MS, NULL));
+  g_assert_true (ffc_settings_check ("stall-timeout", 2 * S, NULL));
+  expect_refused ("buffer-time", G_MAXINT64, "buffer-time=");
+  expect_refused ("max-latency", 1, "max-latency=1 ns");
+  expect_refused ("retry-delay", 1, "retry-delay=1 ns");
+  expect_refused ("eos-timeout", 0, "eos-timeout=0 ns");
+  g_assert_true (ffc_settings_check ("max-latency", 2 * S, NULL));
+  g_assert_true (ffc_settings_check ("retry-delay", 100 * MS, NULL));
+  g_assert_true (ffc_settings_check ("eos-timeout", 300 * MS, NULL));
+  expect_refused ("max-latency", 61 * S, "max-latency=61000000000 ns");
+}
+
+static void
+test_max_restarts (void)
+{
+  g_assert_true (ffc_settings_check ("max-restarts", -1, NULL));
+  g_assert_true (ffc_settings_check ("max-restarts", 0, NULL));
+  expect_refused ("max-restarts", -2, "max-restarts=-2");
+}
+
+static void
+test_whole_settings (void)
+{
+  FfcSrcSettings s = { .buffer_time_ns = 10 * S,
+    .stall_timeout_ns = 2 * S,
+    .max_restarts = -1,
+    .stats_interval_ns = 10 * S };
+  FfcSrcSettings copy = { 0 };
+  FfcBranchSettings b = { 2 * S, 1 * S, 2 * S };
+  GError *error = NULL;
+
+  g_assert_true (ffc_src_settings_check (&s, NULL));
+  g_assert_true (ffc_branch_settings_check (&b, NULL));
+  /* the first bad one is named; a uint64 past G_MAXINT64 stays bad */
+  s.stall_timeout_ns = 0;
+  g_assert_false (ffc_src_settings_check (&s, &error));
+  g_assert_nonnull (strstr (error->message, "stall-timeout=0"));
+  g_clear_error (&error);
+  s.stall_timeout_ns = 2 * S;
+  s.buffer_time_ns = G_MAXUINT64;
+  g_assert_false (ffc_src_settings_check (&s, NULL));
+  b.eos_timeout_ns = G_MAXUINT64;
+  g_assert_false (ffc_branch_settings_check (&b, &error));
+  g_assert_nonnull (strstr (error->message, "eos-timeout="));
+  g_clear_error (&error);
+
+  /* the snapshot is a deep copy */
+  s.device = g_strdup ("hw:1,0");
+  s.filter = g_strdup ("volume=2");
+  ffc_src_settings_copy (&copy, &s);
+  g_assert_true (copy.device != s.device);
+  g_assert_cmpstr (copy.device, ==, "hw:1,0");
+  g_assert_cmpstr (copy.filter, ==, "volume=2");
+  g_assert_null (copy.ffmpeg_path);
+  g_assert_cmpuint (copy.buffer_time_ns, ==, G_MAXUINT64);
+  ffc_src_settings_clear (&s);
+  g_assert_cmpstr (copy.device, ==, "hw:1,0");
+  ffc_src_settings_clear (&copy);
+  g_assert_null (copy.device);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/settings/sample-rate", test_sample_rate);
+  g_test_add_func ("/settings/negotiated-rate", test_negotiated_rate);
+  g_test_add_func ("/settings/channels", test_channels);
+  g_test_add_func ("/settings/times", test_times);
+  g_test_add_func ("/settings/max-restarts", test_max_restarts);
+  g_test_add_func ("/settings/whole", test_whole_settings);
+  return g_test_run ();
+}
