@@ -166,7 +166,7 @@ double_metric (GString *s, const gchar *name, const gchar *help, gdouble v)
   append_double (s, v);
 }
 
-typedef enum { PROMOTED, DELETED, BYTES, AGE } StreamField;
+typedef enum { PROMOTED, DELETED, BYTES, AGE, TIMESTAMP } StreamField;
 
 static void
 stream_metric (GString *s, const FfcHealth *h, const gchar *name,
@@ -194,6 +194,11 @@ stream_metric (GString *s, const FfcHealth *h, const gchar *name,
          * 5 minutes" also fires for one that never promoted anything */
         since = st->last_promoted_us > 0 ? st->last_promoted_us : h->start_us;
         append_double (s, MAX (0, h->now_us - since) / (gdouble)G_USEC_PER_SEC);
+        break;
+      case TIMESTAMP:
+        /* the same as a time, which stays true in a file gone stale */
+        since = st->last_promoted_us > 0 ? st->last_promoted_us : h->start_us;
+        append_double (s, since / (gdouble)G_USEC_PER_SEC);
         break;
     }
   }
@@ -240,6 +245,10 @@ ffc_metrics_format (const FfcHealth *h)
       "Seconds since the last segment was promoted (since the start if none "
       "was)",
       AGE);
+  stream_metric (s, h, "ffcapture_last_segment_timestamp_seconds", "gauge",
+      "When the last segment was promoted, seconds since the Unix epoch (the "
+      "start if none was)",
+      TIMESTAMP);
   if (h->have_free)
     uint_metric (s, "ffcapture_free_bytes", "gauge",
         "Free bytes on the data directory's filesystem (for unprivileged "

@@ -138,10 +138,81 @@ def check_errors(inst, tmp):
     print(f"ok: {len(cases)} bad configurations refused, naming the key")
 
 
+ALERT_TESTS = """\
+rule_files: [alerts.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      # promoted every minute until 3 min, then nothing
+      - series: 'ffcapture_last_segment_timestamp_seconds{instance="rec1",stream="raw"}'
+        values: '0 60 120 180 180 180 180 180 180 180 180'
+      - series: 'ffcapture_samples_dropped_total{instance="rec1"}'
+        values: '0 0 0 0 0 480 480 480 480 480 480'
+      - series: 'ffcapture_samples_lost_total{instance="rec1"}'
+        values: '0x10'
+      - series: 'ffcapture_segments_deleted_total{instance="rec1",stream="raw"}'
+        values: '0x10'
+      - series: 'ffcapture_start_time_seconds{instance="rec1"}'
+        values: '0 0 0 0 0 0 _ _ _ _ _ _ _ _ _ _ _'
+      - series: 'up{instance="rec1",job="node"}'
+        values: '1x20'
+    alert_rule_test:
+      - eval_time: 8m
+        alertname: FfcaptureNoSegmentPromoted
+        exp_alerts: []
+      - eval_time: 9m
+        alertname: FfcaptureNoSegmentPromoted
+        exp_alerts:
+          - exp_labels: {severity: critical, instance: rec1, stream: raw}
+            exp_annotations:
+              summary: "rec1: no raw segment promoted for 5 minutes"
+      - eval_time: 4m
+        alertname: FfcaptureSamplesDropped
+        exp_alerts: []
+      - eval_time: 6m
+        alertname: FfcaptureSamplesDropped
+        exp_alerts:
+          - exp_labels: {severity: warning, instance: rec1}
+            exp_annotations:
+              summary: "rec1: samples dropped (the disk did not keep up)"
+      - eval_time: 9m
+        alertname: FfcaptureSamplesLost
+        exp_alerts: []
+      - eval_time: 9m
+        alertname: FfcaptureRetentionDeleting
+        exp_alerts: []
+      - eval_time: 5m
+        alertname: FfcaptureRecorderDown
+        exp_alerts: []
+      - eval_time: 17m
+        alertname: FfcaptureRecorderDown
+        exp_alerts:
+          - exp_labels: {severity: critical, instance: rec1, job: node}
+            exp_annotations:
+              summary: "rec1: no ffcapture metrics (the recorder is not running)"
+"""
+
+
+def check_alert_rules(promtool, tmp):
+    """docs/deployment.md's alert rules: valid, and firing when they should."""
+    with open(os.path.join(os.environ["FFC_SOURCE_ROOT"], "docs/deployment.md")) as f:
+        doc = f.read()
+    section = doc[doc.index("## Metrics"):]
+    rules = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    ir.write(os.path.join(tmp, "alerts.yml"), rules)
+    test = ir.write(os.path.join(tmp, "alerts_test.yml"), ALERT_TESTS)
+    for args in (["check", "rules", os.path.join(tmp, "alerts.yml")], ["test", "rules", test]):
+        r = subprocess.run([promtool] + args, capture_output=True, text=True, timeout=60, cwd=tmp)
+        assert r.returncode == 0, (args, r.stdout, r.stderr)
+    print("ok: the alert rules of docs/deployment.md pass promtool check and test rules")
+
+
 def main():
     promtool = shutil.which("promtool")
     assert promtool, "promtool is missing: install Debian's prometheus (scripts/setup.sh)"
     with ir.tmpdir() as tmp:
+        check_alert_rules(promtool, tmp)
         inst = ir.Installed(os.path.join(tmp, "dest"))
         check_installed(inst, tmp)
         check_errors(inst, tmp)

@@ -89,6 +89,11 @@ test_format (void)
   /* none promoted yet: the recorder's age */
   assert_sample (
       text, "ffcapture_last_segment_age_seconds{stream=\"processed\"}", "125");
+  assert_sample (text,
+      "ffcapture_last_segment_timestamp_seconds{stream=\"raw\"}", "1795490552");
+  assert_sample (text,
+      "ffcapture_last_segment_timestamp_seconds{stream=\"processed\"}",
+      "1795490432");
   assert_sample (text, "ffcapture_free_bytes", "123456789");
   assert_sample (text, "ffcapture_start_time_seconds", "1795490432");
   /* no branch, no thermal zone: no such series */
@@ -155,7 +160,7 @@ test_families (void)
     }
     g_strfreev (w);
   }
-  g_assert_cmpuint (g_hash_table_size (seen), ==, 17);
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 18);
   g_free (current);
   g_strfreev (lines);
   g_hash_table_unref (seen);
