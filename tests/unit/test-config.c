@@ -11,8 +11,9 @@ parse_argv (FfcConfig *cfg, const gchar *const *args, GError **error)
 {
   GOptionContext *ctx = g_option_context_new (NULL);
   gchar **argv = g_strdupv ((gchar **)args);
-  gchar **free_me = g_strdupv (argv); /* parse removes what it took */
   gint argc = g_strv_length (argv);
+  /* parse takes out what it used without freeing it: keep every string */
+  gchar **free_me = g_memdup2 (argv, (argc + 1) * sizeof (gchar *));
   gchar **p = argv;
   gboolean ok;
 
