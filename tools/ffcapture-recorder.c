@@ -58,8 +58,24 @@ typedef struct {
   FfcWatchdog watchdog;
   guint64 watchdog_usec; /* 0: systemd does not watch */
   gboolean ready;
-  gboolean pet_state; /* the last decision, to log changes */
+  gboolean pet_state;                   /* the last decision, to log changes */
+  gchar *metrics_error, *summary_error; /* the last, said once */
 } App;
+
+/* A write error said once, not every interval; again when it changes. */
+static void
+report (gchar **last, GError *error)
+{
+  if (error == NULL) {
+    g_clear_pointer (last, g_free);
+    return;
+  }
+  if (g_strcmp0 (*last, error->message) != 0)
+    g_printerr ("ffcapture-recorder: %s\n", error->message);
+  g_free (*last);
+  *last = g_strdup (error->message);
+  g_error_free (error);
+}
 
 static void
 notify (const gchar *state)
@@ -383,10 +399,8 @@ write_metrics (App *app)
   if (path == NULL)
     return;
   text = ffc_metrics_format (&app->health);
-  if (!ffc_metrics_write (path, text, &error)) {
-    g_printerr ("ffcapture-recorder: %s\n", error->message);
-    g_error_free (error);
-  }
+  ffc_metrics_write (path, text, &error);
+  report (&app->metrics_error, error);
   g_free (text);
   app->last_metrics_us = app->health.now_us;
 }
@@ -398,12 +412,9 @@ write_summary (App *app)
 
   if (!ffc_config_get_bool (app->cfg, "summary"))
     return;
-  if (!ffc_summary_append (app->data_dir,
-          app->have_last_summary ? &app->last_summary : NULL, &app->health,
-          &error)) {
-    g_printerr ("ffcapture-recorder: %s\n", error->message);
-    g_error_free (error);
-  }
+  ffc_summary_append (app->data_dir,
+      app->have_last_summary ? &app->last_summary : NULL, &app->health, &error);
+  report (&app->summary_error, error);
   app->last_summary = app->health;
   app->have_last_summary = TRUE;
 }
@@ -679,6 +690,8 @@ main (int argc, char **argv)
     gst_object_unref (app.stream);
   gst_object_unref (app.pipeline);
   g_main_loop_unref (app.loop);
+  g_free (app.metrics_error);
+  g_free (app.summary_error);
   ffc_config_free (app.cfg);
   return app.exit_status;
 }

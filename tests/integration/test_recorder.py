@@ -252,6 +252,10 @@ def main():
         conf = ir.mock_config(tmp, data, seconds=2,
                               recorder=f"metrics-file={prom}\nmetrics-interval=1",
                               capture="stall-timeout=120s")
+        # a live stream to a port where no Icecast listens: the branch is
+        # down and retried, the recording undisturbed
+        with open(conf, "a") as f:
+            f.write(f"[stream]\nicecast=127.0.0.1:{ir.free_port()}\n")
         notes = Notifications(os.path.join(tmp, "notify.sock"))
         env = dict(inst.env, NOTIFY_SOCKET=notes.path, WATCHDOG_USEC="2000000")
         log = open(os.path.join(tmp, "recorder.log"), "w+")
@@ -324,6 +328,8 @@ def main():
         assert values["ffcapture_samples_dropped_total"] == 0
         assert values["ffcapture_restarts_total"] == 0
         assert values["ffcapture_free_bytes"] > 0
+        assert values['ffcapture_stream_up{branch="icecast"}'] == 0
+        assert values['ffcapture_stream_restarts_total{branch="icecast"}'] >= 1
         assert "# TYPE ffcapture_samples_pushed_total counter" in text
         print(f"ok: {totals['raw'][0]} raw and {totals['processed'][0]} processed "
               f"segments, {int(pushed)} samples; promtool accepts the metrics")
