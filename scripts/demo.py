@@ -4,8 +4,8 @@
 The field recorder's triple stream: one capture (ffmpeg's test tone at
 384 kHz, paced like a device) feeds a raw stream of WAV segments at the
 native rate, a processed stream at 48 kHz, and a live Opus stream to a
-local icecast2 started on a loopback port for the demo. It runs the C
-embedding example (docs/examples/recorder.c), listens to the stream once,
+local icecast2 started on a loopback port for the demo. It runs the field
+recorder program (tools/ffcapture-recorder.c), listens to the stream once,
 and says what it captured, where the files are, and how to listen.
 """
 import os
@@ -81,11 +81,12 @@ def main():
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
     os.chmod(out, 0o755)
-    recorder = os.path.join(TOP, "build", "docs", "examples", "recorder")
+    recorder = os.path.join(TOP, "build", "tools", "ffcapture-recorder")
     port, password = free_port(), "demo-source"
 
     ice = start_icecast(os.path.join(out, "icecast"), port, password)
-    cmd = [recorder, "--data-dir", os.path.join(out, "recording"), "--mock",
+    # --config /dev/null: an installed /etc/ffcapture/recorder.conf stays out
+    cmd = [recorder, "--config", "/dev/null", "--data-dir", os.path.join(out, "recording"), "--mock",
            "--rate", str(RATE), "--segment-seconds", "2", "--seconds", str(SECONDS)]
     if ice:
         cmd += ["--icecast", f"127.0.0.1:{port}", "--password", password,
@@ -119,7 +120,7 @@ def main():
           f"{out}/recording/processed")
     print(f"demo: the recorder's log (every promoted segment): {out}/recorder.log")
     print("demo: to listen live in your own runs: start icecast2 and add "
-          "--icecast HOST:PORT to docs/examples/recorder, then "
+          "--icecast HOST:PORT to build/tools/ffcapture-recorder, then "
           "ffplay http://HOST:PORT/mic.opus")
     ok = (proc.returncode == 0 and raw_files and proc_files
           and abs(proc_frames - raw_frames // 8) < 64 and (not ice or "opus" in heard))

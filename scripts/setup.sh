@@ -16,6 +16,13 @@ packages=(
   procps
   clang libclang-rt-14-dev valgrind
   icecast2
+  libsystemd-dev # ffcapture-recorder: sd_notify READY=1 and the watchdog
+  prometheus # promtool checks the recorder's metrics and the alert rules
+  rclone # the upload recipe and its end-to-end test (rclone serve webdav)
+  debhelper # building the Debian package (tests/package.sh)
+  dpkg-dev # dpkg-buildpackage
+  fakeroot # dpkg-buildpackage -b as a user
+  lintian # checks the built package
 )
 ${FFC_EXTRA_PACKAGES:+packages+=($FFC_EXTRA_PACKAGES)}
 
