@@ -636,6 +636,7 @@ on_writer_event (const FfcSegwriterEvent *e, gpointer data)
                     e->reason, "bytes", G_TYPE_UINT64, e->bytes, "free-space",
                     G_TYPE_UINT64, e->free_space, NULL));
       break;
+    case FFC_SEGWRITER_LOW_SPACE:
     case FFC_SEGWRITER_WARNING:
       post_error (sink, GST_MESSAGE_WARNING, e->code, e->message);
       break;
@@ -726,7 +727,6 @@ gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
 
   if (!gst_audio_info_from_caps (&info, caps))
     return FALSE;
-  /* the template's formats */
   f = GST_AUDIO_INFO_FORMAT (&info);
   format = f == GST_AUDIO_FORMAT_S32LE   ? FFC_WAV_S32LE
            : f == GST_AUDIO_FORMAT_F32LE ? FFC_WAV_F32LE

@@ -646,22 +646,29 @@ check_space (FfcSegwriter *w)
     return;
   }
   w->low_space_warned = TRUE;
-  if (error != NULL)
+  if (error != NULL) {
     warn (w, FFC_SEGWRITER_ERROR_WRITE, "Cannot check or free space in %s: %s",
         w->data_dir, error->message);
-  else if (w->cfg.retention)
-    warn (w, FFC_SEGWRITER_ERROR_NO_SPACE,
-        "The filesystem of %s has %" G_GUINT64_FORMAT " bytes free, below "
-        "min-free-space (%" G_GUINT64_FORMAT "), and no segment can be "
-        "deleted (younger than min-age, or its pair cannot go): recording "
-        "stops when it is full",
+  } else {
+    FfcSegwriterEvent e = { FFC_SEGWRITER_LOW_SPACE };
+    gchar *message = g_strdup_printf (
+        w->cfg.retention
+            ? "The filesystem of %s has %" G_GUINT64_FORMAT " bytes free, "
+              "below min-free-space (%" G_GUINT64_FORMAT "), and no segment "
+              "can be deleted (younger than min-age, or its pair cannot go): "
+              "recording stops when it is full"
+            : "The filesystem of %s has %" G_GUINT64_FORMAT " bytes free, "
+              "below min-free-space (%" G_GUINT64_FORMAT "): recording stops "
+              "when it is full (retention is off)",
         w->data_dir, free_space, min_free);
-  else
-    warn (w, FFC_SEGWRITER_ERROR_NO_SPACE,
-        "The filesystem of %s has %" G_GUINT64_FORMAT " bytes free, below "
-        "min-free-space (%" G_GUINT64_FORMAT "): recording stops when it is "
-        "full (retention is off)",
-        w->data_dir, free_space, min_free);
+
+    e.location = w->data_dir;
+    e.free_space = free_space;
+    e.code = FFC_SEGWRITER_ERROR_NO_SPACE;
+    e.message = message;
+    emit (w, &e);
+    g_free (message);
+  }
   g_clear_error (&error);
 }
 
