@@ -534,7 +534,7 @@ gst_segment_sink_get_property (
       g_value_set_string (value, p->stream_name);
       break;
     case PROP_RUN_ID:
-      g_value_set_string (value, sink->running ? sink->run_id : p->run_id);
+      g_value_set_string (value, sink->writer ? sink->run_id : p->run_id);
       break;
     case PROP_RETENTION:
       g_value_set_boolean (value, p->retention);
