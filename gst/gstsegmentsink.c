@@ -534,7 +534,7 @@ gst_segment_sink_get_property (
       g_value_set_string (value, p->stream_name);
       break;
     case PROP_RUN_ID:
-      g_value_set_string (value, sink->running ? sink->run_id : p->run_id);
+      g_value_set_string (value, sink->writer ? sink->run_id : p->run_id);
       break;
     case PROP_RETENTION:
       g_value_set_boolean (value, p->retention);
@@ -636,6 +636,7 @@ on_writer_event (const FfcSegwriterEvent *e, gpointer data)
                     e->reason, "bytes", G_TYPE_UINT64, e->bytes, "free-space",
                     G_TYPE_UINT64, e->free_space, NULL));
       break;
+    case FFC_SEGWRITER_LOW_SPACE:
     case FFC_SEGWRITER_WARNING:
       post_error (sink, GST_MESSAGE_WARNING, e->code, e->message);
       break;
@@ -726,7 +727,6 @@ gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
 
   if (!gst_audio_info_from_caps (&info, caps))
     return FALSE;
-  /* the template's formats */
   f = GST_AUDIO_INFO_FORMAT (&info);
   format = f == GST_AUDIO_FORMAT_S32LE   ? FFC_WAV_S32LE
            : f == GST_AUDIO_FORMAT_F32LE ? FFC_WAV_F32LE
@@ -751,12 +751,10 @@ gst_segment_sink_event (GstBaseSink *bsink, GstEvent *event)
 
   /* the capture's time model comes in order with the buffers, so each
    * segment is named from the model in force at its first sample */
-  if (sink->writer == NULL)
-    ;
-  else if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
+  if (sink->writer != NULL && GST_EVENT_TYPE (event) != GST_EVENT_EOS)
     gst_ffc_wall_map_take_event (
         ffc_segwriter_wall_map (sink->writer), GST_OBJECT (sink), event);
-  else if (!ffc_segwriter_finish (sink->writer, &error))
+  else if (sink->writer != NULL && !ffc_segwriter_finish (sink->writer, &error))
     post_gerror (sink, error);
   return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
 }

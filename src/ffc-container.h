@@ -44,11 +44,13 @@ typedef struct {
 /* WAV, RF64 past 4 GiB (ffc-wav.c) */
 extern const FfcContainerClass ffc_container_wav;
 
-/* Writes all of `size` bytes, through EINTR and short writes; *done is
- * what was written. An error in FFC_SEGWRITER_ERROR: NO_SPACE for ENOSPC
- * and EDQUOT, else WRITE; its message is strerror's. */
-gboolean ffc_write_all (
-    gint fd, const guint8 *data, gsize size, gsize *done, GError **error);
+/* The one write loop: all of `size` bytes at `offset` (pwrite), or at the
+ * file position when `offset` is negative, through EINTR and short writes;
+ * *done (may be NULL) is what was written. An error in
+ * FFC_SEGWRITER_ERROR: NO_SPACE for ENOSPC and EDQUOT, else WRITE; its
+ * message is strerror's. */
+gboolean ffc_write_all (gint fd, const guint8 *data, gsize size, goffset offset,
+    gsize *done, GError **error);
 
 G_END_DECLS
 
