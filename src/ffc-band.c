@@ -41,6 +41,31 @@ ffc_band_window_frames (guint64 window_ns, guint rate)
 }
 
 gboolean
+ffc_band_freqs_check (gdouble low_hz, gdouble high_hz, GError **error)
+{
+  if (!isfinite (low_hz) || low_hz < 0) {
+    g_set_error (error, FFC_BAND_ERROR, 0,
+        "low-freq %g Hz is not a frequency (0 or more)", low_hz);
+    return FALSE;
+  }
+  if (!isfinite (high_hz) || high_hz < 0) {
+    g_set_error (error, FFC_BAND_ERROR, 0,
+        "high-freq %g Hz is not a frequency (0 or more)", high_hz);
+    return FALSE;
+  }
+  if (!(low_hz == 0 && high_hz == 0)) {
+    if (low_hz >= high_hz) {
+      g_set_error (error, FFC_BAND_ERROR, 0,
+          "low-freq %g Hz is not below high-freq %g Hz (both 0 for the "
+          "whole band)",
+          low_hz, high_hz);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+gboolean
 ffc_band_config_check (const FfcBandConfig *c, GError **error)
 {
   gdouble nyquist = c->rate / 2.0;
@@ -50,24 +75,9 @@ ffc_band_config_check (const FfcBandConfig *c, GError **error)
         "no audio format: rate %u Hz, %u channels", c->rate, c->channels);
     return FALSE;
   }
-  if (!isfinite (c->low_hz) || c->low_hz < 0) {
-    g_set_error (error, FFC_BAND_ERROR, 0,
-        "low-freq %g Hz is not a frequency (0 or more)", c->low_hz);
+  if (!ffc_band_freqs_check (c->low_hz, c->high_hz, error))
     return FALSE;
-  }
-  if (!isfinite (c->high_hz) || c->high_hz < 0) {
-    g_set_error (error, FFC_BAND_ERROR, 0,
-        "high-freq %g Hz is not a frequency (0 or more)", c->high_hz);
-    return FALSE;
-  }
   if (!(c->low_hz == 0 && c->high_hz == 0)) {
-    if (c->low_hz >= c->high_hz) {
-      g_set_error (error, FFC_BAND_ERROR, 0,
-          "low-freq %g Hz is not below high-freq %g Hz (both 0 for the "
-          "whole band)",
-          c->low_hz, c->high_hz);
-      return FALSE;
-    }
     if (c->high_hz > nyquist) {
       g_set_error (error, FFC_BAND_ERROR, 0,
           "high-freq %g Hz is above the Nyquist frequency %g Hz at %u Hz",

@@ -51,6 +51,11 @@ typedef struct _FfcBand FfcBand;
  * frame, then down to an even count (the real FFT needs one). */
 guint ffc_band_window_frames (guint64 window_ns, guint rate);
 
+/* FALSE with an error naming the setting (low-freq, high-freq) and its
+ * value when the band is not one whatever the rate: 0 <= low < high, or
+ * both 0. */
+gboolean ffc_band_freqs_check (gdouble low_hz, gdouble high_hz, GError **error);
+
 /* FALSE with an error naming the setting (low-freq, high-freq, window)
  * and its value when the configuration cannot be measured. */
 gboolean ffc_band_config_check (const FfcBandConfig *config, GError **error);

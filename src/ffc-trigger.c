@@ -347,6 +347,12 @@ ffc_trigger_window (FfcTrigger *t, gdouble level_db, gdouble peak_hz)
 }
 
 void
+ffc_trigger_set_threshold (FfcTrigger *t, gdouble threshold_db)
+{
+  t->config.threshold_db = threshold_db;
+}
+
+void
 ffc_trigger_finish (FfcTrigger *t, guint64 total)
 {
   g_return_if_fail (!t->finished);

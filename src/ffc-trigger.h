@@ -21,9 +21,10 @@ typedef struct {
 } FfcTriggerTimes;
 
 /* Longest settings a recorder can use. */
-#define FFC_TRIGGER_MAX_WINDOW_NS G_GUINT64_CONSTANT (10000000000)   /* 10 s */
-#define FFC_TRIGGER_MAX_EVENT_NS G_GUINT64_CONSTANT (86400000000000) /* 24 h   \
-                                                                      */
+#define FFC_TRIGGER_MAX_WINDOW_NS G_GUINT64_CONSTANT (10000000000) /* 10 s */
+#define FFC_TRIGGER_MAX_EVENT_NS                                               \
+  G_GUINT64_CONSTANT (86400000000000) /* 24 h                                  \
+                                       */
 
 /* FALSE with an error naming the setting and its value (window,
  * min-trigger, pre-trigger, post-trigger, max-event) when they do not fit
@@ -76,6 +77,9 @@ void ffc_trigger_free (FfcTrigger *trigger);
  * this level (dBFS) and peak frequency. */
 void ffc_trigger_window (
     FfcTrigger *trigger, gdouble level_db, gdouble peak_hz);
+
+/* A new threshold (dBFS) for the windows to come. */
+void ffc_trigger_set_threshold (FfcTrigger *trigger, gdouble threshold_db);
 
 /* The stream ends after `total` samples (the windows fed cover at most
  * that many): everything up to `total` gets decided; an open event ends
