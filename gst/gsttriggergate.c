@@ -131,6 +131,7 @@ struct _GstTriggerGate {
   FfcWallMap wall;
   gboolean gap_pending;
   GstClockTime gap_start, gap_end;
+  gboolean told_start; /* the first GAP, for downstream's preroll, is out */
   GstClockTime event_start_rt, event_end_rt;
   guint64 event_offset;
   gboolean event_rt_known;
@@ -295,6 +296,7 @@ reset_stream (GstTriggerGate *self)
   g_clear_pointer (&self->trigger, ffc_trigger_free);
   self->received = 0;
   self->gap_pending = FALSE;
+  self->told_start = FALSE;
 }
 
 static void
@@ -751,6 +753,16 @@ gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
                          GST_CLOCK_TIME_IS_VALID (rt) ? rt : 0));
   }
 
+  if (!self->told_start && GST_BUFFER_PTS_IS_VALID (buffer)
+      && g_queue_is_empty (&self->held)) {
+    /* Nothing comes out for pre-trigger + min-trigger: tell downstream
+     * now that time starts, so that its sinks preroll and a pipeline
+     * that waits for them (a tee with a queue of less than that on
+     * another branch) does not stall. */
+    self->told_start = TRUE;
+    gst_pad_push_event (
+        self->srcpad, gst_event_new_gap (GST_BUFFER_PTS (buffer), 0));
+  }
   h = g_new0 (Held, 1);
   h->buffer = buffer;
   h->pos = self->received;
