@@ -219,7 +219,7 @@ gst_trigger_gate_class_init (GstTriggerGateClass *klass)
       g_param_spec_boxed ("stats", "Statistics",
           "events, samples-passed, samples-withheld, samples-received, "
           "samples-held (guint64), band-level (gdouble, dBFS, the last "
-          "window)",
+          "window; below the threshold it may be an upper bound)",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
@@ -773,6 +773,7 @@ gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
   self->samples_received += h->frames;
   ffc_trigger_set_threshold (self->trigger, self->threshold);
   ffc_band_set_peak_floor (self->band, self->threshold);
+  ffc_band_set_skip_below (self->band, self->threshold);
   GST_OBJECT_UNLOCK (self);
 
   gst_buffer_map (buffer, &map, GST_MAP_READ);
@@ -847,6 +848,8 @@ configure (GstTriggerGate *self, GstCaps *caps)
     return FALSE;
   }
   ffc_band_set_peak_floor (self->band, threshold);
+  /* windows that cannot reach the threshold need no FFT */
+  ffc_band_set_skip_below (self->band, threshold);
   ffc_trigger_config_from_times (
       &t, bc.rate, bc.window_frames, threshold, &self->config);
   self->trigger = ffc_trigger_new (&self->config);

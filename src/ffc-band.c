@@ -14,7 +14,26 @@
 #include <math.h>
 #include <string.h>
 
-G_DEFINE_QUARK (ffc - band - error - quark, ffc_band_error)
+G_DEFINE_QUARK (ffc_band_error, ffc_band_error)
+
+/* Four floats at once (GCC and Clang vector extensions): the per-sample
+ * work of every window runs on these. */
+typedef gfloat V4 __attribute__ ((vector_size (16)));
+
+static inline V4
+load4 (const gfloat *p)
+{
+  V4 v;
+
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+static inline void
+store4 (gfloat *p, V4 v)
+{
+  memcpy (p, &v, sizeof v);
+}
 
 struct _FfcBand {
   FfcBandConfig config;
@@ -22,11 +41,14 @@ struct _FfcBand {
   guint fill;      /* frames in the current window */
   gfloat *samples; /* channels × window_frames, one channel after another */
   gfloat *scratch; /* window_frames, the windowed channel */
-  GstFFTF32 *fft;  /* NULL until needed */
+  gfloat *window;  /* window_frames, the FFT library's Hann window */
+  GstFFTF32 *fft;
   GstFFTF32Complex *spectrum; /* window_frames / 2 + 1 */
   guint bin_lo, bin_hi;       /* bins inside the band, inclusive */
   gdouble power_norm;         /* 1 / (N · Σ w²) */
   gdouble peak_floor_db;
+  gdouble skip_below_db;
+  gdouble h2_low; /* |H|² of the second difference at low_hz */
 };
 
 guint
@@ -126,6 +148,8 @@ ffc_band_new (const FfcBandConfig *config, GError **error)
   band->spectrum = g_new0 (GstFFTF32Complex, n / 2 + 1);
   band->fft = gst_fft_f32_new ((gint)n, FALSE);
   band->peak_floor_db = INFINITY;
+  band->skip_below_db = -INFINITY;
+  band->window = g_new0 (gfloat, n);
   if (band->whole) {
     band->bin_lo = 0;
     band->bin_hi = n / 2;
@@ -135,16 +159,21 @@ ffc_band_new (const FfcBandConfig *config, GError **error)
     band->bin_lo = (guint)ceil (config->low_hz / bin);
     band->bin_hi = MIN ((guint)floor (config->high_hz / bin), n / 2);
   }
-  /* Σ w² of the window the FFT library applies */
+  /* the window the FFT library applies, and its Σ w² */
   for (i = 0; i < n; i++)
-    band->scratch[i] = 1.0f;
-  gst_fft_f32_window (band->fft, band->scratch, GST_FFT_WINDOW_HANN);
+    band->window[i] = 1.0f;
+  gst_fft_f32_window (band->fft, band->window, GST_FFT_WINDOW_HANN);
   {
     gdouble sum = 0;
 
     for (i = 0; i < n; i++)
-      sum += (gdouble)band->scratch[i] * band->scratch[i];
+      sum += (gdouble)band->window[i] * band->window[i];
     band->power_norm = 1.0 / (n * sum);
+  }
+  {
+    gdouble h = 4 * pow (sin (G_PI * config->low_hz / config->rate), 2);
+
+    band->h2_low = h * h;
   }
   return band;
 }
@@ -157,6 +186,7 @@ ffc_band_free (FfcBand *band)
   gst_fft_f32_free (band->fft);
   g_free (band->samples);
   g_free (band->scratch);
+  g_free (band->window);
   g_free (band->spectrum);
   g_free (band);
 }
@@ -165,6 +195,12 @@ void
 ffc_band_set_peak_floor (FfcBand *band, gdouble floor_db)
 {
   band->peak_floor_db = floor_db;
+}
+
+void
+ffc_band_set_skip_below (FfcBand *band, gdouble floor_db)
+{
+  band->skip_below_db = floor_db;
 }
 
 void
@@ -187,15 +223,69 @@ bin_power (const GstFFTF32Complex *c)
   return (gdouble)c->r * c->r + (gdouble)c->i * c->i;
 }
 
-/* The windowed spectrum of one channel into band->spectrum. */
+/* One channel's windowed samples into band->scratch. */
 static void
-transform (FfcBand *band, const gfloat *x)
+apply_window (FfcBand *band, const gfloat *x)
 {
-  guint n = band->config.window_frames;
+  guint n = band->config.window_frames, i;
+  gfloat *v = band->scratch;
+  const gfloat *w = band->window;
 
-  memcpy (band->scratch, x, n * sizeof (gfloat));
-  gst_fft_f32_window (band->fft, band->scratch, GST_FFT_WINDOW_HANN);
+  for (i = 0; i + 4 <= n; i += 4)
+    store4 (v + i, load4 (x + i) * load4 (w + i));
+  for (; i < n; i++)
+    v[i] = x[i] * w[i];
+}
+
+/* The spectrum of band->scratch (windowed) into band->spectrum. */
+static void
+transform (FfcBand *band)
+{
   gst_fft_f32_fft (band->fft, band->scratch, band->spectrum);
+}
+
+/* An upper bound of the band's mean square from the windowed samples in
+ * band->scratch (v), without an FFT. By Parseval, the band's share of
+ * Σ|X|² is at most N·Σv²; and the circular second difference y of v has
+ * the spectrum X·(1 - e^-jω)², whose gain 4·sin²(πf/rate) grows with f up
+ * to Nyquist: in the band |X|² <= |Y|² / gain(low)², so the band's share
+ * is also at most N·Σy² / gain(low)². A hum far below the band thus
+ * bounds low without a transform. */
+static gdouble
+mean_square_bound (FfcBand *band)
+{
+  guint n = band->config.window_frames, i, j;
+  const gfloat *v = band->scratch;
+  V4 s0 = { 0 }, s2 = { 0 };
+  gfloat y;
+  gdouble sum0 = 0, sum2 = 0, bound;
+
+  for (i = 2; i + 4 <= n; i += 4) {
+    V4 a = load4 (v + i), d = a - 2 * load4 (v + i - 1) + load4 (v + i - 2);
+
+    s0 += a * a;
+    s2 += d * d;
+  }
+  for (; i < n; i++) {
+    y = v[i] - 2 * v[i - 1] + v[i - 2];
+    sum0 += v[i] * v[i];
+    sum2 += y * y;
+  }
+  for (j = 0; j < 4; j++) {
+    sum0 += s0[j];
+    sum2 += s2[j];
+  }
+  /* the first two samples, and the second difference around the wrap */
+  sum0 += v[0] * v[0] + v[1] * v[1];
+  y = v[0] - 2 * v[n - 1] + v[n - 2];
+  sum2 += y * y;
+  y = v[1] - 2 * v[0] + v[n - 1];
+  sum2 += y * y;
+  bound = sum0;
+  if (band->h2_low > 0)
+    bound = MIN (bound, sum2 / band->h2_low);
+  /* N·Σ / (N·Σw²), with room for the rounding of float sums */
+  return bound * band->power_norm * n * 1.001;
 }
 
 /* The band's mean square from band->spectrum: the bins of a real signal's
@@ -246,6 +336,7 @@ static void
 measure (FfcBand *band, FfcBandLevel *level)
 {
   guint n = band->config.window_frames, ch, i, loudest = 0;
+  gboolean exact = TRUE, loudest_exact = TRUE;
   gdouble best = -1;
 
   for (ch = 0; ch < band->config.channels; ch++) {
@@ -257,23 +348,35 @@ measure (FfcBand *band, FfcBandLevel *level)
         ms += (gdouble)x[i] * x[i];
       ms /= n;
     } else {
-      transform (band, x);
-      ms = band_mean_square (band);
+      apply_window (band, x);
+      ms = isfinite (band->skip_below_db) ? mean_square_bound (band) : INFINITY;
+      exact = to_db (ms) > band->skip_below_db;
+      if (exact) {
+        transform (band);
+        ms = band_mean_square (band);
+      }
     }
     if (ms > best) {
       best = ms;
       loudest = ch;
+      loudest_exact = exact;
     }
   }
   level->level_db = to_db (best);
   level->channel = loudest;
+  level->exact = loudest_exact;
   level->peak_hz = NAN;
   if (!band->whole) {
-    if (band->config.channels > 1)
-      transform (band, band->samples + (gsize)loudest * n);
+    if (!loudest_exact)
+      return;
+    if (band->config.channels > 1) {
+      apply_window (band, band->samples + (gsize)loudest * n);
+      transform (band);
+    }
     level->peak_hz = peak_frequency (band);
   } else if (level->level_db >= band->peak_floor_db) {
-    transform (band, band->samples + (gsize)loudest * n);
+    apply_window (band, band->samples + (gsize)loudest * n);
+    transform (band);
     level->peak_hz = peak_frequency (band);
   }
 }
@@ -289,7 +392,19 @@ ffc_band_feed (FfcBand *band, const guint8 *data, gsize frames,
   switch (band->config.format) {
     case FFC_BAND_S16: {
       const gint16 *s = (const gint16 *)data;
+      gfloat *out = band->samples + band->fill;
 
+      if (channels == 1) {
+        for (f = 0; f + 4 <= take; f += 4) {
+          V4 x = { GINT16_FROM_LE (s[f]), GINT16_FROM_LE (s[f + 1]),
+            GINT16_FROM_LE (s[f + 2]), GINT16_FROM_LE (s[f + 3]) };
+
+          store4 (out + f, x * (1.0f / 32768.0f));
+        }
+        for (; f < take; f++)
+          out[f] = GINT16_FROM_LE (s[f]) * (1.0f / 32768.0f);
+        break;
+      }
       for (f = 0; f < take; f++)
         for (ch = 0; ch < channels; ch++)
           band->samples[(gsize)ch * n + band->fill + f] =

@@ -42,7 +42,9 @@ typedef struct {
    * that channel, interpolated between FFT bins; NAN when not computed
    * (whole band, window below the peak floor). */
   gdouble peak_hz;
-  guint channel; /* the loudest channel */
+  guint channel;  /* the loudest channel */
+  gboolean exact; /* FALSE: level_db is an upper bound, at most the floor
+                   * of ffc_band_set_skip_below () */
 } FfcBandLevel;
 
 typedef struct _FfcBand FfcBand;
@@ -67,6 +69,12 @@ void ffc_band_free (FfcBand *band);
 /* Whole-band mode only: the frequency of the peak is looked for (with an
  * FFT) in windows at or above `floor_db`; default: never. */
 void ffc_band_set_peak_floor (FfcBand *band, gdouble floor_db);
+
+/* Band mode only: windows whose level is shown, without an FFT, to be
+ * at most `floor_db` are not transformed; their level is that upper bound
+ * (exact FALSE) and their peak frequency NAN. A trigger at a threshold of
+ * `floor_db` decides alike, at a fraction of the cost. Default: never. */
+void ffc_band_set_skip_below (FfcBand *band, gdouble floor_db);
 
 /* Feeds up to `frames` interleaved frames of `data`. Returns how many it
  * took: all of them, or fewer when a window completed with the last one

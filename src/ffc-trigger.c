@@ -21,7 +21,7 @@
 
 #include <math.h>
 
-G_DEFINE_QUARK (ffc - trigger - error - quark, ffc_trigger_error)
+G_DEFINE_QUARK (ffc_trigger_error, ffc_trigger_error)
 
 typedef struct {
   guint64 start, end;

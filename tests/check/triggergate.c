@@ -217,9 +217,10 @@ GST_START_TEST (test_out_of_band_hum_never_triggers)
   fail_unless_equals_int (g_list_length (g->events), 0);
   check_whole_and_true (g);
   fail_unless_equals_uint64 (stat_of (g, "samples-withheld"), 6 * RATE);
-  /* the band's level: far below the threshold */
+  /* the band's level (an upper bound when the window needed no FFT):
+   * below the threshold */
   fail_unless (gst_structure_get_double (g->stats, "band-level", &level));
-  fail_unless (level < -80, "band level %.1f dBFS", level);
+  fail_unless (level < -40 && level > -200, "band level %.1f dBFS", level);
   gate_free (g);
 }
 
@@ -512,7 +513,7 @@ GST_START_TEST (test_live_latency)
   GstQuery *q = gst_query_new_latency ();
   GstClockTime upstream_min, min, max;
   gboolean live;
-  GstPad *peer;
+  GstPad *peer, *sink;
   GArray *ev;
   Run *run;
 
@@ -521,7 +522,9 @@ GST_START_TEST (test_live_latency)
   fail_unless (gst_element_get_state (pipeline, NULL, NULL, 10 * GST_SECOND)
                == GST_STATE_CHANGE_SUCCESS);
   /* what upstream says, and what the gate adds: pre-trigger + a window */
-  peer = gst_pad_get_peer (gst_element_get_static_pad (gate, "sink"));
+  sink = gst_element_get_static_pad (gate, "sink");
+  peer = gst_pad_get_peer (sink);
+  gst_object_unref (sink);
   fail_unless (gst_pad_query (peer, q));
   gst_query_parse_latency (q, &live, &upstream_min, NULL);
   fail_unless (live);

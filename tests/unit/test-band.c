@@ -249,6 +249,100 @@ test_windows_at_exact_frames (void)
   g_free (data);
 }
 
+/* Skipping the FFT of windows that cannot reach the floor never changes
+ * a decision: a skipped window's level is an upper bound of its real
+ * level, and at most the floor. */
+static void
+test_skip_below_decides_alike (void)
+{
+  GRand *rand = g_rand_new_with_seed (42);
+  guint skipped = 0, transformed = 0;
+
+  for (guint round = 0; round < 60; round++) {
+    const gdouble bands[][2] = { { 15000, 120000 }, { 20000, 90000 },
+      { 0, 5000 }, { 1000, 3000 }, { 40000, 41000 } };
+    guint b = g_rand_int_range (rand, 0, G_N_ELEMENTS (bands));
+    guint channels = g_rand_int_range (rand, 1, 3);
+    FfcBandConfig c = { FFC_BAND_F32, 384000, channels, 3840, bands[b][0],
+      bands[b][1] };
+    gdouble floor_db = g_rand_double_range (rand, -70, -10);
+    gsize frames = 3840 * 4, f;
+    gfloat *data = g_new0 (gfloat, frames * channels);
+    FfcBand *exact = ffc_band_new (&c, NULL), *fast = ffc_band_new (&c, NULL);
+    gsize pos = 0;
+
+    /* tones anywhere in the spectrum and some noise, at random levels */
+    for (guint t = 0; t < 3; t++) {
+      gdouble hz = g_rand_double_range (rand, 20, 190000);
+      gdouble amp = pow (10, g_rand_double_range (rand, -4, -0.5));
+      guint ch = g_rand_int_range (rand, 0, channels);
+
+      for (f = 0; f < frames; f++)
+        data[f * channels + ch] += amp * sin (2 * G_PI * hz * f / 384000);
+    }
+    {
+      gdouble noise = pow (10, g_rand_double_range (rand, -6, -2));
+
+      for (f = 0; f < frames * channels; f++)
+        data[f] += noise * g_rand_double_range (rand, -1, 1);
+    }
+    ffc_band_set_skip_below (fast, floor_db);
+    while (pos < frames) {
+      FfcBandLevel a, z;
+      gboolean da, dz;
+      gsize na = ffc_band_feed (
+          exact, (guint8 *)(data + pos * channels), frames - pos, &da, &a);
+      gsize nz = ffc_band_feed (
+          fast, (guint8 *)(data + pos * channels), frames - pos, &dz, &z);
+
+      g_assert_cmpuint (na, ==, nz);
+      g_assert_true (da && dz);
+      g_assert_true (a.exact);
+      if (z.exact) {
+        transformed++;
+        g_assert_cmpfloat_with_epsilon (z.level_db, a.level_db, 1e-9);
+      } else {
+        skipped++;
+        g_assert_cmpfloat (z.level_db, <=, floor_db);
+        g_assert_cmpfloat (z.level_db, >=, a.level_db - 1e-6);
+        g_assert_true (isnan (z.peak_hz));
+      }
+      /* the same decision */
+      g_assert_cmpint (z.level_db > floor_db, ==, a.level_db > floor_db);
+      pos += na;
+    }
+    ffc_band_free (exact);
+    ffc_band_free (fast);
+    g_free (data);
+  }
+  /* both ways were taken */
+  g_assert_cmpuint (skipped, >, 20);
+  g_assert_cmpuint (transformed, >, 20);
+  g_rand_free (rand);
+}
+
+static void
+test_skip_below_skips_a_hum (void)
+{
+  /* a -18 dBFS hum at 1 kHz beside a 15-120 kHz band at -40: no FFT */
+  FfcBandConfig c = { FFC_BAND_S16, 384000, 1, 3840, 15000, 120000 };
+  gdouble tone[] = { 0.125, 1000 };
+  gsize bytes;
+  guint8 *data =
+      make_signal (FFC_BAND_S16, 384000, 1, -1, 3840, tone, 1, &bytes);
+  FfcBand *band = ffc_band_new (&c, NULL);
+  FfcBandLevel lv;
+  gboolean done;
+
+  ffc_band_set_skip_below (band, -40);
+  g_assert_cmpuint (ffc_band_feed (band, data, 3840, &done, &lv), ==, 3840);
+  g_assert_true (done);
+  g_assert_false (lv.exact);
+  g_assert_cmpfloat (lv.level_db, <=, -40);
+  ffc_band_free (band);
+  g_free (data);
+}
+
 static void
 expect_error (const FfcBandConfig *c, const gchar *text)
 {
@@ -303,6 +397,9 @@ main (int argc, char **argv)
   g_test_add_func ("/band/silence", test_silence_floor);
   g_test_add_func ("/band/multichannel", test_multichannel_any_channel);
   g_test_add_func ("/band/exact-windows", test_windows_at_exact_frames);
+  g_test_add_func (
+      "/band/skip-below-decides-alike", test_skip_below_decides_alike);
+  g_test_add_func ("/band/skip-below-skips-a-hum", test_skip_below_skips_a_hum);
   g_test_add_func ("/band/bad-settings", test_bad_settings);
   return g_test_run ();
 }
