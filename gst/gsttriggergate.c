@@ -133,6 +133,7 @@ struct _GstTriggerGate {
   GstClockTime gap_start, gap_end;
   gboolean told_start; /* the first GAP, for downstream's preroll, is out */
   GstClockTime event_start_rt, event_end_rt;
+  gint64 event_start_wall; /* by the time model in force at its start */
   guint64 event_offset;
   gboolean event_rt_known;
 
@@ -556,10 +557,9 @@ post_event (GstTriggerGate *self, const FfcTriggerEvent *ev)
   if (self->event_rt_known) {
     start_rt = self->event_start_rt;
     end_rt = self->event_end_rt;
-    if (ffc_wall_map_ready (&self->wall)) {
-      start_wall = ffc_wall_map_wall_of (&self->wall, start_rt);
+    start_wall = self->event_start_wall;
+    if (ffc_wall_map_ready (&self->wall))
       end_wall = ffc_wall_map_wall_of (&self->wall, end_rt);
-    }
   }
   GST_INFO_OBJECT (self,
       "event of %" G_GUINT64_FORMAT " samples (%" GST_TIME_FORMAT
@@ -662,6 +662,12 @@ apply_range (GstTriggerGate *self, const FfcTriggerRange *r)
         if (GST_CLOCK_TIME_IS_VALID (pts)) {
           self->event_start_rt = running_time_of (self, pts);
           self->event_rt_known = GST_CLOCK_TIME_IS_VALID (self->event_start_rt);
+          /* as the sink behind names the event's file: by the model in
+           * force at its first sample */
+          self->event_start_wall =
+              self->event_rt_known && ffc_wall_map_ready (&self->wall)
+                  ? ffc_wall_map_wall_of (&self->wall, self->event_start_rt)
+                  : 0;
         }
       }
       if (self->event_rt_known && GST_CLOCK_TIME_IS_VALID (pts))
@@ -696,18 +702,31 @@ apply_range (GstTriggerGate *self, const FfcTriggerRange *r)
   return ret;
 }
 
+/* Applies what the trigger decided, consecutive ranges of the same kind
+ * merged: the trigger decides window by window, buffers go out as large as
+ * the held ones allow. */
 static GstFlowReturn
 apply_decisions (GstTriggerGate *self)
 {
   GstFlowReturn ret = GST_FLOW_OK, r;
-  FfcTriggerRange range;
+  FfcTriggerRange cur, next;
 
-  while (ffc_trigger_pop (self->trigger, &range)) {
-    r = apply_range (self, &range);
+  if (!ffc_trigger_pop (self->trigger, &cur))
+    return GST_FLOW_OK;
+  while (ffc_trigger_pop (self->trigger, &next)) {
+    if (next.pass == cur.pass && !cur.event_end && !next.event_start) {
+      cur.end = next.end;
+      cur.event_end = next.event_end;
+      cur.event = next.event;
+      continue;
+    }
+    r = apply_range (self, &cur);
     if (ret == GST_FLOW_OK)
       ret = r;
+    cur = next;
   }
-  return ret;
+  r = apply_range (self, &cur);
+  return ret == GST_FLOW_OK ? r : ret;
 }
 
 /* Everything held gets decided: at EOS and before a new format. */

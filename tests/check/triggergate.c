@@ -9,8 +9,10 @@
 
 #include <gst/audio/audio.h>
 #include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
 
 #include "check-common.h"
+#include "ffc-clock.h"
 
 #define RATE 192000
 #define W 1920                      /* the default 10 ms window at 192 kHz */
@@ -530,6 +532,8 @@ GST_START_TEST (test_live_latency)
   GstPad *peer, *sink;
   GArray *ev;
   Run *run;
+  GstEvent *clock;
+  GList *events;
 
   fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING)
                != GST_STATE_CHANGE_FAILURE);
@@ -555,7 +559,6 @@ GST_START_TEST (test_live_latency)
       " then %" GST_TIME_FORMAT,
       GST_TIME_ARGS (min), GST_TIME_ARGS (upstream_before),
       GST_TIME_ARGS (upstream_after));
-  gst_object_unref (src);
   gst_object_unref (gate);
 
   run = run_pipeline (pipeline, 60000, NULL, NULL);
@@ -565,11 +568,134 @@ GST_START_TEST (test_live_latency)
   fail_unless_equals_int (ev->len, 1);
   fail_unless (g_array_index (ev, Seg, 0).offset <= 0.7 * 48000);
   fail_unless (g_array_index (ev, Seg, 0).offset + 480 > 0.7 * 48000);
+
+  /* the live capture's time model went through unchanged */
+  clock = gst_pad_get_sticky_event (src, GST_EVENT_CUSTOM_DOWNSTREAM_STICKY, 0);
+  fail_unless (clock != NULL && gst_event_has_name (clock, "ffcapture-clock"));
+  gst_event_unref (clock);
+  events = messages_named (run, "triggergate-event", "g");
+  fail_unless_equals_int (g_list_length (events), 1);
+  g_list_free (events);
+  gst_object_unref (src);
   g_array_unref (ev);
   run_free (run);
   rm_rf (dir);
   g_free (desc);
   g_free (dir);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_wall_time_from_the_model)
+{
+  /* a time model that no clock could give (2020, 100 ppm fast), and 2 s at
+   * 48 kHz with a 15 kHz burst at 1.0-1.1 s: the event, its buffers and
+   * its wall time, to the sample and the microsecond */
+  const gint64 wall0 = G_GINT64_CONSTANT (1577836800000000);
+  FfcTimeModel model = { 0, wall0, 100.0, TRUE, TRUE, TRUE };
+  GstElement *gate = gst_element_factory_make ("triggergate", NULL);
+  GstBus *bus = gst_bus_new ();
+  GstHarness *h;
+  GstMessage *m;
+  const GstStructure *s;
+  GstBuffer *out;
+  GstEvent *ev;
+  guint64 start_rt, offset, samples;
+  gint64 start_wall, end_wall;
+  gboolean saw_model = FALSE, saw_gap = FALSE;
+
+  g_object_set (gate, "low-freq", 10000.0, "high-freq", 20000.0, "pre-trigger",
+      300 * GST_MSECOND, "post-trigger", 200 * GST_MSECOND, NULL);
+  gst_element_set_bus (gate, bus);
+  h = gst_harness_new_with_element (gate, "sink", "src");
+  gst_object_unref (gate);
+  gst_harness_set_src_caps_str (
+      h, "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved");
+  fail_unless (gst_harness_push_event (
+      h, gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM_STICKY,
+             gst_structure_new ("ffcapture-clock", "running-time",
+                 G_TYPE_UINT64, (guint64)0, "wall-time", G_TYPE_INT64, wall0,
+                 "drift-ppm", G_TYPE_DOUBLE, 100.0, "drift-known",
+                 G_TYPE_BOOLEAN, TRUE, "settled", G_TYPE_BOOLEAN, TRUE,
+                 "synchronised", G_TYPE_BOOLEAN, TRUE, NULL))));
+  for (guint i = 0; i < 20; i++) {
+    GstBuffer *b = gst_buffer_new_allocate (NULL, 4800 * 2, NULL);
+    GstMapInfo map;
+    gint16 *pcm;
+
+    gst_buffer_map (b, &map, GST_MAP_WRITE);
+    pcm = (gint16 *)map.data;
+    for (guint f = 0; f < 4800; f++) {
+      guint64 n = i * 4800 + f;
+
+      pcm[f] = (n >= 48000 && n < 52800) ? (gint16)lrint (
+                   16384 * sin (2 * G_PI * 15000.0 * n / 48000))
+                                         : 0;
+    }
+    gst_buffer_unmap (b, &map);
+    GST_BUFFER_PTS (b) = i * 100 * GST_MSECOND;
+    GST_BUFFER_DURATION (b) = 100 * GST_MSECOND;
+    GST_BUFFER_OFFSET (b) = i * 4800;
+    GST_BUFFER_OFFSET_END (b) = (i + 1) * 4800;
+    fail_unless_equals_int (gst_harness_push (h, b), GST_FLOW_OK);
+  }
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+
+  /* the event: 0.7 s (pre-trigger before the burst) to 1.3 s */
+  out = gst_harness_pull (h);
+  fail_unless (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_DISCONT));
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (out), 700 * GST_MSECOND);
+  fail_unless_equals_uint64 (GST_BUFFER_OFFSET (out), 33600);
+  fail_unless_equals_uint64 (GST_BUFFER_OFFSET_END (out), 38400);
+  fail_unless_equals_uint64 (GST_BUFFER_DURATION (out), 100 * GST_MSECOND);
+  samples = gst_buffer_get_size (out) / 2;
+  gst_buffer_unref (out);
+  while ((out = gst_harness_try_pull (h)) != NULL) {
+    fail_if (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_DISCONT));
+    samples += gst_buffer_get_size (out) / 2;
+    gst_buffer_unref (out);
+  }
+  fail_unless_equals_uint64 (samples, 0.6 * 48000);
+  /* the model went downstream unchanged, and GAPs for the rest */
+  while ((ev = gst_harness_try_pull_event (h)) != NULL) {
+    if (gst_event_has_name (ev, "ffcapture-clock")) {
+      FfcTimeModel m2 = { 0 };
+
+      s = gst_event_get_structure (ev);
+      fail_unless (gst_structure_get_int64 (s, "wall-time", &m2.wall_us));
+      fail_unless (gst_structure_get_double (s, "drift-ppm", &m2.drift_ppm));
+      fail_unless_equals_int64 (m2.wall_us, wall0);
+      fail_unless_equals_float (m2.drift_ppm, 100.0);
+      saw_model = TRUE;
+    }
+    if (GST_EVENT_TYPE (ev) == GST_EVENT_GAP)
+      saw_gap = TRUE;
+    gst_event_unref (ev);
+  }
+  fail_unless (saw_model);
+  fail_unless (saw_gap);
+
+  m = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+  fail_unless (m != NULL);
+  s = gst_message_get_structure (m);
+  fail_unless (gst_structure_has_name (s, "triggergate-event"));
+  fail_unless (gst_structure_get_uint64 (s, "start-running-time", &start_rt));
+  fail_unless (gst_structure_get_uint64 (s, "start-offset", &offset));
+  fail_unless (gst_structure_get_int64 (s, "start-wall-time", &start_wall));
+  fail_unless (gst_structure_get_int64 (s, "end-wall-time", &end_wall));
+  fail_unless_equals_uint64 (start_rt, 700 * GST_MSECOND);
+  fail_unless_equals_uint64 (offset, 33600);
+  fail_unless_equals_int64 (
+      start_wall, ffc_time_model_wall_of (&model, 700 * GST_MSECOND));
+  fail_unless_equals_int64 (
+      end_wall, ffc_time_model_wall_of (&model, 1300 * GST_MSECOND));
+  /* a device 100 ppm fast: 0.7 s of its samples are 70 µs less of wall */
+  fail_unless_equals_int64 (start_wall, wall0 + 700000 - 70);
+  gst_message_unref (m);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
 }
 
 GST_END_TEST;
@@ -661,6 +787,7 @@ triggergate_suite (void)
   tcase_add_test (tc, test_any_channel_f32);
   tcase_add_test (tc, test_raw_and_processed_events_named_alike);
   tcase_add_test (tc, test_live_latency);
+  tcase_add_test (tc, test_wall_time_from_the_model);
   tcase_add_test (tc, test_bad_settings);
   tcase_add_test (tc, test_settings_fixed_while_running);
   return s;
