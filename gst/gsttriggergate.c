@@ -763,6 +763,11 @@ gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
         self, CORE, NEGOTIATION, (NULL), ("a buffer before the caps"));
     return GST_FLOW_NOT_NEGOTIATED;
   }
+  if (gst_buffer_get_size (buffer) < (gsize)bpf) {
+    /* no whole frame: nothing to pass or withhold */
+    gst_buffer_unref (buffer);
+    return GST_FLOW_OK;
+  }
   if (!ffc_wall_map_ready (&self->wall)) {
     /* no time model from upstream: running time 0 on the wall clock, once */
     GstClockTime rt = running_time_of (self, GST_BUFFER_PTS (buffer));
