@@ -326,7 +326,7 @@ test_random_against_the_model (void)
 {
   GRand *rand = g_rand_new_with_seed (17);
 
-  for (guint round = 0; round < 300; round++) {
+  for (guint round = 0; round < 2000; round++) {
     FfcTriggerConfig c;
     guint windows = g_rand_int_range (rand, 1, 200), k;
     gchar *pattern = g_new0 (gchar, windows + 1);
