@@ -1,0 +1,974 @@
+/* gst-ffcapture: triggergate
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+/**
+ * SECTION:element-triggergate
+ * @title: triggergate
+ *
+ * triggergate passes only the audio around events and withholds the rest,
+ * as triggered hardware recorders do: an event starts when the level in a
+ * frequency band (#GstTriggerGate:low-freq .. #GstTriggerGate:high-freq,
+ * measured over windows of #GstTriggerGate:window with GStreamer's FFT)
+ * exceeds #GstTriggerGate:threshold for #GstTriggerGate:min-trigger on any
+ * channel. It begins #GstTriggerGate:pre-trigger before the first
+ * triggering window (held back in a ring buffer) and ends
+ * #GstTriggerGate:post-trigger after the last one; a trigger during the
+ * post-trigger extends it, and an event longer than
+ * #GstTriggerGate:max-event is cut there (a new one starts at once if the
+ * trigger still fires).
+ *
+ * The buffers of an event keep their timestamps and sample offsets; the
+ * first one of each event is DISCONT, and GAP events cover the withheld
+ * time between events, so a segmentsink behind writes each event into its
+ * own files, named by the true time of their first sample.
+ *
+ * Levels are dBFS with a full-scale sine at 0 dBFS. Both frequencies 0:
+ * the whole band, an RMS (amplitude) trigger without an FFT.
+ *
+ * Audio is held back for pre-trigger plus min-trigger (in whole windows):
+ * the LATENCY query adds that to what upstream reports.
+ *
+ * ## Element messages
+ *
+ * `triggergate-event`, when an event closes: `start-running-time`,
+ * `end-running-time` (guint64, ns), `start-wall-time`, `end-wall-time`
+ * (gint64, µs since the epoch, UTC, from the capture's time model),
+ * `start-offset` (guint64, the sample offset of its first sample),
+ * `samples` (guint64), `peak-level` (gdouble, dBFS, the loudest window),
+ * `peak-frequency` (gdouble, Hz, the strongest frequency in the band in
+ * that window; NaN in whole-band mode below the threshold), `cut`
+ * (gboolean, it lasted max-event).
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 -e ffmpegsrc device=hw:1,0 sample-rate=384000 channels=1 ! \
+ *     tee name=t \
+ *     t. ! queue ! segmentsink location=/data/raw \
+ *     t. ! queue ! triggergate low-freq=15000 high-freq=120000 ! \
+ *         segmentsink location=/data/events
+ * ]| The continuous archive, and beside it the bat passes alone.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/audio/audio.h>
+#include <math.h>
+
+#include "ffc-band.h"
+#include "ffc-trigger.h"
+#include "gstffcaptureelements.h"
+#include "gstffcclock.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_trigger_gate_debug);
+#define GST_CAT_DEFAULT gst_trigger_gate_debug
+
+#define DEFAULT_LOW_FREQ 0.0
+#define DEFAULT_HIGH_FREQ 0.0
+#define DEFAULT_WINDOW (10 * GST_MSECOND)
+#define DEFAULT_THRESHOLD (-40.0)
+#define DEFAULT_MIN_TRIGGER 0
+#define DEFAULT_PRE_TRIGGER (1 * GST_SECOND)
+#define DEFAULT_POST_TRIGGER (2 * GST_SECOND)
+#define DEFAULT_MAX_EVENT (60 * GST_SECOND)
+#define MAX_FREQ 10000000.0
+/* withheld time is told downstream in GAP events of at most this */
+#define MAX_GAP (100 * GST_MSECOND)
+
+enum {
+  PROP_0,
+  PROP_LOW_FREQ,
+  PROP_HIGH_FREQ,
+  PROP_WINDOW,
+  PROP_THRESHOLD,
+  PROP_MIN_TRIGGER,
+  PROP_PRE_TRIGGER,
+  PROP_POST_TRIGGER,
+  PROP_MAX_EVENT,
+  PROP_STATS,
+};
+
+#define CAPS                                                                   \
+  "audio/x-raw, format = (string) { S16LE, S32LE, F32LE }, "                   \
+  "rate = (int) [ 1, MAX ], channels = (int) [ 1, MAX ], "                     \
+  "layout = (string) interleaved"
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
+    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS));
+
+/* Audio or a serialized event held back, in stream order */
+typedef struct {
+  GstBuffer *buffer; /* NULL for an event */
+  GstEvent *event;
+  guint64 pos; /* the buffer's first frame, counted from the configuration */
+  guint64 frames;
+} Held;
+
+#define GST_TYPE_TRIGGER_GATE (gst_trigger_gate_get_type ())
+G_DECLARE_FINAL_TYPE (
+    GstTriggerGate, gst_trigger_gate, GST, TRIGGER_GATE, GstElement)
+
+struct _GstTriggerGate {
+  GstElement parent;
+
+  GstPad *sinkpad, *srcpad;
+
+  /* properties, under the object lock */
+  gdouble low_freq, high_freq, threshold;
+  guint64 window, min_trigger, pre_trigger, post_trigger, max_event;
+  gboolean running; /* between start and stop: settings are fixed */
+
+  /* streaming thread */
+  GstAudioInfo info;
+  FfcBand *band;       /* NULL until negotiated */
+  FfcTrigger *trigger; /* NULL until negotiated */
+  FfcTriggerConfig config;
+  GQueue held;        /* Held *, oldest first */
+  guint64 received;   /* frames of this configuration */
+  GstSegment segment; /* the one in force downstream */
+  FfcWallMap wall;
+  gboolean gap_pending;
+  GstClockTime gap_start, gap_end;
+  gboolean told_start; /* the first GAP, for downstream's preroll, is out */
+  GstClockTime event_start_rt, event_end_rt;
+  gint64 event_start_wall; /* by the time model in force at its start */
+  guint64 event_offset;
+  gboolean event_rt_known;
+
+  /* statistics, under the object lock */
+  guint64 events, samples_received, samples_passed, samples_withheld;
+  gdouble band_level;
+  GstClockTime latency; /* held back, ns */
+};
+
+#define gst_trigger_gate_parent_class parent_class
+G_DEFINE_TYPE (GstTriggerGate, gst_trigger_gate, GST_TYPE_ELEMENT);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (triggergate, "triggergate",
+    GST_RANK_NONE, GST_TYPE_TRIGGER_GATE,
+    GST_DEBUG_CATEGORY_INIT (
+        gst_trigger_gate_debug, "triggergate", 0, "band-limited trigger gate"));
+
+static void gst_trigger_gate_finalize (GObject *object);
+static void gst_trigger_gate_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec);
+static void gst_trigger_gate_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec);
+static GstStateChangeReturn gst_trigger_gate_change_state (
+    GstElement *element, GstStateChange transition);
+static GstFlowReturn gst_trigger_gate_chain (
+    GstPad *pad, GstObject *parent, GstBuffer *buffer);
+static gboolean gst_trigger_gate_sink_event (
+    GstPad *pad, GstObject *parent, GstEvent *event);
+static gboolean gst_trigger_gate_src_query (
+    GstPad *pad, GstObject *parent, GstQuery *query);
+
+static void
+gst_trigger_gate_class_init (GstTriggerGateClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  const GParamFlags ready =
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY;
+
+  gobject_class->finalize = gst_trigger_gate_finalize;
+  gobject_class->set_property = gst_trigger_gate_set_property;
+  gobject_class->get_property = gst_trigger_gate_get_property;
+
+  g_object_class_install_property (gobject_class, PROP_LOW_FREQ,
+      g_param_spec_double ("low-freq", "Low frequency",
+          "Lower edge of the trigger band (Hz); 0 with high-freq 0: the "
+          "whole band (an RMS trigger)",
+          0, MAX_FREQ, DEFAULT_LOW_FREQ, ready));
+  g_object_class_install_property (gobject_class, PROP_HIGH_FREQ,
+      g_param_spec_double ("high-freq", "High frequency",
+          "Upper edge of the trigger band (Hz), above low-freq and at most "
+          "the Nyquist frequency; 0 with low-freq 0: the whole band",
+          0, MAX_FREQ, DEFAULT_HIGH_FREQ, ready));
+  g_object_class_install_property (gobject_class, PROP_WINDOW,
+      g_param_spec_uint64 ("window", "Window",
+          "Analysis window (ns): at least 16 samples, at most 10 s", 0,
+          G_MAXUINT64, DEFAULT_WINDOW, ready));
+  g_object_class_install_property (gobject_class, PROP_THRESHOLD,
+      g_param_spec_double ("threshold", "Threshold",
+          "A window triggers when the band's level exceeds this (dBFS, a "
+          "full-scale sine is 0 dBFS); may change while running",
+          -200, 10, DEFAULT_THRESHOLD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MIN_TRIGGER,
+      g_param_spec_uint64 ("min-trigger", "Minimum trigger",
+          "How long (ns) the level must stay over the threshold, rounded up "
+          "to whole windows; 0: one window. At most max-event",
+          0, G_MAXUINT64, DEFAULT_MIN_TRIGGER, ready));
+  g_object_class_install_property (gobject_class, PROP_PRE_TRIGGER,
+      g_param_spec_uint64 ("pre-trigger", "Pre-trigger",
+          "Audio (ns) kept before the first triggering window; at most "
+          "max-event",
+          0, G_MAXUINT64, DEFAULT_PRE_TRIGGER, ready));
+  g_object_class_install_property (gobject_class, PROP_POST_TRIGGER,
+      g_param_spec_uint64 ("post-trigger", "Post-trigger",
+          "Audio (ns) kept after the last triggering window; at most 24 h", 0,
+          G_MAXUINT64, DEFAULT_POST_TRIGGER, ready));
+  g_object_class_install_property (gobject_class, PROP_MAX_EVENT,
+      g_param_spec_uint64 ("max-event", "Maximum event",
+          "Longest event (ns): a longer one is cut there, and a new one "
+          "starts if the trigger still fires; one window to 24 h",
+          0, G_MAXUINT64, DEFAULT_MAX_EVENT, ready));
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "events, samples-passed, samples-withheld, samples-received, "
+          "samples-held (guint64), band-level (gdouble, dBFS, the last "
+          "window; below the threshold it may be an upper bound)",
+          GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class, "Trigger gate",
+      "Filter/Audio",
+      "Passes only the audio around events: sound in a frequency band over "
+      "a level, with pre- and post-trigger",
+      "gst-ffcapture developers");
+
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_trigger_gate_change_state);
+}
+
+static void
+gst_trigger_gate_init (GstTriggerGate *self)
+{
+  self->low_freq = DEFAULT_LOW_FREQ;
+  self->high_freq = DEFAULT_HIGH_FREQ;
+  self->window = DEFAULT_WINDOW;
+  self->threshold = DEFAULT_THRESHOLD;
+  self->min_trigger = DEFAULT_MIN_TRIGGER;
+  self->pre_trigger = DEFAULT_PRE_TRIGGER;
+  self->post_trigger = DEFAULT_POST_TRIGGER;
+  self->max_event = DEFAULT_MAX_EVENT;
+  self->band_level = FFC_BAND_FLOOR_DB;
+  g_queue_init (&self->held);
+  gst_audio_info_init (&self->info);
+  gst_segment_init (&self->segment, GST_FORMAT_TIME);
+  ffc_wall_map_init (&self->wall);
+
+  self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
+  gst_pad_set_chain_function (
+      self->sinkpad, GST_DEBUG_FUNCPTR (gst_trigger_gate_chain));
+  gst_pad_set_event_function (
+      self->sinkpad, GST_DEBUG_FUNCPTR (gst_trigger_gate_sink_event));
+  GST_PAD_SET_PROXY_CAPS (self->sinkpad);
+  GST_PAD_SET_PROXY_ALLOCATION (self->sinkpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+
+  self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
+  gst_pad_set_query_function (
+      self->srcpad, GST_DEBUG_FUNCPTR (gst_trigger_gate_src_query));
+  GST_PAD_SET_PROXY_CAPS (self->srcpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
+}
+
+static void
+held_free (Held *h)
+{
+  if (h->buffer != NULL)
+    gst_buffer_unref (h->buffer);
+  if (h->event != NULL)
+    gst_event_unref (h->event);
+  g_free (h);
+}
+
+/* Forgets what is held (its undecided samples count as withheld) and the
+ * configuration. */
+static void
+reset_stream (GstTriggerGate *self)
+{
+  guint64 dropped = 0;
+  Held *h;
+
+  if (self->trigger != NULL)
+    dropped = self->received - ffc_trigger_decided (self->trigger);
+  while ((h = g_queue_pop_head (&self->held)) != NULL)
+    held_free (h);
+  GST_OBJECT_LOCK (self);
+  self->samples_withheld += dropped;
+  GST_OBJECT_UNLOCK (self);
+  g_clear_pointer (&self->band, ffc_band_free);
+  g_clear_pointer (&self->trigger, ffc_trigger_free);
+  self->received = 0;
+  self->gap_pending = FALSE;
+  self->told_start = FALSE;
+}
+
+static void
+gst_trigger_gate_finalize (GObject *object)
+{
+  GstTriggerGate *self = GST_TRIGGER_GATE (object);
+
+  reset_stream (self);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_trigger_gate_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  GstTriggerGate *self = GST_TRIGGER_GATE (object);
+
+  GST_OBJECT_LOCK (self);
+  if (self->running && prop_id != PROP_THRESHOLD) {
+    GST_OBJECT_UNLOCK (self);
+    g_warning ("triggergate %s: %s cannot change while running",
+        GST_OBJECT_NAME (self), g_param_spec_get_name (pspec));
+    return;
+  }
+  switch (prop_id) {
+    case PROP_LOW_FREQ:
+      self->low_freq = g_value_get_double (value);
+      break;
+    case PROP_HIGH_FREQ:
+      self->high_freq = g_value_get_double (value);
+      break;
+    case PROP_WINDOW:
+      self->window = g_value_get_uint64 (value);
+      break;
+    case PROP_THRESHOLD:
+      /* the streaming thread reads it at each window */
+      self->threshold = g_value_get_double (value);
+      break;
+    case PROP_MIN_TRIGGER:
+      self->min_trigger = g_value_get_uint64 (value);
+      break;
+    case PROP_PRE_TRIGGER:
+      self->pre_trigger = g_value_get_uint64 (value);
+      break;
+    case PROP_POST_TRIGGER:
+      self->post_trigger = g_value_get_uint64 (value);
+      break;
+    case PROP_MAX_EVENT:
+      self->max_event = g_value_get_uint64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static GstStructure *
+make_stats (GstTriggerGate *self)
+{
+  guint64 decided = self->samples_passed + self->samples_withheld;
+
+  return gst_structure_new ("triggergate-stats", "events", G_TYPE_UINT64,
+      self->events, "samples-passed", G_TYPE_UINT64, self->samples_passed,
+      "samples-withheld", G_TYPE_UINT64, self->samples_withheld,
+      "samples-received", G_TYPE_UINT64, self->samples_received, "samples-held",
+      G_TYPE_UINT64,
+      self->samples_received > decided ? self->samples_received - decided : 0,
+      "band-level", G_TYPE_DOUBLE, self->band_level, NULL);
+}
+
+static void
+gst_trigger_gate_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  GstTriggerGate *self = GST_TRIGGER_GATE (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_LOW_FREQ:
+      g_value_set_double (value, self->low_freq);
+      break;
+    case PROP_HIGH_FREQ:
+      g_value_set_double (value, self->high_freq);
+      break;
+    case PROP_WINDOW:
+      g_value_set_uint64 (value, self->window);
+      break;
+    case PROP_THRESHOLD:
+      g_value_set_double (value, self->threshold);
+      break;
+    case PROP_MIN_TRIGGER:
+      g_value_set_uint64 (value, self->min_trigger);
+      break;
+    case PROP_PRE_TRIGGER:
+      g_value_set_uint64 (value, self->pre_trigger);
+      break;
+    case PROP_POST_TRIGGER:
+      g_value_set_uint64 (value, self->post_trigger);
+      break;
+    case PROP_MAX_EVENT:
+      g_value_set_uint64 (value, self->max_event);
+      break;
+    case PROP_STATS:
+      g_value_take_boxed (value, make_stats (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static FfcTriggerTimes
+times_of (GstTriggerGate *self)
+{
+  FfcTriggerTimes t;
+
+  GST_OBJECT_LOCK (self);
+  t.window_ns = self->window;
+  t.min_trigger_ns = self->min_trigger;
+  t.pre_trigger_ns = self->pre_trigger;
+  t.post_trigger_ns = self->post_trigger;
+  t.max_event_ns = self->max_event;
+  GST_OBJECT_UNLOCK (self);
+  return t;
+}
+
+/* What the settings hold back before a rate is known (ns): pre-trigger
+ * and min-trigger in whole windows. */
+static GstClockTime
+latency_of_times (const FfcTriggerTimes *t)
+{
+  guint64 windows = 1;
+
+  if (t->window_ns > 0 && t->min_trigger_ns > t->window_ns)
+    windows = (t->min_trigger_ns + t->window_ns - 1) / t->window_ns;
+  return t->pre_trigger_ns + windows * t->window_ns;
+}
+
+/* Settings that are wrong whatever the rate: refused at start. */
+static gboolean
+start (GstTriggerGate *self)
+{
+  FfcTriggerTimes t = times_of (self);
+  GError *error = NULL;
+  gdouble low, high;
+
+  GST_OBJECT_LOCK (self);
+  low = self->low_freq;
+  high = self->high_freq;
+  GST_OBJECT_UNLOCK (self);
+  if (!ffc_band_freqs_check (low, high, &error)
+      || !ffc_trigger_times_check (&t, &error)) {
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", error->message),
+        ("triggergate refuses to start with these settings"));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  GST_OBJECT_LOCK (self);
+  self->running = TRUE;
+  self->events = self->samples_received = 0;
+  self->samples_passed = self->samples_withheld = 0;
+  self->band_level = FFC_BAND_FLOOR_DB;
+  self->latency = latency_of_times (&t);
+  GST_OBJECT_UNLOCK (self);
+  ffc_wall_map_init (&self->wall);
+  gst_segment_init (&self->segment, GST_FORMAT_TIME);
+  return TRUE;
+}
+
+static GstStateChangeReturn
+gst_trigger_gate_change_state (GstElement *element, GstStateChange transition)
+{
+  GstTriggerGate *self = GST_TRIGGER_GATE (element);
+  GstStateChangeReturn ret;
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !start (self))
+    return GST_STATE_CHANGE_FAILURE;
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    reset_stream (self);
+    gst_audio_info_init (&self->info);
+    GST_OBJECT_LOCK (self);
+    self->running = FALSE;
+    GST_OBJECT_UNLOCK (self);
+  }
+  return ret;
+}
+
+static GstClockTime
+frames_to_time (guint64 frames, gint rate)
+{
+  return gst_util_uint64_scale_int_round (frames, GST_SECOND, rate);
+}
+
+static void
+flush_gap (GstTriggerGate *self)
+{
+  if (!self->gap_pending)
+    return;
+  self->gap_pending = FALSE;
+  gst_pad_push_event (self->srcpad,
+      gst_event_new_gap (self->gap_start, self->gap_end - self->gap_start));
+}
+
+/* Withheld audio of `pts` .. `end`: time goes on downstream. */
+static void
+add_gap (GstTriggerGate *self, GstClockTime pts, GstClockTime end)
+{
+  if (!GST_CLOCK_TIME_IS_VALID (pts) || end <= pts)
+    return;
+  if (self->gap_pending && pts != self->gap_end)
+    flush_gap (self);
+  if (!self->gap_pending) {
+    self->gap_pending = TRUE;
+    self->gap_start = pts;
+  }
+  self->gap_end = end;
+  if (self->gap_end - self->gap_start >= MAX_GAP)
+    flush_gap (self);
+}
+
+static void
+push_held_event (GstTriggerGate *self, GstEvent *event)
+{
+  flush_gap (self);
+  /* the time model and the segment apply from here on, as downstream */
+  if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT)
+    gst_event_copy_segment (event, &self->segment);
+  gst_ffc_wall_map_take_event (&self->wall, GST_OBJECT (self), event);
+  gst_pad_push_event (self->srcpad, event);
+}
+
+/* Pushes the events at the head of the held queue. */
+static void
+push_leading_events (GstTriggerGate *self)
+{
+  Held *h;
+
+  while ((h = g_queue_peek_head (&self->held)) != NULL && h->buffer == NULL) {
+    g_queue_pop_head (&self->held);
+    push_held_event (self, h->event);
+    h->event = NULL;
+    held_free (h);
+  }
+}
+
+static void
+post_event (GstTriggerGate *self, const FfcTriggerEvent *ev)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&self->info);
+  GstClockTime start_rt = GST_CLOCK_TIME_NONE, end_rt = GST_CLOCK_TIME_NONE;
+  gint64 start_wall = 0, end_wall = 0;
+  GstStructure *s;
+
+  if (self->event_rt_known) {
+    start_rt = self->event_start_rt;
+    end_rt = self->event_end_rt;
+    start_wall = self->event_start_wall;
+    if (ffc_wall_map_ready (&self->wall))
+      end_wall = ffc_wall_map_wall_of (&self->wall, end_rt);
+  }
+  GST_INFO_OBJECT (self,
+      "event of %" G_GUINT64_FORMAT " samples (%" GST_TIME_FORMAT
+      "), peak %.1f dBFS at %.0f Hz",
+      ev->end - ev->start,
+      GST_TIME_ARGS (frames_to_time (ev->end - ev->start, rate)), ev->peak_db,
+      ev->peak_hz);
+  s = gst_structure_new ("triggergate-event", "start-running-time",
+      G_TYPE_UINT64, (guint64)start_rt, "end-running-time", G_TYPE_UINT64,
+      (guint64)end_rt, "start-wall-time", G_TYPE_INT64, start_wall,
+      "end-wall-time", G_TYPE_INT64, end_wall, "start-offset", G_TYPE_UINT64,
+      self->event_offset, "samples", G_TYPE_UINT64, ev->end - ev->start,
+      "peak-level", G_TYPE_DOUBLE, ev->peak_db, "peak-frequency", G_TYPE_DOUBLE,
+      ev->peak_hz, "cut", G_TYPE_BOOLEAN, ev->cut, NULL);
+  GST_OBJECT_LOCK (self);
+  self->events++;
+  GST_OBJECT_UNLOCK (self);
+  gst_element_post_message (
+      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+}
+
+/* Frames [off, off + len) of a held buffer, stamped as they were. */
+static GstBuffer *
+piece_of (
+    GstTriggerGate *self, Held *h, guint64 off, guint64 len, gboolean discont)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&self->info);
+  gint bpf = GST_AUDIO_INFO_BPF (&self->info);
+  GstBuffer *in = h->buffer, *out;
+  gboolean was_discont = GST_BUFFER_FLAG_IS_SET (in, GST_BUFFER_FLAG_DISCONT);
+
+  if (off == 0 && len == h->frames) {
+    out = gst_buffer_make_writable (gst_buffer_ref (in));
+  } else {
+    out = gst_buffer_copy_region (in,
+        GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_META | GST_BUFFER_COPY_MEMORY,
+        off * bpf, len * bpf);
+    if (GST_BUFFER_PTS_IS_VALID (in)) {
+      GST_BUFFER_PTS (out) = GST_BUFFER_PTS (in) + frames_to_time (off, rate);
+      GST_BUFFER_DURATION (out) =
+          frames_to_time (off + len, rate) - frames_to_time (off, rate);
+    }
+    GST_BUFFER_DTS (out) = GST_CLOCK_TIME_NONE;
+    if (GST_BUFFER_OFFSET_IS_VALID (in)) {
+      GST_BUFFER_OFFSET (out) = GST_BUFFER_OFFSET (in) + off;
+      GST_BUFFER_OFFSET_END (out) = GST_BUFFER_OFFSET (out) + len;
+    } else {
+      GST_BUFFER_OFFSET (out) = GST_BUFFER_OFFSET_NONE;
+      GST_BUFFER_OFFSET_END (out) = GST_BUFFER_OFFSET_NONE;
+    }
+  }
+  if (discont || (off == 0 && was_discont))
+    GST_BUFFER_FLAG_SET (out, GST_BUFFER_FLAG_DISCONT);
+  else
+    GST_BUFFER_FLAG_UNSET (out, GST_BUFFER_FLAG_DISCONT);
+  return out;
+}
+
+static GstClockTime
+running_time_of (GstTriggerGate *self, GstClockTime pts)
+{
+  if (!GST_CLOCK_TIME_IS_VALID (pts))
+    return GST_CLOCK_TIME_NONE;
+  return gst_segment_to_running_time (&self->segment, GST_FORMAT_TIME, pts);
+}
+
+/* Passes or withholds the samples of a decided range. */
+static GstFlowReturn
+apply_range (GstTriggerGate *self, const FfcTriggerRange *r)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&self->info);
+  GstFlowReturn ret = GST_FLOW_OK;
+  guint64 pos = r->start;
+  gboolean first = r->event_start;
+
+  if (r->event_start) {
+    flush_gap (self);
+    self->event_rt_known = FALSE;
+    self->event_offset = GST_BUFFER_OFFSET_NONE;
+  }
+  while (pos < r->end) {
+    Held *h;
+    guint64 off, len;
+
+    push_leading_events (self);
+    h = g_queue_peek_head (&self->held);
+    if (h == NULL) {
+      /* cannot be: the trigger decides only what was received */
+      GST_ERROR_OBJECT (self, "no audio held for %" G_GUINT64_FORMAT, pos);
+      break;
+    }
+    off = pos - h->pos;
+    len = MIN (r->end, h->pos + h->frames) - pos;
+    if (r->pass) {
+      GstBuffer *out = piece_of (self, h, off, len, first);
+      GstClockTime pts = GST_BUFFER_PTS (out);
+
+      if (first) {
+        self->event_offset = GST_BUFFER_OFFSET (out);
+        if (GST_CLOCK_TIME_IS_VALID (pts)) {
+          self->event_start_rt = running_time_of (self, pts);
+          self->event_rt_known = GST_CLOCK_TIME_IS_VALID (self->event_start_rt);
+          /* as the sink behind names the event's file: by the model in
+           * force at its first sample */
+          self->event_start_wall =
+              self->event_rt_known && ffc_wall_map_ready (&self->wall)
+                  ? ffc_wall_map_wall_of (&self->wall, self->event_start_rt)
+                  : 0;
+        }
+      }
+      if (self->event_rt_known && GST_CLOCK_TIME_IS_VALID (pts))
+        self->event_end_rt =
+            running_time_of (self, pts + frames_to_time (len, rate));
+      first = FALSE;
+      GST_OBJECT_LOCK (self);
+      self->samples_passed += len;
+      GST_OBJECT_UNLOCK (self);
+      if (ret == GST_FLOW_OK)
+        ret = gst_pad_push (self->srcpad, out);
+      else
+        gst_buffer_unref (out);
+    } else {
+      GstClockTime pts = GST_BUFFER_PTS (h->buffer);
+
+      GST_OBJECT_LOCK (self);
+      self->samples_withheld += len;
+      GST_OBJECT_UNLOCK (self);
+      if (GST_CLOCK_TIME_IS_VALID (pts))
+        add_gap (self, pts + frames_to_time (off, rate),
+            pts + frames_to_time (off + len, rate));
+    }
+    pos += len;
+    if (pos == h->pos + h->frames) {
+      g_queue_pop_head (&self->held);
+      held_free (h);
+    }
+  }
+  if (r->event_end)
+    post_event (self, &r->event);
+  return ret;
+}
+
+/* Applies what the trigger decided, consecutive ranges of the same kind
+ * merged: the trigger decides window by window, buffers go out as large as
+ * the held ones allow. */
+static GstFlowReturn
+apply_decisions (GstTriggerGate *self)
+{
+  GstFlowReturn ret = GST_FLOW_OK, r;
+  FfcTriggerRange cur, next;
+
+  if (!ffc_trigger_pop (self->trigger, &cur))
+    return GST_FLOW_OK;
+  while (ffc_trigger_pop (self->trigger, &next)) {
+    if (next.pass == cur.pass && !cur.event_end && !next.event_start) {
+      cur.end = next.end;
+      cur.event_end = next.event_end;
+      cur.event = next.event;
+      continue;
+    }
+    r = apply_range (self, &cur);
+    if (ret == GST_FLOW_OK)
+      ret = r;
+    cur = next;
+  }
+  r = apply_range (self, &cur);
+  return ret == GST_FLOW_OK ? r : ret;
+}
+
+/* Everything held gets decided: at EOS and before a new format. */
+static GstFlowReturn
+drain (GstTriggerGate *self)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  if (self->trigger != NULL) {
+    ffc_trigger_finish (self->trigger, self->received);
+    ret = apply_decisions (self);
+  }
+  push_leading_events (self);
+  flush_gap (self);
+  g_clear_pointer (&self->band, ffc_band_free);
+  g_clear_pointer (&self->trigger, ffc_trigger_free);
+  self->received = 0;
+  return ret;
+}
+
+static GstFlowReturn
+gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+{
+  GstTriggerGate *self = GST_TRIGGER_GATE (parent);
+  gint bpf = GST_AUDIO_INFO_BPF (&self->info);
+  Held *h;
+  GstMapInfo map;
+  gsize done = 0;
+  GstFlowReturn ret;
+
+  if (self->trigger == NULL || bpf <= 0) {
+    gst_buffer_unref (buffer);
+    GST_ELEMENT_ERROR (
+        self, CORE, NEGOTIATION, (NULL), ("a buffer before the caps"));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  if (gst_buffer_get_size (buffer) < (gsize)bpf) {
+    /* no whole frame: nothing to pass or withhold */
+    gst_buffer_unref (buffer);
+    return GST_FLOW_OK;
+  }
+  if (!ffc_wall_map_ready (&self->wall)) {
+    /* no time model from upstream: running time 0 on the wall clock, once */
+    GstClockTime rt = running_time_of (self, GST_BUFFER_PTS (buffer));
+
+    ffc_wall_map_set_origin (
+        &self->wall, gst_ffc_wall_origin_now (GST_ELEMENT (self),
+                         GST_CLOCK_TIME_IS_VALID (rt) ? rt : 0));
+  }
+
+  if (!self->told_start && GST_BUFFER_PTS_IS_VALID (buffer)
+      && g_queue_is_empty (&self->held)) {
+    /* Nothing comes out for pre-trigger + min-trigger: tell downstream
+     * now that time starts, so that its sinks preroll and a pipeline
+     * that waits for them (a tee with a queue of less than that on
+     * another branch) does not stall. */
+    self->told_start = TRUE;
+    gst_pad_push_event (
+        self->srcpad, gst_event_new_gap (GST_BUFFER_PTS (buffer), 0));
+  }
+  h = g_new0 (Held, 1);
+  h->buffer = buffer;
+  h->pos = self->received;
+  h->frames = gst_buffer_get_size (buffer) / bpf;
+  g_queue_push_tail (&self->held, h);
+  self->received += h->frames;
+  GST_OBJECT_LOCK (self);
+  self->samples_received += h->frames;
+  ffc_trigger_set_threshold (self->trigger, self->threshold);
+  ffc_band_set_peak_floor (self->band, self->threshold);
+  ffc_band_set_skip_below (self->band, self->threshold);
+  GST_OBJECT_UNLOCK (self);
+
+  gst_buffer_map (buffer, &map, GST_MAP_READ);
+  while (done < h->frames) {
+    FfcBandLevel level;
+    gboolean window_done;
+
+    done += ffc_band_feed (self->band, map.data + done * bpf, h->frames - done,
+        &window_done, &level);
+    if (window_done) {
+      GST_OBJECT_LOCK (self);
+      self->band_level = level.level_db;
+      GST_OBJECT_UNLOCK (self);
+      ffc_trigger_window (self->trigger, level.level_db, level.peak_hz);
+    }
+  }
+  gst_buffer_unmap (buffer, &map);
+
+  ret = apply_decisions (self);
+  flush_gap (self);
+  return ret;
+}
+
+static FfcBandFormat
+band_format (GstAudioFormat format)
+{
+  switch (format) {
+    case GST_AUDIO_FORMAT_S16LE:
+      return FFC_BAND_S16;
+    case GST_AUDIO_FORMAT_S32LE:
+      return FFC_BAND_S32;
+    default:
+      return FFC_BAND_F32;
+  }
+}
+
+/* Settings that depend on the rate: refused at negotiation. */
+static gboolean
+configure (GstTriggerGate *self, GstCaps *caps)
+{
+  FfcTriggerTimes t = times_of (self);
+  GstAudioInfo info;
+  FfcBandConfig bc;
+  GError *error = NULL;
+  gdouble threshold;
+
+  if (!gst_audio_info_from_caps (&info, caps)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("caps not understood: %" GST_PTR_FORMAT, caps));
+    return FALSE;
+  }
+  if (self->trigger != NULL && gst_audio_info_is_equal (&info, &self->info))
+    return TRUE;
+  /* a new format: what is held is decided with the old one */
+  drain (self);
+
+  bc.format = band_format (GST_AUDIO_INFO_FORMAT (&info));
+  bc.rate = GST_AUDIO_INFO_RATE (&info);
+  bc.channels = GST_AUDIO_INFO_CHANNELS (&info);
+  bc.window_frames = ffc_band_window_frames (t.window_ns, bc.rate);
+  GST_OBJECT_LOCK (self);
+  bc.low_hz = self->low_freq;
+  bc.high_hz = self->high_freq;
+  threshold = self->threshold;
+  GST_OBJECT_UNLOCK (self);
+  self->band = ffc_band_new (&bc, &error);
+  if (self->band == NULL) {
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", error->message),
+        ("window %" G_GUINT64_FORMAT " ns at %u Hz, %u channels", t.window_ns,
+            bc.rate, bc.channels));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  ffc_band_set_peak_floor (self->band, threshold);
+  /* windows that cannot reach the threshold need no FFT */
+  ffc_band_set_skip_below (self->band, threshold);
+  ffc_trigger_config_from_times (
+      &t, bc.rate, bc.window_frames, threshold, &self->config);
+  self->trigger = ffc_trigger_new (&self->config);
+  self->info = info;
+  self->received = 0;
+  GST_OBJECT_LOCK (self);
+  self->latency =
+      frames_to_time (ffc_trigger_latency_frames (&self->config), bc.rate);
+  GST_OBJECT_UNLOCK (self);
+  GST_INFO_OBJECT (self,
+      "windows of %u frames, %u to trigger, holding back %" GST_TIME_FORMAT,
+      bc.window_frames, self->config.min_windows,
+      GST_TIME_ARGS (self->latency));
+  return TRUE;
+}
+
+static gboolean
+gst_trigger_gate_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
+{
+  GstTriggerGate *self = GST_TRIGGER_GATE (parent);
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CAPS: {
+      GstCaps *caps;
+
+      gst_event_parse_caps (event, &caps);
+      if (!configure (self, caps)) {
+        gst_event_unref (event);
+        return FALSE;
+      }
+      break;
+    }
+    case GST_EVENT_EOS:
+      drain (self);
+      return gst_pad_push_event (self->srcpad, event);
+    case GST_EVENT_FLUSH_STOP: {
+      GstCaps *caps = gst_pad_get_current_caps (pad);
+
+      reset_stream (self);
+      if (caps != NULL) {
+        gst_audio_info_init (&self->info);
+        configure (self, caps);
+        gst_caps_unref (caps);
+      }
+      gst_segment_init (&self->segment, GST_FORMAT_TIME);
+      return gst_pad_push_event (self->srcpad, event);
+    }
+    default:
+      break;
+  }
+  if (!GST_EVENT_IS_SERIALIZED (event) || g_queue_is_empty (&self->held)) {
+    if (GST_EVENT_IS_SERIALIZED (event)) {
+      push_held_event (self, event);
+      return TRUE;
+    }
+    return gst_pad_event_default (pad, parent, event);
+  }
+  /* in order with the audio held back */
+  {
+    Held *h = g_new0 (Held, 1);
+
+    h->event = event;
+    h->pos = self->received;
+    g_queue_push_tail (&self->held, h);
+  }
+  return TRUE;
+}
+
+static gboolean
+gst_trigger_gate_src_query (GstPad *pad, GstObject *parent, GstQuery *query)
+{
+  GstTriggerGate *self = GST_TRIGGER_GATE (parent);
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
+    gboolean live;
+    GstClockTime min, max, ours;
+
+    if (!gst_pad_peer_query (self->sinkpad, query))
+      return FALSE;
+    gst_query_parse_latency (query, &live, &min, &max);
+    GST_OBJECT_LOCK (self);
+    ours = self->running ? self->latency
+                         : latency_of_times (&(FfcTriggerTimes){ self->window,
+                             self->min_trigger, self->pre_trigger,
+                             self->post_trigger, self->max_event });
+    GST_OBJECT_UNLOCK (self);
+    min += ours;
+    if (GST_CLOCK_TIME_IS_VALID (max))
+      max += ours;
+    GST_DEBUG_OBJECT (self,
+        "latency: %" GST_TIME_FORMAT " held back, min %" GST_TIME_FORMAT
+        " max %" GST_TIME_FORMAT,
+        GST_TIME_ARGS (ours), GST_TIME_ARGS (min), GST_TIME_ARGS (max));
+    gst_query_set_latency (query, live, min, max);
+    return TRUE;
+  }
+  return gst_pad_query_default (pad, parent, query);
+}
