@@ -3,6 +3,8 @@
  */
 #include "ffc-config.h"
 
+#include "ffc-settings.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -31,11 +33,11 @@ static const FfcOption options[] = {
   { "capture", "device", 'i', FFC_OPT_STRING, FFC_ROLE_SOURCE, "device", "default",
     0, 0, "DEV", "ffmpeg input device (default 'default')" },
   { "capture", "rate", 'r', FFC_OPT_INT, FFC_ROLE_SOURCE, "sample-rate", "384000",
-    1000, 10000000, "HZ", "Capture rate in Hz (default 384000)" },
+    FFC_RATE_MIN, FFC_RATE_MAX, "HZ", "Capture rate in Hz (default 384000)" },
   { "capture", "channels", 0, FFC_OPT_INT, FFC_ROLE_SOURCE, "channels", "1",
     1, 64, "N", "Capture channels (default 1)" },
   { "capture", "processed-rate", 0, FFC_OPT_INT, FFC_ROLE_RECORDER, NULL, "48000",
-    1000, 10000000, "HZ", "Rate of the processed stream (default 48000)" },
+    FFC_RATE_MIN, FFC_RATE_MAX, "HZ", "Rate of the processed stream (default 48000)" },
   { "capture", "mock", 0, FFC_OPT_BOOL, FFC_ROLE_RECORDER, NULL, "false",
     0, 0, "BOOL", "Capture ffmpeg's test tone instead of a device" },
   { "capture", "input-options", 0, FFC_OPT_STRING, FFC_ROLE_SOURCE, "input-options", NULL,

@@ -208,7 +208,7 @@ test_errors (void)
     { "[capture]\nrate=fast\n", FFC_CONFIG_ERROR_BAD_VALUE,
         "t.conf: [capture] rate: 'fast' is not an integer" },
     { "[capture]\nrate=0\n", FFC_CONFIG_ERROR_BAD_VALUE,
-        "t.conf: [capture] rate: '0' is out of range (1000 to 10000000)" },
+        "t.conf: [capture] rate: '0' is out of range (1000 to 1536000)" },
     { "[capture]\nrat=48000\n", FFC_CONFIG_ERROR_UNKNOWN_KEY,
         "t.conf: unknown key 'rat' in [capture]" },
     { "[station]\nrate=48000\n", FFC_CONFIG_ERROR_UNKNOWN_KEY,
@@ -257,7 +257,7 @@ test_command_line_errors (void)
     g_assert_false (parse_argv (cfg, args, &error));
     g_assert_error (error, FFC_CONFIG_ERROR, FFC_CONFIG_ERROR_BAD_VALUE);
     g_assert_cmpstr (
-        error->message, ==, "--rate: '-5' is out of range (1000 to 10000000)");
+        error->message, ==, "--rate: '-5' is out of range (1000 to 1536000)");
     g_clear_error (&error);
     ffc_config_free (cfg);
   }
