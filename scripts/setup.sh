@@ -16,6 +16,7 @@ packages=(
   procps
   clang libclang-rt-14-dev valgrind
   icecast2
+  libflac-dev flac # FLAC segments: libFLAC, and flac/metaflac in the tests
 )
 ${FFC_EXTRA_PACKAGES:+packages+=($FFC_EXTRA_PACKAGES)}
 
