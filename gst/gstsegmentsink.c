@@ -27,7 +27,13 @@
  * On start, files a crash left in staging are repaired (sizes recomputed
  * from their length, a partial last frame cut off) and promoted; a file
  * that cannot be repaired is moved to `quarantine/` in staging, never
- * deleted.
+ * deleted. Several recorders may share one data directory: each holds an
+ * OFD lock on its staging file until it is promoted, and recovery leaves a
+ * locked file alone (ffc-promote.c).
+ *
+ * Every property is read at start: changing one while PAUSED or PLAYING is
+ * refused with a warning. Segments last 10 ms to 24 h, rates are 1 kHz to
+ * 1.536 MHz; other values fail the start with an error naming them.
  *
  * Faults during a run: a write error (a full disk) is an ERROR naming the
  * file and the reason, and what was written is finished and promoted. A
@@ -102,21 +108,31 @@
 #endif
 
 #include "gstsegmentsink.h"
+#include <gst/audio/audio.h>
 #include "gstffcaptureelements.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <glib/gstdio.h>
 
 #include "gstffcclock.h"
 
-#include "ffc-promote.h"
+#include "ffc-runid.h"
 #include "ffc-segname.h"
+#include "ffc-segwriter.h"
+
+struct _GstSegmentSink {
+  GstBaseSink parent;
+
+  /* properties, under the object lock; elevation as set (the lowest double
+   * or NaN: unset) */
+  FfcSegwriterConfig props;
+  /* start() to stop(): the writer, on a snapshot of props taken at start;
+   * props are not taken meanwhile (running, under the object lock) */
+  gboolean running;
+  FfcSegwriter *writer;
+  gchar run_id[9]; /* the writer's, for the property (object lock) */
+  GstAudioInfo info;
+};
 
 GST_DEBUG_CATEGORY_STATIC (gst_segment_sink_debug);
 #define GST_CAT_DEFAULT gst_segment_sink_debug
@@ -137,16 +153,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_segment_sink_debug);
 #define DEFAULT_NOTE NULL
 #define DEFAULT_STREAM_NAME NULL
 
-/* from the bottom of the deepest ocean trench to the edge of space */
-#define ELEVATION_MIN (-11000.0)
-#define ELEVATION_MAX 100000.0
 #define DEFAULT_RUN_ID NULL
 #define DEFAULT_RETENTION FALSE
 #define DEFAULT_MIN_FREE_SPACE (G_GUINT64_CONSTANT (512) * 1024 * 1024)
 #define DEFAULT_MIN_AGE (10 * 60 * GST_SECOND)
-
-#define STAGING_SUBDIR ".buffer"
-#define QUARANTINE_SUBDIR "quarantine"
 
 enum {
   PROP_0,
@@ -213,75 +223,101 @@ gst_segment_sink_class_init (GstSegmentSinkClass *klass)
       g_param_spec_string ("location", "Location",
           "The data directory finished segments appear in (required; "
           "created if missing)",
-          DEFAULT_LOCATION, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_LOCATION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_STAGING_LOCATION,
       g_param_spec_string ("staging-location", "Staging location",
           "Where segments are written until finished (default "
           "<location>/.buffer; created if missing). Must be on the same "
           "filesystem as location",
           DEFAULT_STAGING_LOCATION,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_SEGMENT_DURATION,
       g_param_spec_uint64 ("segment-duration", "Segment duration",
-          "Duration of each segment (ns); every segment holds exactly this "
-          "many samples but the first (with align), the last, and one before "
-          "a discontinuity",
-          1, G_MAXUINT64, DEFAULT_SEGMENT_DURATION,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          "Duration of each segment (ns), 10 ms to 24 h (shorter segments are "
+          "mostly header; a segment appears only when it ends); every "
+          "segment holds exactly this many samples but the first (with "
+          "align), the last, and one before a discontinuity",
+          0, G_MAXUINT64, DEFAULT_SEGMENT_DURATION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_ALIGN,
       g_param_spec_boolean ("align", "Align",
           "Start segments on wall-clock multiples of segment-duration (the "
           "first segment is shorter)",
-          DEFAULT_ALIGN, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_ALIGN,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_FILENAME,
       g_param_spec_string ("filename", "File name template",
           "strftime conversions give the segment's start time (UTC); {seq} "
           "is the sequence number (8 digits), {duration} the segment "
           "duration in whole seconds, {run} the run-id",
-          DEFAULT_FILENAME, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_FILENAME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_FSYNC,
       g_param_spec_boolean ("fsync", "fsync",
           "Make each segment durable before it appears, and its appearance "
           "durable before it is reported",
-          DEFAULT_FSYNC, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_FSYNC,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_MAKE,
       g_param_spec_string ("make", "Make",
           "Manufacturer of the recording hardware (GUANO Make, BWF "
           "Originator); read at start",
-          DEFAULT_MAKE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_MAKE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
           "Model of the recording hardware (GUANO Model, BWF Originator); "
           "read at start",
-          DEFAULT_MODEL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_MODEL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_SERIAL,
       g_param_spec_string ("serial", "Serial",
           "Serial number of the recording hardware (GUANO Serial); read at "
           "start",
-          DEFAULT_SERIAL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_SERIAL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_POSITION,
       g_param_spec_string ("position", "Position",
           "Where the station is, WGS84 decimal degrees: \"LATITUDE,LONGITUDE\" "
           "or \"LATITUDE LONGITUDE\", e.g. \"52.5186,13.3761\" (GUANO Loc "
           "Position); empty = unknown; read at start",
-          DEFAULT_POSITION, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_POSITION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_ELEVATION,
       g_param_spec_double ("elevation", "Elevation",
           "Metres above mean sea level, -11000 to 100000 (GUANO Loc "
           "Elevation); the default, the lowest double, or NaN = unknown; "
           "read at start",
           -G_MAXDOUBLE, G_MAXDOUBLE, DEFAULT_ELEVATION,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          /* NaN fails any GParamSpecDouble range (NaN != NaN after the
+           * clamp): lax validation lets it through to the setter */
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_LAX_VALIDATION
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_NOTE,
       g_param_spec_string ("note", "Note",
           "Free text about the station or the recording (GUANO Note, BWF "
           "Description); read at start",
-          DEFAULT_NOTE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_NOTE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_STREAM_NAME,
       g_param_spec_string ("stream-name", "Stream name",
           "The stream's name, e.g. \"raw\" or \"processed\" (GUANO "
           "FFC|Stream, BWF Description); empty = unnamed; read at start",
-          DEFAULT_STREAM_NAME, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_STREAM_NAME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_RUN_ID,
       g_param_spec_string ("run-id", "Run id",
           "The {run} of file names: 8 hex digits, or empty for one id drawn "
@@ -329,46 +365,29 @@ gst_segment_sink_class_init (GstSegmentSinkClass *klass)
 static void
 gst_segment_sink_init (GstSegmentSink *sink)
 {
-  sink->location = g_strdup (DEFAULT_LOCATION);
-  sink->staging_location = g_strdup (DEFAULT_STAGING_LOCATION);
-  sink->segment_duration = DEFAULT_SEGMENT_DURATION;
-  sink->align = DEFAULT_ALIGN;
-  sink->filename = g_strdup (DEFAULT_FILENAME);
-  sink->fsync = DEFAULT_FSYNC;
-  sink->make = g_strdup (DEFAULT_MAKE);
-  sink->model = g_strdup (DEFAULT_MODEL);
-  sink->serial = g_strdup (DEFAULT_SERIAL);
-  sink->position = g_strdup (DEFAULT_POSITION);
-  sink->elevation = DEFAULT_ELEVATION;
-  sink->note = g_strdup (DEFAULT_NOTE);
-  sink->stream_name = g_strdup (DEFAULT_STREAM_NAME);
-  ffc_meta_init (&sink->station);
-  sink->run_id_prop = g_strdup (DEFAULT_RUN_ID);
-  sink->retention = DEFAULT_RETENTION;
-  sink->min_free_space = DEFAULT_MIN_FREE_SPACE;
-  sink->min_age = DEFAULT_MIN_AGE;
-  sink->data_fd = -1;
-  sink->staging_fd = -1;
-  sink->fd = -1;
+  FfcSegwriterConfig *p = &sink->props;
+
+  ffc_segwriter_config_init (p);
+  p->location = g_strdup (DEFAULT_LOCATION);
+  p->staging_location = g_strdup (DEFAULT_STAGING_LOCATION);
+  p->segment_duration = DEFAULT_SEGMENT_DURATION;
+  p->align = DEFAULT_ALIGN;
+  p->filename = g_strdup (DEFAULT_FILENAME);
+  p->fsync = DEFAULT_FSYNC;
+  p->make = g_strdup (DEFAULT_MAKE);
+  p->model = g_strdup (DEFAULT_MODEL);
+  p->serial = g_strdup (DEFAULT_SERIAL);
+  p->position = g_strdup (DEFAULT_POSITION);
+  p->elevation = DEFAULT_ELEVATION;
+  p->note = g_strdup (DEFAULT_NOTE);
+  p->stream_name = g_strdup (DEFAULT_STREAM_NAME);
+  p->run_id = g_strdup (DEFAULT_RUN_ID);
+  p->retention = DEFAULT_RETENTION;
+  p->min_free_space = DEFAULT_MIN_FREE_SPACE;
+  p->min_age = DEFAULT_MIN_AGE;
   gst_audio_info_init (&sink->info);
   /* a file writer: never wait for the clock */
   gst_base_sink_set_sync (GST_BASE_SINK (sink), FALSE);
-}
-
-/* Forgets the station's facts taken at start(). */
-static void
-station_clear (GstSegmentSink *sink)
-{
-  FfcMeta *m = &sink->station;
-
-  g_free ((gchar *)m->make);
-  g_free ((gchar *)m->model);
-  g_free ((gchar *)m->serial);
-  g_free ((gchar *)m->note);
-  g_free ((gchar *)m->stream);
-  if (m->zone)
-    g_time_zone_unref (m->zone);
-  ffc_meta_init (m);
 }
 
 static void
@@ -376,63 +395,34 @@ gst_segment_sink_finalize (GObject *object)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (object);
 
-  station_clear (sink);
-  g_free (sink->make);
-  g_free (sink->model);
-  g_free (sink->serial);
-  g_free (sink->position);
-  g_free (sink->note);
-  g_free (sink->stream_name);
-  g_free (sink->location);
-  g_free (sink->staging_location);
-  g_free (sink->filename);
-  g_free (sink->data_dir);
-  g_free (sink->staging_dir);
-  g_free (sink->staging_name);
-  g_free (sink->intended_name);
-  g_free (sink->run_id_prop);
+  ffc_segwriter_free (sink->writer);
+  ffc_segwriter_config_clear (&sink->props);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
-static gboolean
-elevation_is_set (gdouble elevation)
+/* The elevation as the writer takes it: NAN when unset */
+static gdouble
+elevation_value (gdouble elevation)
 {
-  return elevation != ELEVATION_UNSET && !isnan (elevation);
-}
-
-/* The position and elevation as numbers: NAN when not given, an error
- * naming the problem when they make no sense. */
-static gboolean
-parse_place (const gchar *position, gdouble elevation, gdouble *latitude,
-    gdouble *longitude, GError **error)
-{
-  *latitude = *longitude = NAN;
-  if (position != NULL && *position != '\0'
-      && !ffc_meta_parse_position (position, latitude, longitude, error))
-    return FALSE;
-  if (elevation_is_set (elevation)
-      && !(elevation >= ELEVATION_MIN && elevation <= ELEVATION_MAX)) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-        "elevation %g m is out of range: expected %g to %g metres above mean "
-        "sea level",
-        elevation, ELEVATION_MIN, ELEVATION_MAX);
-    return FALSE;
-  }
-  return TRUE;
+  return elevation == ELEVATION_UNSET ? NAN : elevation;
 }
 
 /* Say so when a property is set; start() refuses the same value with an
  * error. */
 static void
-warn_place (GstSegmentSink *sink, const gchar *position, gdouble elevation)
+warn_unless (GstSegmentSink *sink, gboolean ok, GError **error)
 {
-  GError *error = NULL;
-  gdouble lat, lon;
-
-  if (!parse_place (position, elevation, &lat, &lon, &error)) {
-    g_warning ("segmentsink %s: %s", GST_OBJECT_NAME (sink), error->message);
-    g_clear_error (&error);
+  if (!ok) {
+    g_warning ("segmentsink %s: %s", GST_OBJECT_NAME (sink), (*error)->message);
+    g_clear_error (error);
   }
+}
+
+static void
+set_string (gchar **field, const GValue *value)
+{
+  g_free (*field);
+  *field = g_value_dup_string (value);
 }
 
 static void
@@ -440,88 +430,83 @@ gst_segment_sink_set_property (
     GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (object);
+  FfcSegwriterConfig *p = &sink->props;
+  GError *error = NULL;
 
   GST_OBJECT_LOCK (sink);
+  if (sink->running) {
+    /* the running writer took its settings at start: one value for a run */
+    GST_OBJECT_UNLOCK (sink);
+    g_warning ("segmentsink %s: cannot change %s while running (PAUSED or "
+               "PLAYING): the value is not taken; set it in READY or NULL",
+        GST_OBJECT_NAME (sink), pspec->name);
+    return;
+  }
   switch (prop_id) {
     case PROP_LOCATION:
-      g_free (sink->location);
-      sink->location = g_value_dup_string (value);
+      set_string (&p->location, value);
       break;
     case PROP_STAGING_LOCATION:
-      g_free (sink->staging_location);
-      sink->staging_location = g_value_dup_string (value);
+      set_string (&p->staging_location, value);
       break;
     case PROP_SEGMENT_DURATION:
-      sink->segment_duration = g_value_get_uint64 (value);
+      p->segment_duration = g_value_get_uint64 (value);
+      warn_unless (sink,
+          ffc_segwriter_duration_valid (p->segment_duration, &error), &error);
       break;
     case PROP_ALIGN:
-      sink->align = g_value_get_boolean (value);
+      p->align = g_value_get_boolean (value);
       break;
-    case PROP_FILENAME: {
-      const gchar *template = g_value_get_string (value);
-      GError *error = NULL;
-
-      /* Say so now; start() refuses the same template with an error. */
-      if (!ffc_segname_validate (template, &error)) {
-        g_warning (
-            "segmentsink %s: %s", GST_OBJECT_NAME (sink), error->message);
-        g_clear_error (&error);
-      }
-      g_free (sink->filename);
-      sink->filename = g_strdup (template);
+    case PROP_FILENAME:
+      set_string (&p->filename, value);
+      warn_unless (sink, ffc_segname_validate (p->filename, &error), &error);
       break;
-    }
     case PROP_FSYNC:
-      sink->fsync = g_value_get_boolean (value);
+      p->fsync = g_value_get_boolean (value);
       break;
     case PROP_MAKE:
-      g_free (sink->make);
-      sink->make = g_value_dup_string (value);
+      set_string (&p->make, value);
       break;
     case PROP_MODEL:
-      g_free (sink->model);
-      sink->model = g_value_dup_string (value);
+      set_string (&p->model, value);
       break;
     case PROP_SERIAL:
-      g_free (sink->serial);
-      sink->serial = g_value_dup_string (value);
+      set_string (&p->serial, value);
       break;
     case PROP_POSITION:
-      g_free (sink->position);
-      sink->position = g_value_dup_string (value);
-      warn_place (sink, sink->position, DEFAULT_ELEVATION);
+      set_string (&p->position, value);
+      warn_unless (sink,
+          ffc_segwriter_place_valid (p->position, NAN, NULL, NULL, &error),
+          &error);
       break;
     case PROP_ELEVATION:
-      sink->elevation = g_value_get_double (value);
-      warn_place (sink, NULL, sink->elevation);
+      p->elevation = g_value_get_double (value);
+      warn_unless (sink,
+          ffc_segwriter_place_valid (
+              NULL, elevation_value (p->elevation), NULL, NULL, &error),
+          &error);
       break;
     case PROP_NOTE:
-      g_free (sink->note);
-      sink->note = g_value_dup_string (value);
+      set_string (&p->note, value);
       break;
     case PROP_STREAM_NAME:
-      g_free (sink->stream_name);
-      sink->stream_name = g_value_dup_string (value);
+      set_string (&p->stream_name, value);
       break;
-    case PROP_RUN_ID: {
-      const gchar *id = g_value_get_string (value);
-
-      /* Say so now; start() refuses the same id with an error. */
-      if (id != NULL && *id != '\0' && !ffc_run_id_valid (id))
+    case PROP_RUN_ID:
+      set_string (&p->run_id, value);
+      if (p->run_id != NULL && *p->run_id != '\0'
+          && !ffc_run_id_valid (p->run_id))
         g_warning ("segmentsink %s: run-id \"%s\" is not 8 hex digits",
-            GST_OBJECT_NAME (sink), id);
-      g_free (sink->run_id_prop);
-      sink->run_id_prop = g_strdup (id);
+            GST_OBJECT_NAME (sink), p->run_id);
       break;
-    }
     case PROP_RETENTION:
-      sink->retention = g_value_get_boolean (value);
+      p->retention = g_value_get_boolean (value);
       break;
     case PROP_MIN_FREE_SPACE:
-      sink->min_free_space = g_value_get_uint64 (value);
+      p->min_free_space = g_value_get_uint64 (value);
       break;
     case PROP_MIN_AGE:
-      sink->min_age = g_value_get_uint64 (value);
+      p->min_age = g_value_get_uint64 (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -535,60 +520,60 @@ gst_segment_sink_get_property (
     GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (object);
+  FfcSegwriterConfig *p = &sink->props;
 
   GST_OBJECT_LOCK (sink);
   switch (prop_id) {
     case PROP_LOCATION:
-      g_value_set_string (value, sink->location);
+      g_value_set_string (value, p->location);
       break;
     case PROP_STAGING_LOCATION:
-      g_value_set_string (value, sink->staging_location);
+      g_value_set_string (value, p->staging_location);
       break;
     case PROP_SEGMENT_DURATION:
-      g_value_set_uint64 (value, sink->segment_duration);
+      g_value_set_uint64 (value, p->segment_duration);
       break;
     case PROP_ALIGN:
-      g_value_set_boolean (value, sink->align);
+      g_value_set_boolean (value, p->align);
       break;
     case PROP_FILENAME:
-      g_value_set_string (value, sink->filename);
+      g_value_set_string (value, p->filename);
       break;
     case PROP_FSYNC:
-      g_value_set_boolean (value, sink->fsync);
+      g_value_set_boolean (value, p->fsync);
       break;
     case PROP_MAKE:
-      g_value_set_string (value, sink->make);
+      g_value_set_string (value, p->make);
       break;
     case PROP_MODEL:
-      g_value_set_string (value, sink->model);
+      g_value_set_string (value, p->model);
       break;
     case PROP_SERIAL:
-      g_value_set_string (value, sink->serial);
+      g_value_set_string (value, p->serial);
       break;
     case PROP_POSITION:
-      g_value_set_string (value, sink->position);
+      g_value_set_string (value, p->position);
       break;
     case PROP_ELEVATION:
-      g_value_set_double (value, sink->elevation);
+      g_value_set_double (value, p->elevation);
       break;
     case PROP_NOTE:
-      g_value_set_string (value, sink->note);
+      g_value_set_string (value, p->note);
       break;
     case PROP_STREAM_NAME:
-      g_value_set_string (value, sink->stream_name);
+      g_value_set_string (value, p->stream_name);
       break;
     case PROP_RUN_ID:
-      g_value_set_string (
-          value, sink->run_id_in_use ? sink->run_id : sink->run_id_prop);
+      g_value_set_string (value, sink->running ? sink->run_id : p->run_id);
       break;
     case PROP_RETENTION:
-      g_value_set_boolean (value, sink->retention);
+      g_value_set_boolean (value, p->retention);
       break;
     case PROP_MIN_FREE_SPACE:
-      g_value_set_uint64 (value, sink->min_free_space);
+      g_value_set_uint64 (value, p->min_free_space);
       break;
     case PROP_MIN_AGE:
-      g_value_set_uint64 (value, sink->min_age);
+      g_value_set_uint64 (value, p->min_age);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -604,608 +589,157 @@ post_element (GstSegmentSink *sink, GstStructure *s)
       GST_ELEMENT (sink), gst_message_new_element (GST_OBJECT (sink), s));
 }
 
-static gchar *
-data_path (GstSegmentSink *sink, const gchar *name)
+/* The one place the writer's errors and warnings become GStreamer's */
+static void
+post_error (GstSegmentSink *sink, GstMessageType type, FfcSegwriterError code,
+    const gchar *message)
 {
-  return g_build_filename (sink->data_dir, name, NULL);
+  GQuark domain = GST_RESOURCE_ERROR;
+  gint gcode;
+
+  switch (code) {
+    case FFC_SEGWRITER_ERROR_SETTINGS:
+      gcode = GST_RESOURCE_ERROR_SETTINGS;
+      break;
+    case FFC_SEGWRITER_ERROR_NOT_FOUND:
+      gcode = GST_RESOURCE_ERROR_NOT_FOUND;
+      break;
+    case FFC_SEGWRITER_ERROR_OPEN:
+      gcode = GST_RESOURCE_ERROR_OPEN_WRITE;
+      break;
+    case FFC_SEGWRITER_ERROR_NO_SPACE:
+      gcode = GST_RESOURCE_ERROR_NO_SPACE_LEFT;
+      break;
+    case FFC_SEGWRITER_ERROR_FORMAT:
+      domain = GST_STREAM_ERROR;
+      gcode = GST_STREAM_ERROR_FORMAT;
+      break;
+    case FFC_SEGWRITER_ERROR_WRITE:
+    case FFC_SEGWRITER_ERROR_PROMOTE:
+    default:
+      gcode = GST_RESOURCE_ERROR_WRITE;
+      break;
+  }
+  gst_element_message_full (GST_ELEMENT (sink), type, domain, gcode,
+      g_strdup (message), NULL, __FILE__, GST_FUNCTION, __LINE__);
 }
 
 static void
-quarantine (GstSegmentSink *sink, const gchar *name, const gchar *reason)
+post_gerror (GstSegmentSink *sink, GError *error)
 {
-  gchar *qdir = g_build_filename (sink->staging_dir, QUARANTINE_SUBDIR, NULL);
-  GError *error = NULL;
-  gint qfd = ffc_dir_open (qdir, TRUE, &error);
-  gchar *moved = NULL, *where;
+  FfcSegwriterError code = FFC_SEGWRITER_ERROR_WRITE;
 
-  if (qfd >= 0) {
-    moved = ffc_promote (sink->staging_fd, name, qfd, name, TRUE, &error);
-    close (qfd);
-  }
-  if (moved == NULL) {
-    GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
-        ("Cannot move the unrepairable file %s/%s to quarantine: %s",
-            sink->staging_dir, name, error->message),
-        ("%s", reason));
-    g_clear_error (&error);
-    g_free (qdir);
-    return;
-  }
-  where = g_build_filename (qdir, moved, NULL);
-  GST_ELEMENT_WARNING (sink, STREAM, FORMAT,
-      ("A file left in staging by a crash cannot be repaired (%s); moved to "
-       "%s",
-          reason, where),
-      (NULL));
-  post_element (
-      sink, gst_structure_new ("segmentsink-quarantined", "location",
-                G_TYPE_STRING, where, "reason", G_TYPE_STRING, reason, NULL));
-  g_free (where);
-  g_free (moved);
-  g_free (qdir);
+  if (error->domain == FFC_SEGWRITER_ERROR)
+    code = error->code;
+  post_error (sink, GST_MESSAGE_ERROR, code, error->message);
+  g_error_free (error);
 }
 
-/* g_ptr_array_sort () passes pointers to the elements */
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (*(const gchar *const *)a, *(const gchar *const *)b);
-}
-
-/* Files in staging are segments a crash or a power cut interrupted: each is
- * repaired and promoted under its own name, or quarantined. */
+/* What the writer did, as bus messages */
 static void
-recover_orphans (GstSegmentSink *sink)
+on_writer_event (const FfcSegwriterEvent *e, gpointer data)
 {
-  GDir *dir = g_dir_open (sink->staging_dir, 0, NULL);
-  const gchar *name;
-  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  GstSegmentSink *sink = data;
 
-  if (dir == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_dir_close (dir);
-  g_ptr_array_sort (names, compare_names);
-
-  for (guint i = 0; i < names->len; i++) {
-    const gchar *orphan = g_ptr_array_index (names, i);
-    struct stat st;
-    FfcWavRepair repair;
-    GError *error = NULL;
-    gchar *promoted, *path;
-    gint fd;
-
-    if (fstatat (sink->staging_fd, orphan, &st, AT_SYMLINK_NOFOLLOW) < 0
-        || !S_ISREG (st.st_mode))
-      continue; /* quarantine/, and nothing we wrote */
-
-    fd = openat (sink->staging_fd, orphan, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-      quarantine (sink, orphan, g_strerror (errno));
-      continue;
-    }
-    if (!ffc_wav_repair (fd, &repair, &error)
-        || (sink->fsync && !ffc_fsync (fd, &error))) {
-      close (fd);
-      quarantine (sink, orphan, error->message);
-      g_clear_error (&error);
-      continue;
-    }
-    close (fd);
-    promoted = ffc_promote (
-        sink->staging_fd, orphan, sink->data_fd, orphan, sink->fsync, &error);
-    if (promoted == NULL) {
-      GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
-          ("Cannot promote the recovered file %s: %s", orphan, error->message),
-          (NULL));
-      g_clear_error (&error);
-      continue;
-    }
-    path = data_path (sink, promoted);
-    GST_INFO_OBJECT (sink,
-        "recovered %s: %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT
-        " bytes trimmed",
-        path, repair.frames, repair.trimmed_bytes);
-    post_element (
-        sink, gst_structure_new ("segmentsink-recovered", "location",
-                  G_TYPE_STRING, path, "samples", G_TYPE_UINT64, repair.frames,
-                  "trimmed-bytes", G_TYPE_UINT64, repair.trimmed_bytes, NULL));
-    g_free (path);
-    g_free (promoted);
+  switch (e->type) {
+    case FFC_SEGWRITER_PROMOTED:
+      GST_INFO_OBJECT (sink,
+          "promoted %s: %" G_GUINT64_FORMAT " samples from %s", e->location,
+          e->samples, e->start_time);
+      post_element (
+          sink, gst_structure_new ("segmentsink-promoted", "location",
+                    G_TYPE_STRING, e->location, "start-time", G_TYPE_STRING,
+                    e->start_time, "running-time", G_TYPE_UINT64,
+                    e->running_time, "duration", G_TYPE_UINT64, e->duration,
+                    "samples", G_TYPE_UINT64, e->samples, "offset",
+                    G_TYPE_UINT64, e->offset, "bytes", G_TYPE_UINT64, e->bytes,
+                    "clock-synchronised", G_TYPE_BOOLEAN, e->clock_synchronised,
+                    "drift-ppm", G_TYPE_DOUBLE, e->drift_ppm, NULL));
+      break;
+    case FFC_SEGWRITER_RECOVERED:
+      GST_INFO_OBJECT (sink,
+          "recovered %s: %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT
+          " bytes trimmed",
+          e->location, e->samples, e->trimmed_bytes);
+      post_element (sink,
+          gst_structure_new ("segmentsink-recovered", "location", G_TYPE_STRING,
+              e->location, "samples", G_TYPE_UINT64, e->samples,
+              "trimmed-bytes", G_TYPE_UINT64, e->trimmed_bytes, NULL));
+      break;
+    case FFC_SEGWRITER_QUARANTINED:
+      post_element (sink, gst_structure_new ("segmentsink-quarantined",
+                              "location", G_TYPE_STRING, e->location, "reason",
+                              G_TYPE_STRING, e->reason, NULL));
+      break;
+    case FFC_SEGWRITER_DELETED:
+      GST_INFO_OBJECT (sink, "deleted %s for space", e->location);
+      post_element (
+          sink, gst_structure_new ("segmentsink-deleted", "location",
+                    G_TYPE_STRING, e->location, "reason", G_TYPE_STRING,
+                    e->reason, "bytes", G_TYPE_UINT64, e->bytes, "free-space",
+                    G_TYPE_UINT64, e->free_space, NULL));
+      break;
+    case FFC_SEGWRITER_WARNING:
+      post_error (sink, GST_MESSAGE_WARNING, e->code, e->message);
+      break;
   }
-  g_ptr_array_unref (names);
 }
 
-/* Takes the station's facts for this run, checked: a position or an
- * elevation that makes no sense, or text too long for the header's room,
- * is an error. */
-static gboolean
-take_station (GstSegmentSink *sink, GError **error)
-{
-  FfcMeta *m = &sink->station;
-  gchar *position;
-  gdouble elevation;
-  gboolean ok;
-
-  station_clear (sink);
-  GST_OBJECT_LOCK (sink);
-  m->make = g_strdup (sink->make);
-  m->model = g_strdup (sink->model);
-  m->serial = g_strdup (sink->serial);
-  m->note = g_strdup (sink->note);
-  m->stream = g_strdup (sink->stream_name);
-  position = g_strdup (sink->position);
-  elevation = sink->elevation;
-  GST_OBJECT_UNLOCK (sink);
-
-  /* GUANO prefers local time with its offset to bare UTC */
-  m->zone = g_time_zone_new_local ();
-  if (elevation_is_set (elevation))
-    m->elevation = elevation;
-  ok = parse_place (position, elevation, &m->latitude, &m->longitude, error)
-       && ffc_meta_check_fits (m, error);
-  g_free (position);
-  return ok;
-}
-
-/* The run id (explicit, or the one shared in the top-level pipeline), and
- * membership of the pair group of sinks recording under it. */
-static gboolean
-start_pair (GstSegmentSink *sink, const gchar *run_id, const gchar *template,
-    GstClockTime min_age)
+/* The top-level pipeline: the scope of the shared run id and the pairs. A
+ * key only: it outlives its running children. */
+static gconstpointer
+top_level (GstSegmentSink *sink)
 {
   GstObject *top = gst_object_ref (GST_OBJECT (sink)), *parent;
-  GError *error = NULL;
-  gchar id[9];
 
   while ((parent = gst_object_get_parent (top)) != NULL) {
     gst_object_unref (top);
     top = parent;
   }
-  gst_object_unref (top); /* a key only: it outlives its running children */
-  if (run_id != NULL && *run_id != '\0') {
-    g_strlcpy (id, run_id, sizeof (id));
-  } else {
-    ffc_run_id_acquire (top, id);
-    sink->run_scope = top;
-  }
-  GST_OBJECT_LOCK (sink);
-  memcpy (sink->run_id, id, sizeof (id));
-  sink->run_id_in_use = TRUE;
-  GST_OBJECT_UNLOCK (sink);
-
-  sink->unchecked_bytes = 0;
-  sink->low_space_warned = FALSE;
-  sink->pair = ffc_pair_join (top, id, sink->data_dir, sink->data_fd, template,
-      sink->retaining, (gint64)(min_age / 1000), &error);
-  if (sink->pair == NULL) {
-    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
-        ("Cannot use retention: %s", error->message), (NULL));
-    g_clear_error (&error);
-    return FALSE;
-  }
-  GST_INFO_OBJECT (sink, "run %s, %u sink(s) in its pair group", id,
-      ffc_pair_size (sink->pair));
-  return TRUE;
+  gst_object_unref (top);
+  return top;
 }
 
 static void
-stop_pair (GstSegmentSink *sink)
+set_running (GstSegmentSink *sink, FfcSegwriter *writer, gboolean running)
 {
-  g_clear_pointer (&sink->pair, ffc_pair_leave);
-  if (sink->run_scope != NULL)
-    ffc_run_id_release (sink->run_scope);
-  sink->run_scope = NULL;
   GST_OBJECT_LOCK (sink);
-  sink->run_id_in_use = FALSE;
+  sink->running = running;
+  sink->writer = writer;
+  if (writer != NULL)
+    g_strlcpy (
+        sink->run_id, ffc_segwriter_run_id (writer), sizeof (sink->run_id));
   GST_OBJECT_UNLOCK (sink);
-}
-
-/* Free space is checked after each promotion and every eighth of
- * min-free-space written, so a stream cannot run from above it into a full
- * disk between two checks. */
-static guint64
-check_interval (GstSegmentSink *sink)
-{
-  guint64 min_free;
-
-  GST_OBJECT_LOCK (sink);
-  min_free = sink->min_free_space;
-  GST_OBJECT_UNLOCK (sink);
-  return CLAMP (min_free / 8, 64 * 1024, 16 * 1024 * 1024);
-}
-
-/* Below min-free-space: retention deletes the oldest pairs, or a warning
- * says what will happen (once, until there is room again). */
-static void
-check_space (GstSegmentSink *sink)
-{
-  guint64 min_free, free_space = G_MAXUINT64;
-  GPtrArray *deleted = NULL;
-  GError *error = NULL;
-  gboolean durable;
-
-  sink->unchecked_bytes = 0;
-  GST_OBJECT_LOCK (sink);
-  min_free = sink->min_free_space;
-  durable = sink->fsync;
-  GST_OBJECT_UNLOCK (sink);
-
-  if (sink->retaining)
-    deleted = ffc_pair_make_room (
-        sink->pair, min_free, g_get_real_time (), durable, &free_space, &error);
-  else
-    ffc_free_space (sink->data_fd, &free_space, &error);
-  for (guint i = 0; deleted != NULL && i < deleted->len; i++) {
-    FfcDeleted *d = deleted->pdata[i];
-    GST_INFO_OBJECT (sink, "deleted %s for space", d->path);
-    post_element (sink, gst_structure_new ("segmentsink-deleted", "location",
-                            G_TYPE_STRING, d->path, "reason", G_TYPE_STRING,
-                            "low-space", "bytes", G_TYPE_UINT64, d->bytes,
-                            "free-space", G_TYPE_UINT64, free_space, NULL));
-  }
-  g_clear_pointer (&deleted, g_ptr_array_unref);
-
-  if (free_space >= min_free && error == NULL) {
-    sink->low_space_warned = FALSE;
-    return;
-  }
-  if (sink->low_space_warned) {
-    g_clear_error (&error);
-    return;
-  }
-  sink->low_space_warned = TRUE;
-  if (error != NULL) {
-    GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
-        ("Cannot check or free space in %s: %s", sink->data_dir,
-            error->message),
-        (NULL));
-  } else if (sink->retaining) {
-    GST_ELEMENT_WARNING (sink, RESOURCE, NO_SPACE_LEFT,
-        ("The filesystem of %s has %" G_GUINT64_FORMAT " bytes free, below "
-         "min-free-space (%" G_GUINT64_FORMAT "), and no segment can be "
-         "deleted (younger than min-age, or its pair cannot go): recording "
-         "stops when it is full",
-            sink->data_dir, free_space, min_free),
-        (NULL));
-  } else {
-    GST_ELEMENT_WARNING (sink, RESOURCE, NO_SPACE_LEFT,
-        ("The filesystem of %s has %" G_GUINT64_FORMAT " bytes free, below "
-         "min-free-space (%" G_GUINT64_FORMAT "): recording stops when it is "
-         "full (retention is off)",
-            sink->data_dir, free_space, min_free),
-        (NULL));
-  }
-  g_clear_error (&error);
 }
 
 static gboolean
 gst_segment_sink_start (GstBaseSink *bsink)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
-  gchar *location, *staging, *template, *run_id;
+  FfcSegwriterConfig cfg;
+  FfcSegwriter *writer;
   GError *error = NULL;
-  gboolean ok = FALSE;
-  GstClockTime min_age;
 
+  /* the running writer's settings: the properties as they are now */
   GST_OBJECT_LOCK (sink);
-  location = g_strdup (sink->location);
-  staging = g_strdup (sink->staging_location);
-  template = g_strdup (sink->filename);
-  run_id = g_strdup (sink->run_id_prop);
-  sink->retaining = sink->retention;
-  min_age = sink->min_age;
+  ffc_segwriter_config_copy (&cfg, &sink->props);
+  sink->running = TRUE;
   GST_OBJECT_UNLOCK (sink);
+  cfg.elevation = elevation_value (cfg.elevation);
 
-  if (location == NULL || *location == '\0') {
-    GST_ELEMENT_ERROR (sink, RESOURCE, NOT_FOUND,
-        ("No data directory given: set the location property"), (NULL));
-    goto done;
-  }
-  if (!ffc_segname_validate (template, &error)) {
-    GST_ELEMENT_ERROR (
-        sink, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
-    goto done;
-  }
-  if (!take_station (sink, &error)) {
-    GST_ELEMENT_ERROR (
-        sink, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
-    goto done;
-  }
-  if (run_id != NULL && *run_id != '\0' && !ffc_run_id_valid (run_id)) {
-    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
-        ("run-id \"%s\" is not 8 hex digits: leave it empty for a shared "
-         "one drawn at each start",
-            run_id),
-        (NULL));
-    goto done;
-  }
-  if (staging == NULL || *staging == '\0') {
-    g_free (staging);
-    staging = g_build_filename (location, STAGING_SUBDIR, NULL);
-  }
-
-  sink->data_fd = ffc_dir_open (location, TRUE, &error);
-  if (sink->data_fd < 0) {
-    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_WRITE,
-        ("Cannot use the data directory: %s", error->message), (NULL));
-    goto done;
-  }
-  sink->staging_fd = ffc_dir_open (staging, TRUE, &error);
-  if (sink->staging_fd < 0) {
-    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_WRITE,
-        ("Cannot use the staging directory: %s", error->message), (NULL));
-    goto done;
-  }
-  if (!ffc_dirs_same_filesystem (sink->data_fd, sink->staging_fd)) {
-    GST_ELEMENT_ERROR (sink, RESOURCE, SETTINGS,
-        ("staging-location \"%s\" is not on the same filesystem as location "
-         "\"%s\": a rename between filesystems is not atomic",
-            staging, location),
-        (NULL));
-    goto done;
-  }
-
-  g_free (sink->data_dir);
-  g_free (sink->staging_dir);
-  sink->data_dir = g_strdup (location);
-  sink->staging_dir = g_strdup (staging);
-  if (!start_pair (sink, run_id, template, min_age))
-    goto done;
-  sink->seq = 0;
-  ffc_wall_map_init (&sink->wall);
-  sink->samples_received = 0;
-  sink->have_next = FALSE;
-  sink->fd = -1;
-  sink->frames = 0;
-  sink->target_frames = 0;
-
-  recover_orphans (sink);
-  ok = TRUE;
-
-done:
-  if (!ok) {
-    stop_pair (sink);
-    if (sink->data_fd >= 0)
-      close (sink->data_fd);
-    if (sink->staging_fd >= 0)
-      close (sink->staging_fd);
-    sink->data_fd = sink->staging_fd = -1;
-  }
-  g_clear_error (&error);
-  g_free (location);
-  g_free (staging);
-  g_free (template);
-  g_free (run_id);
-  return ok;
-}
-
-static GstClockTime
-frames_to_time (guint64 frames, gint rate)
-{
-  return gst_util_uint64_scale (frames, GST_SECOND, rate);
-}
-
-/* Staging deleted during a run (or between segments): made again, with a
- * WARNING. */
-static gboolean
-ensure_staging (GstSegmentSink *sink)
-{
-  GError *error = NULL;
-  gboolean recreated;
-
-  if (!ffc_staging_ensure (
-          &sink->staging_fd, sink->staging_dir, &recreated, &error)) {
-    GST_ELEMENT_ERROR (sink, RESOURCE, OPEN_WRITE,
-        ("The staging directory was removed and cannot be made again: %s",
-            error->message),
-        (NULL));
-    g_clear_error (&error);
+  gst_audio_info_init (&sink->info);
+  writer = ffc_segwriter_new (&cfg, &ffc_container_wav, top_level (sink),
+      on_writer_event, sink, &error);
+  ffc_segwriter_config_clear (&cfg);
+  if (writer == NULL) {
+    post_gerror (sink, error);
+    set_running (sink, NULL, FALSE);
     return FALSE;
   }
-  if (recreated)
-    GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
-        ("The staging directory %s was removed during the recording; it was "
-         "made again",
-            sink->staging_dir),
-        (NULL));
-  return TRUE;
-}
-
-/* The open segment's file was deleted (staging removed with it): its
- * content, still readable through the descriptor, is saved into a new file
- * in staging, which replaces it, so that nothing written is lost. */
-static gboolean
-rescue_deleted_segment (GstSegmentSink *sink, gboolean durable)
-{
-  GError *error = NULL;
-  gchar *created = NULL;
-  struct stat st;
-  gint fd;
-
-  if (fstat (sink->fd, &st) < 0 || st.st_nlink > 0)
-    return TRUE;
-  if (!ensure_staging (sink))
-    return FALSE;
-  fd = ffc_staging_copy (
-      sink->staging_fd, sink->fd, sink->staging_name, &created, &error);
-  if (fd < 0 || (durable && !ffc_fsync (fd, &error))) {
-    GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
-        ("%s/%s was deleted while being written, and cannot be saved: %s",
-            sink->staging_dir, sink->staging_name, error->message),
-        (NULL));
-    g_clear_error (&error);
-    if (fd >= 0)
-      close (fd);
-    g_free (created);
-    return FALSE;
-  }
-  GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
-      ("%s/%s was deleted while being written; what it held was saved as "
-       "%s/%s",
-          sink->staging_dir, sink->staging_name, sink->staging_dir, created),
-      (NULL));
-  close (sink->fd);
-  sink->fd = fd;
-  g_free (sink->staging_name);
-  sink->staging_name = created;
-  return TRUE;
-}
-
-static gdouble reported_drift (GstSegmentSink *sink);
-static gboolean clock_synchronised (GstSegmentSink *sink);
-
-/* What the open segment's metadata says, as far as it is known now. */
-static void
-segment_meta (GstSegmentSink *sink, FfcWavFormat format, FfcMeta *meta)
-{
-  *meta = sink->station;
-  meta->start_us = sink->start_wall_us;
-  meta->rate = GST_AUDIO_INFO_RATE (&sink->info);
-  meta->channels = GST_AUDIO_INFO_CHANNELS (&sink->info);
-  meta->format = format;
-  meta->frames = sink->frames;
-  meta->offset = sink->start_offset;
-  meta->seq = sink->seq;
-  meta->run_id = sink->run_id;
-  meta->original_filename = sink->intended_name;
-  meta->drift_ppm = reported_drift (sink);
-  meta->clock_synchronised = sink->start_synchronised;
-}
-
-/* The segment's start time moved (named from a settled model at close):
- * its metadata says so too, not what was known at open. */
-static gboolean
-rewrite_meta (GstSegmentSink *sink, GError **error)
-{
-  FfcMeta meta;
-  gchar *guano;
-  guint8 *bext;
-  gsize bext_size;
-  gboolean ok;
-
-  segment_meta (sink, sink->layout.format, &meta);
-  guano = ffc_meta_guano (&meta);
-  bext = ffc_meta_bext (&meta, &bext_size);
-  ok = ffc_wav_rewrite_metadata (
-      sink->fd, &sink->layout, bext, bext_size, guano, error);
-  g_free (guano);
-  g_free (bext);
-  return ok;
-}
-
-static gboolean
-rename_from_model (GstSegmentSink *sink)
-{
-  gint64 wall = ffc_wall_map_wall_of (&sink->wall, sink->start_running_time);
-  GstClockTime duration;
-  gchar *template, *name;
-
-  GST_OBJECT_LOCK (sink);
-  duration = sink->segment_duration;
-  template = g_strdup (sink->filename);
-  GST_OBJECT_UNLOCK (sink);
-  /* the template was good when the segment opened */
-  name = ffc_segname_expand (
-      template, wall, sink->seq, duration / GST_SECOND, sink->run_id, NULL);
-  if (name != NULL) {
-    GST_DEBUG_OBJECT (sink,
-        "start time %" G_GINT64_FORMAT " us -> %" G_GINT64_FORMAT
-        " us by the latest model",
-        sink->start_wall_us, wall);
-    g_free (sink->intended_name);
-    sink->intended_name = name;
-    sink->start_wall_us = wall;
-    sink->start_synchronised = clock_synchronised (sink);
-  }
-  g_free (template);
-  return name != NULL;
-}
-
-/* Finalizes the open segment (header sizes, fsync) and promotes it. */
-static gboolean
-close_segment (GstSegmentSink *sink)
-{
-  guint64 data_bytes = sink->frames * GST_AUDIO_INFO_BPF (&sink->info);
-  gint rate = GST_AUDIO_INFO_RATE (&sink->info);
-  gchar *intended, *promoted, *path, *start;
-  GError *error = NULL;
-  gboolean durable, renamed = FALSE;
-
-  if (sink->fd < 0)
-    return TRUE;
-
-  GST_OBJECT_LOCK (sink);
-  durable = sink->fsync;
-  GST_OBJECT_UNLOCK (sink);
-
-  /* Begun when the capture's model rested on its first chunks (often late:
-   * ffmpeg starting up), the segment takes its time from the latest one. */
-  if (!sink->start_settled && sink->wall.have_model)
-    renamed = rename_from_model (sink);
-
-  if ((renamed && !rewrite_meta (sink, &error))
-      || !ffc_wav_finalize (sink->fd, &sink->layout, data_bytes, &error)
-      || (durable && !ffc_fsync (sink->fd, &error))) {
-    GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
-        ("Cannot finish %s/%s: %s", sink->staging_dir, sink->staging_name,
-            error->message),
-        (NULL));
-    close (sink->fd);
-    sink->fd = -1;
-    g_clear_error (&error);
-    return FALSE;
-  }
-  if (!rescue_deleted_segment (sink, durable)) {
-    close (sink->fd);
-    sink->fd = -1;
-    return FALSE;
-  }
-  close (sink->fd);
-  sink->fd = -1;
-
-  /* the name the template gave, even if staging had to use another */
-  intended = sink->intended_name;
-  promoted = ffc_promote (sink->staging_fd, sink->staging_name, sink->data_fd,
-      intended ? intended : sink->staging_name, durable, &error);
-  if (promoted == NULL) {
-    GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
-        ("Cannot promote %s/%s into %s: %s", sink->staging_dir,
-            sink->staging_name, sink->data_dir, error->message),
-        (NULL));
-    g_clear_error (&error);
-    return FALSE;
-  }
-  if (intended != NULL && g_strcmp0 (promoted, intended) != 0) {
-    GST_ELEMENT_WARNING (sink, RESOURCE, WRITE,
-        ("%s already exists in %s: the new segment was promoted as %s, and "
-         "nothing was replaced",
-            intended, sink->data_dir, promoted),
-        (NULL));
-  }
-
-  path = data_path (sink, promoted);
-  start = ffc_segname_iso8601 (sink->start_wall_us);
-  GST_INFO_OBJECT (sink, "promoted %s: %" G_GUINT64_FORMAT " samples from %s",
-      path, sink->frames, start);
-  post_element (sink,
-      gst_structure_new ("segmentsink-promoted", "location", G_TYPE_STRING,
-          path, "start-time", G_TYPE_STRING, start, "running-time",
-          G_TYPE_UINT64, (guint64)sink->start_running_time, "duration",
-          G_TYPE_UINT64, (guint64)frames_to_time (sink->frames, rate),
-          "samples", G_TYPE_UINT64, sink->frames, "offset", G_TYPE_UINT64,
-          sink->start_offset, "bytes", G_TYPE_UINT64,
-          (guint64)(sink->layout.header_size + data_bytes),
-          "clock-synchronised", G_TYPE_BOOLEAN, sink->start_synchronised,
-          "drift-ppm", G_TYPE_DOUBLE, reported_drift (sink), NULL));
-  g_free (path);
-  g_free (start);
-  ffc_pair_promoted (sink->pair, promoted);
-  g_free (promoted);
-  g_clear_pointer (&sink->staging_name, g_free);
-  sink->seq++;
-  check_space (sink);
+  set_running (sink, writer, TRUE);
+  GST_INFO_OBJECT (sink, "run %s, %u sink(s) in its pair group",
+      ffc_segwriter_run_id (writer), ffc_segwriter_pair_size (writer));
+  ffc_segwriter_recover (writer);
   return TRUE;
 }
 
@@ -1213,16 +747,14 @@ static gboolean
 gst_segment_sink_stop (GstBaseSink *bsink)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
+  FfcSegwriter *writer = sink->writer;
+  GError *error = NULL;
 
   /* a stop without EOS still finishes what was written */
-  close_segment (sink);
-  station_clear (sink);
-  stop_pair (sink); /* before its directory's fd goes */
-  if (sink->data_fd >= 0)
-    close (sink->data_fd);
-  if (sink->staging_fd >= 0)
-    close (sink->staging_fd);
-  sink->data_fd = sink->staging_fd = -1;
+  if (writer != NULL && !ffc_segwriter_finish (writer, &error))
+    post_gerror (sink, error);
+  set_running (sink, NULL, FALSE);
+  ffc_segwriter_free (writer);
   return TRUE;
 }
 
@@ -1230,142 +762,13 @@ static gboolean
 gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
+  GError *error = NULL;
+  FfcWavFormat format;
   GstAudioInfo info;
 
   if (!gst_audio_info_from_caps (&info, caps))
     return FALSE;
-  if (sink->fd >= 0 && !gst_audio_info_is_equal (&info, &sink->info)) {
-    /* one format per file */
-    close_segment (sink);
-    sink->have_next = FALSE;
-  }
-  if (!gst_audio_info_is_equal (&info, &sink->info))
-    sink->target_frames = 0;
-  sink->info = info;
-  return TRUE;
-}
-
-static gboolean
-gst_segment_sink_event (GstBaseSink *bsink, GstEvent *event)
-{
-  GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
-
-  /* the capture's time model comes in order with the buffers, so each
-   * segment is named from the model in force at its first sample */
-  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
-    close_segment (sink);
-  else
-    gst_ffc_wall_map_take_event (&sink->wall, GST_OBJECT (sink), event);
-  return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
-}
-
-/* Without a time model from upstream (another source than ffmpegsrc),
- * running time is mapped to the wall clock once, at the first buffer, and
- * every sink of the pair maps it alike: the same names. */
-static void
-ensure_time_origin (GstSegmentSink *sink, GstClockTime running_time)
-{
-  gint64 origin;
-
-  if (sink->wall.have_origin)
-    return;
-  origin = gst_ffc_wall_origin_now (GST_ELEMENT (sink), running_time);
-  ffc_wall_map_set_origin (
-      &sink->wall, ffc_pair_share_origin (sink->pair, origin));
-}
-
-/* The capture's drift for the metadata: NAN unless a model knows it. */
-static gdouble
-reported_drift (GstSegmentSink *sink)
-{
-  return sink->wall.have_model
-             ? ffc_time_model_reported_drift (&sink->wall.model)
-             : NAN;
-}
-
-static gboolean
-clock_synchronised (GstSegmentSink *sink)
-{
-  return !sink->wall.have_model || sink->wall.model.synchronised;
-}
-
-static gboolean
-open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
-{
-  gint rate = GST_AUDIO_INFO_RATE (&sink->info);
-  guint8 header[FFC_WAV_MAX_HEADER], *bext;
-  gsize header_size, bext_size, written = 0;
-  FfcMeta meta;
-  gchar *guano;
-  GstClockTime duration;
-  gboolean align, continuing;
-  gchar *template, *name;
-  GError *error = NULL;
-  FfcWavFormat format;
-  guint64 full;
-
-  GST_OBJECT_LOCK (sink);
-  duration = sink->segment_duration;
-  align = sink->align;
-  template = g_strdup (sink->filename);
-  GST_OBJECT_UNLOCK (sink);
-
-  /* the previous segment ended at its boundary, with no gap since */
-  continuing = sink->target_frames > 0 && sink->frames == sink->target_frames;
-  sink->start_running_time = running_time;
-  sink->start_wall_us = ffc_wall_map_wall_of (&sink->wall, running_time);
-  sink->start_synchronised = clock_synchronised (sink);
-  sink->start_settled = !sink->wall.have_model || sink->wall.model.settled;
-  sink->start_offset = offset;
-  sink->frames = 0;
-  if (align && continuing) {
-    /* it starts within half a sample of a wall-clock multiple: name it by
-     * that, so that sinks of a pair agree whatever their rates (truncating
-     * 59.99999 s would name the minute before) */
-    gint64 dur_us = MAX ((gint64)(duration / 1000), 1);
-    sink->start_wall_us = (sink->start_wall_us + dur_us / 2) / dur_us * dur_us;
-  }
-
-  full = MAX (gst_util_uint64_scale_round (duration, rate, GST_SECOND), 1);
-  sink->target_frames = full;
-  if (align && !continuing) {
-    /* up to the next wall-clock multiple of the duration, in samples of
-     * the capture's clock */
-    gint64 dur_us = MAX ((gint64)(duration / 1000), 1);
-    gint64 next = (sink->start_wall_us / dur_us + 1) * dur_us;
-    gdouble scale =
-        sink->wall.have_model ? 1.0 + sink->wall.model.drift_ppm * 1e-6 : 1.0;
-    guint64 to_boundary = (guint64)llround (
-        (next - sink->start_wall_us) * scale * rate / G_USEC_PER_SEC);
-    if (to_boundary > 0 && to_boundary < full)
-      sink->target_frames = to_boundary;
-  }
-
-  name = ffc_segname_expand (template, sink->start_wall_us, sink->seq,
-      duration / GST_SECOND, sink->run_id, &error);
-  g_free (template);
-  if (name == NULL) {
-    GST_ELEMENT_ERROR (
-        sink, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
-    g_clear_error (&error);
-    return FALSE;
-  }
-  g_free (sink->intended_name);
-  sink->intended_name = name;
-
-  g_clear_pointer (&sink->staging_name, g_free);
-  if (!ensure_staging (sink))
-    return FALSE;
-  sink->fd =
-      ffc_staging_create (sink->staging_fd, name, &sink->staging_name, &error);
-  if (sink->fd < 0) {
-    GST_ELEMENT_ERROR (
-        sink, RESOURCE, OPEN_WRITE, ("%s", error->message), (NULL));
-    g_clear_error (&error);
-    return FALSE;
-  }
-
-  switch (GST_AUDIO_INFO_FORMAT (&sink->info)) {
+  switch (GST_AUDIO_INFO_FORMAT (&info)) {
     case GST_AUDIO_FORMAT_S32LE:
       format = FFC_WAV_S32LE;
       break;
@@ -1376,160 +779,70 @@ open_segment (GstSegmentSink *sink, GstClockTime running_time, guint64 offset)
       format = FFC_WAV_S16LE;
       break;
   }
-  /* metadata fixed at open; GUANO's Length is set when the segment closes
-   * (ffc_wav_finalize) */
-  segment_meta (sink, format, &meta);
-  guano = ffc_meta_guano (&meta);
-  bext = ffc_meta_bext (&meta, &bext_size);
-  header_size = ffc_wav_header_init (&sink->layout, format, rate, meta.channels,
-      bext, bext_size, guano, header);
-  g_free (guano);
-  g_free (bext);
-  while (written < header_size) {
-    gssize n = write (sink->fd, header + written, header_size - written);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      int e = n < 0 ? errno : EIO;
-      if (e == ENOSPC || e == EDQUOT)
-        GST_ELEMENT_ERROR (sink, RESOURCE, NO_SPACE_LEFT,
-            ("The filesystem of %s is full: cannot write %s/%s: %s",
-                sink->data_dir, sink->staging_dir, sink->staging_name,
-                g_strerror (e)),
-            (NULL));
-      else
-        GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
-            ("Cannot write %s/%s: %s", sink->staging_dir, sink->staging_name,
-                g_strerror (e)),
-            (NULL));
-      /* nothing of the segment is in it yet: no file at all is right */
-      close (sink->fd);
-      sink->fd = -1;
-      unlinkat (sink->staging_fd, sink->staging_name, 0);
-      return FALSE;
-    }
-    written += n;
+  if (sink->writer == NULL
+      || !ffc_segwriter_set_format (sink->writer, format,
+          GST_AUDIO_INFO_RATE (&info), GST_AUDIO_INFO_CHANNELS (&info),
+          &error)) {
+    if (error != NULL)
+      post_gerror (sink, error);
+    return FALSE;
   }
-  GST_DEBUG_OBJECT (sink, "opened %s for %" G_GUINT64_FORMAT " samples",
-      sink->staging_name, sink->target_frames);
+  sink->info = info;
   return TRUE;
 }
 
-/* Writes whole frames; on failure keeps what was written (cut to whole
- * frames), finishes and promotes it, and says why with the file's name. */
 static gboolean
-write_frames (GstSegmentSink *sink, const guint8 *data, guint64 frames)
+gst_segment_sink_event (GstBaseSink *bsink, GstEvent *event)
 {
-  gint bpf = GST_AUDIO_INFO_BPF (&sink->info);
-  gsize size = frames * bpf, done = 0;
+  GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
+  GError *error = NULL;
 
-  while (done < size) {
-    gssize n = write (sink->fd, data + done, size - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      int e = n < 0 ? errno : EIO;
-      guint64 whole = done / bpf;
-      gchar *name = g_strdup (sink->staging_name);
-
-      sink->frames += whole;
-      if (ftruncate (sink->fd, sink->layout.header_size + sink->frames * bpf)
-          < 0)
-        GST_WARNING_OBJECT (
-            sink, "cannot trim %s: %s", name, g_strerror (errno));
-      close_segment (sink);
-      if (e == ENOSPC || e == EDQUOT) {
-        GST_ELEMENT_ERROR (sink, RESOURCE, NO_SPACE_LEFT,
-            ("The filesystem of %s is full: cannot write %s/%s: %s",
-                sink->data_dir, sink->staging_dir, name, g_strerror (e)),
-            ("what was written before is finished and promoted"));
-      } else {
-        GST_ELEMENT_ERROR (sink, RESOURCE, WRITE,
-            ("Cannot write %s/%s: %s", sink->staging_dir, name, g_strerror (e)),
-            ("what was written before is finished and promoted"));
-      }
-      g_free (name);
-      return FALSE;
-    }
-    done += n;
-  }
-  sink->frames += frames;
-  sink->unchecked_bytes += size;
-  if (sink->unchecked_bytes >= check_interval (sink))
-    check_space (sink);
-  return TRUE;
+  /* the capture's time model comes in order with the buffers, so each
+   * segment is named from the model in force at its first sample */
+  if (sink->writer == NULL)
+    ;
+  else if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
+    gst_ffc_wall_map_take_event (
+        ffc_segwriter_wall_map (sink->writer), GST_OBJECT (sink), event);
+  else if (!ffc_segwriter_finish (sink->writer, &error))
+    post_gerror (sink, error);
+  return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
 }
 
 static GstFlowReturn
 gst_segment_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
-  gint rate = GST_AUDIO_INFO_RATE (&sink->info);
-  gint bpf = GST_AUDIO_INFO_BPF (&sink->info);
-  GstClockTime running_time = GST_CLOCK_TIME_NONE;
-  GstFlowReturn ret = GST_FLOW_OK;
-  guint64 frames, pos = 0, offset;
+  FfcSegwriter *writer = sink->writer;
+  guint64 running_time = GST_CLOCK_TIME_NONE, offset = FFC_SEGWRITER_NONE;
+  GError *error = NULL;
   GstMapInfo map;
+  gboolean ok;
 
-  if (rate <= 0 || bpf <= 0)
+  if (writer == NULL || GST_AUDIO_INFO_BPF (&sink->info) <= 0)
     return GST_FLOW_NOT_NEGOTIATED;
-
   if (GST_BUFFER_PTS_IS_VALID (buffer))
     running_time = gst_segment_to_running_time (
         &bsink->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
   if (!GST_CLOCK_TIME_IS_VALID (running_time))
-    running_time = sink->have_next ? sink->next_running_time : 0;
-  ensure_time_origin (sink, running_time);
-
-  if (sink->have_next && sink->fd >= 0) {
-    GstClockTimeDiff jump =
-        GST_CLOCK_DIFF (sink->next_running_time, running_time);
-    gboolean discont =
-        GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DISCONT)
-        || ABS (jump) > (GstClockTimeDiff)frames_to_time (1, rate);
-    if (discont) {
-      /* a file never hides a gap */
-      GST_INFO_OBJECT (sink,
-          "discontinuity of %" GST_STIME_FORMAT ": ending the segment",
-          GST_STIME_ARGS (jump));
-      if (!close_segment (sink))
-        return GST_FLOW_ERROR;
-      sink->target_frames = 0;
-    }
-  }
-
-  offset = GST_BUFFER_OFFSET_IS_VALID (buffer) ? GST_BUFFER_OFFSET (buffer)
-                                               : sink->samples_received;
+    running_time = ffc_segwriter_expected_running_time (writer);
+  /* Without a time model from upstream (another source than ffmpegsrc),
+   * running time is mapped to the wall clock once, at the first buffer,
+   * and every sink of the pair maps it alike: the same names. */
+  if (!ffc_segwriter_has_origin (writer))
+    ffc_segwriter_set_origin (
+        writer, gst_ffc_wall_origin_now (GST_ELEMENT (sink), running_time));
+  if (GST_BUFFER_OFFSET_IS_VALID (buffer))
+    offset = GST_BUFFER_OFFSET (buffer);
 
   gst_buffer_map (buffer, &map, GST_MAP_READ);
-  frames = map.size / bpf;
-  while (pos < frames) {
-    guint64 n;
-
-    if (sink->fd < 0
-        && !open_segment (
-            sink, running_time + frames_to_time (pos, rate), offset + pos)) {
-      ret = GST_FLOW_ERROR;
-      break;
-    }
-    n = MIN (frames - pos, sink->target_frames - sink->frames);
-    if (!write_frames (sink, map.data + pos * bpf, n)) {
-      ret = GST_FLOW_ERROR;
-      break;
-    }
-    pos += n;
-    if (sink->frames == sink->target_frames) {
-      /* the last sample is written: promote now, not later */
-      if (!close_segment (sink)) {
-        ret = GST_FLOW_ERROR;
-        break;
-      }
-    }
-  }
+  ok = ffc_segwriter_write (writer, running_time, offset,
+      GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DISCONT), map.data,
+      map.size, &error);
   gst_buffer_unmap (buffer, &map);
-
-  sink->samples_received += frames;
-  sink->have_next = TRUE;
-  sink->next_running_time = running_time + frames_to_time (frames, rate);
-  return ret;
+  if (!ok) {
+    post_gerror (sink, error);
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
 }

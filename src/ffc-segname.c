@@ -1,12 +1,16 @@
-/* gst-ffcapture: segment file names from a template
+/* gst-ffcapture: segment file names from a template, and the pattern of
+ * the names a template gives
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * strftime conversions give the segment's start time in UTC; {seq} is the
  * sequence number (8 digits), {duration} the nominal segment duration in
- * whole seconds, {run} the run id. A name never leaves its directory.
+ * whole seconds, {run} the run id. A name never leaves its directory. One
+ * tokenizer (ffc_segname_tokenize) reads templates for the names, their
+ * validation and retention's pattern of them.
  */
 #include "ffc-segname.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -21,11 +25,99 @@ name_is_safe (const gchar *name, GError **error)
   return TRUE;
 }
 
+/* ---- the template grammar: one tokenizer for expansion, validation and
+ * the retention pattern ---- */
+
+void
+ffc_segname_tokenize (
+    const gchar *template, FfcSegnameTokenFunc func, gpointer user_data)
+{
+  static const struct {
+    const gchar *text;
+    FfcSegnameTokenType type;
+  } placeholders[] = {
+    { "{seq}", FFC_SEGNAME_TOKEN_SEQ },
+    { "{duration}", FFC_SEGNAME_TOKEN_DURATION },
+    { "{run}", FFC_SEGNAME_TOKEN_RUN },
+  };
+  const gchar *literal = template;
+
+  for (const gchar *p = template; *p != '\0';) {
+    FfcSegnameToken token = { FFC_SEGNAME_TOKEN_LITERAL, NULL, 0, 0 };
+    gsize len = 0;
+
+    for (guint i = 0; i < G_N_ELEMENTS (placeholders) && len == 0; i++) {
+      if (g_str_has_prefix (p, placeholders[i].text)) {
+        token.type = placeholders[i].type;
+        len = strlen (placeholders[i].text);
+      }
+    }
+    if (len == 0 && *p == '%') {
+      /* a strftime conversion: '%' and the character after it ('\0' when
+       * the template ends there) */
+      token.type = FFC_SEGNAME_TOKEN_CONVERSION;
+      token.conversion = p[1];
+      len = p[1] != '\0' ? 2 : 1;
+    }
+    if (len == 0) {
+      p++;
+      continue;
+    }
+    if (p > literal) {
+      FfcSegnameToken text = { FFC_SEGNAME_TOKEN_LITERAL, literal,
+        (gsize)(p - literal), 0 };
+      func (&text, user_data);
+    }
+    token.text = p;
+    token.len = len;
+    func (&token, user_data);
+    p += len;
+    literal = p;
+  }
+  if (*literal != '\0') {
+    FfcSegnameToken text = { FFC_SEGNAME_TOKEN_LITERAL, literal,
+      strlen (literal), 0 };
+    func (&text, user_data);
+  }
+}
+
+typedef struct {
+  GString *fmt;
+  guint64 seq;
+  guint64 duration_s;
+  const gchar *run;
+} Expansion;
+
+/* Placeholders become their values, which hold no '%' for strftime to
+ * see; conversions and literal text go to strftime as they are. */
+static void
+expand_token (const FfcSegnameToken *token, gpointer data)
+{
+  Expansion *x = data;
+
+  switch (token->type) {
+    case FFC_SEGNAME_TOKEN_SEQ:
+      g_string_append_printf (x->fmt, "%08" G_GUINT64_FORMAT, x->seq);
+      break;
+    case FFC_SEGNAME_TOKEN_DURATION:
+      g_string_append_printf (x->fmt, "%" G_GUINT64_FORMAT, x->duration_s);
+      break;
+    case FFC_SEGNAME_TOKEN_RUN:
+      g_string_append (x->fmt, x->run);
+      break;
+    case FFC_SEGNAME_TOKEN_LITERAL:
+    case FFC_SEGNAME_TOKEN_CONVERSION:
+      g_string_append_len (x->fmt, token->text, token->len);
+      break;
+  }
+}
+
 gchar *
 ffc_segname_expand (const gchar *template, gint64 start_us, guint64 seq,
     guint64 duration_s, const gchar *run, GError **error)
 {
   GString *fmt = g_string_new (NULL);
+  Expansion x;
   time_t secs = (time_t)(start_us >= 0 ? start_us / G_USEC_PER_SEC
                                        : (start_us - G_USEC_PER_SEC + 1)
                                              / G_USEC_PER_SEC);
@@ -33,21 +125,11 @@ ffc_segname_expand (const gchar *template, gint64 start_us, guint64 seq,
   gchar out[1024];
   gsize n;
 
-  /* Placeholders first; their values hold no '%' for strftime to see. */
-  for (const gchar *p = template; *p != '\0'; p++) {
-    if (g_str_has_prefix (p, "{seq}")) {
-      g_string_append_printf (fmt, "%08" G_GUINT64_FORMAT, seq);
-      p += strlen ("{seq}") - 1;
-    } else if (g_str_has_prefix (p, "{duration}")) {
-      g_string_append_printf (fmt, "%" G_GUINT64_FORMAT, duration_s);
-      p += strlen ("{duration}") - 1;
-    } else if (g_str_has_prefix (p, "{run}")) {
-      g_string_append (fmt, run);
-      p += strlen ("{run}") - 1;
-    } else {
-      g_string_append_c (fmt, *p);
-    }
-  }
+  x.fmt = fmt;
+  x.seq = seq;
+  x.duration_s = duration_s;
+  x.run = run;
+  ffc_segname_tokenize (template, expand_token, &x);
   gmtime_r (&secs, &tm);
   n = strftime (out, sizeof (out), fmt->str, &tm);
   g_string_free (fmt, TRUE);
@@ -131,4 +213,225 @@ ffc_segname_iso8601 (gint64 wall_us)
   g_free (base);
   g_date_time_unref (dt);
   return text;
+}
+
+/* ---- the names a template gives, as a pattern (for retention) ---- */
+
+struct _FfcSegPattern {
+  GRegex *re;
+  gboolean has_time;
+};
+
+/* strftime conversions, as ffc_segname_expand () gives them in UTC; those
+ * with a group name carry the time that orders segments */
+static const struct {
+  gchar conversion;
+  const gchar *regex;
+  const gchar *group;
+} conversions[] = {
+  { 'Y', "\\d{4}", "Y" },
+  { 'm', "\\d{2}", "m" },
+  { 'd', "\\d{2}", "d" },
+  { 'H', "\\d{2}", "H" },
+  { 'M', "\\d{2}", "M" },
+  { 'S', "\\d{2}", "S" },
+  { 's', "\\d+", "s" },
+  { 'y', "\\d{2}", NULL },
+  { 'C', "\\d{2}", NULL },
+  { 'G', "\\d{4}", NULL },
+  { 'g', "\\d{2}", NULL },
+  { 'j', "\\d{3}", NULL },
+  { 'e', "[ \\d]\\d", NULL },
+  { 'I', "\\d{2}", NULL },
+  { 'k', "[ \\d]\\d", NULL },
+  { 'l', "[ \\d]\\d", NULL },
+  { 'U', "\\d{2}", NULL },
+  { 'W', "\\d{2}", NULL },
+  { 'V', "\\d{2}", NULL },
+  { 'u', "\\d", NULL },
+  { 'w', "\\d", NULL },
+  { 'z', "\\+0000", NULL },
+};
+
+static gboolean
+append_conversion (GString *re, gchar c, GHashTable *captured)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (conversions); i++) {
+    const gchar *group = conversions[i].group;
+
+    if (conversions[i].conversion != c)
+      continue;
+    /* a repeated conversion matches the same way, captured once */
+    if (group != NULL && !g_hash_table_contains (captured, group)) {
+      g_hash_table_add (captured, (gpointer)group);
+      g_string_append_printf (re, "(?<%s>%s)", group, conversions[i].regex);
+    } else {
+      g_string_append (re, conversions[i].regex);
+    }
+    return TRUE;
+  }
+  switch (c) {
+    case 'F':
+      return append_conversion (re, 'Y', captured)
+             && (g_string_append (re, "-"), TRUE)
+             && append_conversion (re, 'm', captured)
+             && (g_string_append (re, "-"), TRUE)
+             && append_conversion (re, 'd', captured);
+    case 'T':
+      return append_conversion (re, 'H', captured)
+             && (g_string_append (re, ":"), TRUE)
+             && append_conversion (re, 'M', captured)
+             && (g_string_append (re, ":"), TRUE)
+             && append_conversion (re, 'S', captured);
+    case 'R':
+      return append_conversion (re, 'H', captured)
+             && (g_string_append (re, ":"), TRUE)
+             && append_conversion (re, 'M', captured);
+    case '%':
+      g_string_append (re, "%");
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}
+
+static void
+append_literal (GString *re, const gchar *text, gssize len)
+{
+  gchar *escaped = g_regex_escape_string (text, len);
+  g_string_append (re, escaped);
+  g_free (escaped);
+}
+
+typedef struct {
+  GString *re;
+  GHashTable *captured;
+  gboolean seq_captured;
+  const gchar *template;
+  GError *error;
+} PatternBuild;
+
+static void
+pattern_token (const FfcSegnameToken *token, gpointer data)
+{
+  PatternBuild *b = data;
+
+  if (b->error != NULL)
+    return;
+  switch (token->type) {
+    case FFC_SEGNAME_TOKEN_SEQ:
+      g_string_append (b->re, b->seq_captured ? "\\d{8,}" : "(?<seq>\\d{8,})");
+      b->seq_captured = TRUE;
+      break;
+    case FFC_SEGNAME_TOKEN_DURATION:
+      g_string_append (b->re, "\\d+");
+      break;
+    case FFC_SEGNAME_TOKEN_RUN:
+      /* an explicit id is as given */
+      g_string_append (b->re, "[0-9A-Fa-f]{8}");
+      break;
+    case FFC_SEGNAME_TOKEN_CONVERSION:
+      if (token->conversion == '\0'
+          || !append_conversion (b->re, token->conversion, b->captured))
+        g_set_error (&b->error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+            "the names of template \"%s\" cannot be recognised: %%%c is not "
+            "a numeric strftime conversion",
+            b->template, token->conversion ? token->conversion : ' ');
+      break;
+    case FFC_SEGNAME_TOKEN_LITERAL:
+      append_literal (b->re, token->text, token->len);
+      break;
+  }
+}
+
+/* Turns a template into a pattern that matches exactly the names it can
+ * give: digits where a time or a number goes, 8 hex digits for {run}. */
+FfcSegPattern *
+ffc_seg_pattern_new (const gchar *template, GError **error)
+{
+  PatternBuild b = { g_string_new ("^"),
+    g_hash_table_new (g_str_hash, g_str_equal), FALSE, template, NULL };
+  FfcSegPattern *pattern = NULL;
+  GRegex *regex;
+
+  ffc_segname_tokenize (template, pattern_token, &b);
+  if (b.error != NULL) {
+    g_propagate_error (error, b.error);
+    goto done;
+  }
+  g_string_append (b.re, "$");
+  regex = g_regex_new (b.re->str, G_REGEX_OPTIMIZE, 0, error);
+  if (regex == NULL)
+    goto done;
+  pattern = g_new0 (FfcSegPattern, 1);
+  pattern->re = regex;
+  pattern->has_time = g_hash_table_contains (b.captured, "Y")
+                      || g_hash_table_contains (b.captured, "s");
+
+done:
+  g_hash_table_unref (b.captured);
+  g_string_free (b.re, TRUE);
+  return pattern;
+}
+
+gboolean
+ffc_seg_pattern_has_time (const FfcSegPattern *pattern)
+{
+  return pattern->has_time;
+}
+
+/* A named group's number, or `fallback` if the pattern has none */
+static gint
+group_int (GMatchInfo *m, const gchar *group, gint fallback)
+{
+  gchar *text = g_match_info_fetch_named (m, group);
+  gint value = fallback;
+
+  if (text != NULL && *text != '\0')
+    value = atoi (text);
+  g_free (text);
+  return value;
+}
+
+/* Whether `name` is one the template gives; then `time_s` is the time in
+ * it (seconds since the epoch, UTC), or G_MININT64 when it has none. A
+ * name with a date or time that cannot be (month 13) is not one. */
+gboolean
+ffc_seg_pattern_match (
+    const FfcSegPattern *pattern, const gchar *name, gint64 *time_s)
+{
+  GMatchInfo *m = NULL;
+  gboolean ok = FALSE;
+  gchar *epoch;
+  GDateTime *dt;
+
+  if (!g_regex_match (pattern->re, name, 0, &m))
+    goto done;
+  /* month, day and time are checked even without a year */
+  dt = g_date_time_new_utc (group_int (m, "Y", 2000), group_int (m, "m", 1),
+      group_int (m, "d", 1), group_int (m, "H", 0), group_int (m, "M", 0),
+      group_int (m, "S", 0));
+  if (dt == NULL)
+    goto done;
+  if (time_s != NULL)
+    *time_s = pattern->has_time ? g_date_time_to_unix (dt) : G_MININT64;
+  g_date_time_unref (dt);
+  epoch = g_match_info_fetch_named (m, "s");
+  if (epoch != NULL && *epoch != '\0' && time_s != NULL)
+    *time_s = g_ascii_strtoll (epoch, NULL, 10);
+  g_free (epoch);
+  ok = TRUE;
+
+done:
+  g_match_info_free (m);
+  return ok;
+}
+
+void
+ffc_seg_pattern_free (FfcSegPattern *pattern)
+{
+  if (pattern == NULL)
+    return;
+  g_regex_unref (pattern->re);
+  g_free (pattern);
 }

@@ -4,6 +4,7 @@
 #endif
 
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -16,6 +17,24 @@
 #include <gst/check/gstcheck.h>
 
 #include "check-common.h"
+
+/* Each test's scratch directory, made before it and removed after it
+ * (a checked fixture: in the test's own process) */
+static gchar *test_dir;
+
+static void
+make_test_dir (void)
+{
+  test_dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  fail_unless (test_dir != NULL);
+}
+
+static void
+remove_test_dir (void)
+{
+  rm_rf (test_dir);
+  g_clear_pointer (&test_dir, g_free);
+}
 
 /* Paths of the .wav files in dir, sorted */
 static GPtrArray *
@@ -65,7 +84,7 @@ first_of_type (Run *run, GstMessageType type)
 
 GST_START_TEST (test_exact_frames_per_segment)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *staging = g_build_filename (dir, ".buffer", NULL);
   /* 50 buffers of 1000 frames at 48 kHz; 0.25 s segments = 12000 frames:
    * boundaries fall inside buffers */
@@ -118,17 +137,15 @@ GST_START_TEST (test_exact_frames_per_segment)
   g_list_free (promoted);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
   g_free (staging);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_default_names)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *desc = g_strdup_printf (
       "audiotestsrc num-buffers=30 "
       "samplesperbuffer=4800 ! audio/x-raw,rate=48000,channels=1 ! "
@@ -199,16 +216,14 @@ GST_START_TEST (test_default_names)
   g_list_free (promoted);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_template)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *desc = g_strdup_printf (
       "audiotestsrc num-buffers=4 "
       "samplesperbuffer=8000 ! audio/x-raw,rate=8000,channels=1 ! "
@@ -229,20 +244,18 @@ GST_START_TEST (test_template)
   fail_unless_equals_uint64 (frames_of (files->pdata[0]), 16000);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
   g_free (expect0);
   g_free (expect1);
   g_free (year);
   g_date_time_unref (now);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_align)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *desc = g_strdup_printf (
       "audiotestsrc num-buffers=30 "
       "samplesperbuffer=4800 ! audio/x-raw,rate=48000,channels=1 ! "
@@ -277,9 +290,7 @@ GST_START_TEST (test_align)
   fail_unless_equals_uint64 (total, 144000);
   g_list_free (promoted);
   run_free (run);
-  rm_rf (dir);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -331,7 +342,7 @@ push_buffers (const gchar *dir, const GstClockTime *times,
 
 GST_START_TEST (test_split_at_discontinuity)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   const GstClockTime ms100 = 100 * GST_MSECOND;
   /* 3 contiguous buffers, a 0.5 s jump, 2 more, then DISCONT without a jump,
    * then a jump of less than one sample (no split) */
@@ -356,15 +367,13 @@ GST_START_TEST (test_split_at_discontinuity)
   g_list_free (promoted);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
-  g_free (dir);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_never_replace)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *existing = g_build_filename (dir, "take_00000000.wav", NULL);
   gchar *renamed = g_build_filename (dir, "take_00000000-1.wav", NULL);
   gchar *desc = g_strdup_printf (
@@ -390,18 +399,16 @@ GST_START_TEST (test_never_replace)
   g_free (wtext);
   g_free (text);
   run_free (run);
-  rm_rf (dir);
   g_free (existing);
   g_free (renamed);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_stop_without_eos)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *staging = g_build_filename (dir, ".buffer", NULL);
   gchar *desc = g_strdup_printf (
       "audiotestsrc is-live=true "
@@ -424,10 +431,8 @@ GST_START_TEST (test_stop_without_eos)
   fail_unless_equals_int (count_entries (staging), 0);
   g_ptr_array_unref (files);
   gst_object_unref (pipeline);
-  rm_rf (dir);
   g_free (staging);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -442,7 +447,7 @@ write_file (const gchar *dir, const gchar *name, const void *data, gsize len)
 
 GST_START_TEST (test_orphan_repair_and_quarantine)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *staging = g_build_filename (dir, ".buffer", NULL);
   gchar *quarantine = g_build_filename (staging, "quarantine", NULL);
   gchar *desc = g_strdup_printf (
@@ -497,18 +502,16 @@ GST_START_TEST (test_orphan_repair_and_quarantine)
   g_list_free (recovered);
   g_list_free (quarantined);
   run_free (run);
-  rm_rf (dir);
   g_free (quarantine);
   g_free (staging);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_symlink_in_staging_not_followed)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *outside = g_dir_make_tmp ("segsink-outside-XXXXXX", NULL);
   gchar *staging = g_build_filename (dir, ".buffer", NULL);
   gchar *victim = g_build_filename (outside, "victim", NULL);
@@ -532,7 +535,6 @@ GST_START_TEST (test_symlink_in_staging_not_followed)
   promoted = g_build_filename (dir, "take_00000000.wav", NULL);
   fail_unless_equals_uint64 (frames_of (promoted), 1024);
   run_free (run);
-  rm_rf (dir);
   rm_rf (outside);
   g_free (promoted);
   g_free (text);
@@ -541,7 +543,6 @@ GST_START_TEST (test_symlink_in_staging_not_followed)
   g_free (staging);
   g_free (outside);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -566,7 +567,7 @@ expect_start_failure (const gchar *properties, const gchar *in_message)
 
 GST_START_TEST (test_bad_settings)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *file = g_build_filename (dir, "a-file", NULL);
   gchar *props;
 
@@ -594,9 +595,7 @@ GST_START_TEST (test_bad_settings)
   ASSERT_WARNING (expect_start_failure (props, "the same name"));
   g_free (props);
 
-  rm_rf (dir);
   g_free (file);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -646,7 +645,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_rf64)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *desc = g_strdup_printf (
       "audiotestsrc num-buffers=10 "
       "samplesperbuffer=4800 ! audio/x-raw,format=S16LE,rate=48000,channels=1 "
@@ -677,9 +676,7 @@ GST_START_TEST (test_rf64)
   g_free (data);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -769,7 +766,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_with_ffmpegsrc)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *staging = g_build_filename (dir, ".buffer", NULL);
   gchar *desc = g_strdup_printf (
       "ffmpegsrc input-format=lavfi "
@@ -800,10 +797,8 @@ GST_START_TEST (test_with_ffmpegsrc)
   g_list_free (promoted);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
   g_free (staging);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -813,7 +808,7 @@ GST_START_TEST (test_gap_inside_ffmpeg_splits_segment)
   /* ffmpeg's input timestamps jump by 0.5 s after sample 48128, as ALSA's
    * do after an overrun: the file ends there, and the next one starts later
    * by the lost time */
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *desc = g_strdup_printf (
       "ffmpegsrc name=src input-format=lavfi "
       "input-options=-re device=\"sine=sample_rate=48000:duration=2,"
@@ -872,9 +867,7 @@ GST_START_TEST (test_gap_inside_ffmpeg_splits_segment)
   g_list_free (promoted);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -884,7 +877,7 @@ GST_END_TEST;
  * file's GUANO and bext chunks. */
 GST_START_TEST (test_metadata_settings)
 {
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *props, *desc, *note, *data = NULL, *guan;
   GPtrArray *files;
   gsize len;
@@ -934,9 +927,7 @@ GST_START_TEST (test_metadata_settings)
   g_free (data);
   g_ptr_array_unref (files);
   run_free (run);
-  rm_rf (dir);
   g_free (desc);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -944,7 +935,7 @@ GST_END_TEST;
 GST_START_TEST (test_nonsense_settings)
 {
   GstElement *sink = gst_element_factory_make ("segmentsink", NULL);
-  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  const gchar *dir = test_dir;
   gchar *file = g_build_filename (dir, "a-file", NULL);
   gchar *long_name = g_strnfill (300, 'a');
   gchar *long_path = g_strdup_printf ("%s/%s/%s/%s/%s/%s/%s/%s/%s/%s/%s/%s/"
@@ -956,10 +947,11 @@ GST_START_TEST (test_nonsense_settings)
   guint64 t;
   Run *run;
 
-  /* a zero duration is out of range: refused when set, the value kept */
+  /* a zero duration is out of range: warned about when set, and the start
+   * fails naming it (test_ranges), instead of running on the default */
   ASSERT_WARNING (g_object_set (sink, "segment-duration", (guint64)0, NULL));
   g_object_get (sink, "segment-duration", &t, NULL);
-  fail_unless_equals_uint64 (t, 60 * GST_SECOND);
+  fail_unless_equals_uint64 (t, 0);
   gst_object_unref (sink);
 
   /* a path longer than PATH_MAX, a staging location that is a file */
@@ -993,12 +985,10 @@ GST_START_TEST (test_nonsense_settings)
   fail_unless_equals_int (count_entries (props), 0);
   run_free (run);
 
-  rm_rf (dir);
   g_free (props);
   g_free (long_path);
   g_free (long_name);
   g_free (file);
-  g_free (dir);
 }
 
 GST_END_TEST;
@@ -1091,6 +1081,285 @@ GST_START_TEST (test_staging_removed_during_run)
 
 GST_END_TEST;
 
+/* issue 13, 6: every setting has a range a recorder can use; the rest is
+ * refused at start, naming the value, before anything is made on disk */
+GST_START_TEST (test_ranges)
+{
+  const gchar *dir = test_dir;
+  gchar *data = g_build_filename (dir, "data", NULL);
+  gchar *props, *desc, *shm, *text;
+  GstElement *sink;
+  gdouble elevation = 0;
+  Run *run;
+
+  /* segments of 10 ms to 24 h: 0, 1 ns and a day and a nanosecond fail
+   * the start with the value in the message */
+  props = g_strdup_printf ("location=%s segment-duration=0", data);
+  ASSERT_WARNING (expect_start_failure (props, "segment-duration 0 ns"));
+  g_free (props);
+  props = g_strdup_printf ("location=%s segment-duration=1", data);
+  ASSERT_WARNING (expect_start_failure (props, "segment-duration 1 ns"));
+  g_free (props);
+  props = g_strdup_printf ("location=%s segment-duration=86400000000001", data);
+  ASSERT_WARNING (
+      expect_start_failure (props, "segment-duration 86400000000001 ns"));
+  g_free (props);
+  fail_unless_equals_int (count_entries (dir), 0);
+
+  /* a staging location on another filesystem fails before any directory
+   * is made, on either side */
+  if (g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR)) {
+    shm = g_strdup_printf ("/dev/shm/segsink-staging-%d", getpid ());
+    props = g_strdup_printf ("location=%s staging-location=%s", data, shm);
+    expect_start_failure (props, "not on the same filesystem");
+    fail_unless (!g_file_test (data, G_FILE_TEST_EXISTS));
+    fail_unless (!g_file_test (shm, G_FILE_TEST_EXISTS));
+    g_free (props);
+    g_free (shm);
+  }
+
+  /* rates of 1 kHz to 1.536 MHz: an ERROR naming the rate */
+  desc = g_strdup_printf ("audiotestsrc num-buffers=1 ! audio/x-raw,rate=500 "
+                          "! segmentsink location=%s",
+      data);
+  run = run_launch (desc, 5000, NULL, NULL);
+  fail_unless (run->error != NULL);
+  text = message_text (run->error);
+  fail_unless (strstr (text, "sample rate 500 Hz") != NULL, "%s", text);
+  g_free (text);
+  run_free (run);
+  g_free (desc);
+  desc = g_strdup_printf ("audiotestsrc num-buffers=1 ! "
+                          "audio/x-raw,rate=2000000 ! segmentsink location=%s",
+      data);
+  run = run_launch (desc, 5000, NULL, NULL);
+  fail_unless (run->error != NULL);
+  text = message_text (run->error);
+  fail_unless (strstr (text, "sample rate 2000000 Hz") != NULL, "%s", text);
+  g_free (text);
+  run_free (run);
+  g_free (desc);
+
+  /* elevation=NaN is "unknown", as the docs say: taken without a warning
+   * (fatal here), and no elevation in the file */
+  sink = gst_element_factory_make ("segmentsink", NULL);
+  g_object_set (sink, "elevation", 12.0, NULL);
+  g_object_set (sink, "elevation", (gdouble)NAN, NULL);
+  g_object_get (sink, "elevation", &elevation, NULL);
+  fail_unless (isnan (elevation), "%g", elevation);
+  gst_util_set_object_arg (G_OBJECT (sink), "elevation", "NaN");
+  g_object_get (sink, "elevation", &elevation, NULL);
+  fail_unless (isnan (elevation), "%g", elevation);
+  gst_object_unref (sink);
+  desc = g_strdup_printf ("audiotestsrc num-buffers=1 ! "
+                          "audio/x-raw,rate=48000,channels=1 ! segmentsink "
+                          "location=%s elevation=NaN",
+      data);
+  run = run_launch (desc, 20000, NULL, NULL);
+  fail_unless (run->eos);
+  {
+    GPtrArray *files = list_wavs (data);
+    gchar *bytes;
+    gsize len;
+
+    fail_unless_equals_int (files->len, 1);
+    fail_unless (g_file_get_contents (files->pdata[0], &bytes, &len, NULL));
+    fail_unless (memmem (bytes, len, "Loc Elevation", 13) == NULL);
+    fail_unless (memmem (bytes, len, "GUANO|Version", 13) != NULL);
+    g_free (bytes);
+    g_ptr_array_unref (files);
+  }
+  run_free (run);
+  g_free (desc);
+
+  g_free (data);
+}
+
+GST_END_TEST;
+
+/* issue 13, 5: what the running writer depends on is taken at start; a
+ * change while PLAYING is refused with a warning, and the segments go on
+ * being named and cut as they began */
+GST_START_TEST (test_settings_fixed_while_running)
+{
+  const gchar *dir = test_dir;
+  gchar *desc = g_strdup_printf (
+      "audiotestsrc is-live=true samplesperbuffer=480 ! "
+      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! segmentsink "
+      "name=sink location=%s segment-duration=200000000 "
+      "filename=first_{seq}.wav",
+      dir);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GPtrArray *names;
+  GstMessage *m;
+  guint64 duration;
+  gboolean align;
+  gchar *filename;
+
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING)
+               != GST_STATE_CHANGE_FAILURE);
+  fail_unless (gst_element_get_state (pipeline, NULL, NULL, 10 * GST_SECOND)
+               == GST_STATE_CHANGE_SUCCESS);
+  g_usleep (300 * 1000);
+  ASSERT_WARNING (g_object_set (sink, "filename", "second_{seq}.wav", NULL));
+  ASSERT_WARNING (g_object_set (
+      sink, "segment-duration", (guint64)(100 * GST_MSECOND), NULL));
+  ASSERT_WARNING (g_object_set (sink, "align", TRUE, NULL));
+  ASSERT_WARNING (g_object_set (sink, "min-free-space", (guint64)0, NULL));
+  /* the values were not taken */
+  g_object_get (sink, "filename", &filename, "segment-duration", &duration,
+      "align", &align, NULL);
+  fail_unless_equals_string (filename, "first_{seq}.wav");
+  fail_unless_equals_uint64 (duration, 200 * GST_MSECOND);
+  fail_unless (!align);
+  g_free (filename);
+  g_usleep (700 * 1000);
+  gst_element_send_event (pipeline, gst_event_new_eos ());
+  m = gst_bus_timed_pop_filtered (
+      bus, 20 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (m != NULL && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS);
+  gst_message_unref (m);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+
+  /* every segment named by the template it began under, and 0.2 s long
+   * (9600 frames) but the last */
+  names = wav_names (dir, NULL);
+  fail_unless (names->len >= 4, "%u files", names->len);
+  for (guint i = 0; i < names->len; i++) {
+    gchar *expect = g_strdup_printf ("first_%08u.wav", i);
+    gchar *path = g_build_filename (dir, names->pdata[i], NULL);
+
+    fail_unless_equals_string (names->pdata[i], expect);
+    if (i + 1 < names->len)
+      fail_unless_equals_uint64 (frames_of (path), 9600);
+    g_free (path);
+    g_free (expect);
+  }
+  /* set again once stopped, it is taken */
+  g_object_set (sink, "filename", "second_{seq}.wav", NULL);
+  g_object_get (sink, "filename", &filename, NULL);
+  fail_unless_equals_string (filename, "second_{seq}.wav");
+  g_free (filename);
+
+  g_ptr_array_unref (names);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
+/* issue 13, 7: without a time model (a source that is not live), a file
+ * recorded while the system clock is not synchronised says so */
+GST_START_TEST (test_unsynchronised_clock_marked)
+{
+  const gchar *dir = test_dir;
+  gchar *desc = g_strdup_printf (
+      "audiotestsrc num-buffers=10 ! audio/x-raw,rate=48000,channels=1 ! "
+      "segmentsink location=%s",
+      dir);
+  GPtrArray *files;
+  GList *promoted;
+  gboolean synced = TRUE;
+  gchar *bytes;
+  gsize len;
+  Run *run;
+
+  g_setenv ("FFC_TEST_CLOCK_UNSYNCHRONISED", "1", TRUE);
+  run = run_launch (desc, 20000, NULL, NULL);
+  g_setenv ("FFC_TEST_CLOCK_UNSYNCHRONISED", "0", TRUE);
+  fail_unless (run->eos);
+  promoted = messages_named (run, "segmentsink-promoted", NULL);
+  fail_unless_equals_int (g_list_length (promoted), 1);
+  fail_unless (
+      gst_structure_get_boolean (gst_message_get_structure (promoted->data),
+          "clock-synchronised", &synced));
+  fail_unless (!synced, "clock-synchronised is true");
+  files = list_wavs (dir);
+  fail_unless_equals_int (files->len, 1);
+  fail_unless (g_file_get_contents (files->pdata[0], &bytes, &len, NULL));
+  fail_unless (
+      memmem (bytes, len, "FFC|Clock Synchronised: false\n", 30) != NULL);
+  g_free (bytes);
+  g_ptr_array_unref (files);
+  g_list_free (promoted);
+  run_free (run);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
+static gpointer
+run_in_thread (gpointer pipeline)
+{
+  return run_pipeline (pipeline, 60000, NULL, NULL);
+}
+
+/* `n` recorders on one data directory, started `delay_ms` apart, each 4 s
+ * of paced audio: no one's recovery touches another's open segment. */
+static void
+run_recorders_together (guint n, guint delay_ms)
+{
+  gchar *dir = g_dir_make_tmp ("segsink-XXXXXX", NULL);
+  gchar *staging = g_build_filename (dir, ".buffer", NULL);
+  gchar *desc = g_strdup_printf (
+      "ffmpegsrc input-format=lavfi input-options=-re "
+      "device=sine=sample_rate=48000:duration=4 ! segmentsink location=%s "
+      "segment-duration=1000000000",
+      dir);
+  GThread *threads[8];
+  GPtrArray *files;
+  guint64 total = 0;
+
+  g_assert (n <= G_N_ELEMENTS (threads));
+  for (guint i = 0; i < n; i++) {
+    GstElement *pipeline = gst_parse_launch (desc, NULL);
+
+    fail_unless (pipeline != NULL);
+    if (i > 0)
+      g_usleep (delay_ms * 1000);
+    threads[i] = g_thread_new ("recorder", run_in_thread, pipeline);
+  }
+  for (guint i = 0; i < n; i++) {
+    Run *run = g_thread_join (threads[i]);
+    gchar *text = run->error ? message_text (run->error) : NULL;
+
+    fail_unless (run->error == NULL, "recorder %u: %s", i, text);
+    fail_unless (run->eos, "recorder %u did not finish", i);
+    fail_unless (messages_named (run, "segmentsink-recovered", NULL) == NULL,
+        "recorder %u recovered a live recorder's segment", i);
+    g_free (text);
+    run_free (run);
+  }
+  /* every frame of every recorder, in complete files, nothing left over */
+  files = list_wavs (dir);
+  for (guint i = 0; i < files->len; i++)
+    total += frames_of (files->pdata[i]);
+  fail_unless_equals_uint64 (total, (guint64)n * 192000);
+  fail_unless_equals_int (count_entries (staging), 0);
+  g_ptr_array_unref (files);
+  rm_rf (dir);
+  g_free (staging);
+  g_free (desc);
+  g_free (dir);
+}
+
+/* issue 13, 1: two recorders on one data directory */
+GST_START_TEST (test_recorders_share_location)
+{
+  if (gst_registry_lookup_feature (gst_registry_get (), "ffmpegsrc") == NULL) {
+    g_printerr ("SKIP test_recorders_share_location: no ffmpegsrc\n");
+    return;
+  }
+  run_recorders_together (2, 500);
+  run_recorders_together (4, 0);
+}
+
+GST_END_TEST;
+
 static Suite *
 segmentsink_suite (void)
 {
@@ -1099,6 +1368,7 @@ segmentsink_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 120);
+  tcase_add_checked_fixture (tc, make_test_dir, remove_test_dir);
   tcase_add_test (tc, test_exact_frames_per_segment);
   tcase_add_test (tc, test_default_names);
   tcase_add_test (tc, test_template);
@@ -1117,6 +1387,10 @@ segmentsink_suite (void)
   tcase_add_test (tc, test_metadata_settings);
   tcase_add_test (tc, test_nonsense_settings);
   tcase_add_test (tc, test_staging_removed_during_run);
+  tcase_add_test (tc, test_recorders_share_location);
+  tcase_add_test (tc, test_ranges);
+  tcase_add_test (tc, test_settings_fixed_while_running);
+  tcase_add_test (tc, test_unsynchronised_clock_marked);
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "ffc-promote.h"
+#include "ffc-wav.h"
 
 static gchar *
 file_text (const gchar *dir, const gchar *name)
@@ -194,6 +195,131 @@ test_staging_deleted (void)
   g_free (root);
 }
 
+static gboolean
+repair_wav (gint fd, guint64 *frames, guint64 *trimmed_bytes,
+    gpointer user_data, GError **error)
+{
+  FfcWavRepair repair;
+
+  if (!ffc_wav_repair (fd, &repair, error))
+    return FALSE;
+  *frames = repair.frames;
+  *trimmed_bytes = repair.trimmed_bytes;
+  return TRUE;
+}
+
+static const FfcOrphan *
+outcome_of (GPtrArray *orphans, const gchar *name)
+{
+  for (guint i = 0; i < orphans->len; i++) {
+    const FfcOrphan *o = orphans->pdata[i];
+    if (g_strcmp0 (o->name, name) == 0)
+      return o;
+  }
+  return NULL;
+}
+
+/* A torn WAV of 1000 mono S16 frames whose header sizes are still zero */
+static gsize
+torn_wav (guint8 *file)
+{
+  FfcWavLayout l;
+  gsize hs =
+      ffc_wav_header_init (&l, FFC_WAV_S16LE, 48000, 1, NULL, 0, NULL, file);
+
+  memset (file + hs, 7, 2000);
+  return hs + 2000;
+}
+
+/* Recovery never touches a file a live writer holds (two recorders on one
+ * staging directory); it repairs a torn one nobody holds, and removes an
+ * empty one. */
+static void
+test_recovery_skips_locked (void)
+{
+  gchar *root = g_dir_make_tmp ("ffc-recover-XXXXXX", NULL);
+  gchar *staging = g_build_filename (root, ".buffer", NULL);
+  gint data_fd = ffc_dir_open (root, TRUE, NULL);
+  gint staging_fd = ffc_dir_open (staging, TRUE, NULL);
+  guint8 file[FFC_WAV_MAX_HEADER + 2000];
+  gsize len = torn_wav (file);
+  gchar *created = NULL, *path, *other;
+  const FfcOrphan *o;
+  GPtrArray *orphans;
+  GError *error = NULL;
+  gint live, again;
+
+  /* a live writer's segment, half written and locked */
+  live = ffc_staging_create (staging_fd, "live.wav", &created, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (write (live, file, len), ==, (gssize)len);
+  /* a close () of another descriptor of the file keeps the lock (OFD, not
+   * a per-process POSIX lock) */
+  other = g_build_filename (staging, "live.wav", NULL);
+  again = open (other, O_RDONLY);
+  g_assert_cmpint (again, >=, 0);
+  close (again);
+  /* a crash's torn file, and a file created and never written */
+  path = g_build_filename (staging, "torn.wav", NULL);
+  g_assert_true (g_file_set_contents (path, (gchar *)file, len, NULL));
+  g_free (path);
+  write_text (staging, "empty.wav", "");
+
+  orphans = ffc_staging_recover (staging_fd, data_fd, FALSE, repair_wav, NULL);
+  o = outcome_of (orphans, "live.wav");
+  g_assert_nonnull (o);
+  g_assert_cmpint (o->outcome, ==, FFC_ORPHAN_SKIPPED_LOCKED);
+  o = outcome_of (orphans, "torn.wav");
+  g_assert_nonnull (o);
+  g_assert_cmpint (o->outcome, ==, FFC_ORPHAN_RECOVERED);
+  g_assert_cmpstr (o->moved_to, ==, "torn.wav");
+  g_assert_cmpuint (o->frames, ==, 1000);
+  o = outcome_of (orphans, "empty.wav");
+  g_assert_nonnull (o);
+  g_assert_cmpint (o->outcome, ==, FFC_ORPHAN_REMOVED_EMPTY);
+  g_ptr_array_unref (orphans);
+  /* the live one is where it was, as it was; the others are gone */
+  g_assert_true (g_file_test (other, G_FILE_TEST_IS_REGULAR));
+  path = g_build_filename (staging, "empty.wav", NULL);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_free (path);
+  path = g_build_filename (root, "torn.wav", NULL);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_free (path);
+
+  /* finished and sealed, it is still held */
+  live = ffc_staging_seal (live);
+  g_assert_cmpint (fcntl (live, F_GETFL) & O_ACCMODE, ==, O_RDONLY);
+  orphans = ffc_staging_recover (staging_fd, data_fd, FALSE, repair_wav, NULL);
+  g_assert_cmpuint (orphans->len, ==, 1);
+  o = orphans->pdata[0];
+  g_assert_cmpint (o->outcome, ==, FFC_ORPHAN_SKIPPED_LOCKED);
+  g_ptr_array_unref (orphans);
+
+  /* the writer promotes it, still holding it, then lets go */
+  g_free (ffc_promote (staging_fd, created, data_fd, created, FALSE, &error));
+  g_assert_no_error (error);
+  close (live);
+  g_assert_false (g_file_test (other, G_FILE_TEST_EXISTS));
+
+  /* a writer that died: its file is nobody's, and recovered */
+  live = ffc_staging_create (staging_fd, "dead.wav", &created, &error);
+  g_assert_cmpint (write (live, file, len), ==, (gssize)len);
+  close (live);
+  orphans = ffc_staging_recover (staging_fd, data_fd, FALSE, repair_wav, NULL);
+  g_assert_cmpuint (orphans->len, ==, 1);
+  o = orphans->pdata[0];
+  g_assert_cmpint (o->outcome, ==, FFC_ORPHAN_RECOVERED);
+  g_ptr_array_unref (orphans);
+  g_free (created);
+
+  close (data_fd);
+  close (staging_fd);
+  g_free (other);
+  g_free (staging);
+  g_free (root);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -204,5 +330,7 @@ main (int argc, char **argv)
   g_test_add_func ("/promote/directories", test_directories);
   g_test_add_func ("/promote/suffixes", test_suffixes);
   g_test_add_func ("/promote/staging-deleted", test_staging_deleted);
+  g_test_add_func (
+      "/promote/recovery-skips-locked", test_recovery_skips_locked);
   return g_test_run ();
 }

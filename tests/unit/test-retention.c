@@ -8,8 +8,10 @@
 
 #include <glib/gstdio.h>
 
+#include "ffc-pair.h"
 #include "ffc-promote.h"
 #include "ffc-retention.h"
+#include "ffc-runid.h"
 #include "ffc-segname.h"
 
 /* 2026-11-24T03:20:32Z */

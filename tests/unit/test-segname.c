@@ -67,6 +67,63 @@ test_iso8601 (void)
   g_free (text);
 }
 
+static void
+collect (const FfcSegnameToken *token, gpointer data)
+{
+  GString *out = data;
+
+  switch (token->type) {
+    case FFC_SEGNAME_TOKEN_LITERAL:
+      g_string_append_printf (out, "[%.*s]", (int)token->len, token->text);
+      break;
+    case FFC_SEGNAME_TOKEN_SEQ:
+      g_string_append (out, "SEQ");
+      break;
+    case FFC_SEGNAME_TOKEN_DURATION:
+      g_string_append (out, "DUR");
+      break;
+    case FFC_SEGNAME_TOKEN_RUN:
+      g_string_append (out, "RUN");
+      break;
+    case FFC_SEGNAME_TOKEN_CONVERSION:
+      g_string_append_printf (
+          out, "%%%c", token->conversion ? token->conversion : '$');
+      break;
+  }
+}
+
+static gchar *
+tokens (const gchar *template)
+{
+  GString *out = g_string_new (NULL);
+
+  ffc_segname_tokenize (template, collect, out);
+  return g_string_free (out, FALSE);
+}
+
+/* One grammar for names, their validation and retention's pattern */
+static void
+test_tokenize (void)
+{
+  const struct {
+    const gchar *template, *tokens;
+  } cases[] = {
+    { FFC_SEGNAME_DEFAULT,
+        "%Y[-]%m[-]%d[T]%H[-]%M[-]%S[Z_]DUR[s_]RUN[_]SEQ[.wav]" },
+    { "a%%b{seq}", "[a]%%[b]SEQ" },
+    { "{se{seq}}", "[{se]SEQ[}]" },
+    { "x%", "[x]%$" },
+    { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gchar *got = tokens (cases[i].template);
+
+    g_assert_cmpstr (got, ==, cases[i].tokens);
+    g_free (got);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -75,5 +132,6 @@ main (int argc, char **argv)
   g_test_add_func ("/segname/placeholders", test_placeholders);
   g_test_add_func ("/segname/refused", test_refused_templates);
   g_test_add_func ("/segname/iso8601", test_iso8601);
+  g_test_add_func ("/segname/tokenize", test_tokenize);
   return g_test_run ();
 }
