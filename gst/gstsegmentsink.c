@@ -132,6 +132,10 @@ struct _GstSegmentSink {
   FfcSegwriter *writer;
   gchar run_id[9]; /* the writer's, for the property (object lock) */
   GstAudioInfo info;
+  /* the file format (property), and the running writer's */
+  GstSegmentSinkFormat format;
+  GstSegmentSinkFormat running_format;
+  gboolean filename_set; /* else the format's default template */
 };
 
 GST_DEBUG_CATEGORY_STATIC (gst_segment_sink_debug);
@@ -157,6 +161,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_segment_sink_debug);
 #define DEFAULT_RETENTION FALSE
 #define DEFAULT_MIN_FREE_SPACE (G_GUINT64_CONSTANT (512) * 1024 * 1024)
 #define DEFAULT_MIN_AGE (10 * 60 * GST_SECOND)
+#define DEFAULT_FORMAT GST_SEGMENT_SINK_FORMAT_WAV
+#define DEFAULT_COMPRESSION_LEVEL 5
 
 enum {
   PROP_0,
@@ -177,7 +183,40 @@ enum {
   PROP_RETENTION,
   PROP_MIN_FREE_SPACE,
   PROP_MIN_AGE,
+  PROP_FORMAT,
+  PROP_COMPRESSION_LEVEL,
 };
+
+GType
+gst_segment_sink_format_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_SEGMENT_SINK_FORMAT_WAV, "WAV (RF64 beyond 4 GiB)", "wav" },
+    { GST_SEGMENT_SINK_FORMAT_FLAC,
+        "FLAC (libFLAC), the WAV's chunks kept as foreign metadata", "flac" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstSegmentSinkFormat", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+static const FfcContainerClass *
+container_of (GstSegmentSinkFormat format)
+{
+  return format == GST_SEGMENT_SINK_FORMAT_FLAC ? &ffc_container_flac
+                                                : &ffc_container_wav;
+}
+
+static const gchar *
+format_nick (GstSegmentSinkFormat format)
+{
+  return format == GST_SEGMENT_SINK_FORMAT_FLAC ? "flac" : "wav";
+}
 
 #define SINK_CAPS                                                              \
   "audio/x-raw, "                                                              \
@@ -348,6 +387,23 @@ gst_segment_sink_class_init (GstSegmentSinkClass *klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
               | GST_PARAM_MUTABLE_READY));
 
+  g_object_class_install_property (gobject_class, PROP_FORMAT,
+      g_param_spec_enum ("format", "Format",
+          "File format of the segments: wav (RF64 beyond 4 GiB) or flac "
+          "(lossless, integer samples only; the WAV's chunks kept: flac -d "
+          "--keep-foreign-metadata gives the WAV back). The default filename "
+          "ends in the format's extension",
+          GST_TYPE_SEGMENT_SINK_FORMAT, DEFAULT_FORMAT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_COMPRESSION_LEVEL,
+      g_param_spec_uint ("compression-level", "Compression level",
+          "FLAC compression level, 0 (fastest) to 8 (smallest), libFLAC's "
+          "levels; format=wav ignores it",
+          0, 8, DEFAULT_COMPRESSION_LEVEL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
+
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "Segment sink",
       "Sink/File/Audio",
@@ -385,6 +441,8 @@ gst_segment_sink_init (GstSegmentSink *sink)
   p->retention = DEFAULT_RETENTION;
   p->min_free_space = DEFAULT_MIN_FREE_SPACE;
   p->min_age = DEFAULT_MIN_AGE;
+  p->compression_level = DEFAULT_COMPRESSION_LEVEL;
+  sink->format = DEFAULT_FORMAT;
   gst_audio_info_init (&sink->info);
   /* a file writer: never wait for the clock */
   gst_base_sink_set_sync (GST_BASE_SINK (sink), FALSE);
@@ -459,6 +517,7 @@ gst_segment_sink_set_property (
       break;
     case PROP_FILENAME:
       set_string (&p->filename, value);
+      sink->filename_set = TRUE;
       warn_unless (sink, ffc_segname_validate (p->filename, &error), &error);
       break;
     case PROP_FSYNC:
@@ -508,6 +567,12 @@ gst_segment_sink_set_property (
     case PROP_MIN_AGE:
       p->min_age = g_value_get_uint64 (value);
       break;
+    case PROP_FORMAT:
+      sink->format = g_value_get_enum (value);
+      break;
+    case PROP_COMPRESSION_LEVEL:
+      p->compression_level = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -537,7 +602,11 @@ gst_segment_sink_get_property (
       g_value_set_boolean (value, p->align);
       break;
     case PROP_FILENAME:
-      g_value_set_string (value, p->filename);
+      if (sink->filename_set)
+        g_value_set_string (value, p->filename);
+      else
+        g_value_take_string (value,
+            ffc_container_default_template (container_of (sink->format)));
       break;
     case PROP_FSYNC:
       g_value_set_boolean (value, p->fsync);
@@ -574,6 +643,12 @@ gst_segment_sink_get_property (
       break;
     case PROP_MIN_AGE:
       g_value_set_uint64 (value, p->min_age);
+      break;
+    case PROP_FORMAT:
+      g_value_set_enum (value, sink->format);
+      break;
+    case PROP_COMPRESSION_LEVEL:
+      g_value_set_uint (value, p->compression_level);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -654,7 +729,8 @@ on_writer_event (const FfcSegwriterEvent *e, gpointer data)
                     "samples", G_TYPE_UINT64, e->samples, "offset",
                     G_TYPE_UINT64, e->offset, "bytes", G_TYPE_UINT64, e->bytes,
                     "clock-synchronised", G_TYPE_BOOLEAN, e->clock_synchronised,
-                    "drift-ppm", G_TYPE_DOUBLE, e->drift_ppm, NULL));
+                    "drift-ppm", G_TYPE_DOUBLE, e->drift_ppm, "format",
+                    G_TYPE_STRING, format_nick (sink->running_format), NULL));
       break;
     case FFC_SEGWRITER_RECOVERED:
       GST_INFO_OBJECT (sink,
@@ -719,17 +795,24 @@ gst_segment_sink_start (GstBaseSink *bsink)
   FfcSegwriterConfig cfg;
   FfcSegwriter *writer;
   GError *error = NULL;
+  const FfcContainerClass *container;
 
   /* the running writer's settings: the properties as they are now */
   GST_OBJECT_LOCK (sink);
   ffc_segwriter_config_copy (&cfg, &sink->props);
   sink->running = TRUE;
+  sink->running_format = sink->format;
+  container = container_of (sink->format);
+  if (!sink->filename_set) {
+    g_free (cfg.filename);
+    cfg.filename = ffc_container_default_template (container);
+  }
   GST_OBJECT_UNLOCK (sink);
   cfg.elevation = elevation_value (cfg.elevation);
 
   gst_audio_info_init (&sink->info);
-  writer = ffc_segwriter_new (&cfg, &ffc_container_wav, top_level (sink),
-      on_writer_event, sink, &error);
+  writer = ffc_segwriter_new (
+      &cfg, container, top_level (sink), on_writer_event, sink, &error);
   ffc_segwriter_config_clear (&cfg);
   if (writer == NULL) {
     post_gerror (sink, error);
@@ -765,9 +848,14 @@ gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
   GError *error = NULL;
   FfcWavFormat format;
   GstAudioInfo info;
+  gint depth = 0;
 
   if (!gst_audio_info_from_caps (&info, caps))
     return FALSE;
+  /* 24-bit samples in S32LE say so with depth=24 (FLAC stores 24 bits) */
+  if (!gst_structure_get_int (gst_caps_get_structure (caps, 0), "depth", &depth)
+      || GST_AUDIO_INFO_FORMAT (&info) != GST_AUDIO_FORMAT_S32LE || depth != 24)
+    depth = 0;
   switch (GST_AUDIO_INFO_FORMAT (&info)) {
     case GST_AUDIO_FORMAT_S32LE:
       format = FFC_WAV_S32LE;
@@ -780,6 +868,7 @@ gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
       break;
   }
   if (sink->writer == NULL
+      || !ffc_segwriter_set_bits_per_sample (sink->writer, depth, &error)
       || !ffc_segwriter_set_format (sink->writer, format,
           GST_AUDIO_INFO_RATE (&info), GST_AUDIO_INFO_CHANNELS (&info),
           &error)) {

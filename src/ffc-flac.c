@@ -17,8 +17,12 @@
  * would a WAV segment; its bytes are then copied into the blocks, whose
  * sizes never change.
  */
+#include "config.h" /* PACKAGE_VERSION */
+
 #include "ffc-flac.h"
 
+#include "ffc-container.h"
+#include "ffc-segwriter.h"
 #include "ffc-wav.h"
 
 #include <FLAC/metadata.h>
@@ -288,6 +292,23 @@ done:
   return header;
 }
 
+/* The metadata of the WAV twin: the same, but for the file name, which
+ * is the WAV's (what `flac -d` gives back is that file). *owned is to be
+ * freed. */
+static void
+twin_meta (const FfcMeta *meta, FfcMeta *twin, gchar **owned)
+{
+  const gchar *name = meta->original_filename;
+
+  *twin = *meta;
+  *owned = NULL;
+  if (name != NULL && g_str_has_suffix (name, ".flac")) {
+    *owned = g_strconcat ("", name, NULL);
+    strcpy (*owned + strlen (name) - 5, ".wav");
+    twin->original_filename = *owned;
+  }
+}
+
 /* The WAV header's own memory file, for ffc-wav to update */
 static gint
 wav_memfd (const guint8 *header, gsize size, GError **error)
@@ -460,7 +481,8 @@ ffc_flac_open (
   FfcFlac *f;
   GPtrArray *md;
   guint8 header[FFC_WAV_MAX_HEADER], *bext;
-  gchar *guano;
+  gchar *guano, *twin_name;
+  FfcMeta twin;
   gsize bext_size, pos;
   FLAC__StreamMetadata *m;
   FLAC__StreamEncoderInitStatus status;
@@ -505,12 +527,14 @@ ffc_flac_open (
   f->expected = o->expected_frames;
 
   /* the WAV twin's header */
-  guano = ffc_meta_guano (meta);
-  bext = ffc_meta_bext (meta, &bext_size);
+  twin_meta (meta, &twin, &twin_name);
+  guano = ffc_meta_guano (&twin);
+  bext = ffc_meta_bext (&twin, &bext_size);
   ffc_wav_header_init (&f->layout, meta->format, meta->rate, meta->channels,
       bext, bext_size, guano, header);
   g_free (guano);
   g_free (bext);
+  g_free (twin_name);
   f->wav_fd = wav_memfd (header, f->layout.header_size, error);
   if (f->wav_fd < 0) {
     ffc_flac_free (f);
@@ -641,15 +665,20 @@ ffc_flac_write (FfcFlac *f, const guint8 *data, guint64 frames, GError **error)
 gboolean
 ffc_flac_rewrite_metadata (FfcFlac *f, const FfcMeta *meta, GError **error)
 {
-  gchar *guano = ffc_meta_guano (meta);
+  FfcMeta twin;
+  gchar *twin_name, *guano;
   gsize bext_size;
-  guint8 *bext = ffc_meta_bext (meta, &bext_size), *old, *header;
+  guint8 *bext, *old, *header;
   GByteArray *vc;
   gchar *vendor;
   gboolean ok;
   gint e;
   FfcFlacOptions o;
 
+  twin_meta (meta, &twin, &twin_name);
+  guano = ffc_meta_guano (&twin);
+  bext = ffc_meta_bext (&twin, &bext_size);
+  g_free (twin_name);
   ok = ffc_wav_rewrite_metadata (
       f->wav_fd, &f->layout, bext, bext_size, guano, error);
   g_free (guano);
@@ -1067,3 +1096,164 @@ done:
   g_array_unref (blocks);
   return ok;
 }
+
+/* ---- the container (ffc-container.h) ---- */
+
+struct _FfcContainer {
+  gint fd;
+  FfcFlac *flac;
+  gboolean write_failed;
+};
+
+/* ffc-flac's errors in the writer's domain */
+static void
+to_writer_error (GError *cause, GError **error)
+{
+  FfcSegwriterError code = FFC_SEGWRITER_ERROR_WRITE;
+
+  if (g_error_matches (cause, G_FILE_ERROR, G_FILE_ERROR_NOSPC))
+    code = FFC_SEGWRITER_ERROR_NO_SPACE;
+  else if (g_error_matches (cause, G_FILE_ERROR, G_FILE_ERROR_INVAL))
+    code = FFC_SEGWRITER_ERROR_FORMAT;
+  g_set_error_literal (error, FFC_SEGWRITER_ERROR, code, cause->message);
+  g_error_free (cause);
+}
+
+static FfcContainer *
+container_open (gint fd, const FfcMeta *meta,
+    const FfcContainerOptions *options, GError **error)
+{
+  FfcFlacOptions o;
+  GError *cause = NULL;
+  FfcFlac *flac;
+  FfcContainer *c;
+
+  ffc_flac_options_init (&o);
+  if (options != NULL) {
+    o.compression_level = options->compression_level;
+    o.bits_per_sample = options->bits_per_sample;
+    o.expected_frames = options->expected_frames;
+  }
+  o.encoder = "gst-ffcapture " PACKAGE_VERSION;
+  flac = ffc_flac_open (fd, meta, &o, &cause);
+  if (flac == NULL) {
+    to_writer_error (cause, error);
+    return NULL;
+  }
+  c = g_new0 (FfcContainer, 1);
+  c->fd = fd;
+  c->flac = flac;
+  return c;
+}
+
+static gboolean
+container_write (FfcContainer *c, const guint8 *data, guint64 frames,
+    guint64 *done, GError **error)
+{
+  GError *cause = NULL;
+
+  *done = 0;
+  if (ffc_flac_write (c->flac, data, frames, &cause)) {
+    *done = frames;
+    return TRUE;
+  }
+  /* the encoder is dead; finish () makes the file whole */
+  c->write_failed = TRUE;
+  to_writer_error (cause, error);
+  return FALSE;
+}
+
+static gboolean
+container_rewrite_metadata (
+    FfcContainer *c, const FfcMeta *meta, GError **error)
+{
+  GError *cause = NULL;
+
+  if (ffc_flac_rewrite_metadata (c->flac, meta, &cause))
+    return TRUE;
+  to_writer_error (cause, error);
+  return FALSE;
+}
+
+static gboolean
+container_finish (FfcContainer *c, guint64 *frames, GError **error)
+{
+  GError *cause = NULL;
+  guint64 trimmed;
+
+  if (c->write_failed) {
+    /* as after a crash: up to its last whole frame (what libFLAC still
+     * held is lost), sizes and lengths to match */
+    if (!ffc_flac_repair (c->fd, frames, &trimmed, &cause)) {
+      to_writer_error (cause, error);
+      return FALSE;
+    }
+    return TRUE;
+  }
+  if (ffc_flac_finish (c->flac, *frames, &cause))
+    return TRUE;
+  to_writer_error (cause, error);
+  return FALSE;
+}
+
+static guint64
+container_size (FfcContainer *c, guint64 frames)
+{
+  struct stat st;
+
+  return fstat (c->fd, &st) == 0 ? (guint64)st.st_size
+                                 : ffc_flac_written (c->flac);
+}
+
+static void
+container_free (FfcContainer *c)
+{
+  ffc_flac_free (c->flac);
+  g_free (c);
+}
+
+static gboolean
+container_repair (
+    gint fd, guint64 *frames, guint64 *trimmed_bytes, GError **error)
+{
+  GError *cause = NULL;
+
+  if (ffc_flac_repair (fd, frames, trimmed_bytes, &cause))
+    return TRUE;
+  to_writer_error (cause, error);
+  return FALSE;
+}
+
+static gboolean
+container_check_format (
+    FfcWavFormat format, guint rate, guint channels, GError **error)
+{
+  if (format == FFC_WAV_F32LE) {
+    g_set_error (error, FFC_SEGWRITER_ERROR, FFC_SEGWRITER_ERROR_FORMAT,
+        "format=flac cannot hold F32LE samples (FLAC is integer): send "
+        "S16LE or S32LE (audioconvert, or ffmpegsrc's sample format), or "
+        "set format=wav");
+    return FALSE;
+  }
+  if (rate > FLAC__MAX_SAMPLE_RATE || channels > FLAC__MAX_CHANNELS) {
+    g_set_error (error, FFC_SEGWRITER_ERROR, FFC_SEGWRITER_ERROR_FORMAT,
+        "format=flac holds up to %u channels at up to %u Hz, not %u at %u "
+        "Hz: set format=wav",
+        FLAC__MAX_CHANNELS, FLAC__MAX_SAMPLE_RATE, channels, rate);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+const FfcContainerClass ffc_container_flac = {
+  .name = "FLAC",
+  .extension = ".flac",
+  .open = container_open,
+  .write = container_write,
+  .rewrite_metadata = container_rewrite_metadata,
+  .finish = container_finish,
+  .size = container_size,
+  .free = container_free,
+  .repair = container_repair,
+  .check_format = container_check_format,
+};

@@ -37,7 +37,8 @@ typedef struct _FfcFlac FfcFlac;
  * meta's rate, channels and format (S16LE or S32LE; F32LE is refused):
  * STREAMINFO, SEEKTABLE (or PADDING), VORBIS_COMMENT (DATE, ENCODER,
  * TITLE = stream name, COMMENT = note) and the header of the WAV file the
- * same metadata makes (ffc_wav_header_init) in APPLICATION blocks with the
+ * same metadata makes (ffc_wav_header_init; its Original Filename the
+ * name with .wav for .flac) in APPLICATION blocks with the
  * id "riff", as `flac --keep-foreign-metadata` stores it, so that
  * `flac -d --keep-foreign-metadata` gives that WAV back. Errors are in
  * G_FILE_ERROR (G_FILE_ERROR_NOSPC for a full disk, G_FILE_ERROR_INVAL for

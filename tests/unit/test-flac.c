@@ -340,7 +340,10 @@ test_layout (void)
   ffc_flac_options_init (&o);
   o.expected_frames = frames;
   o.encoder = "gst-ffcapture 0.1.0";
+  /* the WAV twin's GUANO names the WAV: what decoding gives back */
+  m.original_filename = "2026-12-03T10-50-16Z_60s_c37483ce_00000000.flac";
   write_flac (flac, &m, &o, samples, frames);
+  m.original_filename = "2026-12-03T10-50-16Z_60s_c37483ce_00000000.wav";
   write_wav (wav, &m, samples, frames);
 
   /* STREAMINFO: exact length, and the MD5 of the samples as given */
