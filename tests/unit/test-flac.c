@@ -6,9 +6,15 @@
  * back, byte for byte, the WAV file ffc-wav writes for the same samples
  * and metadata.
  */
+#include "ffc-container.h"
 #include "ffc-flac.h"
 #include "ffc-meta.h"
+#include "ffc-segname.h"
+#include "ffc-segwriter.h"
 #include "ffc-wav.h"
+
+#include <signal.h>
+#include <sys/resource.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -757,6 +763,78 @@ test_no_space (void)
   close (fd);
 }
 
+/* The container: names, and a write that fails (a file size limit, as a
+ * full disk): finish () makes the file whole, and says how many frames it
+ * holds */
+static void
+test_container (void)
+{
+  const FfcContainerClass *flac = &ffc_container_flac;
+  gchar *path = tmp_path ("container.flac"), *def;
+  FfcContainerOptions opts = { 48000 * 10, 5, 0 };
+  guint8 *samples = make_samples (FFC_WAV_S16LE, 1, 48000 * 10, 3000, 0);
+  GError *error = NULL;
+  FfcContainer *c;
+  FfcMeta m;
+  struct rlimit old, lim;
+  guint64 done, frames;
+  gint fd;
+
+  def = ffc_container_default_template (flac);
+  g_assert_true (g_str_has_suffix (def, "_{seq}.flac"));
+  g_assert_true (ffc_container_check_template (flac, def, &error));
+  g_free (def);
+  def = ffc_container_default_template (&ffc_container_wav);
+  g_assert_cmpstr (def, ==, FFC_SEGNAME_DEFAULT);
+  g_free (def);
+  g_assert_true (ffc_container_check_template (flac, "{seq}", &error));
+  g_assert_true (ffc_container_check_template (flac, "{seq}.raw", &error));
+  g_assert_false (ffc_container_check_template (flac, "{seq}.WAV", &error));
+  g_assert_error (error, FFC_SEGWRITER_ERROR, FFC_SEGWRITER_ERROR_SETTINGS);
+  g_assert_nonnull (strstr (error->message, "{seq}.WAV"));
+  g_assert_nonnull (strstr (error->message, "format is flac"));
+  g_clear_error (&error);
+  g_assert_false (
+      ffc_container_check_template (&ffc_container_wav, "a.flac", &error));
+  g_assert_nonnull (strstr (error->message, "format is wav"));
+  g_clear_error (&error);
+  g_assert_false (flac->check_format (FFC_WAV_F32LE, 48000, 1, &error));
+  g_assert_error (error, FFC_SEGWRITER_ERROR, FFC_SEGWRITER_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "F32LE"));
+  g_clear_error (&error);
+  g_assert_true (flac->check_format (FFC_WAV_S32LE, 384000, 8, &error));
+
+  make_meta (&m, FFC_WAV_S16LE, 48000, 1);
+  fd = create (path);
+  c = flac->open (fd, &m, &opts, &error);
+  g_assert_no_error (error);
+  g_assert_true (ffc_container_of_file (fd, NULL) == flac);
+  /* room for about 2 s of it */
+  signal (SIGXFSZ, SIG_IGN);
+  getrlimit (RLIMIT_FSIZE, &old);
+  lim = old;
+  lim.rlim_cur = 40000;
+  setrlimit (RLIMIT_FSIZE, &lim);
+  g_assert_false (flac->write (c, samples, 48000 * 10, &done, &error));
+  setrlimit (RLIMIT_FSIZE, &old);
+  signal (SIGXFSZ, SIG_DFL);
+  g_assert_error (error, FFC_SEGWRITER_ERROR, FFC_SEGWRITER_ERROR_WRITE);
+  g_clear_error (&error);
+  frames = done;
+  g_assert_true (flac->finish (c, &frames, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (frames, >, 0);
+  g_assert_cmpuint (frames % 4096, ==, 0);
+  g_assert_cmpuint (flac->size (c, frames), <=, 40000);
+  flac->free (c);
+  close (fd);
+  assert_flac_t (path);
+  g_assert_cmpuint (metaflac_u64 ("--show-total-samples", path), ==, frames);
+  g_unlink (path);
+  g_free (path);
+  g_free (samples);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -787,6 +865,7 @@ main (int argc, char **argv)
   g_test_add_func ("/flac/no-space", test_no_space);
   g_test_add_func ("/flac/repair/every-byte", test_repair_every_byte);
   g_test_add_func ("/flac/repair/finished", test_repair_finished);
+  g_test_add_func ("/flac/container", test_container);
   ret = g_test_run ();
   g_rmdir (tmpdir);
   g_free (tmpdir);
