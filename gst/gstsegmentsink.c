@@ -112,7 +112,6 @@
 #include "gstffcaptureelements.h"
 
 #include <math.h>
-#include <string.h>
 
 #include "gstffcclock.h"
 
@@ -156,6 +155,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_segment_sink_debug);
 #define DEFAULT_ELEVATION ELEVATION_UNSET
 #define DEFAULT_NOTE NULL
 #define DEFAULT_STREAM_NAME NULL
+
+/* every setting is read once, at start (the writer's snapshot) */
+#define PARAM_FLAGS                                                            \
+  (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)
 
 #define DEFAULT_RUN_ID NULL
 #define DEFAULT_RETENTION FALSE
@@ -262,77 +265,57 @@ gst_segment_sink_class_init (GstSegmentSinkClass *klass)
       g_param_spec_string ("location", "Location",
           "The data directory finished segments appear in (required; "
           "created if missing)",
-          DEFAULT_LOCATION,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_LOCATION, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_STAGING_LOCATION,
       g_param_spec_string ("staging-location", "Staging location",
           "Where segments are written until finished (default "
           "<location>/.buffer; created if missing). Must be on the same "
           "filesystem as location",
-          DEFAULT_STAGING_LOCATION,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_STAGING_LOCATION, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_SEGMENT_DURATION,
       g_param_spec_uint64 ("segment-duration", "Segment duration",
           "Duration of each segment (ns), 10 ms to 24 h (shorter segments are "
           "mostly header; a segment appears only when it ends); every "
           "segment holds exactly this many samples but the first (with "
           "align), the last, and one before a discontinuity",
-          0, G_MAXUINT64, DEFAULT_SEGMENT_DURATION,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXUINT64, DEFAULT_SEGMENT_DURATION, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_ALIGN,
       g_param_spec_boolean ("align", "Align",
           "Start segments on wall-clock multiples of segment-duration (the "
           "first segment is shorter)",
-          DEFAULT_ALIGN,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_ALIGN, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_FILENAME,
       g_param_spec_string ("filename", "File name template",
           "strftime conversions give the segment's start time (UTC); {seq} "
           "is the sequence number (8 digits), {duration} the segment "
           "duration in whole seconds, {run} the run-id",
-          DEFAULT_FILENAME,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_FILENAME, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_FSYNC,
       g_param_spec_boolean ("fsync", "fsync",
           "Make each segment durable before it appears, and its appearance "
           "durable before it is reported",
-          DEFAULT_FSYNC,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_FSYNC, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_MAKE,
       g_param_spec_string ("make", "Make",
           "Manufacturer of the recording hardware (GUANO Make, BWF "
           "Originator); read at start",
-          DEFAULT_MAKE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_MAKE, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
           "Model of the recording hardware (GUANO Model, BWF Originator); "
           "read at start",
-          DEFAULT_MODEL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_MODEL, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_SERIAL,
       g_param_spec_string ("serial", "Serial",
           "Serial number of the recording hardware (GUANO Serial); read at "
           "start",
-          DEFAULT_SERIAL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_SERIAL, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_POSITION,
       g_param_spec_string ("position", "Position",
           "Where the station is, WGS84 decimal degrees: \"LATITUDE,LONGITUDE\" "
           "or \"LATITUDE LONGITUDE\", e.g. \"52.5186,13.3761\" (GUANO Loc "
           "Position); empty = unknown; read at start",
-          DEFAULT_POSITION,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_POSITION, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_ELEVATION,
       g_param_spec_double ("elevation", "Elevation",
           "Metres above mean sea level, -11000 to 100000 (GUANO Loc "
@@ -341,51 +324,38 @@ gst_segment_sink_class_init (GstSegmentSinkClass *klass)
           -G_MAXDOUBLE, G_MAXDOUBLE, DEFAULT_ELEVATION,
           /* NaN fails any GParamSpecDouble range (NaN != NaN after the
            * clamp): lax validation lets it through to the setter */
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_LAX_VALIDATION
-              | GST_PARAM_MUTABLE_READY));
+          PARAM_FLAGS | G_PARAM_LAX_VALIDATION));
   g_object_class_install_property (gobject_class, PROP_NOTE,
       g_param_spec_string ("note", "Note",
           "Free text about the station or the recording (GUANO Note, BWF "
           "Description); read at start",
-          DEFAULT_NOTE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_NOTE, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_STREAM_NAME,
       g_param_spec_string ("stream-name", "Stream name",
           "The stream's name, e.g. \"raw\" or \"processed\" (GUANO "
           "FFC|Stream, BWF Description); empty = unnamed; read at start",
-          DEFAULT_STREAM_NAME,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_STREAM_NAME, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_RUN_ID,
       g_param_spec_string ("run-id", "Run id",
           "The {run} of file names: 8 hex digits, or empty for one id drawn "
           "at each start and shared by every segmentsink of the pipeline; "
           "reads the id in use while running",
-          DEFAULT_RUN_ID,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_RUN_ID, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_RETENTION,
       g_param_spec_boolean ("retention", "Retention",
           "Below min-free-space, delete the oldest segments this sink's "
           "template names (with their pairs) until there is room again",
-          DEFAULT_RETENTION,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_RETENTION, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_MIN_FREE_SPACE,
       g_param_spec_uint64 ("min-free-space", "Minimum free space",
           "Free bytes to keep on the data directory's filesystem: below it, "
           "retention deletes old segments, or (retention off) a warning",
-          0, G_MAXUINT64, DEFAULT_MIN_FREE_SPACE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXUINT64, DEFAULT_MIN_FREE_SPACE, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_MIN_AGE,
       g_param_spec_uint64 ("min-age", "Minimum age",
           "Retention never deletes a segment promoted less than this long "
           "ago (ns)",
-          0, G_MAXUINT64, DEFAULT_MIN_AGE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXUINT64, DEFAULT_MIN_AGE, PARAM_FLAGS));
 
   g_object_class_install_property (gobject_class, PROP_FORMAT,
       g_param_spec_enum ("format", "Format",
@@ -393,16 +363,12 @@ gst_segment_sink_class_init (GstSegmentSinkClass *klass)
           "(lossless, integer samples only; the WAV's chunks kept: flac -d "
           "--keep-foreign-metadata gives the WAV back). The default filename "
           "ends in the format's extension",
-          GST_TYPE_SEGMENT_SINK_FORMAT, DEFAULT_FORMAT,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          GST_TYPE_SEGMENT_SINK_FORMAT, DEFAULT_FORMAT, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_COMPRESSION_LEVEL,
       g_param_spec_uint ("compression-level", "Compression level",
           "FLAC compression level, 0 (fastest) to 8 (smallest), libFLAC's "
           "levels; format=wav ignores it",
-          0, 8, DEFAULT_COMPRESSION_LEVEL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, 8, DEFAULT_COMPRESSION_LEVEL, PARAM_FLAGS));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "Segment sink",
@@ -669,32 +635,20 @@ static void
 post_error (GstSegmentSink *sink, GstMessageType type, FfcSegwriterError code,
     const gchar *message)
 {
-  GQuark domain = GST_RESOURCE_ERROR;
-  gint gcode;
+  static const gint codes[] = {
+    [FFC_SEGWRITER_ERROR_SETTINGS] = GST_RESOURCE_ERROR_SETTINGS,
+    [FFC_SEGWRITER_ERROR_NOT_FOUND] = GST_RESOURCE_ERROR_NOT_FOUND,
+    [FFC_SEGWRITER_ERROR_OPEN] = GST_RESOURCE_ERROR_OPEN_WRITE,
+    [FFC_SEGWRITER_ERROR_WRITE] = GST_RESOURCE_ERROR_WRITE,
+    [FFC_SEGWRITER_ERROR_NO_SPACE] = GST_RESOURCE_ERROR_NO_SPACE_LEFT,
+    [FFC_SEGWRITER_ERROR_PROMOTE] = GST_RESOURCE_ERROR_WRITE,
+    [FFC_SEGWRITER_ERROR_FORMAT] = GST_STREAM_ERROR_FORMAT,
+  };
+  GQuark domain = code == FFC_SEGWRITER_ERROR_FORMAT ? GST_STREAM_ERROR
+                                                     : GST_RESOURCE_ERROR;
+  gint gcode = (guint)code < G_N_ELEMENTS (codes) ? codes[code]
+                                                  : GST_RESOURCE_ERROR_WRITE;
 
-  switch (code) {
-    case FFC_SEGWRITER_ERROR_SETTINGS:
-      gcode = GST_RESOURCE_ERROR_SETTINGS;
-      break;
-    case FFC_SEGWRITER_ERROR_NOT_FOUND:
-      gcode = GST_RESOURCE_ERROR_NOT_FOUND;
-      break;
-    case FFC_SEGWRITER_ERROR_OPEN:
-      gcode = GST_RESOURCE_ERROR_OPEN_WRITE;
-      break;
-    case FFC_SEGWRITER_ERROR_NO_SPACE:
-      gcode = GST_RESOURCE_ERROR_NO_SPACE_LEFT;
-      break;
-    case FFC_SEGWRITER_ERROR_FORMAT:
-      domain = GST_STREAM_ERROR;
-      gcode = GST_STREAM_ERROR_FORMAT;
-      break;
-    case FFC_SEGWRITER_ERROR_WRITE:
-    case FFC_SEGWRITER_ERROR_PROMOTE:
-    default:
-      gcode = GST_RESOURCE_ERROR_WRITE;
-      break;
-  }
   gst_element_message_full (GST_ELEMENT (sink), type, domain, gcode,
       g_strdup (message), NULL, __FILE__, GST_FUNCTION, __LINE__);
 }
@@ -702,11 +656,10 @@ post_error (GstSegmentSink *sink, GstMessageType type, FfcSegwriterError code,
 static void
 post_gerror (GstSegmentSink *sink, GError *error)
 {
-  FfcSegwriterError code = FFC_SEGWRITER_ERROR_WRITE;
-
-  if (error->domain == FFC_SEGWRITER_ERROR)
-    code = error->code;
-  post_error (sink, GST_MESSAGE_ERROR, code, error->message);
+  post_error (sink, GST_MESSAGE_ERROR,
+      error->domain == FFC_SEGWRITER_ERROR ? error->code
+                                           : FFC_SEGWRITER_ERROR_WRITE,
+      error->message);
   g_error_free (error);
 }
 
@@ -755,6 +708,7 @@ on_writer_event (const FfcSegwriterEvent *e, gpointer data)
                     e->reason, "bytes", G_TYPE_UINT64, e->bytes, "free-space",
                     G_TYPE_UINT64, e->free_space, NULL));
       break;
+    case FFC_SEGWRITER_LOW_SPACE:
     case FFC_SEGWRITER_WARNING:
       post_error (sink, GST_MESSAGE_WARNING, e->code, e->message);
       break;
@@ -847,26 +801,20 @@ gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
   GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
   GError *error = NULL;
   FfcWavFormat format;
+  GstAudioFormat f;
   GstAudioInfo info;
   gint depth = 0;
 
   if (!gst_audio_info_from_caps (&info, caps))
     return FALSE;
+  f = GST_AUDIO_INFO_FORMAT (&info);
+  format = f == GST_AUDIO_FORMAT_S32LE   ? FFC_WAV_S32LE
+           : f == GST_AUDIO_FORMAT_F32LE ? FFC_WAV_F32LE
+                                         : FFC_WAV_S16LE;
   /* 24-bit samples in S32LE say so with depth=24 (FLAC stores 24 bits) */
   if (!gst_structure_get_int (gst_caps_get_structure (caps, 0), "depth", &depth)
-      || GST_AUDIO_INFO_FORMAT (&info) != GST_AUDIO_FORMAT_S32LE || depth != 24)
+      || f != GST_AUDIO_FORMAT_S32LE || depth != 24)
     depth = 0;
-  switch (GST_AUDIO_INFO_FORMAT (&info)) {
-    case GST_AUDIO_FORMAT_S32LE:
-      format = FFC_WAV_S32LE;
-      break;
-    case GST_AUDIO_FORMAT_F32LE:
-      format = FFC_WAV_F32LE;
-      break;
-    default:
-      format = FFC_WAV_S16LE;
-      break;
-  }
   if (sink->writer == NULL
       || !ffc_segwriter_set_bits_per_sample (sink->writer, depth, &error)
       || !ffc_segwriter_set_format (sink->writer, format,

@@ -28,7 +28,23 @@
 #include "ffc-runid.h"
 #include "ffc-segname.h"
 
-G_DEFINE_QUARK (ffc - segwriter - error - quark, ffc_segwriter_error)
+GQuark
+ffc_segwriter_error_quark (void)
+{
+  return g_quark_from_static_string ("ffc-segwriter-error-quark");
+}
+
+/* Another module's error about a setting, as a SETTINGS error */
+static gboolean
+settings_error (GError **error, GError *cause)
+{
+  if (cause->domain != FFC_SEGWRITER_ERROR) {
+    cause->domain = FFC_SEGWRITER_ERROR;
+    cause->code = FFC_SEGWRITER_ERROR_SETTINGS;
+  }
+  g_propagate_error (error, cause);
+  return FALSE;
+}
 
 void
 ffc_segwriter_config_init (FfcSegwriterConfig *config)
@@ -134,6 +150,8 @@ gboolean
 ffc_segwriter_config_station (
     const FfcSegwriterConfig *config, FfcMeta *meta, GError **error)
 {
+  GError *cause = NULL;
+
   ffc_meta_init (meta);
   meta->make = config->make;
   meta->model = config->model;
@@ -142,9 +160,9 @@ ffc_segwriter_config_station (
   meta->stream = config->stream_name;
   meta->elevation = config->elevation;
   if (!ffc_segwriter_place_valid (config->position, config->elevation,
-          &meta->latitude, &meta->longitude, error)
-      || !ffc_meta_check_fits (meta, error))
-    return FALSE;
+          &meta->latitude, &meta->longitude, &cause)
+      || !ffc_meta_check_fits (meta, &cause))
+    return settings_error (error, cause);
   /* GUANO prefers local time with its offset to bare UTC */
   meta->zone = g_time_zone_new_local ();
   return TRUE;
@@ -190,8 +208,18 @@ ffc_paths_same_filesystem (const gchar *a, const gchar *b)
   return da == db;
 }
 
+static gboolean config_check (const FfcSegwriterConfig *config, GError **error);
+
 gboolean
 ffc_segwriter_config_check (const FfcSegwriterConfig *config, GError **error)
+{
+  GError *cause = NULL;
+
+  return config_check (config, &cause) || settings_error (error, cause);
+}
+
+static gboolean
+config_check (const FfcSegwriterConfig *config, GError **error)
 {
   FfcMeta station;
   gchar *staging;
@@ -623,22 +651,29 @@ check_space (FfcSegwriter *w)
     return;
   }
   w->low_space_warned = TRUE;
-  if (error != NULL)
+  if (error != NULL) {
     warn (w, FFC_SEGWRITER_ERROR_WRITE, "Cannot check or free space in %s: %s",
         w->data_dir, error->message);
-  else if (w->cfg.retention)
-    warn (w, FFC_SEGWRITER_ERROR_NO_SPACE,
-        "The filesystem of %s has %" G_GUINT64_FORMAT " bytes free, below "
-        "min-free-space (%" G_GUINT64_FORMAT "), and no segment can be "
-        "deleted (younger than min-age, or its pair cannot go): recording "
-        "stops when it is full",
+  } else {
+    FfcSegwriterEvent e = { FFC_SEGWRITER_LOW_SPACE };
+    gchar *message = g_strdup_printf (
+        w->cfg.retention
+            ? "The filesystem of %s has %" G_GUINT64_FORMAT " bytes free, "
+              "below min-free-space (%" G_GUINT64_FORMAT "), and no segment "
+              "can be deleted (younger than min-age, or its pair cannot go): "
+              "recording stops when it is full"
+            : "The filesystem of %s has %" G_GUINT64_FORMAT " bytes free, "
+              "below min-free-space (%" G_GUINT64_FORMAT "): recording stops "
+              "when it is full (retention is off)",
         w->data_dir, free_space, min_free);
-  else
-    warn (w, FFC_SEGWRITER_ERROR_NO_SPACE,
-        "The filesystem of %s has %" G_GUINT64_FORMAT " bytes free, below "
-        "min-free-space (%" G_GUINT64_FORMAT "): recording stops when it is "
-        "full (retention is off)",
-        w->data_dir, free_space, min_free);
+
+    e.location = w->data_dir;
+    e.free_space = free_space;
+    e.code = FFC_SEGWRITER_ERROR_NO_SPACE;
+    e.message = message;
+    emit (w, &e);
+    g_free (message);
+  }
   g_clear_error (&error);
 }
 
@@ -921,10 +956,11 @@ ffc_segwriter_set_format (FfcSegwriter *w, FfcWavFormat format, guint rate,
   gboolean same =
       format == w->format && rate == w->rate && channels == w->channels;
 
-  if (!ffc_segwriter_rate_valid ((gint)MIN (rate, (guint)G_MAXINT), error)) {
-    (*error)->code = FFC_SEGWRITER_ERROR_FORMAT;
-    return FALSE;
-  }
+  GError *cause = NULL;
+
+  if (!ffc_segwriter_rate_valid ((gint)MIN (rate, (guint)G_MAXINT), &cause))
+    return fail (
+        error, FFC_SEGWRITER_ERROR_FORMAT, cause, "%s", cause->message);
   if (w->container->check_format != NULL
       && !w->container->check_format (format, rate, channels, error))
     return FALSE;

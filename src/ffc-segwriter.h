@@ -136,7 +136,10 @@ typedef enum {
   FFC_SEGWRITER_RECOVERED,   /* an orphan was repaired and promoted */
   FFC_SEGWRITER_QUARANTINED, /* an orphan could not be repaired */
   FFC_SEGWRITER_DELETED,     /* retention deleted a segment */
-  FFC_SEGWRITER_WARNING,     /* code and message: something to tell */
+  /* below min-free-space and nothing (more) to delete: free_space, message;
+   * once until there is room again */
+  FFC_SEGWRITER_LOW_SPACE,
+  FFC_SEGWRITER_WARNING, /* code and message: something to tell */
 } FfcSegwriterEventType;
 
 typedef struct {
@@ -155,8 +158,8 @@ typedef struct {
   guint64 trimmed_bytes;
   /* QUARANTINED, DELETED */
   const gchar *reason;
-  guint64 free_space; /* DELETED: free bytes after the deletions */
-  /* WARNING */
+  guint64 free_space; /* DELETED (after the deletions), LOW_SPACE */
+  /* WARNING; LOW_SPACE: message */
   FfcSegwriterError code;
   const gchar *message;
 } FfcSegwriterEvent;

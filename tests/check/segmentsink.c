@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -1347,6 +1348,49 @@ run_recorders_together (guint n, guint delay_ms)
   g_free (dir);
 }
 
+/* The same with two gst-launch-1.0 processes started 0.5 s apart, as the
+ * issue reproduced it: both exit 0 and every frame is in complete files */
+static void
+run_processes_together (void)
+{
+  gchar *dir = g_build_filename (test_dir, "processes", NULL);
+  gchar *staging = g_build_filename (dir, ".buffer", NULL);
+  gchar *location = g_strdup_printf ("location=%s", dir);
+  gchar *argv[] = { "gst-launch-1.0", "-q", "ffmpegsrc", "input-format=lavfi",
+    "input-options=-re", "device=sine=sample_rate=48000:duration=4", "!",
+    "segmentsink", location, "segment-duration=1000000000", NULL };
+  GPid pids[2];
+  GPtrArray *files;
+  guint64 total = 0;
+  GError *error = NULL;
+
+  for (guint i = 0; i < 2; i++) {
+    if (i > 0)
+      g_usleep (500 * 1000);
+    fail_unless (g_spawn_async (NULL, argv, NULL,
+                     G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                     NULL, &pids[i], &error),
+        "%s", error ? error->message : "");
+  }
+  for (guint i = 0; i < 2; i++) {
+    gint status;
+
+    fail_unless (waitpid (pids[i], &status, 0) == pids[i]);
+    fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0,
+        "gst-launch-1.0 %u ended with status %d", i, status);
+    g_spawn_close_pid (pids[i]);
+  }
+  files = list_wavs (dir);
+  for (guint i = 0; i < files->len; i++)
+    total += frames_of (files->pdata[i]);
+  fail_unless_equals_uint64 (total, 2 * 192000);
+  fail_unless_equals_int (count_entries (staging), 0);
+  g_ptr_array_unref (files);
+  g_free (location);
+  g_free (staging);
+  g_free (dir);
+}
+
 /* issue 13, 1: two recorders on one data directory */
 GST_START_TEST (test_recorders_share_location)
 {
@@ -1356,6 +1400,7 @@ GST_START_TEST (test_recorders_share_location)
   }
   run_recorders_together (2, 500);
   run_recorders_together (4, 0);
+  run_processes_together ();
 }
 
 GST_END_TEST;

@@ -244,6 +244,7 @@ typedef struct {
   GPtrArray *starts;
   GPtrArray *warnings;
   guint recovered;
+  guint low_space;
 } Seen;
 
 static void
@@ -254,6 +255,7 @@ seen_init (Seen *seen)
   seen->starts = g_ptr_array_new_with_free_func (g_free);
   seen->warnings = g_ptr_array_new_with_free_func (g_free);
   seen->recovered = 0;
+  seen->low_space = 0;
 }
 
 static void
@@ -278,6 +280,11 @@ on_event (const FfcSegwriterEvent *e, gpointer data)
       break;
     case FFC_SEGWRITER_RECOVERED:
       seen->recovered++;
+      break;
+    case FFC_SEGWRITER_LOW_SPACE:
+      g_assert_cmpint (e->code, ==, FFC_SEGWRITER_ERROR_NO_SPACE);
+      g_assert_nonnull (strstr (e->message, "retention is off"));
+      seen->low_space++;
       break;
     case FFC_SEGWRITER_WARNING:
       g_ptr_array_add (seen->warnings, g_strdup (e->message));
@@ -669,6 +676,35 @@ test_writer_recover_and_format (void)
   g_free (root);
 }
 
+/* Below min-free-space with retention off: told once, not at every
+ * promotion */
+static void
+test_writer_low_space (void)
+{
+  gchar *root = g_dir_make_tmp ("ffc-segwriter-XXXXXX", NULL);
+  FfcSegwriterConfig c;
+  GError *error = NULL;
+  FfcSegwriter *w;
+  Seen seen;
+
+  config_defaults (&c, root);
+  c.segment_duration = NS / 10;
+  c.fsync = FALSE;
+  c.min_free_space = G_MAXUINT64 / 2; /* more than any disk */
+  seen_init (&seen);
+  w = writer_new (&c, &ffc_container_wav, &c, &seen, 48000, 0);
+  write_buffers (w, 48000, 5, 4800);
+  g_assert_true (ffc_segwriter_finish (w, &error));
+  ffc_segwriter_free (w);
+  g_assert_cmpuint (seen.promoted->len, ==, 5);
+  g_assert_cmpuint (seen.low_space, ==, 1);
+
+  seen_clear (&seen);
+  ffc_segwriter_config_clear (&c);
+  rm_tree (root);
+  g_free (root);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -687,6 +723,7 @@ main (int argc, char **argv)
   g_test_add_func ("/segwriter/rename-at-close", test_writer_rename_at_close);
   g_test_add_func ("/segwriter/rescue", test_writer_rescue);
   g_test_add_func ("/segwriter/disk-full", test_writer_disk_full);
+  g_test_add_func ("/segwriter/low-space", test_writer_low_space);
   g_test_add_func (
       "/segwriter/recover-and-format", test_writer_recover_and_format);
   return g_test_run ();
