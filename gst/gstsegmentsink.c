@@ -5,7 +5,7 @@
  * SECTION:element-segmentsink
  * @title: segmentsink
  *
- * segmentsink writes raw audio into WAV segments of exactly
+ * segmentsink writes raw audio into WAV (or FLAC) segments of exactly
  * #GstSegmentSink:segment-duration, each in a staging directory first, and
  * promotes every finished segment into the data directory with one atomic
  * rename the moment its last sample is written. A consumer watching the
@@ -50,7 +50,8 @@
  * `samples` (guint64), `offset` (guint64, stream sample offset of the first
  * sample), `bytes` (guint64, file size), `clock-synchronised` (boolean, the
  * system clock was synchronised when the segment began), `drift-ppm`
- * (double, the capture's drift, NaN unknown).
+ * (double, the capture's drift, NaN unknown), `format` (string, `wav` or
+ * `flac`).
  *
  * `segmentsink-recovered`: an orphan from a crash was repaired and promoted.
  * Fields: `location`, `samples`, `trimmed-bytes`.
@@ -92,6 +93,19 @@
  * GParamSpecDouble cannot default to NaN, so the lowest double
  * (-G_MAXDOUBLE) means unset, as does NaN. See docs/metadata.md.
  *
+ * ## FLAC
+ *
+ * With #GstSegmentSink:format `flac`, segments are FLAC (libFLAC, at
+ * #GstSegmentSink:compression-level), split, named, paired, promoted and
+ * repaired as WAV ones; the default name ends in `.flac`, and a template
+ * ending in `.wav` is refused. S16LE and S32LE only (`depth=24` in the caps:
+ * 24-bit FLAC); F32LE fails negotiation. STREAMINFO holds the exact length
+ * and the MD5, a SEEKTABLE a point every 10 s, Vorbis comments DATE,
+ * ENCODER, TITLE (stream-name) and COMMENT (note); the WAV's own chunks are
+ * kept as `riff` APPLICATION blocks, so `flac -d --keep-foreign-metadata`
+ * gives back the WAV segment this sink would have written, GUANO and bext
+ * included. A torn FLAC is cut after its last whole frame (CRC checked).
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 ffmpegsrc input-format=lavfi \
@@ -102,6 +116,10 @@
  * gst-launch-1.0 -e ffmpegsrc device=hw:1,0 sample-rate=384000 channels=1 ! \
  *     audio/x-raw,rate=384000 ! segmentsink location=/data/raw align=true
  * ]| One-minute segments that start on the minute.
+ * |[
+ * gst-launch-1.0 -e ffmpegsrc device=hw:1,0 sample-rate=384000 channels=1 ! \
+ *     segmentsink location=/data/raw format=flac align=true
+ * ]| The same in FLAC: about half the card on ambient sound.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -134,7 +152,6 @@ struct _GstSegmentSink {
   /* the file format (property), and the running writer's */
   GstSegmentSinkFormat format;
   GstSegmentSinkFormat running_format;
-  gboolean filename_set; /* else the format's default template */
 };
 
 GST_DEBUG_CATEGORY_STATIC (gst_segment_sink_debug);
@@ -190,36 +207,15 @@ enum {
   PROP_COMPRESSION_LEVEL,
 };
 
-GType
-gst_segment_sink_format_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    { GST_SEGMENT_SINK_FORMAT_WAV, "WAV (RF64 beyond 4 GiB)", "wav" },
-    { GST_SEGMENT_SINK_FORMAT_FLAC,
-        "FLAC (libFLAC), the WAV's chunks kept as foreign metadata", "flac" },
-    { 0, NULL, NULL },
-  };
+G_DEFINE_ENUM_TYPE (GstSegmentSinkFormat, gst_segment_sink_format,
+    G_DEFINE_ENUM_VALUE (GST_SEGMENT_SINK_FORMAT_WAV, "wav"),
+    G_DEFINE_ENUM_VALUE (GST_SEGMENT_SINK_FORMAT_FLAC, "flac"))
 
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstSegmentSinkFormat", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
-static const FfcContainerClass *
-container_of (GstSegmentSinkFormat format)
-{
-  return format == GST_SEGMENT_SINK_FORMAT_FLAC ? &ffc_container_flac
-                                                : &ffc_container_wav;
-}
-
-static const gchar *
-format_nick (GstSegmentSinkFormat format)
-{
-  return format == GST_SEGMENT_SINK_FORMAT_FLAC ? "flac" : "wav";
-}
+/* each format's container; its name in messages is its extension's */
+static const FfcContainerClass *const containers[] = {
+  [GST_SEGMENT_SINK_FORMAT_WAV] = &ffc_container_wav,
+  [GST_SEGMENT_SINK_FORMAT_FLAC] = &ffc_container_flac,
+};
 
 #define SINK_CAPS                                                              \
   "audio/x-raw, "                                                              \
@@ -235,8 +231,8 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
 G_DEFINE_TYPE (GstSegmentSink, gst_segment_sink, GST_TYPE_BASE_SINK);
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (segmentsink, "segmentsink",
     GST_RANK_NONE, GST_TYPE_SEGMENT_SINK,
-    GST_DEBUG_CATEGORY_INIT (
-        gst_segment_sink_debug, "segmentsink", 0, "sample-exact WAV segments"));
+    GST_DEBUG_CATEGORY_INIT (gst_segment_sink_debug, "segmentsink", 0,
+        "sample-exact WAV and FLAC segments"));
 
 static void gst_segment_sink_finalize (GObject *object);
 static void gst_segment_sink_set_property (
@@ -373,7 +369,7 @@ gst_segment_sink_class_init (GstSegmentSinkClass *klass)
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "Segment sink",
       "Sink/File/Audio",
-      "Writes sample-exact WAV segments and promotes each finished one "
+      "Writes sample-exact WAV or FLAC segments and promotes each finished one "
       "atomically into a data directory",
       "gst-ffcapture developers");
 
@@ -394,7 +390,7 @@ gst_segment_sink_init (GstSegmentSink *sink)
   p->staging_location = g_strdup (DEFAULT_STAGING_LOCATION);
   p->segment_duration = DEFAULT_SEGMENT_DURATION;
   p->align = DEFAULT_ALIGN;
-  p->filename = g_strdup (DEFAULT_FILENAME);
+  p->filename = NULL; /* the format's default, DEFAULT_FILENAME for wav */
   p->fsync = DEFAULT_FSYNC;
   p->make = g_strdup (DEFAULT_MAKE);
   p->model = g_strdup (DEFAULT_MODEL);
@@ -482,9 +478,9 @@ gst_segment_sink_set_property (
       p->align = g_value_get_boolean (value);
       break;
     case PROP_FILENAME:
-      set_string (&p->filename, value);
-      sink->filename_set = TRUE;
-      warn_unless (sink, ffc_segname_validate (p->filename, &error), &error);
+      set_string (&p->filename, value); /* NULL: the format's default */
+      if (p->filename != NULL)
+        warn_unless (sink, ffc_segname_validate (p->filename, &error), &error);
       break;
     case PROP_FSYNC:
       p->fsync = g_value_get_boolean (value);
@@ -568,11 +564,11 @@ gst_segment_sink_get_property (
       g_value_set_boolean (value, p->align);
       break;
     case PROP_FILENAME:
-      if (sink->filename_set)
+      if (p->filename != NULL)
         g_value_set_string (value, p->filename);
       else
-        g_value_take_string (value,
-            ffc_container_default_template (container_of (sink->format)));
+        g_value_take_string (
+            value, ffc_container_default_template (containers[sink->format]));
       break;
     case PROP_FSYNC:
       g_value_set_boolean (value, p->fsync);
@@ -674,16 +670,16 @@ on_writer_event (const FfcSegwriterEvent *e, gpointer data)
       GST_INFO_OBJECT (sink,
           "promoted %s: %" G_GUINT64_FORMAT " samples from %s", e->location,
           e->samples, e->start_time);
-      post_element (
-          sink, gst_structure_new ("segmentsink-promoted", "location",
-                    G_TYPE_STRING, e->location, "start-time", G_TYPE_STRING,
-                    e->start_time, "running-time", G_TYPE_UINT64,
-                    e->running_time, "duration", G_TYPE_UINT64, e->duration,
-                    "samples", G_TYPE_UINT64, e->samples, "offset",
-                    G_TYPE_UINT64, e->offset, "bytes", G_TYPE_UINT64, e->bytes,
-                    "clock-synchronised", G_TYPE_BOOLEAN, e->clock_synchronised,
-                    "drift-ppm", G_TYPE_DOUBLE, e->drift_ppm, "format",
-                    G_TYPE_STRING, format_nick (sink->running_format), NULL));
+      post_element (sink,
+          gst_structure_new ("segmentsink-promoted", "location", G_TYPE_STRING,
+              e->location, "start-time", G_TYPE_STRING, e->start_time,
+              "running-time", G_TYPE_UINT64, e->running_time, "duration",
+              G_TYPE_UINT64, e->duration, "samples", G_TYPE_UINT64, e->samples,
+              "offset", G_TYPE_UINT64, e->offset, "bytes", G_TYPE_UINT64,
+              e->bytes, "clock-synchronised", G_TYPE_BOOLEAN,
+              e->clock_synchronised, "drift-ppm", G_TYPE_DOUBLE, e->drift_ppm,
+              "format", G_TYPE_STRING,
+              containers[sink->running_format]->extension + 1, NULL));
       break;
     case FFC_SEGWRITER_RECOVERED:
       GST_INFO_OBJECT (sink,
@@ -756,11 +752,7 @@ gst_segment_sink_start (GstBaseSink *bsink)
   ffc_segwriter_config_copy (&cfg, &sink->props);
   sink->running = TRUE;
   sink->running_format = sink->format;
-  container = container_of (sink->format);
-  if (!sink->filename_set) {
-    g_free (cfg.filename);
-    cfg.filename = ffc_container_default_template (container);
-  }
+  container = containers[sink->format];
   GST_OBJECT_UNLOCK (sink);
   cfg.elevation = elevation_value (cfg.elevation);
 

@@ -423,6 +423,8 @@ ffc_segwriter_new (const FfcSegwriterConfig *config,
   GError *cause = NULL;
 
   ffc_segwriter_config_copy (&w->cfg, config);
+  if (w->cfg.filename == NULL) /* the default, in the container's extension */
+    w->cfg.filename = ffc_container_default_template (container);
   w->container = container;
   w->func = func;
   w->user_data = user_data;

@@ -48,7 +48,8 @@ typedef struct {
   gchar *staging_location;  /* NULL or empty: <location>/.buffer */
   guint64 segment_duration; /* ns */
   gboolean align;
-  gchar *filename; /* the template (ffc-segname) */
+  gchar *filename; /* the template (ffc-segname); NULL: the container's
+                      default (ffc_container_default_template) */
   gboolean fsync;
   gchar *run_id; /* 8 hex digits, or NULL/empty for a shared one */
   gboolean retention;
