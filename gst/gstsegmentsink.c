@@ -595,7 +595,7 @@ gst_segment_sink_get_property (
       g_value_set_string (value, p->stream_name);
       break;
     case PROP_RUN_ID:
-      g_value_set_string (value, sink->running ? sink->run_id : p->run_id);
+      g_value_set_string (value, sink->writer ? sink->run_id : p->run_id);
       break;
     case PROP_RETENTION:
       g_value_set_boolean (value, p->retention);
@@ -828,12 +828,10 @@ gst_segment_sink_event (GstBaseSink *bsink, GstEvent *event)
 
   /* the capture's time model comes in order with the buffers, so each
    * segment is named from the model in force at its first sample */
-  if (sink->writer == NULL)
-    ;
-  else if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
+  if (sink->writer != NULL && GST_EVENT_TYPE (event) != GST_EVENT_EOS)
     gst_ffc_wall_map_take_event (
         ffc_segwriter_wall_map (sink->writer), GST_OBJECT (sink), event);
-  else if (!ffc_segwriter_finish (sink->writer, &error))
+  else if (sink->writer != NULL && !ffc_segwriter_finish (sink->writer, &error))
     post_gerror (sink, error);
   return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
 }

@@ -12,13 +12,15 @@
 #include "ffc-wav.h"
 
 gboolean
-ffc_write_all (
-    gint fd, const guint8 *data, gsize size, gsize *done, GError **error)
+ffc_write_all (gint fd, const guint8 *data, gsize size, goffset offset,
+    gsize *done, GError **error)
 {
   gsize written = 0;
 
   while (written < size) {
-    gssize n = write (fd, data + written, size - written);
+    gssize n = offset < 0 ? write (fd, data + written, size - written)
+                          : pwrite (fd, data + written, size - written,
+                              offset + (goffset)written);
 
     if (n < 0 && errno == EINTR)
       continue;
@@ -62,7 +64,7 @@ wav_open (gint fd, const FfcMeta *meta, const FfcContainerOptions *options,
   g_free (guano);
   g_free (bext);
   c->fd = fd;
-  ok = ffc_write_all (fd, header, header_size, NULL, error);
+  ok = ffc_write_all (fd, header, header_size, -1, NULL, error);
   if (!ok)
     g_clear_pointer (&c, g_free);
   return c;
@@ -74,7 +76,7 @@ wav_write (FfcContainer *c, const guint8 *data, guint64 frames, guint64 *done,
 {
   gsize bpf = c->layout.block_align, written = 0;
 
-  if (ffc_write_all (c->fd, data, frames * bpf, &written, error)) {
+  if (ffc_write_all (c->fd, data, frames * bpf, -1, &written, error)) {
     c->frames += frames;
     *done = frames;
     return TRUE;

@@ -72,11 +72,13 @@ const FfcContainerClass *ffc_container_of_file (
  * extension; newly allocated */
 gchar *ffc_container_default_template (const FfcContainerClass *container);
 
-/* Writes all of `size` bytes, through EINTR and short writes; *done is
- * what was written. An error in FFC_SEGWRITER_ERROR: NO_SPACE for ENOSPC
- * and EDQUOT, else WRITE; its message is strerror's. */
-gboolean ffc_write_all (
-    gint fd, const guint8 *data, gsize size, gsize *done, GError **error);
+/* The one write loop: all of `size` bytes at `offset` (pwrite), or at the
+ * file position when `offset` is negative, through EINTR and short writes;
+ * *done (may be NULL) is what was written. An error in
+ * FFC_SEGWRITER_ERROR: NO_SPACE for ENOSPC and EDQUOT, else WRITE; its
+ * message is strerror's. */
+gboolean ffc_write_all (gint fd, const guint8 *data, gsize size, goffset offset,
+    gsize *done, GError **error);
 
 G_END_DECLS
 

@@ -31,6 +31,7 @@
  * the file it locked.
  */
 #include "ffc-promote.h"
+#include "ffc-container.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -301,7 +302,6 @@ ffc_staging_copy (gint staging_fd, gint fd, const gchar *name,
   }
   for (;;) {
     gssize n = pread (in, buf, sizeof (buf), offset);
-    gsize done = 0;
 
     if (n < 0 && errno == EINTR)
       continue;
@@ -313,16 +313,9 @@ ffc_staging_copy (gint staging_fd, gint fd, const gchar *name,
       close (in);
       return out;
     }
-    while (done < (gsize)n) {
-      gssize w = write (out, buf + done, n - done);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0) {
-        set_errno_error (
-            error, w < 0 ? errno : EIO, "cannot write %s", *created_name);
-        goto fail;
-      }
-      done += w;
+    if (!ffc_write_all (out, (const guint8 *)buf, n, -1, NULL, error)) {
+      g_prefix_error (error, "cannot write %s: ", *created_name);
+      goto fail;
     }
     offset += n;
   }

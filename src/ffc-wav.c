@@ -14,6 +14,7 @@
  */
 #include "ffc-wav.h"
 #include "ffc-meta.h"
+#include "ffc-container.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -204,27 +205,6 @@ ffc_wav_rf64_threshold (void)
   return G_MAXUINT32;
 }
 
-static gboolean
-pwrite_all (
-    gint fd, const guint8 *data, gsize size, goffset offset, GError **error)
-{
-  while (size > 0) {
-    gssize n = pwrite (fd, data, size, offset);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      int e = n < 0 ? errno : EIO;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s",
-          g_strerror (e));
-      return FALSE;
-    }
-    data += n;
-    size -= n;
-    offset += n;
-  }
-  return TRUE;
-}
-
 /* Rewrites the GUANO text with the Length of `frames`. A text with no room
  * left for it (not one this module wrote) loses its Length instead: no
  * field is better than a wrong one. (If even that does not fit, the text
@@ -261,7 +241,7 @@ update_guano (gint fd, const FfcWavLayout *l, guint64 frames, GError **error)
     fill_guano (room, l->guan_room, text, strlen (text));
   }
   g_free (text);
-  ok = pwrite_all (fd, room, l->guan_room, l->guan_offset, error);
+  ok = ffc_write_all (fd, room, l->guan_room, l->guan_offset, NULL, error);
 
 done:
   g_free (room);
@@ -282,7 +262,7 @@ ffc_wav_rewrite_metadata (gint fd, const FfcWavLayout *l, const guint8 *bext,
   if (bext != NULL && l->bext_offset != 0) {
     if (bext_size != l->bext_size)
       return fail (error, "the new bext chunk is not the size of the old");
-    if (!pwrite_all (fd, bext, bext_size, l->bext_offset + 8, error))
+    if (!ffc_write_all (fd, bext, bext_size, l->bext_offset + 8, NULL, error))
       return FALSE;
   }
   if (guano == NULL || l->guan_offset == 0)
@@ -292,7 +272,7 @@ ffc_wav_rewrite_metadata (gint fd, const FfcWavLayout *l, const guint8 *bext,
   if (!ok)
     fail (error, "the new GUANO text does not fit its room");
   else
-    ok = pwrite_all (fd, room, l->guan_room, l->guan_offset, error);
+    ok = ffc_write_all (fd, room, l->guan_room, l->guan_offset, NULL, error);
   g_free (room);
   return ok;
 }
@@ -312,7 +292,7 @@ ffc_wav_finalize (
     /* RF64: the 32-bit sizes say "see ds64", which replaces the JUNK. */
     memcpy (b, "RF64", 4);
     put_u32 (b + 4, G_MAXUINT32);
-    if (!pwrite_all (fd, b, 8, 0, error))
+    if (!ffc_write_all (fd, b, 8, 0, NULL, error))
       return FALSE;
     memcpy (b, "ds64", 4);
     put_u32 (b + 4, DS64_BODY);
@@ -320,25 +300,27 @@ ffc_wav_finalize (
     put_u64 (b + 16, data_bytes);
     put_u64 (b + 24, frames);
     put_u32 (b + 32, 0);
-    if (!pwrite_all (fd, b, 8 + DS64_BODY, l->junk_offset, error))
+    if (!ffc_write_all (fd, b, 8 + DS64_BODY, l->junk_offset, NULL, error))
       return FALSE;
     put_u32 (b, G_MAXUINT32);
-    if (!pwrite_all (fd, b, 4, l->data_size_offset, error))
+    if (!ffc_write_all (fd, b, 4, l->data_size_offset, NULL, error))
       return FALSE;
-    if (l->fact_offset && !pwrite_all (fd, b, 4, l->fact_offset + 8, error))
+    if (l->fact_offset
+        && !ffc_write_all (fd, b, 4, l->fact_offset + 8, NULL, error))
       return FALSE;
     return TRUE;
   }
 
   memcpy (b, "RIFF", 4);
   put_u32 (b + 4, (guint32)riff_size);
-  if (!pwrite_all (fd, b, 8, 0, error))
+  if (!ffc_write_all (fd, b, 8, 0, NULL, error))
     return FALSE;
   put_u32 (b, (guint32)data_bytes);
-  if (!pwrite_all (fd, b, 4, l->data_size_offset, error))
+  if (!ffc_write_all (fd, b, 4, l->data_size_offset, NULL, error))
     return FALSE;
   put_u32 (b, (guint32)frames);
-  if (l->fact_offset && !pwrite_all (fd, b, 4, l->fact_offset + 8, error))
+  if (l->fact_offset
+      && !ffc_write_all (fd, b, 4, l->fact_offset + 8, NULL, error))
     return FALSE;
   return TRUE;
 }

@@ -303,6 +303,7 @@ test_recovery_skips_locked (void)
   g_assert_false (g_file_test (other, G_FILE_TEST_EXISTS));
 
   /* a writer that died: its file is nobody's, and recovered */
+  g_clear_pointer (&created, g_free);
   live = ffc_staging_create (staging_fd, "dead.wav", &created, &error);
   g_assert_cmpint (write (live, file, len), ==, (gssize)len);
   close (live);
