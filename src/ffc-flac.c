@@ -1111,6 +1111,10 @@ to_writer_error (GError *cause, GError **error)
 {
   FfcSegwriterError code = FFC_SEGWRITER_ERROR_WRITE;
 
+  if (cause->domain == FFC_SEGWRITER_ERROR) {
+    g_propagate_error (error, cause); /* from ffc-wav */
+    return;
+  }
   if (g_error_matches (cause, G_FILE_ERROR, G_FILE_ERROR_NOSPC))
     code = FFC_SEGWRITER_ERROR_NO_SPACE;
   else if (g_error_matches (cause, G_FILE_ERROR, G_FILE_ERROR_INVAL))
