@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/check/gstcheck.h>
 
 #include "check-common.h"
@@ -372,6 +373,87 @@ GST_START_TEST (test_fixed_while_running)
 
 GST_END_TEST;
 
+/* 24-bit samples in S32LE (depth=24 in the caps, as a 24-bit ADC's driver
+ * gives them): 24-bit FLAC, every bit kept; one with a low byte set is an
+ * ERROR, never cut to 24 bits */
+static Run *
+push_s32 (const gchar *dir, gboolean low_bits)
+{
+  gchar *desc = g_strdup_printf (
+      "appsrc name=src format=time caps=audio/x-raw,format=S32LE,rate=48000,"
+      "channels=1,layout=interleaved,depth=24 ! segmentsink format=flac "
+      "location=%s",
+      dir);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  GstBuffer *b = gst_buffer_new_allocate (NULL, 48000 * 4, NULL);
+  GstMapInfo map;
+
+  gst_buffer_map (b, &map, GST_MAP_WRITE);
+  for (guint i = 0; i < 48000; i++) {
+    gint32 v = (gint32)((i * 7919u) % (1u << 24)) - (1 << 23);
+    guint32 u = ((guint32)v << 8) | (low_bits && i == 1000 ? 1 : 0);
+
+    for (guint k = 0; k < 4; k++)
+      map.data[4 * i + k] = (u >> (8 * k)) & 0xff;
+  }
+  gst_buffer_unmap (b, &map);
+  GST_BUFFER_PTS (b) = 0;
+  gst_app_src_push_buffer (GST_APP_SRC (src), b);
+  gst_app_src_end_of_stream (GST_APP_SRC (src));
+  gst_object_unref (src);
+  g_free (desc);
+  return run_pipeline (pipeline, 30000, NULL, NULL);
+}
+
+GST_START_TEST (test_24_bits_in_32)
+{
+  Run *run = push_s32 (test_dir, FALSE);
+  GPtrArray *files = names_with (test_dir, ".flac");
+  gchar *path, *raw = NULL, *text;
+  gsize len;
+
+  fail_unless (run->eos);
+  fail_unless_equals_int (files->len, 1);
+  path = g_build_filename (test_dir, files->pdata[0], NULL);
+  {
+    gchar *out = g_build_filename (test_dir, "samples.raw", NULL);
+    const gchar *bps[] = { "metaflac", "--show-bps", path, NULL };
+    const gchar *dec[] = { "flac", "-s", "-d", "--force-raw-format",
+      "--endian=little", "--sign=signed", "-o", out, path, NULL };
+
+    fail_unless_equals_uint64 (tool_u64 (bps), 24);
+    assert_flac_t (path);
+    fail_unless (tool (NULL, dec));
+    fail_unless (g_file_get_contents (out, &raw, &len, NULL));
+    g_free (out);
+  }
+  /* raw 24-bit little-endian samples: the ones sent, shifted */
+  fail_unless_equals_uint64 (len, 48000 * 3);
+  for (guint i = 0; i < 48000; i++) {
+    gint32 v = (gint32)((i * 7919u) % (1u << 24)) - (1 << 23);
+    guint32 got = (guint8)raw[3 * i] | ((guint8)raw[3 * i + 1] << 8)
+                  | ((guint32)(guint8)raw[3 * i + 2] << 16);
+
+    fail_unless_equals_int (got, (guint32)v & 0xffffff);
+  }
+  g_free (raw);
+  g_free (path);
+  g_ptr_array_unref (files);
+  run_free (run);
+  rm_rf (test_dir);
+  g_mkdir (test_dir, 0755);
+
+  run = push_s32 (test_dir, TRUE);
+  fail_unless (run->error != NULL);
+  text = message_text (run->error);
+  fail_unless (strstr (text, "24 bits") != NULL, "%s", text);
+  g_free (text);
+  run_free (run);
+}
+
+GST_END_TEST;
+
 /* A recorder SIGKILLed mid-segment: its torn FLAC is repaired at the next
  * start, promoted, and passes flac -t */
 GST_START_TEST (test_sigkilled_recorder_repaired)
@@ -588,6 +670,7 @@ flac_suite (void)
   tcase_add_test (tc, test_f32_refused);
   tcase_add_test (tc, test_template_and_format);
   tcase_add_test (tc, test_fixed_while_running);
+  tcase_add_test (tc, test_24_bits_in_32);
   tcase_add_test (tc, test_sigkilled_recorder_repaired);
   tcase_add_test (tc, test_disk_full);
   tcase_add_test (tc, test_retention_flac_beside_wav);
