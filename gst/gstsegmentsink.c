@@ -5,7 +5,7 @@
  * SECTION:element-segmentsink
  * @title: segmentsink
  *
- * segmentsink writes raw audio into WAV segments of exactly
+ * segmentsink writes raw audio into WAV (or FLAC) segments of exactly
  * #GstSegmentSink:segment-duration, each in a staging directory first, and
  * promotes every finished segment into the data directory with one atomic
  * rename the moment its last sample is written. A consumer watching the
@@ -50,7 +50,8 @@
  * `samples` (guint64), `offset` (guint64, stream sample offset of the first
  * sample), `bytes` (guint64, file size), `clock-synchronised` (boolean, the
  * system clock was synchronised when the segment began), `drift-ppm`
- * (double, the capture's drift, NaN unknown).
+ * (double, the capture's drift, NaN unknown), `format` (string, `wav` or
+ * `flac`).
  *
  * `segmentsink-recovered`: an orphan from a crash was repaired and promoted.
  * Fields: `location`, `samples`, `trimmed-bytes`.
@@ -92,6 +93,19 @@
  * GParamSpecDouble cannot default to NaN, so the lowest double
  * (-G_MAXDOUBLE) means unset, as does NaN. See docs/metadata.md.
  *
+ * ## FLAC
+ *
+ * With #GstSegmentSink:format `flac`, segments are FLAC (libFLAC, at
+ * #GstSegmentSink:compression-level), split, named, paired, promoted and
+ * repaired as WAV ones; the default name ends in `.flac`, and a template
+ * ending in `.wav` is refused. S16LE and S32LE only (`depth=24` in the caps:
+ * 24-bit FLAC); F32LE fails negotiation. STREAMINFO holds the exact length
+ * and the MD5, a SEEKTABLE a point every 10 s, Vorbis comments DATE,
+ * ENCODER, TITLE (stream-name) and COMMENT (note); the WAV's own chunks are
+ * kept as `riff` APPLICATION blocks, so `flac -d --keep-foreign-metadata`
+ * gives back the WAV segment this sink would have written, GUANO and bext
+ * included. A torn FLAC is cut after its last whole frame (CRC checked).
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 ffmpegsrc input-format=lavfi \
@@ -102,6 +116,10 @@
  * gst-launch-1.0 -e ffmpegsrc device=hw:1,0 sample-rate=384000 channels=1 ! \
  *     audio/x-raw,rate=384000 ! segmentsink location=/data/raw align=true
  * ]| One-minute segments that start on the minute.
+ * |[
+ * gst-launch-1.0 -e ffmpegsrc device=hw:1,0 sample-rate=384000 channels=1 ! \
+ *     segmentsink location=/data/raw format=flac align=true
+ * ]| The same in FLAC: about half the card on ambient sound.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -131,6 +149,9 @@ struct _GstSegmentSink {
   FfcSegwriter *writer;
   gchar run_id[9]; /* the writer's, for the property (object lock) */
   GstAudioInfo info;
+  /* the file format (property), and the running writer's */
+  GstSegmentSinkFormat format;
+  GstSegmentSinkFormat running_format;
 };
 
 GST_DEBUG_CATEGORY_STATIC (gst_segment_sink_debug);
@@ -160,6 +181,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_segment_sink_debug);
 #define DEFAULT_RETENTION FALSE
 #define DEFAULT_MIN_FREE_SPACE (G_GUINT64_CONSTANT (512) * 1024 * 1024)
 #define DEFAULT_MIN_AGE (10 * 60 * GST_SECOND)
+#define DEFAULT_FORMAT GST_SEGMENT_SINK_FORMAT_WAV
+#define DEFAULT_COMPRESSION_LEVEL 5
 
 enum {
   PROP_0,
@@ -180,6 +203,18 @@ enum {
   PROP_RETENTION,
   PROP_MIN_FREE_SPACE,
   PROP_MIN_AGE,
+  PROP_FORMAT,
+  PROP_COMPRESSION_LEVEL,
+};
+
+G_DEFINE_ENUM_TYPE (GstSegmentSinkFormat, gst_segment_sink_format,
+    G_DEFINE_ENUM_VALUE (GST_SEGMENT_SINK_FORMAT_WAV, "wav"),
+    G_DEFINE_ENUM_VALUE (GST_SEGMENT_SINK_FORMAT_FLAC, "flac"))
+
+/* each format's container; its name in messages is its extension's */
+static const FfcContainerClass *const containers[] = {
+  [GST_SEGMENT_SINK_FORMAT_WAV] = &ffc_container_wav,
+  [GST_SEGMENT_SINK_FORMAT_FLAC] = &ffc_container_flac,
 };
 
 #define SINK_CAPS                                                              \
@@ -196,8 +231,8 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
 G_DEFINE_TYPE (GstSegmentSink, gst_segment_sink, GST_TYPE_BASE_SINK);
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (segmentsink, "segmentsink",
     GST_RANK_NONE, GST_TYPE_SEGMENT_SINK,
-    GST_DEBUG_CATEGORY_INIT (
-        gst_segment_sink_debug, "segmentsink", 0, "sample-exact WAV segments"));
+    GST_DEBUG_CATEGORY_INIT (gst_segment_sink_debug, "segmentsink", 0,
+        "sample-exact WAV and FLAC segments"));
 
 static void gst_segment_sink_finalize (GObject *object);
 static void gst_segment_sink_set_property (
@@ -318,10 +353,23 @@ gst_segment_sink_class_init (GstSegmentSinkClass *klass)
           "ago (ns)",
           0, G_MAXUINT64, DEFAULT_MIN_AGE, PARAM_FLAGS));
 
+  g_object_class_install_property (gobject_class, PROP_FORMAT,
+      g_param_spec_enum ("format", "Format",
+          "File format of the segments: wav (RF64 beyond 4 GiB) or flac "
+          "(lossless, integer samples only; the WAV's chunks kept: flac -d "
+          "--keep-foreign-metadata gives the WAV back). The default filename "
+          "ends in the format's extension",
+          GST_TYPE_SEGMENT_SINK_FORMAT, DEFAULT_FORMAT, PARAM_FLAGS));
+  g_object_class_install_property (gobject_class, PROP_COMPRESSION_LEVEL,
+      g_param_spec_uint ("compression-level", "Compression level",
+          "FLAC compression level, 0 (fastest) to 8 (smallest), libFLAC's "
+          "levels; format=wav ignores it",
+          0, 8, DEFAULT_COMPRESSION_LEVEL, PARAM_FLAGS));
+
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "Segment sink",
       "Sink/File/Audio",
-      "Writes sample-exact WAV segments and promotes each finished one "
+      "Writes sample-exact WAV or FLAC segments and promotes each finished one "
       "atomically into a data directory",
       "gst-ffcapture developers");
 
@@ -342,7 +390,7 @@ gst_segment_sink_init (GstSegmentSink *sink)
   p->staging_location = g_strdup (DEFAULT_STAGING_LOCATION);
   p->segment_duration = DEFAULT_SEGMENT_DURATION;
   p->align = DEFAULT_ALIGN;
-  p->filename = g_strdup (DEFAULT_FILENAME);
+  p->filename = NULL; /* the format's default, DEFAULT_FILENAME for wav */
   p->fsync = DEFAULT_FSYNC;
   p->make = g_strdup (DEFAULT_MAKE);
   p->model = g_strdup (DEFAULT_MODEL);
@@ -355,6 +403,8 @@ gst_segment_sink_init (GstSegmentSink *sink)
   p->retention = DEFAULT_RETENTION;
   p->min_free_space = DEFAULT_MIN_FREE_SPACE;
   p->min_age = DEFAULT_MIN_AGE;
+  p->compression_level = DEFAULT_COMPRESSION_LEVEL;
+  sink->format = DEFAULT_FORMAT;
   gst_audio_info_init (&sink->info);
   /* a file writer: never wait for the clock */
   gst_base_sink_set_sync (GST_BASE_SINK (sink), FALSE);
@@ -428,8 +478,9 @@ gst_segment_sink_set_property (
       p->align = g_value_get_boolean (value);
       break;
     case PROP_FILENAME:
-      set_string (&p->filename, value);
-      warn_unless (sink, ffc_segname_validate (p->filename, &error), &error);
+      set_string (&p->filename, value); /* NULL: the format's default */
+      if (p->filename != NULL)
+        warn_unless (sink, ffc_segname_validate (p->filename, &error), &error);
       break;
     case PROP_FSYNC:
       p->fsync = g_value_get_boolean (value);
@@ -478,6 +529,12 @@ gst_segment_sink_set_property (
     case PROP_MIN_AGE:
       p->min_age = g_value_get_uint64 (value);
       break;
+    case PROP_FORMAT:
+      sink->format = g_value_get_enum (value);
+      break;
+    case PROP_COMPRESSION_LEVEL:
+      p->compression_level = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -507,7 +564,11 @@ gst_segment_sink_get_property (
       g_value_set_boolean (value, p->align);
       break;
     case PROP_FILENAME:
-      g_value_set_string (value, p->filename);
+      if (p->filename != NULL)
+        g_value_set_string (value, p->filename);
+      else
+        g_value_take_string (
+            value, ffc_container_default_template (containers[sink->format]));
       break;
     case PROP_FSYNC:
       g_value_set_boolean (value, p->fsync);
@@ -544,6 +605,12 @@ gst_segment_sink_get_property (
       break;
     case PROP_MIN_AGE:
       g_value_set_uint64 (value, p->min_age);
+      break;
+    case PROP_FORMAT:
+      g_value_set_enum (value, sink->format);
+      break;
+    case PROP_COMPRESSION_LEVEL:
+      g_value_set_uint (value, p->compression_level);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -603,15 +670,16 @@ on_writer_event (const FfcSegwriterEvent *e, gpointer data)
       GST_INFO_OBJECT (sink,
           "promoted %s: %" G_GUINT64_FORMAT " samples from %s", e->location,
           e->samples, e->start_time);
-      post_element (
-          sink, gst_structure_new ("segmentsink-promoted", "location",
-                    G_TYPE_STRING, e->location, "start-time", G_TYPE_STRING,
-                    e->start_time, "running-time", G_TYPE_UINT64,
-                    e->running_time, "duration", G_TYPE_UINT64, e->duration,
-                    "samples", G_TYPE_UINT64, e->samples, "offset",
-                    G_TYPE_UINT64, e->offset, "bytes", G_TYPE_UINT64, e->bytes,
-                    "clock-synchronised", G_TYPE_BOOLEAN, e->clock_synchronised,
-                    "drift-ppm", G_TYPE_DOUBLE, e->drift_ppm, NULL));
+      post_element (sink,
+          gst_structure_new ("segmentsink-promoted", "location", G_TYPE_STRING,
+              e->location, "start-time", G_TYPE_STRING, e->start_time,
+              "running-time", G_TYPE_UINT64, e->running_time, "duration",
+              G_TYPE_UINT64, e->duration, "samples", G_TYPE_UINT64, e->samples,
+              "offset", G_TYPE_UINT64, e->offset, "bytes", G_TYPE_UINT64,
+              e->bytes, "clock-synchronised", G_TYPE_BOOLEAN,
+              e->clock_synchronised, "drift-ppm", G_TYPE_DOUBLE, e->drift_ppm,
+              "format", G_TYPE_STRING,
+              containers[sink->running_format]->extension + 1, NULL));
       break;
     case FFC_SEGWRITER_RECOVERED:
       GST_INFO_OBJECT (sink,
@@ -677,17 +745,20 @@ gst_segment_sink_start (GstBaseSink *bsink)
   FfcSegwriterConfig cfg;
   FfcSegwriter *writer;
   GError *error = NULL;
+  const FfcContainerClass *container;
 
   /* the running writer's settings: the properties as they are now */
   GST_OBJECT_LOCK (sink);
   ffc_segwriter_config_copy (&cfg, &sink->props);
   sink->running = TRUE;
+  sink->running_format = sink->format;
+  container = containers[sink->format];
   GST_OBJECT_UNLOCK (sink);
   cfg.elevation = elevation_value (cfg.elevation);
 
   gst_audio_info_init (&sink->info);
-  writer = ffc_segwriter_new (&cfg, &ffc_container_wav, top_level (sink),
-      on_writer_event, sink, &error);
+  writer = ffc_segwriter_new (
+      &cfg, container, top_level (sink), on_writer_event, sink, &error);
   ffc_segwriter_config_clear (&cfg);
   if (writer == NULL) {
     post_gerror (sink, error);
@@ -724,6 +795,7 @@ gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
   FfcWavFormat format;
   GstAudioFormat f;
   GstAudioInfo info;
+  gint depth = 0;
 
   if (!gst_audio_info_from_caps (&info, caps))
     return FALSE;
@@ -731,7 +803,12 @@ gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
   format = f == GST_AUDIO_FORMAT_S32LE   ? FFC_WAV_S32LE
            : f == GST_AUDIO_FORMAT_F32LE ? FFC_WAV_F32LE
                                          : FFC_WAV_S16LE;
+  /* 24-bit samples in S32LE say so with depth=24 (FLAC stores 24 bits) */
+  if (!gst_structure_get_int (gst_caps_get_structure (caps, 0), "depth", &depth)
+      || f != GST_AUDIO_FORMAT_S32LE || depth != 24)
+    depth = 0;
   if (sink->writer == NULL
+      || !ffc_segwriter_set_bits_per_sample (sink->writer, depth, &error)
       || !ffc_segwriter_set_format (sink->writer, format,
           GST_AUDIO_INFO_RATE (&info), GST_AUDIO_INFO_CHANNELS (&info),
           &error)) {

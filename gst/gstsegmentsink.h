@@ -9,6 +9,14 @@
 
 G_BEGIN_DECLS
 
+typedef enum {
+  GST_SEGMENT_SINK_FORMAT_WAV,
+  GST_SEGMENT_SINK_FORMAT_FLAC,
+} GstSegmentSinkFormat;
+
+#define GST_TYPE_SEGMENT_SINK_FORMAT (gst_segment_sink_format_get_type ())
+GType gst_segment_sink_format_get_type (void);
+
 #define GST_TYPE_SEGMENT_SINK (gst_segment_sink_get_type ())
 G_DECLARE_FINAL_TYPE (
     GstSegmentSink, gst_segment_sink, GST, SEGMENT_SINK, GstBaseSink)

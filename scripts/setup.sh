@@ -23,6 +23,7 @@ packages=(
   dpkg-dev # dpkg-buildpackage
   fakeroot # dpkg-buildpackage -b as a user
   lintian # checks the built package
+  libflac-dev flac # FLAC segments: libFLAC, and flac/metaflac in the tests
 )
 ${FFC_EXTRA_PACKAGES:+packages+=($FFC_EXTRA_PACKAGES)}
 

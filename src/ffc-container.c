@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ffc-segname.h"
 #include "ffc-segwriter.h"
 #include "ffc-wav.h"
 
@@ -48,7 +49,8 @@ struct _FfcContainer {
 };
 
 static FfcContainer *
-wav_open (gint fd, const FfcMeta *meta, GError **error)
+wav_open (gint fd, const FfcMeta *meta, const FfcContainerOptions *options,
+    GError **error)
 {
   FfcContainer *c = g_new0 (FfcContainer, 1);
   guint8 header[FFC_WAV_MAX_HEADER], *bext;
@@ -102,10 +104,10 @@ wav_rewrite_metadata (FfcContainer *c, const FfcMeta *meta, GError **error)
 }
 
 static gboolean
-wav_finish (FfcContainer *c, guint64 frames, GError **error)
+wav_finish (FfcContainer *c, guint64 *frames, GError **error)
 {
   return ffc_wav_finalize (
-      c->fd, &c->layout, frames * c->layout.block_align, error);
+      c->fd, &c->layout, *frames * c->layout.block_align, error);
 }
 
 static guint64
@@ -143,3 +145,73 @@ const FfcContainerClass ffc_container_wav = {
   .free = wav_free,
   .repair = wav_repair,
 };
+
+/* ---- file names ---- */
+
+static const FfcContainerClass *const containers[] = {
+  &ffc_container_wav,
+  &ffc_container_flac,
+};
+
+/* The extension of the template's last path component, "" if none */
+static const gchar *
+template_extension (const gchar *template)
+{
+  const gchar *base = strrchr (template, '/');
+  const gchar *dot = strrchr (base != NULL ? base + 1 : template, '.');
+
+  return dot != NULL ? dot : "";
+}
+
+gboolean
+ffc_container_check_template (
+    const FfcContainerClass *container, const gchar *template, GError **error)
+{
+  const gchar *ext;
+
+  if (template == NULL)
+    return TRUE;
+  ext = template_extension (template);
+  for (guint i = 0; i < G_N_ELEMENTS (containers); i++) {
+    const FfcContainerClass *other = containers[i];
+
+    if (other != container && g_ascii_strcasecmp (ext, other->extension) == 0
+        && g_ascii_strcasecmp (ext, container->extension) != 0) {
+      g_set_error (error, FFC_SEGWRITER_ERROR, FFC_SEGWRITER_ERROR_SETTINGS,
+          "filename \"%s\" ends in %s, a %s file name, but format is %s: "
+          "end it in %s, or set format=%s",
+          template, ext, other->name, container->extension + 1,
+          container->extension, other->extension + 1);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+const FfcContainerClass *
+ffc_container_of_file (gint fd, const FfcContainerClass *fallback)
+{
+  guint8 magic[4];
+  gssize n;
+
+  do {
+    n = pread (fd, magic, sizeof (magic), 0);
+  } while (n < 0 && errno == EINTR);
+  if (n == 4 && memcmp (magic, "fLaC", 4) == 0)
+    return &ffc_container_flac;
+  if (n == 4
+      && (memcmp (magic, "RIFF", 4) == 0 || memcmp (magic, "RF64", 4) == 0))
+    return &ffc_container_wav;
+  return fallback;
+}
+
+gchar *
+ffc_container_default_template (const FfcContainerClass *container)
+{
+  const gchar *def = FFC_SEGNAME_DEFAULT;
+  gchar *stem = g_strndup (def, template_extension (def) - def);
+  gchar *name = g_strconcat (stem, container->extension, NULL);
+
+  g_free (stem);
+  return name;
+}

@@ -16,13 +16,21 @@ G_BEGIN_DECLS
  * FLAC's STREAMINFO is rewritten by finish ()). */
 typedef struct _FfcContainer FfcContainer;
 
+/* How a segment is to be encoded (WAV needs none of it) */
+typedef struct {
+  guint64 expected_frames; /* its planned length; 0 = unknown */
+  guint compression_level; /* FLAC: 0..8 */
+  guint bits_per_sample;   /* the samples' real depth; 0 = the format's */
+} FfcContainerOptions;
+
 typedef struct {
   const gchar *name;      /* "WAV" */
   const gchar *extension; /* ".wav" */
   /* Writes the header with the metadata known at open (meta: rate,
    * channels, format, and what GUANO/bext say); NULL with an error
    * (FFC_SEGWRITER_ERROR: NO_SPACE or WRITE) and nothing to keep. */
-  FfcContainer *(*open) (gint fd, const FfcMeta *meta, GError **error);
+  FfcContainer *(*open) (gint fd, const FfcMeta *meta,
+      const FfcContainerOptions *options, GError **error);
   /* Appends whole frames. On failure, *done frames of them are in the file
    * (it is cut back to whole frames), and the error says why. */
   gboolean (*write) (FfcContainer *c, const guint8 *data, guint64 frames,
@@ -30,8 +38,10 @@ typedef struct {
   /* The metadata changed (a start time named from a settled model) */
   gboolean (*rewrite_metadata) (
       FfcContainer *c, const FfcMeta *meta, GError **error);
-  /* Completes the file for `frames` frames (sizes, lengths, summaries) */
-  gboolean (*finish) (FfcContainer *c, guint64 frames, GError **error);
+  /* Completes the file for *frames frames (sizes, lengths, summaries).
+   * After a failed write, an encoder may hold fewer than were written:
+   * *frames is then set to what the file holds. */
+  gboolean (*finish) (FfcContainer *c, guint64 *frames, GError **error);
   /* The file's size for `frames` frames */
   guint64 (*size) (FfcContainer *c, guint64 frames);
   void (*free) (FfcContainer *c);
@@ -39,10 +49,28 @@ typedef struct {
    * bytes cut off; FALSE if it cannot be (then it is quarantined). */
   gboolean (*repair) (
       gint fd, guint64 *frames, guint64 *trimmed_bytes, GError **error);
+  /* NULL, or FALSE with a FORMAT error for a stream it cannot hold */
+  gboolean (*check_format) (
+      FfcWavFormat format, guint rate, guint channels, GError **error);
 } FfcContainerClass;
 
 /* WAV, RF64 past 4 GiB (ffc-wav.c) */
 extern const FfcContainerClass ffc_container_wav;
+/* FLAC with the WAV's chunks kept (ffc-flac.c) */
+extern const FfcContainerClass ffc_container_flac;
+
+/* A file-name template whose extension is another container's (".wav"
+ * with FLAC) is refused, naming both; one with no extension or another
+ * one is the user's choice. */
+gboolean ffc_container_check_template (
+    const FfcContainerClass *container, const gchar *template, GError **error);
+/* The container whose file `fd` is, by its first bytes; `fallback` when
+ * they say nothing known */
+const FfcContainerClass *ffc_container_of_file (
+    gint fd, const FfcContainerClass *fallback);
+/* The default template (FFC_SEGNAME_DEFAULT) with the container's
+ * extension; newly allocated */
+gchar *ffc_container_default_template (const FfcContainerClass *container);
 
 /* The one write loop: all of `size` bytes at `offset` (pwrite), or at the
  * file position when `offset` is negative, through EINTR and short writes;

@@ -261,23 +261,25 @@ ffc_pair_make_room (FfcPairMember *member, guint64 min_free, gint64 now_us,
     const gchar *name = victims->pdata[v];
 
     for (guint i = 0; i < n; i++) {
-      FfcSegFile *f = g_hash_table_lookup (dirs[i].files, name);
+      /* the same name, or its twin in the other format */
+      const FfcSegFile *f = ffc_ret_dir_find (&dirs[i], name);
       FfcDeleted *d;
 
       if (f == NULL)
         continue;
-      if (unlinkat (members[i]->fd, name, 0) < 0) {
+      if (unlinkat (members[i]->fd, f->name, 0) < 0) {
         int e = errno;
         if (e == ENOENT)
           continue; /* a consumer took it */
         /* stop here: the first side failing leaves the pair whole */
         g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
-            "cannot delete %s/%s: %s", members[i]->path, name, g_strerror (e));
+            "cannot delete %s/%s: %s", members[i]->path, f->name,
+            g_strerror (e));
         goto sync;
       }
       touched[i] = TRUE;
       d = g_new0 (FfcDeleted, 1);
-      d->path = g_build_filename (members[i]->path, name, NULL);
+      d->path = g_build_filename (members[i]->path, f->name, NULL);
       d->bytes = f->bytes;
       g_ptr_array_add (deleted, d);
     }

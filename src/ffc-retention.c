@@ -125,6 +125,31 @@ compare_age (gconstpointer a, gconstpointer b)
   return strcmp (fa->name, fb->name);
 }
 
+const FfcSegFile *
+ffc_ret_dir_find (const FfcRetDir *dir, const gchar *name)
+{
+  gchar **twins = ffc_segname_twins (name);
+  const FfcSegFile *f = NULL;
+
+  for (guint i = 0; twins[i] != NULL && f == NULL; i++)
+    f = g_hash_table_lookup (dir->files, twins[i]);
+  g_strfreev (twins);
+  return f;
+}
+
+/* Whether a name or one of its twins is in `set` */
+static gboolean
+contains_twin (GHashTable *set, const gchar *name)
+{
+  gchar **twins = ffc_segname_twins (name);
+  gboolean found = FALSE;
+
+  for (guint i = 0; twins[i] != NULL && !found; i++)
+    found = g_hash_table_contains (set, twins[i]);
+  g_strfreev (twins);
+  return found;
+}
+
 /* Chooses the oldest segments of dirs[0] to delete, with the same name in
  * every other directory, until they free `need_bytes` on dirs[0]'s
  * filesystem. A name is kept (on every side) if one side holds it as
@@ -151,14 +176,14 @@ ffc_retention_choose (const FfcRetDir *dirs, guint n_dirs, GHashTable *pending,
 
   for (guint c = 0; c < candidates->len && freed < need_bytes; c++) {
     const gchar *name = ((FfcSegFile *)candidates->pdata[c])->name;
-    gboolean ok = pending == NULL || !g_hash_table_contains (pending, name);
+    gboolean ok = pending == NULL || !contains_twin (pending, name);
     guint64 bytes = 0;
 
     for (guint i = 0; i < n_dirs && ok; i++) {
-      const FfcSegFile *f = g_hash_table_lookup (dirs[i].files, name);
+      const FfcSegFile *f = ffc_ret_dir_find (&dirs[i], name);
 
       if (f == NULL)
-        ok = !g_hash_table_contains (dirs[i].foreign, name);
+        ok = !contains_twin (dirs[i].foreign, name);
       else if (!dirs[i].deletable
                || now_us - f->changed_us < dirs[i].min_age_us)
         ok = FALSE;

@@ -33,6 +33,9 @@ void ffc_ret_dir_init (FfcRetDir *dir);
 void ffc_ret_dir_clear (FfcRetDir *dir);
 gboolean ffc_ret_dir_list (
     gint dir_fd, const FfcSegPattern *pattern, FfcRetDir *dir, GError **error);
+/* The segment `name` in `dir`, or its twin in another format (a pair of
+ * a FLAC and a WAV stream); NULL if neither */
+const FfcSegFile *ffc_ret_dir_find (const FfcRetDir *dir, const gchar *name);
 GPtrArray *ffc_retention_choose (const FfcRetDir *dirs, guint n_dirs,
     GHashTable *pending, gint64 now_us, guint64 need_bytes);
 

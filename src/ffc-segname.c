@@ -435,3 +435,29 @@ ffc_seg_pattern_free (FfcSegPattern *pattern)
   g_regex_unref (pattern->re);
   g_free (pattern);
 }
+
+/* ---- pairs across formats ---- */
+
+static const gchar *const segment_extensions[] = { ".wav", ".flac" };
+
+gchar **
+ffc_segname_twins (const gchar *name)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  g_ptr_array_add (out, g_strdup (name));
+  for (guint i = 0; i < G_N_ELEMENTS (segment_extensions); i++) {
+    gint stem = (gint)(strlen (name) - strlen (segment_extensions[i]));
+
+    if (!g_str_has_suffix (name, segment_extensions[i]))
+      continue;
+    for (guint j = 0; j < G_N_ELEMENTS (segment_extensions); j++) {
+      if (j != i)
+        g_ptr_array_add (
+            out, g_strdup_printf ("%.*s%s", stem, name, segment_extensions[j]));
+    }
+    break;
+  }
+  g_ptr_array_add (out, NULL);
+  return (gchar **)g_ptr_array_free (out, FALSE);
+}

@@ -48,6 +48,12 @@ gboolean ffc_seg_pattern_match (
 gboolean ffc_seg_pattern_has_time (const FfcSegPattern *pattern);
 void ffc_seg_pattern_free (FfcSegPattern *pattern);
 
+/* A pair matches by name whatever each side's format: "x.flac" is the
+ * twin of "x.wav". The name, then its twins with the other segment
+ * extensions (the containers', ffc-container.c); just the name when it
+ * ends in none of them. NULL-terminated, g_strfreev. */
+gchar **ffc_segname_twins (const gchar *name);
+
 G_END_DECLS
 
 #endif

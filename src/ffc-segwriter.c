@@ -51,6 +51,7 @@ ffc_segwriter_config_init (FfcSegwriterConfig *config)
 {
   memset (config, 0, sizeof (*config));
   config->elevation = NAN;
+  config->compression_level = 5; /* libFLAC's default */
 }
 
 void
@@ -331,6 +332,7 @@ struct _FfcSegwriter {
 
   FfcWavFormat format;
   guint rate, channels, bpf;
+  guint bits_per_sample; /* the samples' real depth; 0 = the format's */
   FfcWallMap wall;
   guint64 seq;
   guint64 samples_received;
@@ -421,6 +423,8 @@ ffc_segwriter_new (const FfcSegwriterConfig *config,
   GError *cause = NULL;
 
   ffc_segwriter_config_copy (&w->cfg, config);
+  if (w->cfg.filename == NULL) /* the default, in the container's extension */
+    w->cfg.filename = ffc_container_default_template (container);
   w->container = container;
   w->func = func;
   w->user_data = user_data;
@@ -428,6 +432,7 @@ ffc_segwriter_new (const FfcSegwriterConfig *config,
   ffc_meta_init (&w->station);
   ffc_wall_map_init (&w->wall);
   if (!ffc_segwriter_config_check (&w->cfg, error)
+      || !ffc_container_check_template (container, w->cfg.filename, error)
       || !ffc_segwriter_config_station (&w->cfg, &w->station, error))
     goto failed;
   w->data_dir = g_strdup (w->cfg.location);
@@ -516,7 +521,9 @@ static gboolean
 repair_orphan (gint fd, guint64 *frames, guint64 *trimmed_bytes,
     gpointer user_data, GError **error)
 {
-  const FfcContainerClass *container = user_data;
+  /* a file of the other format (format changed since the crash) is
+   * repaired as what it is */
+  const FfcContainerClass *container = ffc_container_of_file (fd, user_data);
 
   return container->repair (fd, frames, trimmed_bytes, error);
 }
@@ -731,6 +738,7 @@ open_segment (
 {
   FfcSegmentPlanInput in = { 0 };
   FfcSegmentPlan plan;
+  FfcContainerOptions options = { 0 };
   GError *cause = NULL;
   FfcMeta meta;
   gchar *name;
@@ -768,7 +776,10 @@ open_segment (
 
   /* metadata fixed at open; GUANO's Length is set when it closes */
   segment_meta (w, &meta);
-  w->file = w->container->open (w->fd, &meta, &cause);
+  options.expected_frames = w->target_frames;
+  options.compression_level = w->cfg.compression_level;
+  options.bits_per_sample = w->bits_per_sample;
+  w->file = w->container->open (w->fd, &meta, &options, &cause);
   if (w->file == NULL) {
     write_failed (w, w->staging_name, cause, error);
     /* nothing of the segment is in it yet: no file at all is right */
@@ -869,7 +880,7 @@ close_segment (FfcSegwriter *w, GError **error)
    * ffmpeg starting up), the segment takes its time from the latest one. */
   if ((ffc_segment_rename_at_close (w->start_settled, w->wall.have_model)
           && !rename_from_model (w, &cause))
-      || !w->container->finish (w->file, w->frames, &cause)
+      || !w->container->finish (w->file, &w->frames, &cause)
       || (durable && !ffc_fsync (w->fd, &cause))) {
     fail (error, FFC_SEGWRITER_ERROR_WRITE, cause, "Cannot finish %s/%s: %s",
         w->staging_dir, w->staging_name, cause->message);
@@ -923,6 +934,23 @@ close_segment (FfcSegwriter *w, GError **error)
 }
 
 gboolean
+ffc_segwriter_set_bits_per_sample (
+    FfcSegwriter *w, guint bits_per_sample, GError **error)
+{
+  if (bits_per_sample == w->bits_per_sample)
+    return TRUE;
+  if (w->fd >= 0) {
+    /* one format per file */
+    w->have_next = FALSE;
+    if (!close_segment (w, error))
+      return FALSE;
+    w->target_frames = 0;
+  }
+  w->bits_per_sample = bits_per_sample;
+  return TRUE;
+}
+
+gboolean
 ffc_segwriter_set_format (FfcSegwriter *w, FfcWavFormat format, guint rate,
     guint channels, GError **error)
 {
@@ -935,6 +963,9 @@ ffc_segwriter_set_format (FfcSegwriter *w, FfcWavFormat format, guint rate,
   if (!ffc_segwriter_rate_valid ((gint)MIN (rate, (guint)G_MAXINT), &cause))
     return fail (
         error, FFC_SEGWRITER_ERROR_FORMAT, cause, "%s", cause->message);
+  if (w->container->check_format != NULL
+      && !w->container->check_format (format, rate, channels, error))
+    return FALSE;
   if (same)
     return TRUE;
   if (w->fd >= 0) {

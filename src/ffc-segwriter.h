@@ -48,7 +48,8 @@ typedef struct {
   gchar *staging_location;  /* NULL or empty: <location>/.buffer */
   guint64 segment_duration; /* ns */
   gboolean align;
-  gchar *filename; /* the template (ffc-segname) */
+  gchar *filename; /* the template (ffc-segname); NULL: the container's
+                      default (ffc_container_default_template) */
   gboolean fsync;
   gchar *run_id; /* 8 hex digits, or NULL/empty for a shared one */
   gboolean retention;
@@ -62,6 +63,8 @@ typedef struct {
   gdouble elevation; /* NAN = unknown */
   gchar *note;
   gchar *stream_name;
+  /* the container's (FLAC: 0..8) */
+  guint compression_level;
 } FfcSegwriterConfig;
 
 void ffc_segwriter_config_init (FfcSegwriterConfig *config);
@@ -189,6 +192,11 @@ void ffc_segwriter_recover (FfcSegwriter *writer);
  * file). FORMAT error for a rate out of range. */
 gboolean ffc_segwriter_set_format (FfcSegwriter *writer, FfcWavFormat format,
     guint rate, guint channels, GError **error);
+/* The samples' real depth when it is less than the format's (24-bit
+ * samples in S32LE: FLAC stores 24 bits); 0 = the format's. A change ends
+ * the open segment. */
+gboolean ffc_segwriter_set_bits_per_sample (
+    FfcSegwriter *writer, guint bits_per_sample, GError **error);
 /* Where running time lands on the wall clock: the element feeds it the
  * capture's model; without an origin yet, set one before writing. */
 FfcWallMap *ffc_segwriter_wall_map (FfcSegwriter *writer);

@@ -10,6 +10,10 @@ processed stream resampled to 48 kHz, also 60 s WAV segments. Contenders:
              splitmuxsink muxer=wavenc on both branches
   ffcapture  ffmpegsrc ! tee ! segmentsink, audioresample on the processed
              branch
+  ffcapture-flac  the same, the raw stream as FLAC (segmentsink format=flac,
+             compression-level 5); ffcapture-flac0: at compression-level 0
+  ffmpeg-flac  ffmpeg alone, the raw stream as FLAC segments (its own FLAC
+             encoder, -compression_level 5)
 
 They run interleaved (A B C A B C …) for ROUNDS rounds (default 5); the
 table gives medians of wall time, CPU (user+sys of every process involved),
@@ -64,14 +68,23 @@ def wav_frames(path):
                 f.seek(size + (size & 1), 1)
 
 
-def check_output(out_dir, minutes):
+def flac_frames(path):
+    """Samples in a FLAC file, from STREAMINFO (metaflac)."""
+    return int(subprocess.run(["metaflac", "--show-total-samples", path],
+                              check=True, capture_output=True,
+                              text=True).stdout)
+
+
+def check_output(out_dir, minutes, raw_ext=".wav"):
     """(ok, description) for the raw/ and processed/ segment directories."""
     expect = {"raw": RATE * SEGMENT_S, "processed": PROCESSED_RATE * SEGMENT_S}
     problems = []
     for stream, per_segment in expect.items():
         d = os.path.join(out_dir, stream)
-        files = sorted(f for f in os.listdir(d) if f.endswith(".wav"))
-        frames = [wav_frames(os.path.join(d, f)) for f in files]
+        ext = raw_ext if stream == "raw" else ".wav"
+        frames_of = flac_frames if ext == ".flac" else wav_frames
+        files = sorted(f for f in os.listdir(d) if f.endswith(ext))
+        frames = [frames_of(os.path.join(d, f)) for f in files]
         if len(files) != minutes:
             problems.append(f"{stream}: {len(files)} segments, not {minutes}")
         wrong = [n for n in frames if n != per_segment]
@@ -87,13 +100,19 @@ def contender_commands(name, out, minutes, plugin_path):
     os.makedirs(proc)
     sine = f"sine=frequency=1000:sample_rate={RATE}:duration={minutes * 60}"
     seg_ns = SEGMENT_S * 1_000_000_000
-    if name == "ffmpeg":
-        return ["ffmpeg", "-v", "error", "-nostdin", "-f", "lavfi", "-i", sine,
-                "-filter_complex", f"asplit=2[a][b];[b]aresample={PROCESSED_RATE}[c]",
-                "-map", "[a]", "-c:a", "pcm_s16le", "-f", "segment",
-                "-segment_time", str(SEGMENT_S), f"{raw}/%05d.wav",
-                "-map", "[c]", "-c:a", "pcm_s16le", "-f", "segment",
-                "-segment_time", str(SEGMENT_S), f"{proc}/%05d.wav"], "gst-launch-1.0"
+    if name in ("ffmpeg", "ffmpeg-flac"):
+        flac = name == "ffmpeg-flac"
+        raw_codec = (["-c:a", "flac", "-compression_level", "5"] if flac
+                     else ["-c:a", "pcm_s16le"])
+        return (["ffmpeg", "-v", "error", "-nostdin", "-f", "lavfi", "-i", sine,
+                 "-filter_complex",
+                 f"asplit=2[a][b];[b]aresample={PROCESSED_RATE}[c]",
+                 "-map", "[a]"] + raw_codec
+                + ["-f", "segment", "-segment_time", str(SEGMENT_S),
+                   f"{raw}/%05d." + ("flac" if flac else "wav"),
+                   "-map", "[c]", "-c:a", "pcm_s16le", "-f", "segment",
+                   "-segment_time", str(SEGMENT_S), f"{proc}/%05d.wav"]), \
+            "gst-launch-1.0"
     if name == "gst-stock":
         pipe = (f"ffmpeg -v error -nostdin -f lavfi -i {sine} -f s16le pipe:1 | "
                 "gst-launch-1.0 -q fdsrc fd=0 ! rawaudioparse format=pcm "
@@ -104,17 +123,21 @@ def contender_commands(name, out, minutes, plugin_path):
                 f"splitmuxsink muxer=wavenc location={proc}/%05d.wav "
                 f"max-size-time={seg_ns}")
         return ["bash", "-c", pipe], "gst-launch-1.0"
-    if name == "ffcapture":
-        return ["gst-launch-1.0", "-q", "ffmpegsrc", "input-format=lavfi",
-                f"device={sine}", "!",
-                f"audio/x-raw,format=S16LE,rate={RATE},channels=1", "!",
-                "tee", "name=t",
-                "t.", "!", "queue", "!", "segmentsink", f"location={raw}",
-                f"segment-duration={seg_ns}", "fsync=false",
-                "t.", "!", "queue", "!", "audioresample", "!",
-                f"audio/x-raw,rate={PROCESSED_RATE}", "!", "segmentsink",
-                f"location={proc}", f"segment-duration={seg_ns}",
-                "fsync=false"], "gst-launch-1.0"
+    if name in ("ffcapture", "ffcapture-flac", "ffcapture-flac0"):
+        raw_format = (["format=flac", "compression-level=5"]
+                      if name == "ffcapture-flac" else
+                      ["format=flac", "compression-level=0"]
+                      if name == "ffcapture-flac0" else [])
+        return (["gst-launch-1.0", "-q", "ffmpegsrc", "input-format=lavfi",
+                 f"device={sine}", "!",
+                 f"audio/x-raw,format=S16LE,rate={RATE},channels=1", "!",
+                 "tee", "name=t",
+                 "t.", "!", "queue", "!", "segmentsink", f"location={raw}",
+                 f"segment-duration={seg_ns}", "fsync=false"] + raw_format
+                + ["t.", "!", "queue", "!", "audioresample", "!",
+                   f"audio/x-raw,rate={PROCESSED_RATE}", "!", "segmentsink",
+                   f"location={proc}", f"segment-duration={seg_ns}",
+                   "fsync=false"]), "gst-launch-1.0"
     raise ValueError(name)
 
 
@@ -176,11 +199,13 @@ def run_once(name, minutes, workdir, plugin_path):
     stop.set()
     sampler.join()
     cpu = usage.ru_utime + usage.ru_stime
-    if name == "ffcapture":
+    if name.startswith("ffcapture"):
         rss = max([v for n, v in peaks.values() if n == recorder_name] or [0])
     else:
         rss = max([v for _, v in peaks.values()] or [0])
-    ok, why = check_output(out, minutes) if status == 0 else (False, f"exit {status}")
+    raw_ext = ".flac" if "-flac" in name else ".wav"
+    ok, why = (check_output(out, minutes, raw_ext) if status == 0
+               else (False, f"exit {status}"))
     shutil.rmtree(out)
     return {"wall": wall, "cpu": cpu, "rss_mb": rss / 1024, "ok": ok, "why": why}
 

@@ -16,7 +16,9 @@ makes one thing go wrong, and ends with the same invariant check:
 
 ffmpeg is made to misbehave by tests/integration/fake_ffmpeg.py (given as
 `ffmpeg-path`) or by signals. `python3 test_faults.py NAME…` runs some
-scenarios only.
+scenarios only. `--format=flac` (or FFC_FAULTS_FORMAT=flac) runs them with
+segmentsink format=flac: every file must then pass `flac -t`, and its
+frames are what metaflac says it holds.
 """
 import json
 import os
@@ -42,6 +44,14 @@ SEGMENT_FRAMES = RATE // 5
 TONE = 1000 + os.getpid() % 997
 CAPTURES = []                          # set to NULL whatever happens
 HERE = os.path.dirname(os.path.abspath(__file__))
+# the segments' format: wav, or flac (--format=flac, FFC_FAULTS_FORMAT)
+FORMAT = os.environ.get("FFC_FAULTS_FORMAT", "wav")
+EXT = "." + FORMAT
+# libFLAC encodes a block of 4096 frames once it holds one more: a write
+# that fails (a full disk) loses the block being written and what the
+# encoder held, at most two blocks more than WAV loses
+FLAC_BLOCK = 4096
+HELD = 2 * FLAC_BLOCK if FORMAT == "flac" else 0
 FAKE = os.path.join(HERE, "fake_ffmpeg.py")
 
 
@@ -77,6 +87,21 @@ def parse_wav(path):
     raise AssertionError(f"{path}: no data chunk")
 
 
+def parse_flac(path):
+    """(rate, channels, frames) of a FLAC segment that passes `flac -t`."""
+    subprocess.run(["flac", "-s", "-t", path], check=True)
+    out = subprocess.run(
+        ["metaflac", "--show-sample-rate", "--show-channels",
+         "--show-total-samples", path],
+        check=True, capture_output=True, text=True).stdout.split()
+    return int(out[0]), int(out[1]), int(out[2])
+
+
+def parse_segment(path):
+    """(rate, channels, frames) of a complete segment of either format."""
+    return parse_flac(path) if path.endswith(".flac") else parse_wav(path)
+
+
 def data_offset(path):
     """Where the audio starts in a segment's header (also an unfinished one)."""
     with open(path, "rb") as f:
@@ -91,6 +116,11 @@ def data_offset(path):
 
 
 def first_samples(path, n):
+    if path.endswith(".flac"):
+        raw = subprocess.run(
+            ["flac", "-s", "-d", "-c", "--force-raw-format", "--endian=little",
+             "--sign=signed", path], check=True, capture_output=True).stdout
+        return struct.unpack_from(f"<{n}h", raw)
     with open(path, "rb") as f:
         f.seek(data_offset(path))
         return struct.unpack(f"<{n}h", f.read(2 * n))
@@ -165,6 +195,8 @@ class Capture:
         self.sink.set_property("location", self.data)
         self.sink.set_property("segment-duration", SEGMENT_NS)
         self.sink.set_property("fsync", False)
+        if FORMAT != "wav":
+            self.sink.set_property("format", FORMAT)
         for k, v in (sink_props or {}).items():
             self.sink.set_property(k, v)
         self.bus = self.pipeline.get_bus()
@@ -280,8 +312,8 @@ def check(cap, error=None, extra_frames=0):
         path = os.path.join(cap.data, name)
         if os.path.abspath(path) == os.path.abspath(cap.staging):
             continue
-        assert os.path.isfile(path) and name.endswith(".wav"), path
-        rate, channels, n = parse_wav(path)
+        assert os.path.isfile(path) and name.endswith(EXT), path
+        rate, channels, n = parse_segment(path)
         assert (rate, channels) == (RATE, cap.channels), (path, rate, channels)
         frames += n
     frames -= extra_frames
@@ -297,9 +329,11 @@ def check(cap, error=None, extra_frames=0):
                        for s in cap.named("segmentsink-promoted"))
         assert promoted == frames, (promoted, frames)
     else:
-        # all but the rest of the buffer the sink failed on
+        # all but the rest of the buffer the sink failed on (and, with
+        # FLAC, what the encoder held)
         last = cap.received[-1] if cap.received else 0
-        assert received - last <= frames <= received, (frames, received, last)
+        assert received - last - HELD <= frames <= received, (
+            frames, received, last)
 
     if os.path.isdir(cap.staging):
         left = [n for n in os.listdir(cap.staging) if n != "quarantine"]
@@ -466,7 +500,8 @@ from gi.repository import Gst
 Gst.init(None)
 p = Gst.parse_launch("ffmpegsrc name=src input-format=lavfi input-options=-re "
     "device=sine=frequency=%d:sample_rate=%d ! audio/x-raw,format=S16LE,channels=1 "
-    "! segmentsink location=%s segment-duration=60000000000 fsync=false")
+    "! segmentsink location=%s segment-duration=60000000000 fsync=false "
+    "format=%s")
 p.set_state(Gst.State.PLAYING)
 while True:
     time.sleep(0.05)
@@ -482,14 +517,16 @@ def recorder_killed(tmp):
     data = os.path.join(tmp, "data")
     staging = os.path.join(data, ".buffer")
     child = subprocess.Popen(
-        [sys.executable, "-c", RECORD_CHILD % (TONE, RATE, data)],
+        [sys.executable, "-c", RECORD_CHILD % (TONE, RATE, data, FORMAT)],
         stdout=subprocess.PIPE, text=True)
     ffmpeg_pid = int(child.stdout.readline())
     deadline = time.monotonic() + 15
     orphan = None
     while time.monotonic() < deadline:
         names = os.listdir(staging) if os.path.isdir(staging) else []
-        if names and os.path.getsize(os.path.join(staging, names[0])) > RATE * BPF:
+        # a second of audio (a FLAC of the tone: a few of its blocks)
+        if names and os.path.getsize(os.path.join(staging, names[0])) > (
+                RATE * BPF if FORMAT == "wav" else 16384):
             orphan = os.path.join(staging, names[0])
             break
         time.sleep(0.02)
@@ -502,13 +539,18 @@ def recorder_killed(tmp):
             break
         time.sleep(0.02)
     assert not os.path.exists(f"/proc/{ffmpeg_pid}"), "ffmpeg outlived its recorder"
-    written = (os.path.getsize(orphan) - data_offset(orphan)) // BPF
+    if FORMAT == "wav":
+        written = (os.path.getsize(orphan) - data_offset(orphan)) // BPF
 
     cap = Capture(tmp).start()
     cap.pushed_at_least(RATE // 2)
     cap.finish()
     recovered = cap.named("segmentsink-recovered")
     assert len(recovered) == 1, cap.summary()
+    if FORMAT == "flac":
+        # its whole frames: libFLAC's blocks, as many as the file holds
+        written = parse_flac(recovered[0].get_value("location"))[2]
+        assert written > 0 and written % FLAC_BLOCK == 0, written
     # exactly what the killed process had written
     assert recovered[0].get_value("samples") == written, (recovered[0], written)
     assert recovered[0].get_value("location") == os.path.join(
@@ -532,7 +574,11 @@ def disk_full(tmp):
                                       os.path.join(mnt, ".buffer")])
         # the files (audio and their ~3 KB metadata headers) filled the disk
         used = sum(os.path.getsize(os.path.join(mnt, n)) for n in os.listdir(mnt)
-                   if n.endswith(".wav"))
+                   if n.endswith(EXT))
+        if FORMAT == "flac":
+            # small files: what fills the disk is their pages
+            used = sum(os.stat(os.path.join(mnt, n)).st_blocks * 512
+                       for n in os.listdir(mnt) if n.endswith(EXT))
         assert used > 900 * 1024, (frames, used)
     finally:
         subprocess.run(["umount", mnt], check=True)
@@ -545,6 +591,7 @@ gi.require_version("Gst", "1.0")
 from gi.repository import Gst
 sys.path.insert(0, %r)
 import test_faults as t
+t.FORMAT, t.EXT = %r, %r
 Gst.init(None)
 cap = t.Capture(%r).start()
 cap.pump(20)
@@ -561,11 +608,11 @@ def data_dir_read_only(tmp):
     data = os.path.join(tmp, "data")
     child = subprocess.Popen(
         ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner",
-         sys.executable, "-c", READONLY_CHILD % (HERE, tmp)],
+         sys.executable, "-c", READONLY_CHILD % (HERE, FORMAT, EXT, tmp)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and child.poll() is None:
-        if os.path.isdir(data) and any(n.endswith(".wav") for n in os.listdir(data)):
+        if os.path.isdir(data) and any(n.endswith(EXT) for n in os.listdir(data)):
             break
         time.sleep(0.02)
     if child.poll() is not None:
@@ -595,8 +642,8 @@ def data_dir_read_only(tmp):
     last = result["received"][-1]
     on_disk = 0
     for name in os.listdir(data):
-        if name.endswith(".wav"):
-            on_disk += parse_wav(os.path.join(data, name))[2]
+        if name.endswith(EXT):
+            on_disk += parse_segment(os.path.join(data, name))[2]
     pushed_now = cap.stats.get_value("samples-pushed")
     before = on_disk - pushed_now
     assert earlier - last <= before <= earlier, (before, earlier, last)
@@ -760,8 +807,15 @@ SCENARIOS = [kill_once, kill_ten_times, sigstop_beyond_stall_timeout,
 
 
 def main():
+    global FORMAT, EXT, HELD
     Gst.init(None)
-    only = sys.argv[1:]
+    only = [a for a in sys.argv[1:] if not a.startswith("--format=")]
+    for a in sys.argv[1:]:
+        if a.startswith("--format="):
+            FORMAT = os.environ["FFC_FAULTS_FORMAT"] = a.split("=", 1)[1]
+            EXT = "." + FORMAT
+            HELD = 2 * FLAC_BLOCK if FORMAT == "flac" else 0
+    print(f"segments in {FORMAT}", flush=True)
     failed = 0
     t_all = time.monotonic()
     for scenario in SCENARIOS:

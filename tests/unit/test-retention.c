@@ -218,6 +218,39 @@ test_choose (void)
   ffc_ret_dir_clear (&dirs[1]);
 }
 
+/* A FLAC stream beside a WAV stream: "x.flac" pairs with "x.wav" */
+static void
+test_choose_across_formats (void)
+{
+  const gint64 now = 1000 * G_USEC_PER_SEC;
+  FfcRetDir dirs[2];
+  GHashTable *pending = g_hash_table_new (g_str_hash, g_str_equal);
+
+  make_dir (&dirs[0], 0);
+  make_dir (&dirs[1], 0);
+  add_file (&dirs[0], "a.flac", 10, 500 * G_USEC_PER_SEC, 10);
+  add_file (&dirs[0], "b.flac", 20, 500 * G_USEC_PER_SEC, 10);
+  add_file (&dirs[0], "c.flac", 30, 500 * G_USEC_PER_SEC, 10);
+  add_file (&dirs[1], "a.wav", 10, 500 * G_USEC_PER_SEC, 20);
+  add_file (&dirs[1], "b.wav", 20, 990 * G_USEC_PER_SEC, 20);
+  g_assert_cmpstr (ffc_ret_dir_find (&dirs[1], "a.flac")->name, ==, "a.wav");
+  g_assert_null (ffc_ret_dir_find (&dirs[1], "c.flac"));
+  /* the partner's file counts (a: 10 + 20); b's twin is too young there */
+  dirs[1].min_age_us = 100 * G_USEC_PER_SEC;
+  expect_choice (dirs, 2, NULL, now, 30, "a.flac");
+  expect_choice (dirs, 2, NULL, now, 31, "a.flac,c.flac");
+  /* a twin pending on the partner's side, or held there by something its
+   * template did not make, keeps the pair */
+  g_hash_table_add (pending, "a.wav");
+  expect_choice (dirs, 2, pending, now, 1000, "c.flac");
+  g_hash_table_add (dirs[1].foreign, g_strdup ("c.wav"));
+  expect_choice (dirs, 2, pending, now, 1000, "");
+
+  g_hash_table_unref (pending);
+  ffc_ret_dir_clear (&dirs[0]);
+  ffc_ret_dir_clear (&dirs[1]);
+}
+
 /* Templates without a time: order by when files appeared. */
 static void
 test_choose_by_age (void)
@@ -455,6 +488,8 @@ main (int argc, char **argv)
   g_test_add_func ("/retention/pattern-others", test_pattern_others);
   g_test_add_func ("/retention/choose", test_choose);
   g_test_add_func ("/retention/choose-by-age", test_choose_by_age);
+  g_test_add_func (
+      "/retention/choose-across-formats", test_choose_across_formats);
   g_test_add_func ("/retention/list", test_list);
   g_test_add_func ("/retention/free-space", test_free_space);
   g_test_add_func ("/retention/pair-group", test_pair_group);

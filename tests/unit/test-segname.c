@@ -124,6 +124,29 @@ test_tokenize (void)
   }
 }
 
+static void
+test_twins (void)
+{
+  gchar **t =
+      ffc_segname_twins ("2026-12-01T11-00-00Z_60s_c37483ce_00000001.flac");
+
+  g_assert_cmpuint (g_strv_length (t), ==, 2);
+  g_assert_cmpstr (t[0], ==, "2026-12-01T11-00-00Z_60s_c37483ce_00000001.flac");
+  g_assert_cmpstr (t[1], ==, "2026-12-01T11-00-00Z_60s_c37483ce_00000001.wav");
+  g_strfreev (t);
+  t = ffc_segname_twins ("a.wav");
+  g_assert_cmpuint (g_strv_length (t), ==, 2);
+  g_assert_cmpstr (t[1], ==, "a.flac");
+  g_strfreev (t);
+  /* no segment extension: no twin */
+  t = ffc_segname_twins ("notes.txt");
+  g_assert_cmpuint (g_strv_length (t), ==, 1);
+  g_strfreev (t);
+  t = ffc_segname_twins (".wav.bak");
+  g_assert_cmpuint (g_strv_length (t), ==, 1);
+  g_strfreev (t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -133,5 +156,6 @@ main (int argc, char **argv)
   g_test_add_func ("/segname/refused", test_refused_templates);
   g_test_add_func ("/segname/iso8601", test_iso8601);
   g_test_add_func ("/segname/tokenize", test_tokenize);
+  g_test_add_func ("/segname/twins", test_twins);
   return g_test_run ();
 }
