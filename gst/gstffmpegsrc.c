@@ -87,6 +87,7 @@
 #include "ffc-probe.h"
 #include "ffc-settings.h"
 #include "ffc-stamp.h"
+#include "ffc-timekeeper.h"
 
 struct _GstFFmpegSrc {
   GstPushSrc parent;
@@ -117,17 +118,8 @@ struct _GstFFmpegSrc {
 
   guint64 samples_pushed; /* atomic */
 
-  /* the time model (docs/time.md), streaming thread only; the drift
-   * belongs to the device, so it outlives ffmpeg's runs */
-  FfcDrift *drift;
-  guint drift_rate;
-  guint drift_run;     /* counts runs across captures */
-  guint drift_fed_run; /* the run the estimator has data of */
-  FfcDriftRef drift_ref;
-  FfcStepDetector steps;
-  gint64 sync_checked_us;
-  gboolean synchronised;
-  gboolean model_pending; /* publish before the next buffer */
+  /* the time model (docs/time.md), streaming thread only */
+  FfcTimekeeper timekeeper;
   /* for stats, under the object lock */
   gdouble drift_ppm; /* NAN until known */
   gboolean clock_synchronised;
@@ -368,7 +360,7 @@ gst_ffmpeg_src_finalize (GObject *object)
   ffc_src_settings_clear (&src->running);
   g_free (src->program);
   g_strfreev (src->input_argv);
-  ffc_drift_free (src->drift);
+  ffc_timekeeper_clear (&src->timekeeper);
   g_mutex_clear (&src->capture_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -579,14 +571,7 @@ gst_ffmpeg_src_reset_model (GstFFmpegSrc *src)
 {
   gboolean synchronised = ffc_clock_synchronised ();
 
-  g_clear_pointer (&src->drift, ffc_drift_free);
-  src->drift_rate = 0;
-  src->drift_run = 0;
-  src->drift_fed_run = 0;
-  memset (&src->drift_ref, 0, sizeof (src->drift_ref));
-  ffc_step_detector_init (&src->steps);
-  src->sync_checked_us = g_get_monotonic_time ();
-  src->synchronised = synchronised;
+  ffc_timekeeper_init (&src->timekeeper, synchronised);
   GST_OBJECT_LOCK (src);
   src->drift_ppm = NAN;
   src->clock_synchronised = synchronised;
@@ -1019,110 +1004,58 @@ gst_ffmpeg_src_run_anchor (GstFFmpegSrc *src, const FfcItem *item)
       item->run_start_wall_us, item->arrival_us, before);
 }
 
-/* The model travels as a sticky event, stored on the pad: it goes out
- * before the next buffer, after the segment, and reaches every branch. */
-static void
-gst_ffmpeg_src_publish_model (
-    GstFFmpegSrc *src, GstClockTime end, gint64 mono_now, gint64 wall_now)
-{
-  GstBaseSrc *bsrc = GST_BASE_SRC (src);
-  GstClockTime rt =
-      gst_segment_to_running_time (&bsrc->segment, GST_FORMAT_TIME, end);
-  FfcTimeModel model = {
-    .running_time_ns = rt,
-    .wall_us = llround (src->drift_ref.mono_us) + (wall_now - mono_now),
-    .drift_ppm = src->drift_ref.drift_ppm,
-    .drift_known = src->drift_ref.known,
-    .settled = src->drift_ref.settled,
-    .synchronised = src->synchronised,
-  };
-  GstEvent *event;
-
-  if (!GST_CLOCK_TIME_IS_VALID (rt))
-    return;
-  GST_DEBUG_OBJECT (src,
-      "time model: running time %" GST_TIME_FORMAT " is %" G_GINT64_FORMAT
-      " us, drift %.3f ppm%s, %ssynchronised",
-      GST_TIME_ARGS (rt), model.wall_us, model.drift_ppm,
-      model.drift_known ? "" : " (not yet known)",
-      model.synchronised ? "" : "not ");
-  event = gst_ffc_clock_event_new (&model);
-  gst_pad_store_sticky_event (GST_BASE_SRC_PAD (src), event);
-  gst_event_unref (event);
-}
-
 /* Feeds the time model with a chunk, and publishes the model when it
  * changed materially (a new run, a better estimate, a step or a change of
- * the system clock's synchronisation) with the buffer that ends at running
- * time `end`; a chunk clipped away (`end` NONE) publishes nothing. */
+ * the system clock's synchronisation) with the buffer that ends at `end`;
+ * a chunk clipped away (`end` NONE) publishes nothing. The model travels
+ * as a sticky event, stored on the pad: it goes out before the next
+ * buffer, after the segment, and reaches every branch. */
 static void
 gst_ffmpeg_src_update_model (
     GstFFmpegSrc *src, const FfcItem *item, gboolean new_run, GstClockTime end)
 {
-  guint rate = GST_AUDIO_INFO_RATE (&src->info);
-  guint64 samples = item->run_offset + item->frames;
-  gint64 mono, wall, step;
-  gboolean changed;
+  FfcTimekeeper *tk = &src->timekeeper;
+  GstClockTime rt = gst_segment_to_running_time (
+      &GST_BASE_SRC (src)->segment, GST_FORMAT_TIME, end);
+  FfcTimekeeperNews news;
 
+  if (new_run)
+    ffc_timekeeper_new_run (tk);
   /* A file or an unpaced source arrives as fast as ffmpeg makes it: its
    * arrival times say nothing of a device's clock, and it has no capture
    * time. segmentsink maps its running time onto the wall clock once. */
-  if (new_run) {
-    /* the model's new line, published before the run's first buffer */
-    src->drift_run++;
-    src->model_pending = TRUE;
-  }
   if (!src->live_input)
     return;
-  /* one pair, read so that a preemption cannot look like a step */
-  ffc_clock_read_pair (&mono, &wall);
-  if (src->drift == NULL || src->drift_rate != rate) {
-    ffc_drift_free (src->drift);
-    src->drift = ffc_drift_new (rate);
-    src->drift_rate = rate;
-    src->drift_fed_run = 0;
-  }
-  /* the first chunk after a gap keeps no time (after an overrun ffmpeg
-   * restarts its timing, and -re lets it through at once), unless it is
-   * all the run has */
-  changed = FALSE;
-  if (!item->after_gap || src->drift_fed_run != src->drift_run) {
-    changed =
-        ffc_drift_add (src->drift, src->drift_run, samples, item->arrival_us);
-    src->drift_fed_run = src->drift_run;
-  }
-
-  if (ffc_step_detector_feed (&src->steps, mono, wall, &step)) {
+  ffc_timekeeper_feed (tk, GST_AUDIO_INFO_RATE (&src->info),
+      item->run_offset + item->frames, item->arrival_us, item->after_gap,
+      GST_CLOCK_TIME_IS_VALID (rt) ? (gint64)rt : -1, &news);
+  if (news.stepped) {
     GST_INFO_OBJECT (src, "the system clock stepped by %.6f s",
-        step / (gdouble)G_USEC_PER_SEC);
+        news.step_us / (gdouble)G_USEC_PER_SEC);
     gst_element_post_message (GST_ELEMENT (src),
         gst_message_new_element (GST_OBJECT (src),
             gst_structure_new ("ffmpegsrc-clock-step", "step", G_TYPE_INT64,
-                step, "wall-time", G_TYPE_INT64, wall, NULL)));
-    src->model_pending = TRUE;
+                news.step_us, "wall-time", G_TYPE_INT64, news.wall_us, NULL)));
   }
-  if (mono - src->sync_checked_us >= G_USEC_PER_SEC) {
-    gboolean synchronised = ffc_clock_synchronised ();
+  if (news.sync_changed)
+    GST_INFO_OBJECT (src, "the system clock is %s",
+        tk->synchronised ? "synchronised now" : "no longer synchronised");
+  if (news.publish) {
+    GstEvent *event = gst_ffc_clock_event_new (&news.model);
 
-    src->sync_checked_us = mono;
-    if (synchronised != src->synchronised) {
-      GST_INFO_OBJECT (src, "the system clock is %s",
-          synchronised ? "synchronised now" : "no longer synchronised");
-      src->synchronised = synchronised;
-      src->model_pending = TRUE;
-    }
-  }
-  if (GST_CLOCK_TIME_IS_VALID (end) && (changed || src->model_pending)
-      && ffc_drift_update_ref (
-          src->drift, samples, src->model_pending, &src->drift_ref)) {
-    gst_ffmpeg_src_publish_model (src, end, mono, wall);
-    src->model_pending = FALSE;
+    GST_DEBUG_OBJECT (src,
+        "time model: running time %" GST_TIME_FORMAT " is %" G_GINT64_FORMAT
+        " us, drift %.3f ppm%s, %ssynchronised",
+        GST_TIME_ARGS (rt), news.model.wall_us, news.model.drift_ppm,
+        news.model.drift_known ? "" : " (not yet known)",
+        news.model.synchronised ? "" : "not ");
+    gst_pad_store_sticky_event (GST_BASE_SRC_PAD (src), event);
+    gst_event_unref (event);
   }
 
   GST_OBJECT_LOCK (src);
-  src->drift_ppm =
-      ffc_drift_known (src->drift) ? ffc_drift_ppm (src->drift) : NAN;
-  src->clock_synchronised = src->synchronised;
+  src->drift_ppm = ffc_timekeeper_drift_ppm (tk);
+  src->clock_synchronised = tk->synchronised;
   GST_OBJECT_UNLOCK (src);
 }
 
