@@ -132,6 +132,7 @@
 #include <math.h>
 
 #include "gstffcclock.h"
+#include "gstffcprops.h"
 
 #include "ffc-runid.h"
 #include "ffc-segname.h"
@@ -427,22 +428,55 @@ elevation_value (gdouble elevation)
   return elevation == ELEVATION_UNSET ? NAN : elevation;
 }
 
-/* Say so when a property is set; start() refuses the same value with an
- * error. */
-static void
-warn_unless (GstSegmentSink *sink, gboolean ok, GError **error)
-{
-  if (!ok) {
-    g_warning ("segmentsink %s: %s", GST_OBJECT_NAME (sink), (*error)->message);
-    g_clear_error (error);
-  }
-}
+/* where each property lives in the writer's settings */
+static const gsize prop_offsets[] = {
+  [PROP_LOCATION] = G_STRUCT_OFFSET (FfcSegwriterConfig, location),
+  [PROP_STAGING_LOCATION] =
+      G_STRUCT_OFFSET (FfcSegwriterConfig, staging_location),
+  [PROP_SEGMENT_DURATION] =
+      G_STRUCT_OFFSET (FfcSegwriterConfig, segment_duration),
+  [PROP_ALIGN] = G_STRUCT_OFFSET (FfcSegwriterConfig, align),
+  [PROP_FILENAME] = G_STRUCT_OFFSET (FfcSegwriterConfig, filename),
+  [PROP_FSYNC] = G_STRUCT_OFFSET (FfcSegwriterConfig, fsync),
+  [PROP_MAKE] = G_STRUCT_OFFSET (FfcSegwriterConfig, make),
+  [PROP_MODEL] = G_STRUCT_OFFSET (FfcSegwriterConfig, model),
+  [PROP_SERIAL] = G_STRUCT_OFFSET (FfcSegwriterConfig, serial),
+  [PROP_POSITION] = G_STRUCT_OFFSET (FfcSegwriterConfig, position),
+  [PROP_ELEVATION] = G_STRUCT_OFFSET (FfcSegwriterConfig, elevation),
+  [PROP_NOTE] = G_STRUCT_OFFSET (FfcSegwriterConfig, note),
+  [PROP_STREAM_NAME] = G_STRUCT_OFFSET (FfcSegwriterConfig, stream_name),
+  [PROP_RUN_ID] = G_STRUCT_OFFSET (FfcSegwriterConfig, run_id),
+  [PROP_RETENTION] = G_STRUCT_OFFSET (FfcSegwriterConfig, retention),
+  [PROP_MIN_FREE_SPACE] = G_STRUCT_OFFSET (FfcSegwriterConfig, min_free_space),
+  [PROP_MIN_AGE] = G_STRUCT_OFFSET (FfcSegwriterConfig, min_age),
+  [PROP_COMPRESSION_LEVEL] =
+      G_STRUCT_OFFSET (FfcSegwriterConfig, compression_level),
+};
 
-static void
-set_string (gchar **field, const GValue *value)
+/* A value start () would refuse is said at once too. */
+static gboolean
+check_property (const FfcSegwriterConfig *p, guint prop_id, GError **error)
 {
-  g_free (*field);
-  *field = g_value_dup_string (value);
+  switch (prop_id) {
+    case PROP_SEGMENT_DURATION:
+      return ffc_segwriter_duration_valid (p->segment_duration, error);
+    case PROP_FILENAME: /* NULL: the format's default */
+      return p->filename == NULL || ffc_segname_validate (p->filename, error);
+    case PROP_POSITION:
+      return ffc_segwriter_place_valid (p->position, NAN, NULL, NULL, error);
+    case PROP_ELEVATION:
+      return ffc_segwriter_place_valid (
+          NULL, elevation_value (p->elevation), NULL, NULL, error);
+    case PROP_RUN_ID:
+      if (p->run_id == NULL || *p->run_id == '\0'
+          || ffc_run_id_valid (p->run_id))
+        return TRUE;
+      g_set_error (error, FFC_SEGWRITER_ERROR, FFC_SEGWRITER_ERROR_SETTINGS,
+          "run-id \"%s\" is not 8 hex digits", p->run_id);
+      return FALSE;
+    default:
+      return TRUE;
+  }
 }
 
 static void
@@ -450,9 +484,12 @@ gst_segment_sink_set_property (
     GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (object);
-  FfcSegwriterConfig *p = &sink->props;
   GError *error = NULL;
 
+  if (prop_id == PROP_0 || prop_id > PROP_COMPRESSION_LEVEL) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
+  }
   GST_OBJECT_LOCK (sink);
   if (sink->running) {
     /* the running writer took its settings at start: one value for a run */
@@ -462,82 +499,15 @@ gst_segment_sink_set_property (
         GST_OBJECT_NAME (sink), pspec->name);
     return;
   }
-  switch (prop_id) {
-    case PROP_LOCATION:
-      set_string (&p->location, value);
-      break;
-    case PROP_STAGING_LOCATION:
-      set_string (&p->staging_location, value);
-      break;
-    case PROP_SEGMENT_DURATION:
-      p->segment_duration = g_value_get_uint64 (value);
-      warn_unless (sink,
-          ffc_segwriter_duration_valid (p->segment_duration, &error), &error);
-      break;
-    case PROP_ALIGN:
-      p->align = g_value_get_boolean (value);
-      break;
-    case PROP_FILENAME:
-      set_string (&p->filename, value); /* NULL: the format's default */
-      if (p->filename != NULL)
-        warn_unless (sink, ffc_segname_validate (p->filename, &error), &error);
-      break;
-    case PROP_FSYNC:
-      p->fsync = g_value_get_boolean (value);
-      break;
-    case PROP_MAKE:
-      set_string (&p->make, value);
-      break;
-    case PROP_MODEL:
-      set_string (&p->model, value);
-      break;
-    case PROP_SERIAL:
-      set_string (&p->serial, value);
-      break;
-    case PROP_POSITION:
-      set_string (&p->position, value);
-      warn_unless (sink,
-          ffc_segwriter_place_valid (p->position, NAN, NULL, NULL, &error),
-          &error);
-      break;
-    case PROP_ELEVATION:
-      p->elevation = g_value_get_double (value);
-      warn_unless (sink,
-          ffc_segwriter_place_valid (
-              NULL, elevation_value (p->elevation), NULL, NULL, &error),
-          &error);
-      break;
-    case PROP_NOTE:
-      set_string (&p->note, value);
-      break;
-    case PROP_STREAM_NAME:
-      set_string (&p->stream_name, value);
-      break;
-    case PROP_RUN_ID:
-      set_string (&p->run_id, value);
-      if (p->run_id != NULL && *p->run_id != '\0'
-          && !ffc_run_id_valid (p->run_id))
-        g_warning ("segmentsink %s: run-id \"%s\" is not 8 hex digits",
-            GST_OBJECT_NAME (sink), p->run_id);
-      break;
-    case PROP_RETENTION:
-      p->retention = g_value_get_boolean (value);
-      break;
-    case PROP_MIN_FREE_SPACE:
-      p->min_free_space = g_value_get_uint64 (value);
-      break;
-    case PROP_MIN_AGE:
-      p->min_age = g_value_get_uint64 (value);
-      break;
-    case PROP_FORMAT:
-      sink->format = g_value_get_enum (value);
-      break;
-    case PROP_COMPRESSION_LEVEL:
-      p->compression_level = g_value_get_uint (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
+  if (prop_id == PROP_FORMAT)
+    sink->format = g_value_get_enum (value);
+  else
+    gst_ffc_prop_set (&sink->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
+        prop_id, value, pspec);
+  /* kept, so that start () fails with the same message */
+  if (!check_property (&sink->props, prop_id, &error)) {
+    g_warning ("segmentsink %s: %s", GST_OBJECT_NAME (sink), error->message);
+    g_clear_error (&error);
   }
   GST_OBJECT_UNLOCK (sink);
 }
@@ -549,73 +519,21 @@ gst_segment_sink_get_property (
   GstSegmentSink *sink = GST_SEGMENT_SINK (object);
   FfcSegwriterConfig *p = &sink->props;
 
-  GST_OBJECT_LOCK (sink);
-  switch (prop_id) {
-    case PROP_LOCATION:
-      g_value_set_string (value, p->location);
-      break;
-    case PROP_STAGING_LOCATION:
-      g_value_set_string (value, p->staging_location);
-      break;
-    case PROP_SEGMENT_DURATION:
-      g_value_set_uint64 (value, p->segment_duration);
-      break;
-    case PROP_ALIGN:
-      g_value_set_boolean (value, p->align);
-      break;
-    case PROP_FILENAME:
-      if (p->filename != NULL)
-        g_value_set_string (value, p->filename);
-      else
-        g_value_take_string (
-            value, ffc_container_default_template (containers[sink->format]));
-      break;
-    case PROP_FSYNC:
-      g_value_set_boolean (value, p->fsync);
-      break;
-    case PROP_MAKE:
-      g_value_set_string (value, p->make);
-      break;
-    case PROP_MODEL:
-      g_value_set_string (value, p->model);
-      break;
-    case PROP_SERIAL:
-      g_value_set_string (value, p->serial);
-      break;
-    case PROP_POSITION:
-      g_value_set_string (value, p->position);
-      break;
-    case PROP_ELEVATION:
-      g_value_set_double (value, p->elevation);
-      break;
-    case PROP_NOTE:
-      g_value_set_string (value, p->note);
-      break;
-    case PROP_STREAM_NAME:
-      g_value_set_string (value, p->stream_name);
-      break;
-    case PROP_RUN_ID:
-      g_value_set_string (value, sink->writer ? sink->run_id : p->run_id);
-      break;
-    case PROP_RETENTION:
-      g_value_set_boolean (value, p->retention);
-      break;
-    case PROP_MIN_FREE_SPACE:
-      g_value_set_uint64 (value, p->min_free_space);
-      break;
-    case PROP_MIN_AGE:
-      g_value_set_uint64 (value, p->min_age);
-      break;
-    case PROP_FORMAT:
-      g_value_set_enum (value, sink->format);
-      break;
-    case PROP_COMPRESSION_LEVEL:
-      g_value_set_uint (value, p->compression_level);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
+  if (prop_id == PROP_0 || prop_id > PROP_COMPRESSION_LEVEL) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
   }
+  GST_OBJECT_LOCK (sink);
+  if (prop_id == PROP_FORMAT)
+    g_value_set_enum (value, sink->format);
+  else if (prop_id == PROP_FILENAME && p->filename == NULL)
+    g_value_take_string (
+        value, ffc_container_default_template (containers[sink->format]));
+  else if (prop_id == PROP_RUN_ID && sink->writer != NULL)
+    g_value_set_string (value, sink->run_id); /* the id in use */
+  else
+    gst_ffc_prop_get (
+        p, prop_offsets, G_N_ELEMENTS (prop_offsets), prop_id, value, pspec);
   GST_OBJECT_UNLOCK (sink);
 }
 
