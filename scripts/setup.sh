@@ -16,6 +16,7 @@ packages=(
   procps
   clang libclang-rt-14-dev valgrind
   icecast2
+  libnova-dev # schedulegate: sunrise, sunset and twilight
 )
 ${FFC_EXTRA_PACKAGES:+packages+=($FFC_EXTRA_PACKAGES)}
 
