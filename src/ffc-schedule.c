@@ -446,9 +446,9 @@ local_time (GTimeZone *zone, const GDate *day, gint64 time_of_day_us)
     g_date_add_days (&d, 1);
     time_of_day_us -= G_TIME_SPAN_DAY;
   }
-  /* GLib moves a time in the gap of a change to summer time forward by the
-   * change (02:30 becomes 03:30) and takes the second of an hour that
-   * happens twice (standard time) */
+  /* GLib takes a time in the hour skipped at the change to summer time as
+   * the change itself (02:30 becomes 03:00 summer time), and of an hour
+   * that happens twice the second, in standard time (tests/unit) */
   dt = g_date_time_new (zone, g_date_get_year (&d), g_date_get_month (&d),
       g_date_get_day (&d), (gint)(time_of_day_us / G_TIME_SPAN_HOUR),
       (gint)(time_of_day_us / G_TIME_SPAN_MINUTE % 60),

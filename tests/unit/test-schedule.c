@@ -363,8 +363,7 @@ test_plan_dst (void)
   g_free (text);
   ffc_schedule_free (s);
 
-  /* 01:30..03:30 wall clock: 1 h on the short day, 3 h on the long one;
-   * a time in the skipped hour (02:30) is taken as 03:30 CEST */
+  /* 01:30..03:30 wall clock: 1 h on the short day, 3 h on the long one */
   s = schedule (
       "01:30..03:30;02:30..04:00", NULL, NULL, 1, "Europe/Berlin", NULL);
   text = plan_string (s, utc (2027, 3, 27, 23, 0, 0));
@@ -380,10 +379,18 @@ test_plan_dst (void)
   g_free (text);
 
   ffc_schedule_free (s);
+  /* a time in the skipped hour (02:30) is taken as the change, 03:00
+   * CEST (GLib's rule) */
   s = schedule ("02:30..04:00", NULL, NULL, 1, "Europe/Berlin", NULL);
   text = plan_string (s, utc (2027, 3, 27, 23, 0, 0));
+  g_test_message ("%s", text);
   g_assert_true (
-      g_str_has_prefix (text, "2027-03-28T01:30:00Z/2027-03-28T02:00:00Z;"));
+      g_str_has_prefix (text, "2027-03-28T01:00:00Z/2027-03-28T02:00:00Z;"));
+  g_free (text);
+  /* an hour that happens twice: its second, in standard time (CET) */
+  text = plan_string (s, utc (2027, 10, 30, 22, 0, 0));
+  g_assert_true (
+      g_str_has_prefix (text, "2027-10-31T01:30:00Z/2027-10-31T03:00:00Z;"));
   g_free (text);
 
   /* the plan is made again at each midnight of the zone */
