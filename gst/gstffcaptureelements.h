@@ -12,6 +12,8 @@ GST_ELEMENT_REGISTER_DECLARE (ffmpegsrc);
 GST_ELEMENT_REGISTER_DECLARE (segmentsink);
 /* besteffortsink */
 GST_ELEMENT_REGISTER_DECLARE (besteffortsink);
+/* schedulegate */
+GST_ELEMENT_REGISTER_DECLARE (schedulegate);
 
 G_END_DECLS
 

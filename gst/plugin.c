@@ -20,6 +20,8 @@ plugin_init (GstPlugin *plugin)
   ret |= GST_ELEMENT_REGISTER (segmentsink, plugin);
   /* besteffortsink */
   ret |= GST_ELEMENT_REGISTER (besteffortsink, plugin);
+  /* schedulegate */
+  ret |= GST_ELEMENT_REGISTER (schedulegate, plugin);
 
   return ret;
 }
