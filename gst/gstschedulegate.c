@@ -121,6 +121,11 @@ struct _GstScheduleGate {
   GstClockTime next_pts;
   gboolean open;
   FfcInterval window; /* the open (or last) window */
+  /* the mapping in force when the window opened: its end is found with it,
+   * so that a model corrected by less than a step does not lengthen or
+   * shorten the window (a step, FFC_CLOCK_STEP_MIN_US, replaces it) */
+  FfcWallMap window_map;
+  gint64 closed_until_us; /* the end of the last window closed */
 
   /* statistics, under the object lock */
   guint64 windows_opened;
@@ -424,6 +429,7 @@ start (GstScheduleGate *self)
   self->next_rt = 0;
   self->next_pts = GST_CLOCK_TIME_NONE;
   self->open = FALSE;
+  self->closed_until_us = G_MININT64;
   return TRUE;
 }
 
@@ -518,15 +524,14 @@ frames_to_ns (guint64 frames, gint rate)
 /* The first frame in (from, n] whose wall-clock time is at or after edge
  * (n when none is): wall time grows with the frame */
 static guint64
-first_at_or_after (GstScheduleGate *self, guint64 rt0, gint rate, guint64 from,
+first_at_or_after (const FfcWallMap *wmap, guint64 rt0, gint rate, guint64 from,
     guint64 n, gint64 edge_us)
 {
   guint64 lo = from + 1, hi = n;
 
   while (lo < hi) {
     guint64 mid = lo + (hi - lo) / 2;
-    if (ffc_wall_map_wall_of (&self->map, rt0 + frames_to_ns (mid, rate))
-        >= edge_us)
+    if (ffc_wall_map_wall_of (wmap, rt0 + frames_to_ns (mid, rate)) >= edge_us)
       hi = mid;
     else
       lo = mid + 1;
@@ -606,45 +611,64 @@ gst_schedule_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
 
     if (wall >= self->next_midnight_us)
       make_plan (self, self->next_midnight_us, "midnight");
-    i = ffc_plan_find (self->plan, wall, &inside);
-    if (i < 0)
-      edge = G_MAXINT64;
-    else if (inside)
-      edge = g_array_index (self->plan->windows, FfcInterval, i).end_us;
-    else
-      edge = g_array_index (self->plan->windows, FfcInterval, i).start_us;
-    edge = MIN (edge, self->next_midnight_us);
-    to = first_at_or_after (self, rt0, rate, pos, n, edge);
+    /* until the next midnight at most: the plan is made again there */
+    to = first_at_or_after (
+        &self->map, rt0, rate, pos, n, self->next_midnight_us);
 
-    if (inside) {
-      gboolean first = !self->open;
-
-      if (first) {
-        self->open = TRUE;
-        self->window = g_array_index (self->plan->windows, FfcInterval, i);
+    if (self->open) {
+      if (ffc_wall_map_wall_of (&self->window_map, rt) < self->window.end_us) {
+        to = MIN (to, first_at_or_after (&self->window_map, rt0, rate, pos, n,
+                          self->window.end_us));
         GST_OBJECT_LOCK (self);
-        self->windows_opened++;
+        self->samples_passed += to - pos;
         GST_OBJECT_UNLOCK (self);
-        post_window (self, TRUE, rt, wall);
+        ret = push_part (self, buffer, pos, to, n, rate, bpf, pts, FALSE);
+        pos = to;
+        continue;
       }
+      self->open = FALSE;
+      self->closed_until_us = self->window.end_us;
+      post_window (self, FALSE, rt, wall);
+    }
+
+    i = ffc_plan_find (self->plan, wall, &inside);
+    if (i >= 0 && inside
+        && g_array_index (self->plan->windows, FfcInterval, i).start_us
+               < self->closed_until_us) {
+      /* what is left of a window just closed (the model moved back a
+       * little since it opened): closed */
+      inside = FALSE;
+      edge = g_array_index (self->plan->windows, FfcInterval, i).end_us;
+    } else if (i >= 0 && inside) {
+      self->open = TRUE;
+      self->window = g_array_index (self->plan->windows, FfcInterval, i);
+      self->window_map = self->map;
+      GST_OBJECT_LOCK (self);
+      self->windows_opened++;
+      GST_OBJECT_UNLOCK (self);
+      post_window (self, TRUE, rt, wall);
+      to = MIN (to, first_at_or_after (&self->window_map, rt0, rate, pos, n,
+                        self->window.end_us));
       GST_OBJECT_LOCK (self);
       self->samples_passed += to - pos;
       GST_OBJECT_UNLOCK (self);
-      ret = push_part (self, buffer, pos, to, n, rate, bpf, pts, first);
+      ret = push_part (self, buffer, pos, to, n, rate, bpf, pts, TRUE);
+      pos = to;
+      continue;
     } else {
-      if (self->open) {
-        self->open = FALSE;
-        post_window (self, FALSE, rt, wall);
-      }
-      GST_OBJECT_LOCK (self);
-      self->samples_withheld += to - pos;
-      GST_OBJECT_UNLOCK (self);
-      if (GST_CLOCK_TIME_IS_VALID (pts)
-          && !gst_pad_push_event (self->srcpad,
-              gst_event_new_gap (pts + frames_to_ns (pos, rate),
-                  frames_to_ns (to, rate) - frames_to_ns (pos, rate))))
-        GST_DEBUG_OBJECT (self, "the GAP event was not taken");
+      edge = i >= 0
+                 ? g_array_index (self->plan->windows, FfcInterval, i).start_us
+                 : G_MAXINT64;
     }
+    to = MIN (to, first_at_or_after (&self->map, rt0, rate, pos, n, edge));
+    GST_OBJECT_LOCK (self);
+    self->samples_withheld += to - pos;
+    GST_OBJECT_UNLOCK (self);
+    if (GST_CLOCK_TIME_IS_VALID (pts)
+        && !gst_pad_push_event (self->srcpad,
+            gst_event_new_gap (pts + frames_to_ns (pos, rate),
+                frames_to_ns (to, rate) - frames_to_ns (pos, rate))))
+      GST_DEBUG_OBJECT (self, "the GAP event was not taken");
     pos = to;
   }
   if (pos < n) {
@@ -688,6 +712,9 @@ take_clock_event (GstScheduleGate *self, GstEvent *event)
               "wall-time", G_TYPE_INT64, after,
               NULL)));
   /* clang-format on */
+  /* the open window ends where the corrected clock says */
+  self->window_map = self->map;
+  self->closed_until_us = G_MININT64;
   make_plan (self, after, "clock-step");
 }
 
