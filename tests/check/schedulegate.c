@@ -426,6 +426,217 @@ GST_START_TEST (test_bad_schedules_refused)
 
 GST_END_TEST;
 
+/* Two windows, 06:00:00..06:00:01 and 06:00:02..06:00:03, with running
+ * time 0 at 05:59:59.5, into segmentsink: one file a window, each named by
+ * its window's true start and holding exactly one second. */
+GST_START_TEST (test_segmentsink_names_windows)
+{
+  gchar *dir = g_dir_make_tmp ("schedgate-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf (
+      "schedulegate schedule=\"06:00..06:00:01;06:00:02..06:00:03\" ! "
+      "segmentsink sync=false async=false fsync=false location=%s "
+      "filename=%%Y-%%m-%%dT%%H-%%M-%%SZ.wav",
+      dir);
+  GstElement *bin = gst_parse_bin_from_description (desc, TRUE, NULL);
+  FfcTimeModel model = { 0, utc (2027, 3, 1, 5, 59, 59.5), 0.0, TRUE, TRUE,
+    TRUE };
+  GstHarness *h;
+  GstBus *bus = gst_bus_new ();
+  GList *promoted = NULL, *l;
+  GstMessage *m;
+  GPtrArray *files;
+  static const gchar *starts[] = { "2027-03-01T06:00:00.000000Z",
+    "2027-03-01T06:00:02.000000Z" };
+  guint k = 0;
+
+  fail_unless (bin != NULL);
+  h = gst_harness_new_with_element (bin, "sink", NULL);
+  gst_object_unref (bin);
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_src_caps_str (h, "audio/x-raw, format=S16LE, rate=8000, "
+                                   "channels=1, layout=interleaved");
+  fail_unless (gst_harness_push_event (h, gst_ffc_clock_event_new (&model)));
+  for (guint i = 0; i < 32; i++) /* 4.096 s */
+    fail_unless_equals_int (push_block (h, i), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+
+  while ((m = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT)) != NULL) {
+    if (gst_message_has_name (m, "segmentsink-promoted"))
+      promoted = g_list_append (promoted, m);
+    else
+      gst_message_unref (m);
+  }
+  fail_unless_equals_int (g_list_length (promoted), 2);
+  for (l = promoted; l; l = l->next, k++) {
+    const GstStructure *st = gst_message_get_structure (l->data);
+    guint64 samples = 0;
+
+    fail_unless_equals_string (
+        gst_structure_get_string (st, "start-time"), starts[k]);
+    fail_unless (gst_structure_get_uint64 (st, "samples", &samples));
+    fail_unless_equals_uint64 (samples, RATE);
+  }
+  files = wav_names (dir, NULL);
+  fail_unless_equals_int (files->len, 2);
+  fail_unless_equals_string (files->pdata[0], "2027-03-01T06-00-00Z.wav");
+  fail_unless_equals_string (files->pdata[1], "2027-03-01T06-00-02Z.wav");
+  g_ptr_array_unref (files);
+
+  g_list_free_full (promoted, (GDestroyNotify)gst_message_unref);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  rm_rf (dir);
+  g_free (dir);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
+/* Stereo F32LE: an edge inside a buffer splits it between frames, never
+ * between a frame's channels */
+GST_START_TEST (test_split_stereo_f32)
+{
+  GstElement *gate = gst_element_factory_make ("schedulegate", NULL);
+  FfcTimeModel model = { 0, utc (2027, 3, 1, 5, 59, 59.9), 0.0, TRUE, TRUE,
+    TRUE };
+  GstHarness *h;
+  GstBuffer *b;
+  GstMapInfo map;
+  guint64 frames = 0;
+
+  g_object_set (gate, "schedule", "06:00..07:00", NULL);
+  h = gst_harness_new_with_element (gate, "sink", "src");
+  gst_object_unref (gate);
+  gst_harness_set_src_caps_str (h, "audio/x-raw, format=F32LE, rate=1000, "
+                                   "channels=2, layout=interleaved");
+  fail_unless (gst_harness_push_event (h, gst_ffc_clock_event_new (&model)));
+  /* 250 frames = 0.25 s: the window opens at frame 100 */
+  b = gst_buffer_new_allocate (NULL, 250 * 2 * sizeof (gfloat), NULL);
+  gst_buffer_map (b, &map, GST_MAP_WRITE);
+  for (guint j = 0; j < 250; j++) {
+    ((gfloat *)map.data)[2 * j] = (gfloat)j;
+    ((gfloat *)map.data)[2 * j + 1] = -(gfloat)j;
+  }
+  gst_buffer_unmap (b, &map);
+  GST_BUFFER_PTS (b) = 0;
+  GST_BUFFER_OFFSET (b) = 0;
+  GST_BUFFER_OFFSET_END (b) = 250;
+  fail_unless_equals_int (gst_harness_push (h, b), GST_FLOW_OK);
+
+  b = gst_harness_pull (h);
+  fail_unless (b != NULL);
+  gst_buffer_map (b, &map, GST_MAP_READ);
+  frames = map.size / (2 * sizeof (gfloat));
+  fail_unless_equals_uint64 (frames, 150);
+  fail_unless_equals_float (((gfloat *)map.data)[0], 100.0f);
+  fail_unless_equals_float (((gfloat *)map.data)[1], -100.0f);
+  gst_buffer_unmap (b, &map);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (b), 100 * GST_MSECOND);
+  fail_unless_equals_uint64 (GST_BUFFER_OFFSET (b), 100);
+  fail_unless_equals_uint64 (GST_BUFFER_OFFSET_END (b), 250);
+  fail_unless (GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_DISCONT));
+  gst_buffer_unref (b);
+  fail_unless_equals_uint64 (stat_of (h->element, "samples-passed"), 150);
+  fail_unless_equals_uint64 (stat_of (h->element, "samples-withheld"), 100);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+static GList *
+plans_of (GstBus *bus)
+{
+  GList *all = element_messages (bus, "schedulegate-plan");
+  return all;
+}
+
+/* A new plan at midnight of the zone: 23:59:59.5 in Berlin (22:59:59.5
+ * UTC in winter), one second pushed */
+GST_START_TEST (test_plan_at_midnight)
+{
+  GstBus *bus;
+  GstElement *gate = gst_element_factory_make ("schedulegate", NULL);
+  FfcTimeModel model = { 0, utc (2027, 3, 1, 22, 59, 59.5), 0.0, TRUE, TRUE,
+    TRUE };
+  GstHarness *h;
+  GList *plans;
+
+  g_object_set (
+      gate, "schedule", "00:00..00:00:01", "timezone", "Europe/Berlin", NULL);
+  h = gst_harness_new_with_element (gate, "sink", "src");
+  gst_object_unref (gate);
+  bus = gst_bus_new ();
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_src_caps_str (h, "audio/x-raw, format=S16LE, rate=8000, "
+                                   "channels=1, layout=interleaved");
+  fail_unless (gst_harness_push_event (h, gst_ffc_clock_event_new (&model)));
+  for (guint i = 0; i < 8; i++) /* 1.024 s */
+    fail_unless_equals_int (push_block (h, i), GST_FLOW_OK);
+
+  plans = plans_of (bus);
+  fail_unless_equals_int (g_list_length (plans), 2);
+  fail_unless_equals_string (
+      gst_structure_get_string (
+          gst_message_get_structure (plans->next->data), "reason"),
+      "midnight");
+  fail_unless_equals_string (
+      gst_structure_get_string (
+          gst_message_get_structure (plans->next->data), "now"),
+      "2027-03-01T23:00:00Z");
+  /* the window after midnight passes: 0.524 s of the 1.024 s */
+  fail_unless_equals_uint64 (stat_of (h->element, "samples-passed"), 4192);
+  g_list_free_full (plans, (GDestroyNotify)gst_message_unref);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* The dawn chorus at Tromsø at midsummer: no sunrise, no window, and the
+ * plan says why */
+GST_START_TEST (test_polar_day_message)
+{
+  GstBus *bus;
+  GstElement *gate = gst_element_factory_make ("schedulegate", NULL);
+  FfcTimeModel model = { 0, utc (2027, 6, 21, 1, 0, 0), 0.0, TRUE, TRUE, TRUE };
+  GstHarness *h;
+  GList *plans;
+  const gchar *missing;
+
+  g_object_set (gate, "schedule", "sunrise-30m..sunrise+2h", "position",
+      "69.65,18.96", "timezone", "Europe/Oslo", NULL);
+  h = gst_harness_new_with_element (gate, "sink", "src");
+  gst_object_unref (gate);
+  bus = gst_bus_new ();
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_src_caps_str (h, "audio/x-raw, format=S16LE, rate=8000, "
+                                   "channels=1, layout=interleaved");
+  fail_unless (gst_harness_push_event (h, gst_ffc_clock_event_new (&model)));
+  fail_unless_equals_int (push_block (h, 0), GST_FLOW_OK);
+
+  plans = plans_of (bus);
+  fail_unless_equals_int (g_list_length (plans), 1);
+  fail_unless_equals_string (
+      gst_structure_get_string (
+          gst_message_get_structure (plans->data), "windows"),
+      "");
+  missing = gst_structure_get_string (
+      gst_message_get_structure (plans->data), "missing");
+  fail_unless (
+      strstr (missing, "2027-06-21 sunrise: the sun stays above") != NULL, "%s",
+      missing);
+  fail_unless_equals_uint64 (stat_of (h->element, "samples-passed"), 0);
+  fail_unless_equals_uint64 (stat_of (h->element, "samples-withheld"), BLOCK);
+  g_list_free_full (plans, (GDestroyNotify)gst_message_unref);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_no_change_while_running)
 {
   GstBus *bus;
@@ -454,6 +665,10 @@ schedulegate_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_split_mid_buffer);
   tcase_add_test (tc, test_clock_step);
+  tcase_add_test (tc, test_segmentsink_names_windows);
+  tcase_add_test (tc, test_split_stereo_f32);
+  tcase_add_test (tc, test_plan_at_midnight);
+  tcase_add_test (tc, test_polar_day_message);
   tcase_add_test (tc, test_bad_schedules_refused);
   tcase_add_test (tc, test_no_change_while_running);
   tcase_add_test (tc, test_duty_cycle_files);
