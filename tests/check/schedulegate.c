@@ -50,13 +50,59 @@ stat_of (GstElement *gate, const gchar *field)
   return v;
 }
 
-static GstPadProbeReturn
-count_frames (GstPad *pad, GstPadProbeInfo *info, gpointer data)
-{
-  guint64 *frames = data;
+/* What reaches the gate's sink pad: frames, and the drift of the time
+ * model in force for each buffer (S16LE mono) */
+typedef struct {
+  guint64 frames;
+  gdouble drift_ppm;
+  GArray *spans; /* Span */
+} Received;
 
-  *frames += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info)) / 2;
+typedef struct {
+  guint64 rt_start, rt_end;
+  gdouble drift_ppm;
+} Span;
+
+static GstPadProbeReturn
+watch_input (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Received *r = data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER (info);
+    GstEvent *e = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+    const GstSegment *segment;
+    guint64 n = gst_buffer_get_size (b) / 2;
+    Span span;
+
+    gst_event_parse_segment (e, &segment);
+    span.rt_start = gst_segment_to_running_time (
+        segment, GST_FORMAT_TIME, GST_BUFFER_PTS (b));
+    span.rt_end =
+        span.rt_start + gst_util_uint64_scale_int (n, GST_SECOND, 48000);
+    span.drift_ppm = r->drift_ppm;
+    g_array_append_val (r->spans, span);
+    gst_event_unref (e);
+    r->frames += n;
+  } else {
+    FfcTimeModel model;
+    if (gst_ffc_clock_event_parse (GST_PAD_PROBE_INFO_EVENT (info), &model))
+      r->drift_ppm = model.drift_ppm;
+  }
   return GST_PAD_PROBE_OK;
+}
+
+/* The drift of the model the gate had for running time rt */
+static gdouble
+drift_at (const Received *r, guint64 rt)
+{
+  for (guint i = 0; i < r->spans->len; i++) {
+    Span *s = &g_array_index (r->spans, Span, i);
+    if (rt >= s->rt_start && rt < s->rt_end)
+      return s->drift_ppm;
+  }
+  fail ("no buffer holds running time %" G_GUINT64_FORMAT, rt);
+  return 0;
 }
 
 /* A live capture, 1 s in 2: segmentsink behind the gate writes one file a
@@ -64,30 +110,38 @@ count_frames (GstPad *pad, GstPadProbeInfo *info, gpointer data)
  * sample of the window (the same running time), that sample is the first
  * at or after an even second on the capture's time model (within one
  * sample, 21 µs), and the file lasts 1 s but for a window cut by the start
- * or the end of the capture: 48000 frames at the nominal rate, one more or
- * less when the measured drift makes a wall-clock second hold
- * 48000 × (1 + drift) frames. The file's name is only checked to within
- * 50 ms of the even second here: segmentsink dates a file begun in the
- * capture's first 10 s by the model it has when the file is finished
- * (docs/time.md), which a loaded machine moves by up to several ms from the
- * one the gate opened the window with (4.8 ms seen);
+ * or the end of the capture: 48000 × (1 + drift) frames (one more or less
+ * for where the samples fall), with the drift of the time model in force
+ * when the window opened: 48000 for lavfi, whose drift stays within a few
+ * ppm, but a capture slowed down by valgrind gets early estimates of
+ * thousands of ppm, and the gate follows its model. The file's name is only
+ * checked to within 50 ms of the even second here: segmentsink dates a file
+ * begun in the capture's first 10 s by the model it has when the file is
+ * finished (docs/time.md), which a loaded machine moves by up to several ms
+ * from the one the gate opened the window with (4.8 ms seen);
  * test_segmentsink_names_windows checks names exactly. */
 GST_START_TEST (test_duty_cycle_files)
 {
   gchar *dir = g_dir_make_tmp ("schedgate-XXXXXX", NULL);
-  gchar *desc =
-      g_strdup_printf ("ffmpegsrc input-format=lavfi input-options=-re "
-                       "device=\"sine=sample_rate=48000:duration=5.5\" ! "
-                       "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
-                       "schedulegate name=gate duty-cycle=1s/2s ! segmentsink "
-                       "location=%s fsync=false",
-          dir);
+  gchar *desc = g_strdup_printf (
+      "ffmpegsrc name=src input-format=lavfi input-options=-re "
+      "device=\"sine=sample_rate=48000:duration=5.5\" ! "
+      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
+      "schedulegate name=gate duty-cycle=1s/2s ! segmentsink "
+      "location=%s fsync=false",
+      dir);
   GstElement *pipeline, *gate;
   GstPad *pad;
-  guint64 received = 0, written = 0;
+  Received received = { 0, 0.0, g_array_new (FALSE, FALSE, sizeof (Span)) };
+  guint64 written = 0;
+  guint steps;
   guint whole = 0, k = 0;
   GList *promoted, *plans, *windows, *l, *opens = NULL;
   GPtrArray *files;
+  GstElement *src;
+  GstStructure *src_stats = NULL;
+  guint64 lost = 0, dropped = 0, gaps = 0;
+  gboolean intact;
   Run *run;
 
   if (gst_registry_lookup_feature (gst_registry_get (), "ffmpegsrc") == NULL) {
@@ -98,12 +152,36 @@ GST_START_TEST (test_duty_cycle_files)
   fail_unless (pipeline != NULL);
   gate = gst_bin_get_by_name (GST_BIN (pipeline), "gate");
   pad = gst_element_get_static_pad (gate, "sink");
-  gst_pad_add_probe (
-      pad, GST_PAD_PROBE_TYPE_BUFFER, count_frames, &received, NULL);
+  gst_pad_add_probe (pad,
+      GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      watch_input, &received, NULL);
   gst_object_unref (pad);
   run = run_pipeline (pipeline, 60000, NULL, NULL);
   fail_unless (run->eos, "no EOS: %s",
       run->error ? message_text (run->error) : "timeout");
+
+  /* a capture slowed down enough to lose audio (under valgrind) has
+   * windows with fewer samples: their lengths are then not checked */
+  src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  g_object_get (src, "stats", &src_stats, NULL);
+  gst_structure_get_uint64 (src_stats, "samples-lost", &lost);
+  gst_structure_get_uint64 (src_stats, "samples-dropped", &dropped);
+  gst_structure_get_uint64 (src_stats, "gaps", &gaps);
+  gst_structure_free (src_stats);
+  gst_object_unref (src);
+  /* so has one during which the model moved by a step (under valgrind
+   * ffmpegsrc's first models move by up to a second: segmentsink then
+   * re-dates its first files by as much, and names are not checked
+   * either) */
+  l = messages_named (run, "schedulegate-clock-step", NULL);
+  steps = g_list_length (l);
+  g_list_free (l);
+  intact = lost == 0 && dropped == 0 && gaps == 0 && steps == 0;
+  if (!intact)
+    g_printerr ("test_duty_cycle_files: the capture lost %" G_GUINT64_FORMAT
+                " and dropped %" G_GUINT64_FORMAT " samples (%" G_GUINT64_FORMAT
+                " gaps), %u clock steps: window lengths not checked\n",
+        lost, dropped, gaps, steps);
 
   plans = messages_named (run, "schedulegate-plan", "gate");
   fail_unless (plans != NULL);
@@ -148,36 +226,45 @@ GST_START_TEST (test_duty_cycle_files)
     fail_unless_equals_uint64 (rt_file, rt_open);
     fail_unless_equals_int64 (window % (2 * G_USEC_PER_SEC), 0);
     fail_unless (first_wall >= window);
-    /* the capture may begin inside its first window */
-    if (!first)
+    /* the capture may begin inside its first window, and a step may move
+     * it into one */
+    if (!first && intact)
       fail_unless (first_wall - window < 21,
           "first sample %" G_GINT64_FORMAT " us after the window's start",
           first_wall - window);
-    fail_unless (ABS (named - first_wall) < 50000,
-        "file %s named %" G_GINT64_FORMAT " us from its first sample",
-        gst_structure_get_string (s, "location"), named - first_wall);
-    fail_unless (samples <= 48001, "%" G_GUINT64_FORMAT " samples", samples);
-    if (!first && !last)
-      fail_unless (samples >= 47999, "%" G_GUINT64_FORMAT " samples", samples);
-    if (samples >= 47999 && first_wall - window < 21)
-      whole++;
+    if (intact)
+      fail_unless (ABS (named - first_wall) < 50000,
+          "file %s named %" G_GINT64_FORMAT " us from its first sample",
+          gst_structure_get_string (s, "location"), named - first_wall);
+    {
+      gdouble want = 48000.0 * (1.0 + drift_at (&received, rt_open) * 1e-6);
+      if (intact)
+        fail_unless (samples <= want + 1.0,
+            "%" G_GUINT64_FORMAT " samples, %.1f expected", samples, want);
+      if (!first && !last && intact)
+        fail_unless (samples >= want - 1.0,
+            "%" G_GUINT64_FORMAT " samples, %.1f expected", samples, want);
+      if (samples >= want - 1.0 && first_wall - window < 21)
+        whole++;
+    }
   }
-  fail_unless (whole >= 2, "only %u whole windows", whole);
+  fail_unless (whole >= 2 || !intact, "only %u whole windows", whole);
   files = wav_names (dir, NULL);
   fail_unless_equals_int (files->len, g_list_length (promoted));
   g_ptr_array_unref (files);
 
   /* passed + withheld = received, and what passed is what was written */
-  fail_unless (received > 0);
+  fail_unless (received.frames > 0);
   fail_unless_equals_uint64 (stat_of (gate, "samples-passed"), written);
   fail_unless_equals_uint64 (
       stat_of (gate, "samples-passed") + stat_of (gate, "samples-withheld"),
-      received);
+      received.frames);
   fail_unless (stat_of (gate, "samples-withheld") > 0);
 
   g_list_free (promoted);
   g_list_free (windows);
   g_list_free (opens);
+  g_array_unref (received.spans);
   gst_object_unref (gate);
   run_free (run);
   rm_rf (dir);
