@@ -16,8 +16,11 @@
  * docs/time.md; without one, the pipeline clock at the first buffer), and
  * window edges are sample-exact on it: the first sample passed is the
  * first whose wall-clock time is at or after the window's start, the last
- * the last before its end; a buffer is split where an edge falls inside
- * it. The first buffer of each window is DISCONT and GAP events fill the
+ * the last before its end (found with the model in force when the window
+ * opened, so that a model corrected by less than a step neither lengthens
+ * nor shortens it); a buffer is split where an edge falls inside it, the
+ * part kept with its own PTS, DURATION, OFFSET and OFFSET_END. The first
+ * buffer of each window is DISCONT and GAP events fill the
  * closed time, so a segmentsink behind the gate writes each window as a
  * file of its own, named by the window's true start. Nothing is held back:
  * the gate adds no latency.
