@@ -14,6 +14,8 @@ GST_ELEMENT_REGISTER_DECLARE (segmentsink);
 GST_ELEMENT_REGISTER_DECLARE (besteffortsink);
 /* triggergate */
 GST_ELEMENT_REGISTER_DECLARE (triggergate);
+/* schedulegate */
+GST_ELEMENT_REGISTER_DECLARE (schedulegate);
 
 G_END_DECLS
 

@@ -22,6 +22,8 @@ plugin_init (GstPlugin *plugin)
   ret |= GST_ELEMENT_REGISTER (besteffortsink, plugin);
   /* triggergate */
   ret |= GST_ELEMENT_REGISTER (triggergate, plugin);
+  /* schedulegate */
+  ret |= GST_ELEMENT_REGISTER (schedulegate, plugin);
 
   return ret;
 }

@@ -24,6 +24,7 @@ packages=(
   fakeroot # dpkg-buildpackage -b as a user
   lintian # checks the built package
   libflac-dev flac # FLAC segments: libFLAC, and flac/metaflac in the tests
+  libnova-dev # schedulegate: sunrise, sunset and twilight
 )
 ${FFC_EXTRA_PACKAGES:+packages+=($FFC_EXTRA_PACKAGES)}
 
