@@ -29,6 +29,6 @@ plugin_init (GstPlugin *plugin)
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, ffcapture,
-    "Audio capture through the FFmpeg command-line tool, and sample-exact "
-    "recording to WAV segments",
+    "Audio capture through the FFmpeg command-line tool, sample-exact "
+    "recording to WAV or FLAC segments, and triggered and scheduled gates",
     plugin_init, VERSION, GST_LICENSE, GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)
