@@ -140,8 +140,10 @@ ffc_wav_header_init (FfcWavLayout *l, FfcWavFormat format, guint rate,
   put_u32 (p + 4, DS64_BODY);
   p += 8 + DS64_BODY;
 
+  /* a non-PCM WAVEFORMATEX carries cbSize (0): 18 bytes, which sox and
+   * others expect of float */
   memcpy (p, "fmt ", 4);
-  put_u32 (p + 4, extensible ? 40 : 16);
+  put_u32 (p + 4, extensible ? 40 : is_float ? 18 : 16);
   put_u16 (p + 8, extensible ? WAVE_FORMAT_EXTENSIBLE
                   : is_float ? WAVE_FORMAT_IEEE_FLOAT
                              : WAVE_FORMAT_PCM);
@@ -159,6 +161,9 @@ ffc_wav_header_init (FfcWavLayout *l, FfcWavFormat format, guint rate,
     put_u16 (p + 32, is_float ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM);
     memcpy (p + 34, guid_tail, sizeof (guid_tail));
     p += 8 + 40;
+  } else if (is_float) {
+    put_u16 (p + 24, 0);
+    p += 8 + 18;
   } else {
     p += 8 + 16;
   }

@@ -68,13 +68,15 @@ test_header_layouts (void)
   g_assert_cmpuint (parsed.header_size, ==, 80);
   g_assert_cmpuint (parsed.rate, ==, 384000);
 
-  /* float: format 3 and a fact chunk */
+  /* float: format 3 with its cbSize (an 18-byte fmt), and a fact chunk */
   g_assert_cmpuint (
       ffc_wav_header_init (&l, FFC_WAV_F32LE, 48000, 2, NULL, 0, NULL, h), ==,
-      92);
+      94);
+  g_assert_cmpuint (u32_at (h + 52), ==, 18);
   g_assert_cmpuint (h[56], ==, 3);
-  g_assert_cmpuint (l.fact_offset, ==, 72);
-  g_assert_true (ffc_wav_parse_header (h, 92, &parsed, NULL));
+  g_assert_cmpuint (h[72] | (h[73] << 8), ==, 0);
+  g_assert_cmpuint (l.fact_offset, ==, 74);
+  g_assert_true (ffc_wav_parse_header (h, 94, &parsed, NULL));
   g_assert_cmpint (parsed.format, ==, FFC_WAV_F32LE);
 
   /* more than two channels: WAVE_FORMAT_EXTENSIBLE */
@@ -100,7 +102,7 @@ test_finalize_sizes (void)
   g_assert_true (ffc_wav_finalize (fd, &l, 4000, NULL));
   close (fd);
   d = read_all (path, &len);
-  g_assert_cmpuint (len, ==, 92 + 4000);
+  g_assert_cmpuint (len, ==, 94 + 4000);
   g_assert_cmpuint (u32_at (d + 4), ==, len - 8);
   g_assert_cmpuint (u32_at (d + l.data_size_offset), ==, 4000);
   g_assert_cmpuint (u32_at (d + l.fact_offset + 8), ==, 1000); /* frames */
