@@ -1400,7 +1400,11 @@ GST_START_TEST (test_recorders_share_location)
   }
   run_recorders_together (2, 500);
   run_recorders_together (4, 0);
-  run_processes_together ();
+  if (PLUGIN_RUNS_IN_CHILDREN)
+    run_processes_together ();
+  else
+    g_printerr ("test_recorders_share_location: the gst-launch-1.0 part is "
+                "left out under ASan\n");
 }
 
 GST_END_TEST;
