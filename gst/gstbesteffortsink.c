@@ -88,8 +88,7 @@ struct _GstBestEffortSink {
   gboolean eos_received; /* the stream ended: no rebuilds */
   gboolean eos_posted;   /* our EOS message went out */
 
-  GThread *retry_thread; /* waits for what `retry` says is due */
-  FfcRetry retry;
+  FfcRetry retry; /* its thread calls on_due () */
 };
 
 GST_DEBUG_CATEGORY_STATIC (gst_best_effort_sink_debug);
@@ -229,11 +228,8 @@ gst_best_effort_sink_finalize (GObject *object)
 {
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (object);
 
-  if (self->retry_thread != NULL) {
-    /* disposed without going down to READY: still never leave it running */
-    ffc_retry_stop (&self->retry);
-    g_thread_join (self->retry_thread);
-  }
+  /* disposed without going down to READY: still never leave it running */
+  ffc_retry_join (&self->retry);
   g_free (self->branch);
   g_free (self->running_branch);
   g_free (self->last_error);
@@ -530,8 +526,9 @@ schedule_retry (GstBestEffortSink *self)
 /* The branch was abandoned at EOS, or failed: it goes, and unless the
  * stream is over, a new one comes. */
 static void
-on_due (GstBestEffortSink *self, FfcRetryDue due)
+on_due (FfcRetryDue due, gpointer data)
 {
+  GstBestEffortSink *self = data;
   gboolean ended, rebuilt;
 
   if (due == FFC_RETRY_EOS_TIMEOUT) {
@@ -566,17 +563,6 @@ on_due (GstBestEffortSink *self, FfcRetryDue due)
     post_eos (self);
   else if (!rebuilt)
     schedule_retry (self);
-}
-
-static gpointer
-retry_loop (gpointer data)
-{
-  GstBestEffortSink *self = data;
-  FfcRetryDue due;
-
-  while ((due = ffc_retry_wait (&self->retry)) != FFC_RETRY_STOP)
-    on_due (self, due);
-  return NULL;
 }
 
 static void
@@ -744,8 +730,7 @@ gst_best_effort_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
     timeout = self->eos_timeout;
     GST_OBJECT_UNLOCK (self);
     if (target != NULL)
-      ffc_retry_set_eos_deadline (
-          &self->retry, g_get_monotonic_time () + timeout / 1000);
+      ffc_retry_eos_in (&self->retry, timeout);
   }
   if (target == NULL) {
     /* no branch to finish: we are done at once */
@@ -835,10 +820,7 @@ check_settings (GstBestEffortSink *self, gboolean start)
 static void
 stop_branch (GstBestEffortSink *self)
 {
-  ffc_retry_stop (&self->retry);
-  if (self->retry_thread)
-    g_thread_join (self->retry_thread);
-  self->retry_thread = NULL;
+  ffc_retry_join (&self->retry);
   g_mutex_lock (&self->lifecycle_lock);
   self->branch_state = GST_STATE_NULL;
   tear_down (self);
@@ -875,8 +857,7 @@ gst_best_effort_sink_change_state (
       self->branch_state = GST_STATE_READY;
       built = bring_up (self);
       g_mutex_unlock (&self->lifecycle_lock);
-      self->retry_thread =
-          g_thread_new ("besteffortsink-retry", retry_loop, self);
+      ffc_retry_start (&self->retry, "besteffortsink-retry", on_due, self);
       if (!built)
         schedule_retry (self);
       break;
