@@ -46,19 +46,24 @@
 #include "gstbesteffortsink.h"
 #include "gstffcaptureelements.h"
 
+#include "gstffcprops.h"
+
+#include "ffc-branch.h"
 #include "ffc-retry.h"
 #include "ffc-settings.h"
+
+/* the properties, one field each (gstffcprops.h) */
+typedef struct {
+  gchar *branch; /* read at start only: running_branch serves rebuilds */
+  FfcBranchSettings times;
+} BranchProps;
 
 struct _GstBestEffortSink {
   GstBin parent;
 
   GstPad *sinkpad; /* ghost pad, targets the live instance */
 
-  /* properties, under the object lock */
-  gchar *branch; /* read at start only: the snapshot below serves rebuilds */
-  GstClockTime max_latency;
-  GstClockTime retry_delay;
-  GstClockTime eos_timeout;
+  BranchProps props; /* under the object lock */
 
   /* The branch's lifecycle has one owner: building, state changes and
    * teardown of the instance happen under lifecycle_lock only, so that no
@@ -75,18 +80,7 @@ struct _GstBestEffortSink {
   /* written under lifecycle_lock and the object lock, read under either */
   GstElement *instance; /* queue + branch; NULL while down */
   GstElement *queue;
-  gboolean down;
-  gboolean accepting; /* the new branch has the stream's sticky events */
-  gboolean up_posted;
-  guint buffers_in_branch; /* buffers the branch's sinks took */
-  guint64 dropped_buffers;
-  guint64 dropped_bytes;
-  guint64 dropped_time;
-  guint restarts;
-  guint generation; /* which instance errors belong to */
-  gchar *last_error;
-  gboolean eos_received; /* the stream ended: no rebuilds */
-  gboolean eos_posted;   /* our EOS message went out */
+  FfcBranch branch; /* up, down, drops, restarts, EOS (ffc-branch.h) */
 
   FfcRetry retry; /* its thread calls on_due () */
 };
@@ -98,9 +92,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_best_effort_sink_debug);
 #define DEFAULT_MAX_LATENCY (2 * GST_SECOND)
 #define DEFAULT_RETRY_DELAY (1 * GST_SECOND)
 #define DEFAULT_EOS_TIMEOUT (2 * GST_SECOND)
-/* The branch has taken data when one of its sinks got its second buffer:
- * the first one is where network sinks connect, and fail. */
-#define BUFFERS_FOR_UP 2
 
 enum {
   PROP_0,
@@ -201,11 +192,11 @@ gst_best_effort_sink_class_init (GstBestEffortSinkClass *klass)
 static void
 gst_best_effort_sink_init (GstBestEffortSink *self)
 {
-  self->branch = g_strdup (DEFAULT_BRANCH);
-  self->max_latency = DEFAULT_MAX_LATENCY;
-  self->retry_delay = DEFAULT_RETRY_DELAY;
-  self->eos_timeout = DEFAULT_EOS_TIMEOUT;
-  self->down = TRUE;
+  self->props.branch = g_strdup (DEFAULT_BRANCH);
+  self->props.times.max_latency_ns = DEFAULT_MAX_LATENCY;
+  self->props.times.retry_delay_ns = DEFAULT_RETRY_DELAY;
+  self->props.times.eos_timeout_ns = DEFAULT_EOS_TIMEOUT;
+  ffc_branch_init (&self->branch);
   self->branch_state = GST_STATE_NULL;
   g_mutex_init (&self->lifecycle_lock);
   ffc_retry_init (&self->retry);
@@ -230,24 +221,38 @@ gst_best_effort_sink_finalize (GObject *object)
 
   /* disposed without going down to READY: still never leave it running */
   ffc_retry_join (&self->retry);
-  g_free (self->branch);
+  g_free (self->props.branch);
   g_free (self->running_branch);
-  g_free (self->last_error);
+  ffc_branch_clear (&self->branch);
   g_mutex_clear (&self->lifecycle_lock);
   ffc_retry_clear (&self->retry);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
+
+/* where each property lives in props */
+static const gsize prop_offsets[] = {
+  [PROP_BRANCH] = G_STRUCT_OFFSET (BranchProps, branch),
+  [PROP_MAX_LATENCY] = G_STRUCT_OFFSET (BranchProps, times.max_latency_ns),
+  [PROP_RETRY_DELAY] = G_STRUCT_OFFSET (BranchProps, times.retry_delay_ns),
+  [PROP_EOS_TIMEOUT] = G_STRUCT_OFFSET (BranchProps, times.eos_timeout_ns),
+};
 
 static void
 gst_best_effort_sink_set_property (
     GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (object);
-  GstClockTime *time = NULL;
   GError *error = NULL;
+  gboolean keep;
 
+  if (prop_id == PROP_0 || prop_id == PROP_STATS
+      || prop_id >= G_N_ELEMENTS (prop_offsets)) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
+  }
   GST_OBJECT_LOCK (self);
-  if (prop_id == PROP_BRANCH && self->started) {
+  keep = self->started;
+  if (prop_id == PROP_BRANCH && keep) {
     /* the running branch is rebuilt from the description it started with */
     GST_OBJECT_UNLOCK (self);
     g_warning ("besteffortsink %s: cannot change branch while running; "
@@ -255,31 +260,11 @@ gst_best_effort_sink_set_property (
         GST_OBJECT_NAME (self));
     return;
   }
-  switch (prop_id) {
-    case PROP_BRANCH:
-      g_free (self->branch);
-      self->branch = g_value_dup_string (value);
-      break;
-    case PROP_MAX_LATENCY:
-      time = &self->max_latency;
-      break;
-    case PROP_RETRY_DELAY:
-      time = &self->retry_delay;
-      break;
-    case PROP_EOS_TIMEOUT:
-      time = &self->eos_timeout;
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
   /* out of range: said now; kept while running, else refused at start */
-  if (time != NULL
+  if (prop_id != PROP_BRANCH
       && !ffc_settings_check (pspec->name,
           (gint64)MIN (g_value_get_uint64 (value), (guint64)G_MAXINT64),
           &error)) {
-    gboolean keep = self->started;
-
     GST_OBJECT_UNLOCK (self);
     g_warning ("besteffortsink %s: %s%s", GST_OBJECT_NAME (self),
         error->message, keep ? "; the value in use is kept" : "");
@@ -288,8 +273,8 @@ gst_best_effort_sink_set_property (
       return;
     GST_OBJECT_LOCK (self);
   }
-  if (time != NULL)
-    *time = g_value_get_uint64 (value);
+  gst_ffc_prop_set (&self->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
+      prop_id, value, pspec);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -299,33 +284,23 @@ gst_best_effort_sink_get_property (
 {
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (object);
 
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_BRANCH:
-      g_value_set_string (value, self->branch);
-      break;
-    case PROP_MAX_LATENCY:
-      g_value_set_uint64 (value, self->max_latency);
-      break;
-    case PROP_RETRY_DELAY:
-      g_value_set_uint64 (value, self->retry_delay);
-      break;
-    case PROP_EOS_TIMEOUT:
-      g_value_set_uint64 (value, self->eos_timeout);
-      break;
-    case PROP_STATS:
-      g_value_take_boxed (value,
-          gst_structure_new ("besteffortsink-stats", "dropped-buffers",
-              G_TYPE_UINT64, self->dropped_buffers, "dropped-bytes",
-              G_TYPE_UINT64, self->dropped_bytes, "dropped-time", G_TYPE_UINT64,
-              self->dropped_time, "restarts", G_TYPE_UINT, self->restarts, "up",
-              G_TYPE_BOOLEAN, !self->down && self->up_posted, "last-error",
-              G_TYPE_STRING, self->last_error, NULL));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
+  if (prop_id == PROP_0 || prop_id > PROP_EOS_TIMEOUT) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
   }
+  GST_OBJECT_LOCK (self);
+  if (prop_id == PROP_STATS)
+    g_value_take_boxed (
+        value, gst_structure_new ("besteffortsink-stats", "dropped-buffers",
+                   G_TYPE_UINT64, self->branch.dropped_buffers, "dropped-bytes",
+                   G_TYPE_UINT64, self->branch.dropped_bytes, "dropped-time",
+                   G_TYPE_UINT64, self->branch.dropped_time, "restarts",
+                   G_TYPE_UINT, self->branch.restarts, "up", G_TYPE_BOOLEAN,
+                   ffc_branch_is_up (&self->branch), "last-error",
+                   G_TYPE_STRING, self->branch.last_error, NULL));
+  else
+    gst_ffc_prop_get (&self->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
+        prop_id, value, pspec);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -360,16 +335,11 @@ on_branch_sink_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   GstBestEffortSink *self = user_data;
   guint generation = GPOINTER_TO_UINT (
       g_object_get_data (G_OBJECT (pad), "besteffortsink-generation"));
-  gboolean post = FALSE;
+  gboolean post;
   guint restarts = 0;
 
   GST_OBJECT_LOCK (self);
-  if (generation == self->generation && !self->down && !self->up_posted
-      && ++self->buffers_in_branch >= BUFFERS_FOR_UP) {
-    self->up_posted = TRUE;
-    post = TRUE;
-    restarts = self->restarts;
-  }
+  post = ffc_branch_sink_took (&self->branch, generation, &restarts);
   GST_OBJECT_UNLOCK (self);
 
   if (post) {
@@ -421,7 +391,7 @@ bring_up (GstBestEffortSink *self)
   /* never full: the chain function drops past max-latency */
   g_object_set (queue, "max-size-buffers", 0, "max-size-bytes", 0,
       "max-size-time", (guint64)0, NULL);
-  generation = ++self->generation;
+  generation = ++self->branch.generation;
   GST_OBJECT_UNLOCK (self);
   gst_bin_add_many (GST_BIN (instance), queue, branch, NULL);
   gst_element_link (queue, branch);
@@ -452,10 +422,7 @@ bring_up (GstBestEffortSink *self)
   GST_OBJECT_LOCK (self);
   self->instance = gst_object_ref (instance);
   self->queue = gst_object_ref (queue);
-  self->down = FALSE;
-  self->accepting = FALSE;
-  self->up_posted = FALSE;
-  self->buffers_in_branch = 0;
+  ffc_branch_built (&self->branch);
   GST_OBJECT_UNLOCK (self);
 
   /* errors come back as messages, see handle_message */
@@ -465,7 +432,7 @@ bring_up (GstBestEffortSink *self)
   gst_pad_sticky_events_foreach (self->sinkpad, forward_sticky, queue_sink);
   gst_object_unref (queue_sink);
   GST_OBJECT_LOCK (self);
-  self->accepting = TRUE;
+  self->branch.accepting = TRUE;
   GST_OBJECT_UNLOCK (self);
   GST_INFO_OBJECT (self, "branch up (generation %u)", generation);
   return TRUE;
@@ -482,7 +449,7 @@ tear_down (GstBestEffortSink *self)
   queue = self->queue;
   self->instance = NULL;
   self->queue = NULL;
-  self->down = TRUE;
+  self->branch.down = TRUE;
   GST_OBJECT_UNLOCK (self);
 
   if (instance != NULL) {
@@ -502,8 +469,7 @@ post_eos (GstBestEffortSink *self)
   gboolean post;
 
   GST_OBJECT_LOCK (self);
-  post = !self->eos_posted;
-  self->eos_posted = TRUE;
+  post = ffc_branch_take_eos (&self->branch);
   GST_OBJECT_UNLOCK (self);
   ffc_retry_set_eos_deadline (&self->retry, 0);
   if (post)
@@ -518,7 +484,7 @@ schedule_retry (GstBestEffortSink *self)
   GstClockTime base;
 
   GST_OBJECT_LOCK (self);
-  base = self->retry_delay;
+  base = self->props.times.retry_delay_ns;
   GST_OBJECT_UNLOCK (self);
   return ffc_retry_fail (&self->retry, base);
 }
@@ -529,13 +495,13 @@ static void
 on_due (FfcRetryDue due, gpointer data)
 {
   GstBestEffortSink *self = data;
-  gboolean ended, rebuilt;
+  gboolean rebuild, rebuilt;
 
   if (due == FFC_RETRY_EOS_TIMEOUT) {
     GstClockTime timeout;
 
     GST_OBJECT_LOCK (self);
-    timeout = self->eos_timeout;
+    timeout = self->props.times.eos_timeout_ns;
     GST_OBJECT_UNLOCK (self);
     /* EOS first: the pipeline must not wait for what may block below */
     GST_ELEMENT_WARNING (self, STREAM, FAILED,
@@ -551,15 +517,14 @@ on_due (FfcRetryDue due, gpointer data)
   }
   g_mutex_lock (&self->lifecycle_lock);
   GST_OBJECT_LOCK (self);
-  ended = self->eos_received;
-  if (!ended)
-    self->restarts++;
+  rebuild = ffc_branch_rebuild_due (&self->branch);
   GST_OBJECT_UNLOCK (self);
   tear_down (self);
   /* the stream is over: nothing left for a new branch to carry */
-  rebuilt = !ended && self->branch_state >= GST_STATE_PAUSED && bring_up (self);
+  rebuilt =
+      rebuild && self->branch_state >= GST_STATE_PAUSED && bring_up (self);
   g_mutex_unlock (&self->lifecycle_lock);
-  if (ended)
+  if (!rebuild)
     post_eos (self);
   else if (!rebuilt)
     schedule_retry (self);
@@ -574,7 +539,7 @@ async_tear_down (GstElement *element, gpointer user_data)
 
   g_mutex_lock (&self->lifecycle_lock);
   GST_OBJECT_LOCK (self);
-  current = generation == self->generation;
+  current = generation == self->branch.generation;
   GST_OBJECT_UNLOCK (self);
   if (current)
     tear_down (self);
@@ -592,23 +557,18 @@ gst_best_effort_sink_handle_message (GstBin *bin, GstMessage *message)
     GError *err = NULL;
     gchar *debug = NULL,
           *source = gst_object_get_name (GST_MESSAGE_SRC (message));
-    gboolean was_down;
+    gboolean failed;
     guint generation;
     GstClockTime next;
 
     gst_message_parse_error (message, &err, &debug);
     GST_OBJECT_LOCK (self);
-    was_down = self->down;
-    self->down = TRUE;
-    generation = self->generation;
-    if (!was_down) {
-      /* the first error says why; later ones are its consequences */
-      g_free (self->last_error);
-      self->last_error = g_strdup (err->message);
-    }
+    /* the first error says why; later ones are its consequences */
+    failed = ffc_branch_failed (&self->branch, err->message);
+    generation = self->branch.generation;
     GST_OBJECT_UNLOCK (self);
 
-    if (!was_down) {
+    if (failed) {
       next = schedule_retry (self);
       GST_WARNING_OBJECT (self, "branch down: %s", err->message);
       gst_element_post_message (GST_ELEMENT (self),
@@ -651,7 +611,7 @@ branch_input (GstBestEffortSink *self, GstElement **queue)
   GstPad *pad = NULL;
 
   GST_OBJECT_LOCK (self);
-  if (!self->down && self->accepting && self->queue != NULL) {
+  if (ffc_branch_accepts (&self->branch) && self->queue != NULL) {
     *queue = gst_object_ref (self->queue);
     pad = gst_element_get_static_pad (self->queue, "sink");
   }
@@ -663,10 +623,8 @@ static void
 count_drop (GstBestEffortSink *self, GstBuffer *buffer)
 {
   GST_OBJECT_LOCK (self);
-  self->dropped_buffers++;
-  self->dropped_bytes += gst_buffer_get_size (buffer);
-  if (GST_BUFFER_DURATION_IS_VALID (buffer))
-    self->dropped_time += GST_BUFFER_DURATION (buffer);
+  ffc_branch_drop (&self->branch, gst_buffer_get_size (buffer),
+      GST_BUFFER_DURATION_IS_VALID (buffer) ? GST_BUFFER_DURATION (buffer) : 0);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -685,10 +643,10 @@ gst_best_effort_sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
     return GST_FLOW_OK;
   }
   GST_OBJECT_LOCK (self);
-  max_latency = self->max_latency;
+  max_latency = self->props.times.max_latency_ns;
   GST_OBJECT_UNLOCK (self);
   g_object_get (queue, "current-level-time", &level, NULL);
-  if (level >= max_latency) {
+  if (ffc_branch_too_late (level, max_latency)) {
     /* the branch is stuck: upstream must not wait for it */
     count_drop (self, buffer);
     gst_buffer_unref (buffer);
@@ -719,15 +677,15 @@ gst_best_effort_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
   if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
     /* a flush starts the stream over */
     GST_OBJECT_LOCK (self);
-    self->eos_received = self->eos_posted = FALSE;
+    ffc_branch_flush (&self->branch);
     GST_OBJECT_UNLOCK (self);
   }
   if (is_eos) {
     GstClockTime timeout;
 
     GST_OBJECT_LOCK (self);
-    self->eos_received = TRUE;
-    timeout = self->eos_timeout;
+    ffc_branch_eos (&self->branch);
+    timeout = self->props.times.eos_timeout_ns;
     GST_OBJECT_UNLOCK (self);
     if (target != NULL)
       ffc_retry_eos_in (&self->retry, timeout);
@@ -781,10 +739,8 @@ check_settings (GstBestEffortSink *self, gboolean start)
   gboolean ok;
 
   GST_OBJECT_LOCK (self);
-  description = g_strdup (self->branch);
-  settings.max_latency_ns = self->max_latency;
-  settings.retry_delay_ns = self->retry_delay;
-  settings.eos_timeout_ns = self->eos_timeout;
+  description = g_strdup (self->props.branch);
+  settings = self->props.times;
   GST_OBJECT_UNLOCK (self);
 
   branch = parse_branch (description, &error);
@@ -848,9 +804,7 @@ gst_best_effort_sink_change_state (
       if (!check_settings (self, TRUE))
         return GST_STATE_CHANGE_FAILURE;
       GST_OBJECT_LOCK (self);
-      self->dropped_buffers = self->dropped_bytes = self->dropped_time = 0;
-      self->restarts = 0;
-      self->eos_received = self->eos_posted = FALSE;
+      ffc_branch_start (&self->branch);
       GST_OBJECT_UNLOCK (self);
       ffc_retry_reset (&self->retry);
       g_mutex_lock (&self->lifecycle_lock);

@@ -1,0 +1,209 @@
+/* Unit tests: what besteffortsink knows of its branch (ffc-branch). */
+#include "ffc-branch.h"
+
+static void
+test_new_branch_is_down (void)
+{
+  FfcBranch b;
+
+  ffc_branch_init (&b);
+  /* nothing built: no data goes in, not up, nothing counted */
+  g_assert_true (b.down);
+  g_assert_false (ffc_branch_accepts (&b));
+  g_assert_false (ffc_branch_is_up (&b));
+  g_assert_cmpuint (b.dropped_buffers, ==, 0);
+  g_assert_cmpuint (b.restarts, ==, 0);
+  g_assert_null (b.last_error);
+  ffc_branch_clear (&b);
+}
+
+static void
+test_accepts_after_sticky_events (void)
+{
+  FfcBranch b;
+
+  ffc_branch_init (&b);
+  b.generation++;
+  ffc_branch_built (&b);
+  /* built, but data waits for the stream's sticky events */
+  g_assert_false (ffc_branch_accepts (&b));
+  b.accepting = TRUE;
+  g_assert_true (ffc_branch_accepts (&b));
+  /* failed: nothing goes in any more */
+  g_assert_true (ffc_branch_failed (&b, "gone"));
+  g_assert_false (ffc_branch_accepts (&b));
+  ffc_branch_clear (&b);
+}
+
+static void
+test_up_on_second_buffer (void)
+{
+  FfcBranch b;
+  guint restarts = 99;
+
+  ffc_branch_init (&b);
+  b.generation++;
+  ffc_branch_built (&b);
+  b.accepting = TRUE;
+  /* the first buffer is where network sinks connect: not up yet */
+  g_assert_false (ffc_branch_sink_took (&b, b.generation, &restarts));
+  g_assert_false (ffc_branch_is_up (&b));
+  g_assert_cmpuint (restarts, ==, 99);
+  /* the second: up, once, with the rebuilds so far */
+  g_assert_true (ffc_branch_sink_took (&b, b.generation, &restarts));
+  g_assert_cmpuint (restarts, ==, 0);
+  g_assert_true (ffc_branch_is_up (&b));
+  g_assert_false (ffc_branch_sink_took (&b, b.generation, &restarts));
+  g_assert_false (ffc_branch_sink_took (&b, b.generation, &restarts));
+  /* down: not up for the stats any more */
+  ffc_branch_failed (&b, "gone");
+  g_assert_false (ffc_branch_is_up (&b));
+  ffc_branch_clear (&b);
+}
+
+static void
+test_old_generation_ignored (void)
+{
+  FfcBranch b;
+  guint restarts = 0, old;
+
+  ffc_branch_init (&b);
+  old = ++b.generation;
+  ffc_branch_built (&b);
+  ffc_branch_failed (&b, "first");
+  g_assert_true (ffc_branch_rebuild_due (&b));
+  b.generation++;
+  ffc_branch_built (&b);
+  /* buffers reaching the old instance's sinks say nothing of the new */
+  for (guint i = 0; i < 4; i++)
+    g_assert_false (ffc_branch_sink_took (&b, old, &restarts));
+  g_assert_false (ffc_branch_is_up (&b));
+  /* the new instance counts from zero: up at its own second buffer */
+  g_assert_false (ffc_branch_sink_took (&b, b.generation, &restarts));
+  g_assert_true (ffc_branch_sink_took (&b, b.generation, &restarts));
+  g_assert_cmpuint (restarts, ==, 1);
+  ffc_branch_clear (&b);
+}
+
+static void
+test_first_error_says_why (void)
+{
+  FfcBranch b;
+
+  ffc_branch_init (&b);
+  /* no instance: an error is not a new failure */
+  g_assert_false (ffc_branch_failed (&b, "nothing"));
+  g_assert_null (b.last_error);
+  b.generation++;
+  ffc_branch_built (&b);
+  g_assert_true (ffc_branch_failed (&b, "connection refused"));
+  /* later errors of the same instance are its consequences */
+  g_assert_false (ffc_branch_failed (&b, "internal data stream error"));
+  g_assert_cmpstr (b.last_error, ==, "connection refused");
+  /* the next instance's first error replaces it */
+  b.generation++;
+  ffc_branch_built (&b);
+  g_assert_true (ffc_branch_failed (&b, "timeout"));
+  g_assert_cmpstr (b.last_error, ==, "timeout");
+  ffc_branch_clear (&b);
+}
+
+static void
+test_drops (void)
+{
+  FfcBranch b;
+
+  ffc_branch_init (&b);
+  ffc_branch_drop (&b, 4096, 10 * G_GUINT64_CONSTANT (1000000));
+  ffc_branch_drop (&b, 100, 0); /* no duration known */
+  g_assert_cmpuint (b.dropped_buffers, ==, 2);
+  g_assert_cmpuint (b.dropped_bytes, ==, 4196);
+  g_assert_cmpuint (b.dropped_time, ==, 10 * G_GUINT64_CONSTANT (1000000));
+  /* max-latency reached: dropped; below it: in */
+  g_assert_true (ffc_branch_too_late (2000, 2000));
+  g_assert_true (ffc_branch_too_late (2001, 2000));
+  g_assert_false (ffc_branch_too_late (1999, 2000));
+  g_assert_false (ffc_branch_too_late (0, 2000));
+  ffc_branch_clear (&b);
+}
+
+static void
+test_no_rebuild_after_eos (void)
+{
+  FfcBranch b;
+
+  ffc_branch_init (&b);
+  g_assert_true (ffc_branch_rebuild_due (&b));
+  g_assert_true (ffc_branch_rebuild_due (&b));
+  g_assert_cmpuint (b.restarts, ==, 2);
+  /* the stream is over: nothing for a new branch to carry */
+  ffc_branch_eos (&b);
+  g_assert_false (ffc_branch_rebuild_due (&b));
+  g_assert_cmpuint (b.restarts, ==, 2);
+  /* a flush starts the stream over */
+  ffc_branch_flush (&b);
+  g_assert_true (ffc_branch_rebuild_due (&b));
+  g_assert_cmpuint (b.restarts, ==, 3);
+  ffc_branch_clear (&b);
+}
+
+static void
+test_eos_once (void)
+{
+  FfcBranch b;
+
+  ffc_branch_init (&b);
+  /* finished and abandoned both end the stream: one EOS */
+  g_assert_true (ffc_branch_take_eos (&b));
+  g_assert_false (ffc_branch_take_eos (&b));
+  /* after a flush, the stream can end again */
+  ffc_branch_flush (&b);
+  g_assert_true (ffc_branch_take_eos (&b));
+  ffc_branch_clear (&b);
+}
+
+static void
+test_start_resets_the_stream (void)
+{
+  FfcBranch b;
+
+  ffc_branch_init (&b);
+  b.generation++;
+  ffc_branch_built (&b);
+  ffc_branch_failed (&b, "refused");
+  ffc_branch_rebuild_due (&b);
+  ffc_branch_drop (&b, 10, 10);
+  ffc_branch_eos (&b);
+  ffc_branch_take_eos (&b);
+  ffc_branch_start (&b);
+  /* a new stream: counters and EOS cleared, the last error kept */
+  g_assert_cmpuint (b.dropped_buffers, ==, 0);
+  g_assert_cmpuint (b.dropped_bytes, ==, 0);
+  g_assert_cmpuint (b.dropped_time, ==, 0);
+  g_assert_cmpuint (b.restarts, ==, 0);
+  g_assert_true (ffc_branch_rebuild_due (&b));
+  g_assert_true (ffc_branch_take_eos (&b));
+  g_assert_cmpstr (b.last_error, ==, "refused");
+  /* generations go on: old probes never match a new instance */
+  g_assert_cmpuint (b.generation, ==, 1);
+  ffc_branch_clear (&b);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/branch/new-is-down", test_new_branch_is_down);
+  g_test_add_func (
+      "/branch/accepts-after-sticky-events", test_accepts_after_sticky_events);
+  g_test_add_func ("/branch/up-on-second-buffer", test_up_on_second_buffer);
+  g_test_add_func (
+      "/branch/old-generation-ignored", test_old_generation_ignored);
+  g_test_add_func ("/branch/first-error-says-why", test_first_error_says_why);
+  g_test_add_func ("/branch/drops", test_drops);
+  g_test_add_func ("/branch/no-rebuild-after-eos", test_no_rebuild_after_eos);
+  g_test_add_func ("/branch/eos-once", test_eos_once);
+  g_test_add_func (
+      "/branch/start-resets-the-stream", test_start_resets_the_stream);
+  return g_test_run ();
+}
