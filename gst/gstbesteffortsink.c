@@ -363,6 +363,28 @@ forward_sticky (GstPad *pad, GstEvent **event, gpointer user_data)
   return TRUE;
 }
 
+/* The sink pads of the new instance say when data reaches them. Called
+ * with lifecycle_lock held, the generation already the new one's. */
+static gboolean
+watch_sink_pad (GstElement *sink, GstPad *pad, gpointer user_data)
+{
+  GstBestEffortSink *self = user_data;
+
+  g_object_set_data (G_OBJECT (pad), "besteffortsink-generation",
+      GUINT_TO_POINTER (self->branch.generation));
+  gst_pad_add_probe (pad,
+      GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+      on_branch_sink_buffer, self, NULL);
+  return TRUE;
+}
+
+static void
+watch_sink (const GValue *item, gpointer user_data)
+{
+  gst_element_foreach_sink_pad (
+      g_value_get_object (item), watch_sink_pad, user_data);
+}
+
 /* A fresh queue and branch, in a bin of their own whose state we set
  * ourselves, so that their failures never fail ours. Called with
  * lifecycle_lock held; the instance follows branch_state. */
@@ -371,7 +393,6 @@ bring_up (GstBestEffortSink *self)
 {
   GstElement *instance, *queue, *branch;
   GstIterator *it;
-  GValue item = G_VALUE_INIT;
   GError *error = NULL;
   GstPad *queue_sink;
   guint generation;
@@ -397,22 +418,7 @@ bring_up (GstBestEffortSink *self)
   gst_element_link (queue, branch);
 
   it = gst_bin_iterate_sinks (GST_BIN (branch));
-  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
-    GstElement *sink = g_value_get_object (&item);
-    GstIterator *pads = gst_element_iterate_sink_pads (sink);
-    GValue p = G_VALUE_INIT;
-    while (gst_iterator_next (pads, &p) == GST_ITERATOR_OK) {
-      GstPad *pad = g_value_get_object (&p);
-      g_object_set_data (G_OBJECT (pad), "besteffortsink-generation",
-          GUINT_TO_POINTER (generation));
-      gst_pad_add_probe (pad,
-          GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-          on_branch_sink_buffer, self, NULL);
-      g_value_reset (&p);
-    }
-    gst_iterator_free (pads);
-    g_value_reset (&item);
-  }
+  gst_iterator_foreach (it, watch_sink, self);
   gst_iterator_free (it);
 
   gst_element_set_locked_state (instance, TRUE);
@@ -619,46 +625,36 @@ branch_input (GstBestEffortSink *self, GstElement **queue)
   return pad;
 }
 
-static void
-count_drop (GstBestEffortSink *self, GstBuffer *buffer)
-{
-  GST_OBJECT_LOCK (self);
-  ffc_branch_drop (&self->branch, gst_buffer_get_size (buffer),
-      GST_BUFFER_DURATION_IS_VALID (buffer) ? GST_BUFFER_DURATION (buffer) : 0);
-  GST_OBJECT_UNLOCK (self);
-}
-
 static GstFlowReturn
 gst_best_effort_sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
 {
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (parent);
   GstElement *queue = NULL;
   GstPad *target = branch_input (self, &queue);
-  GstClockTime max_latency;
   guint64 level = 0;
+  gboolean admit;
 
-  if (target == NULL) {
-    count_drop (self, buffer);
-    gst_buffer_unref (buffer);
-    return GST_FLOW_OK;
-  }
+  if (target != NULL)
+    g_object_get (queue, "current-level-time", &level, NULL);
   GST_OBJECT_LOCK (self);
-  max_latency = self->props.times.max_latency_ns;
+  /* no branch, or a stuck one: upstream must not wait for it */
+  admit = ffc_branch_admit (&self->branch, target != NULL, level,
+      self->props.times.max_latency_ns, gst_buffer_get_size (buffer),
+      GST_BUFFER_DURATION_IS_VALID (buffer) ? GST_BUFFER_DURATION (buffer) : 0);
   GST_OBJECT_UNLOCK (self);
-  g_object_get (queue, "current-level-time", &level, NULL);
-  if (ffc_branch_too_late (level, max_latency)) {
-    /* the branch is stuck: upstream must not wait for it */
-    count_drop (self, buffer);
-    gst_buffer_unref (buffer);
-  } else {
+  if (admit) {
     GstFlowReturn flow = gst_pad_chain (target, buffer);
     /* the branch's error message, if any, takes it down */
     if (flow != GST_FLOW_OK)
       GST_DEBUG_OBJECT (self, "the branch did not take a buffer: %s",
           gst_flow_get_name (flow));
+  } else {
+    gst_buffer_unref (buffer);
   }
-  gst_object_unref (target);
-  gst_object_unref (queue);
+  if (target != NULL) {
+    gst_object_unref (target);
+    gst_object_unref (queue);
+  }
   return GST_FLOW_OK;
 }
 
@@ -743,33 +739,26 @@ check_settings (GstBestEffortSink *self, gboolean start)
   settings = self->props.times;
   GST_OBJECT_UNLOCK (self);
 
-  branch = parse_branch (description, &error);
-  ok = branch != NULL;
-  if (!ok) {
+  if ((branch = parse_branch (description, &error)) == NULL) {
     GST_ELEMENT_ERROR (self, CORE, FAILED,
         ("Invalid branch \"%s\": %s", GST_STR_NULL (description),
             error->message),
         (NULL));
-  } else if (!(ok = ffc_branch_settings_check (&settings, &error))) {
+  } else if (!ffc_branch_settings_check (&settings, &error)) {
     GST_ELEMENT_ERROR (
         self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+  } else if (start) {
+    GST_OBJECT_LOCK (self);
+    g_free (self->running_branch);
+    self->running_branch = g_steal_pointer (&description);
+    self->started = TRUE;
+    GST_OBJECT_UNLOCK (self);
   }
+  ok = error == NULL;
   g_clear_error (&error);
   g_clear_pointer (&branch, gst_object_unref);
-  if (!ok) {
-    g_free (description);
-    return FALSE;
-  }
-  GST_OBJECT_LOCK (self);
-  if (start) {
-    g_free (self->running_branch);
-    self->running_branch = description;
-    self->started = TRUE;
-  } else {
-    g_free (description);
-  }
-  GST_OBJECT_UNLOCK (self);
-  return TRUE;
+  g_free (description);
+  return ok;
 }
 
 /* Stops the retry thread and removes the branch; safe to call twice. */

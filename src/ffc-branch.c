@@ -42,17 +42,15 @@ ffc_branch_accepts (const FfcBranch *b)
 }
 
 gboolean
-ffc_branch_too_late (guint64 queued_ns, guint64 max_latency_ns)
+ffc_branch_admit (FfcBranch *b, gboolean input, guint64 queued_ns,
+    guint64 max_latency_ns, guint64 bytes, guint64 duration_ns)
 {
-  return queued_ns >= max_latency_ns;
-}
-
-void
-ffc_branch_drop (FfcBranch *b, guint64 bytes, guint64 duration_ns)
-{
+  if (input && queued_ns < max_latency_ns)
+    return TRUE;
   b->dropped_buffers++;
   b->dropped_bytes += bytes;
   b->dropped_time += duration_ns;
+  return FALSE;
 }
 
 gboolean

@@ -41,11 +41,12 @@ void ffc_branch_start (FfcBranch *b);
 void ffc_branch_built (FfcBranch *b);
 /* Data may go into the branch */
 gboolean ffc_branch_accepts (const FfcBranch *b);
-/* A buffer that waited `queued_ns` in front of the branch, with
- * max-latency `max_latency_ns`, is dropped */
-gboolean ffc_branch_too_late (guint64 queued_ns, guint64 max_latency_ns);
-/* A buffer was dropped (`duration_ns`: 0 if unknown) */
-void ffc_branch_drop (FfcBranch *b, guint64 bytes, guint64 duration_ns);
+/* A buffer of `bytes` (`duration_ns`: 0 if unknown) comes: TRUE if it
+ * goes into the branch, which is there (`input`) and holds less than
+ * max-latency (`queued_ns` against `max_latency_ns`); else it is counted
+ * as dropped, as upstream must never wait */
+gboolean ffc_branch_admit (FfcBranch *b, gboolean input, guint64 queued_ns,
+    guint64 max_latency_ns, guint64 bytes, guint64 duration_ns);
 /* A sink of instance `generation` took a buffer: TRUE once per instance,
  * when it is up (*restarts: how many rebuilds so far) */
 gboolean ffc_branch_sink_took (FfcBranch *b, guint generation, guint *restarts);

@@ -109,21 +109,27 @@ test_first_error_says_why (void)
 }
 
 static void
-test_drops (void)
+test_admit (void)
 {
+  const guint64 ms = G_GUINT64_CONSTANT (1000000), max = 2000 * ms;
   FfcBranch b;
 
   ffc_branch_init (&b);
-  ffc_branch_drop (&b, 4096, 10 * G_GUINT64_CONSTANT (1000000));
-  ffc_branch_drop (&b, 100, 0); /* no duration known */
+  /* below max-latency: in, nothing counted */
+  g_assert_true (ffc_branch_admit (&b, TRUE, 0, max, 4096, 10 * ms));
+  g_assert_true (ffc_branch_admit (&b, TRUE, max - 1, max, 4096, 10 * ms));
+  g_assert_cmpuint (b.dropped_buffers, ==, 0);
+  /* max-latency reached, or past: dropped and counted */
+  g_assert_false (ffc_branch_admit (&b, TRUE, max, max, 4096, 10 * ms));
+  g_assert_false (ffc_branch_admit (&b, TRUE, max + 1, max, 100, 0));
   g_assert_cmpuint (b.dropped_buffers, ==, 2);
   g_assert_cmpuint (b.dropped_bytes, ==, 4196);
-  g_assert_cmpuint (b.dropped_time, ==, 10 * G_GUINT64_CONSTANT (1000000));
-  /* max-latency reached: dropped; below it: in */
-  g_assert_true (ffc_branch_too_late (2000, 2000));
-  g_assert_true (ffc_branch_too_late (2001, 2000));
-  g_assert_false (ffc_branch_too_late (1999, 2000));
-  g_assert_false (ffc_branch_too_late (0, 2000));
+  g_assert_cmpuint (b.dropped_time, ==, 10 * ms); /* 0: no duration */
+  /* no branch taking data: dropped, whatever the level */
+  g_assert_false (ffc_branch_admit (&b, FALSE, 0, max, 50, 5 * ms));
+  g_assert_cmpuint (b.dropped_buffers, ==, 3);
+  g_assert_cmpuint (b.dropped_bytes, ==, 4246);
+  g_assert_cmpuint (b.dropped_time, ==, 15 * ms);
   ffc_branch_clear (&b);
 }
 
@@ -172,7 +178,7 @@ test_start_resets_the_stream (void)
   ffc_branch_built (&b);
   ffc_branch_failed (&b, "refused");
   ffc_branch_rebuild_due (&b);
-  ffc_branch_drop (&b, 10, 10);
+  ffc_branch_admit (&b, FALSE, 0, 10, 10, 10);
   ffc_branch_eos (&b);
   ffc_branch_take_eos (&b);
   ffc_branch_start (&b);
@@ -200,7 +206,7 @@ main (int argc, char **argv)
   g_test_add_func (
       "/branch/old-generation-ignored", test_old_generation_ignored);
   g_test_add_func ("/branch/first-error-says-why", test_first_error_says_why);
-  g_test_add_func ("/branch/drops", test_drops);
+  g_test_add_func ("/branch/admit", test_admit);
   g_test_add_func ("/branch/no-rebuild-after-eos", test_no_rebuild_after_eos);
   g_test_add_func ("/branch/eos-once", test_eos_once);
   g_test_add_func (
