@@ -242,8 +242,7 @@ gst_best_effort_sink_set_property (
     GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (object);
-  GError *error = NULL;
-  gboolean keep;
+  gchar *warning = NULL;
 
   if (prop_id == PROP_0 || prop_id == PROP_STATS
       || prop_id >= G_N_ELEMENTS (prop_offsets)) {
@@ -251,31 +250,16 @@ gst_best_effort_sink_set_property (
     return;
   }
   GST_OBJECT_LOCK (self);
-  keep = self->started;
-  if (prop_id == PROP_BRANCH && keep) {
-    /* the running branch is rebuilt from the description it started with */
-    GST_OBJECT_UNLOCK (self);
-    g_warning ("besteffortsink %s: cannot change branch while running; "
-               "set it in the NULL or READY state",
-        GST_OBJECT_NAME (self));
-    return;
-  }
-  /* out of range: said now; kept while running, else refused at start */
-  if (prop_id != PROP_BRANCH
-      && !ffc_settings_check (pspec->name,
-          (gint64)MIN (g_value_get_uint64 (value), (guint64)G_MAXINT64),
-          &error)) {
-    GST_OBJECT_UNLOCK (self);
-    g_warning ("besteffortsink %s: %s%s", GST_OBJECT_NAME (self),
-        error->message, keep ? "; the value in use is kept" : "");
-    g_clear_error (&error);
-    if (keep)
-      return;
-    GST_OBJECT_LOCK (self);
-  }
-  gst_ffc_prop_set (&self->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
-      prop_id, value, pspec);
+  /* the branch is fixed while running; a time out of range is said */
+  if (ffc_branch_setting (pspec->name,
+          prop_id == PROP_BRANCH ? 0 : g_value_get_uint64 (value),
+          self->started, &warning))
+    gst_ffc_prop_set (&self->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
+        prop_id, value, pspec);
   GST_OBJECT_UNLOCK (self);
+  if (warning != NULL)
+    g_warning ("besteffortsink %s: %s", GST_OBJECT_NAME (self), warning);
+  g_free (warning);
 }
 
 static void

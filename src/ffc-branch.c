@@ -2,8 +2,31 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "ffc-branch.h"
+#include "ffc-settings.h"
 
 #include <string.h>
+
+gboolean
+ffc_branch_setting (
+    const gchar *property, guint64 value, gboolean running, gchar **warning)
+{
+  GError *error = NULL;
+
+  *warning = NULL;
+  if (g_strcmp0 (property, "branch") == 0) {
+    if (running)
+      *warning = g_strdup ("cannot change branch while running; set it in "
+                           "the NULL or READY state");
+    return !running;
+  }
+  if (ffc_settings_check (
+          property, (gint64)MIN (value, (guint64)G_MAXINT64), &error))
+    return TRUE;
+  *warning = g_strdup_printf (
+      "%s%s", error->message, running ? "; the value in use is kept" : "");
+  g_error_free (error);
+  return !running;
+}
 
 void
 ffc_branch_init (FfcBranch *b)

@@ -32,6 +32,15 @@ typedef struct {
   gboolean eos_posted;   /* the element's EOS went out */
 } FfcBranch;
 
+/* A new value of setting `property` ("branch", or a time in ns:
+ * max-latency, retry-delay, eos-timeout), set while `running` or not:
+ * TRUE if it is taken. *warning (to free; NULL if none) says what is
+ * wrong: the branch cannot change while running (rebuilds use the one it
+ * started with); a time out of range is not taken while running, else it
+ * is, and start refuses it with the same message. */
+gboolean ffc_branch_setting (
+    const gchar *property, guint64 value, gboolean running, gchar **warning);
+
 /* Down, nothing counted */
 void ffc_branch_init (FfcBranch *b);
 void ffc_branch_clear (FfcBranch *b);

@@ -1,6 +1,8 @@
 /* Unit tests: what besteffortsink knows of its branch (ffc-branch). */
 #include "ffc-branch.h"
 
+#include <string.h>
+
 static void
 test_new_branch_is_down (void)
 {
@@ -195,6 +197,43 @@ test_start_resets_the_stream (void)
   ffc_branch_clear (&b);
 }
 
+static void
+test_setting (void)
+{
+  const guint64 ms = G_GUINT64_CONSTANT (1000000);
+  gchar *warning = NULL;
+
+  /* in range: taken, running or not, without a word */
+  g_assert_true (ffc_branch_setting ("max-latency", 500 * ms, TRUE, &warning));
+  g_assert_null (warning);
+  g_assert_true (ffc_branch_setting ("eos-timeout", 10 * ms, FALSE, &warning));
+  g_assert_null (warning);
+  /* the branch: any value before start, none while running */
+  g_assert_true (ffc_branch_setting ("branch", 0, FALSE, &warning));
+  g_assert_null (warning);
+  g_assert_false (ffc_branch_setting ("branch", 0, TRUE, &warning));
+  g_assert_nonnull (strstr (warning, "cannot change branch while running"));
+  g_clear_pointer (&warning, g_free);
+  /* out of range while running: said, and the value in use kept */
+  g_assert_false (ffc_branch_setting ("max-latency", 1, TRUE, &warning));
+  g_assert_nonnull (strstr (warning, "max-latency"));
+  g_assert_nonnull (strstr (warning, "the value in use is kept"));
+  g_clear_pointer (&warning, g_free);
+  g_assert_false (
+      ffc_branch_setting ("retry-delay", G_MAXUINT64, TRUE, &warning));
+  g_assert_nonnull (strstr (warning, "retry-delay"));
+  g_clear_pointer (&warning, g_free);
+  /* out of range before start: said, taken, and start refuses it */
+  g_assert_true (ffc_branch_setting ("eos-timeout", 0, FALSE, &warning));
+  g_assert_nonnull (strstr (warning, "eos-timeout"));
+  g_assert_null (strstr (warning, "kept"));
+  g_clear_pointer (&warning, g_free);
+  g_assert_true (
+      ffc_branch_setting ("retry-delay", 3601 * 1000 * ms, FALSE, &warning));
+  g_assert_nonnull (strstr (warning, "retry-delay"));
+  g_clear_pointer (&warning, g_free);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -211,5 +250,6 @@ main (int argc, char **argv)
   g_test_add_func ("/branch/eos-once", test_eos_once);
   g_test_add_func (
       "/branch/start-resets-the-stream", test_start_resets_the_stream);
+  g_test_add_func ("/branch/setting", test_setting);
   return g_test_run ();
 }
