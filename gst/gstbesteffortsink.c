@@ -292,6 +292,7 @@ static GstElement *
 parse_branch (const gchar *description, GError **error)
 {
   GstElement *branch;
+  GstPad *input = NULL;
 
   if (description == NULL || *description == '\0') {
     g_set_error (error, GST_PARSE_ERROR, GST_PARSE_ERROR_EMPTY,
@@ -300,16 +301,13 @@ parse_branch (const gchar *description, GError **error)
   }
   branch = gst_parse_bin_from_description_full (
       description, TRUE, NULL, GST_PARSE_FLAG_FATAL_ERRORS, error);
-  if (branch != NULL) {
-    GstPad *input = gst_element_get_static_pad (branch, "sink");
-    if (input == NULL) {
-      g_set_error (error, GST_PARSE_ERROR, GST_PARSE_ERROR_LINK,
-          "the branch has no unlinked sink pad to feed");
-      gst_object_unref (branch);
-      return NULL;
-    }
-    gst_object_unref (input);
+  if (branch != NULL
+      && (input = gst_element_get_static_pad (branch, "sink")) == NULL) {
+    g_set_error (error, GST_PARSE_ERROR, GST_PARSE_ERROR_LINK,
+        "the branch has no unlinked sink pad to feed");
+    gst_clear_object (&branch);
   }
+  gst_clear_object (&input);
   return branch;
 }
 
@@ -391,11 +389,10 @@ bring_up (GstBestEffortSink *self)
   /* it finishes its own async state changes (a sink's preroll), as nobody
    * above waits for it */
   g_object_set (instance, "async-handling", TRUE, NULL);
-  queue = gst_element_factory_make ("queue", NULL);
-  GST_OBJECT_LOCK (self);
   /* never full: the chain function drops past max-latency */
-  g_object_set (queue, "max-size-buffers", 0, "max-size-bytes", 0,
-      "max-size-time", (guint64)0, NULL);
+  queue = gst_element_factory_make_full ("queue", "max-size-buffers", 0,
+      "max-size-bytes", 0, "max-size-time", (guint64)0, NULL);
+  GST_OBJECT_LOCK (self);
   generation = ++self->branch.generation;
   GST_OBJECT_UNLOCK (self);
   gst_bin_add_many (GST_BIN (instance), queue, branch, NULL);
@@ -435,10 +432,8 @@ tear_down (GstBestEffortSink *self)
   GstElement *instance, *queue;
 
   GST_OBJECT_LOCK (self);
-  instance = self->instance;
-  queue = self->queue;
-  self->instance = NULL;
-  self->queue = NULL;
+  instance = g_steal_pointer (&self->instance);
+  queue = g_steal_pointer (&self->queue);
   self->branch.down = TRUE;
   GST_OBJECT_UNLOCK (self);
 
@@ -447,8 +442,7 @@ tear_down (GstBestEffortSink *self)
     gst_bin_remove (GST_BIN (self), instance);
     gst_object_unref (instance);
   }
-  if (queue != NULL)
-    gst_object_unref (queue);
+  gst_clear_object (&queue);
 }
 
 /* The element is done with its stream: once, whether the branch finished
@@ -524,14 +518,10 @@ static void
 async_tear_down (GstElement *element, gpointer user_data)
 {
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (element);
-  guint generation = GPOINTER_TO_UINT (user_data);
-  gboolean current;
 
   g_mutex_lock (&self->lifecycle_lock);
-  GST_OBJECT_LOCK (self);
-  current = generation == self->branch.generation;
-  GST_OBJECT_UNLOCK (self);
-  if (current)
+  /* the generation changes under lifecycle_lock only: no other lock */
+  if (GPOINTER_TO_UINT (user_data) == self->branch.generation)
     tear_down (self);
   g_mutex_unlock (&self->lifecycle_lock);
 }
@@ -543,56 +533,56 @@ gst_best_effort_sink_handle_message (GstBin *bin, GstMessage *message)
 {
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (bin);
 
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR) {
-    GError *err = NULL;
-    gchar *debug = NULL,
-          *source = gst_object_get_name (GST_MESSAGE_SRC (message));
-    gboolean failed;
-    guint generation;
-    GstClockTime next;
+  switch (GST_MESSAGE_TYPE (message)) {
+    case GST_MESSAGE_ERROR: {
+      GError *err = NULL;
+      gchar *debug = NULL,
+            *source = gst_object_get_name (GST_MESSAGE_SRC (message));
+      gboolean failed;
+      guint generation;
+      GstClockTime next;
 
-    gst_message_parse_error (message, &err, &debug);
-    GST_OBJECT_LOCK (self);
-    /* the first error says why; later ones are its consequences */
-    failed = ffc_branch_failed (&self->branch, err->message);
-    generation = self->branch.generation;
-    GST_OBJECT_UNLOCK (self);
+      gst_message_parse_error (message, &err, &debug);
+      GST_OBJECT_LOCK (self);
+      /* the first error says why; later ones are its consequences */
+      failed = ffc_branch_failed (&self->branch, err->message);
+      generation = self->branch.generation;
+      GST_OBJECT_UNLOCK (self);
 
-    if (failed) {
-      next = schedule_retry (self);
-      GST_WARNING_OBJECT (self, "branch down: %s", err->message);
-      gst_element_post_message (GST_ELEMENT (self),
-          gst_message_new_warning (GST_OBJECT (self), err, debug));
-      gst_element_post_message (GST_ELEMENT (self),
-          gst_message_new_element (GST_OBJECT (self),
-              gst_structure_new ("besteffortsink-down", "error", G_TYPE_STRING,
-                  err->message, "debug", G_TYPE_STRING, debug ? debug : "",
-                  "source", G_TYPE_STRING, source, "retry-in", G_TYPE_UINT64,
-                  (guint64)next, NULL)));
-      /* not from this thread: it may be the branch's own */
-      gst_element_call_async (GST_ELEMENT (self), async_tear_down,
-          GUINT_TO_POINTER (generation), NULL);
+      if (failed) {
+        next = schedule_retry (self);
+        GST_WARNING_OBJECT (self, "branch down: %s", err->message);
+        gst_element_post_message (GST_ELEMENT (self),
+            gst_message_new_warning (GST_OBJECT (self), err, debug));
+        gst_element_post_message (GST_ELEMENT (self),
+            gst_message_new_element (GST_OBJECT (self),
+                gst_structure_new ("besteffortsink-down", "error",
+                    G_TYPE_STRING, err->message, "debug", G_TYPE_STRING,
+                    debug ? debug : "", "source", G_TYPE_STRING, source,
+                    "retry-in", G_TYPE_UINT64, (guint64)next, NULL)));
+        /* not from this thread: it may be the branch's own */
+        gst_element_call_async (GST_ELEMENT (self), async_tear_down,
+            GUINT_TO_POINTER (generation), NULL);
+      }
+      g_clear_error (&err);
+      g_free (debug);
+      g_free (source);
+      break;
     }
-    g_clear_error (&err);
-    g_free (debug);
-    g_free (source);
-    gst_message_unref (message);
-    return;
+    case GST_MESSAGE_EOS:
+      /* the branch finished its stream: so have we (our EOS is ours to
+       * post, once, as the branch may also be abandoned) */
+      post_eos (self);
+      break;
+    case GST_MESSAGE_ASYNC_START:
+    case GST_MESSAGE_ASYNC_DONE:
+      /* the branch prerolls on its own time, never on the pipeline's */
+      break;
+    default:
+      GST_BIN_CLASS (parent_class)->handle_message (bin, message);
+      return;
   }
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS) {
-    /* the branch finished its stream: so have we (our EOS is ours to post,
-     * once, as the branch may also be abandoned) */
-    post_eos (self);
-    gst_message_unref (message);
-    return;
-  }
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_START
-      || GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_DONE) {
-    /* the branch prerolls on its own time, never on the pipeline's */
-    gst_message_unref (message);
-    return;
-  }
-  GST_BIN_CLASS (parent_class)->handle_message (bin, message);
+  gst_message_unref (message);
 }
 
 static GstPad *
@@ -650,10 +640,9 @@ gst_best_effort_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
   GstPad *target = branch_input (self, &queue);
   gboolean is_eos = GST_EVENT_TYPE (event) == GST_EVENT_EOS;
 
-  if (GST_EVENT_IS_STICKY (event) && !is_eos) {
-    /* kept on our pad for the next branch (GST_PAD_FLAG stores them) */
+  /* kept on our pad for the next branch (GST_PAD_FLAG stores them) */
+  if (GST_EVENT_IS_STICKY (event) && !is_eos)
     gst_pad_store_sticky_event (pad, event);
-  }
   if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
     /* a flush starts the stream over */
     GST_OBJECT_LOCK (self);
@@ -670,16 +659,16 @@ gst_best_effort_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
     if (target != NULL)
       ffc_retry_eos_in (&self->retry, timeout);
   }
-  if (target == NULL) {
+  if (target != NULL) {
+    gst_pad_send_event (target, event);
+    gst_object_unref (target);
+    gst_object_unref (queue);
+  } else {
     /* no branch to finish: we are done at once */
     if (is_eos)
       post_eos (self);
     gst_event_unref (event);
-    return TRUE;
   }
-  gst_pad_send_event (target, event);
-  gst_object_unref (target);
-  gst_object_unref (queue);
   return TRUE;
 }
 
@@ -696,10 +685,8 @@ gst_best_effort_sink_query (GstPad *pad, GstObject *parent, GstQuery *query)
     gst_query_set_accept_caps_result (query, TRUE);
     return TRUE;
   }
-  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS)
-    return gst_pad_query_default (pad, parent, query);
-  target = branch_input (self, &queue);
-  if (target == NULL)
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS
+      || (target = branch_input (self, &queue)) == NULL)
     return gst_pad_query_default (pad, parent, query);
   ret = gst_pad_query (target, query);
   gst_object_unref (target);
@@ -736,6 +723,7 @@ check_settings (GstBestEffortSink *self, gboolean start)
     g_free (self->running_branch);
     self->running_branch = g_steal_pointer (&description);
     self->started = TRUE;
+    ffc_branch_start (&self->branch); /* a new stream */
     GST_OBJECT_UNLOCK (self);
   }
   ok = error == NULL;
@@ -776,9 +764,6 @@ gst_best_effort_sink_change_state (
       /* set in READY: checked again */
       if (!check_settings (self, TRUE))
         return GST_STATE_CHANGE_FAILURE;
-      GST_OBJECT_LOCK (self);
-      ffc_branch_start (&self->branch);
-      GST_OBJECT_UNLOCK (self);
       ffc_retry_reset (&self->retry);
       g_mutex_lock (&self->lifecycle_lock);
       self->branch_state = GST_STATE_READY;
