@@ -45,7 +45,6 @@
 
 #include "gstbesteffortsink.h"
 #include "gstffcaptureelements.h"
-
 #include "gstffcprops.h"
 
 #include "ffc-branch.h"
@@ -54,7 +53,7 @@
 
 /* the properties, one field each (gstffcprops.h) */
 typedef struct {
-  gchar *branch; /* read at start only: running_branch serves rebuilds */
+  gchar *branch; /* read at start only: branch.description serves rebuilds */
   FfcBranchSettings times;
 } BranchProps;
 
@@ -74,10 +73,10 @@ struct _GstBestEffortSink {
    * the retry timer's. */
   GMutex lifecycle_lock;
   GstState branch_state; /* the state the instance follows */
-  gchar *running_branch; /* the branch property, copied at start */
-  gboolean started;      /* READY to PAUSED began: settings are fixed */
 
-  /* written under lifecycle_lock and the object lock, read under either */
+  /* instance, queue, branch.generation: written under lifecycle_lock and
+   * the object lock, read under either; the rest of branch under the
+   * object lock (its description and started are set at start) */
   GstElement *instance; /* queue + branch; NULL while down */
   GstElement *queue;
   FfcBranch branch; /* up, down, drops, restarts, EOS (ffc-branch.h) */
@@ -193,9 +192,8 @@ static void
 gst_best_effort_sink_init (GstBestEffortSink *self)
 {
   self->props.branch = g_strdup (DEFAULT_BRANCH);
-  self->props.times.max_latency_ns = DEFAULT_MAX_LATENCY;
-  self->props.times.retry_delay_ns = DEFAULT_RETRY_DELAY;
-  self->props.times.eos_timeout_ns = DEFAULT_EOS_TIMEOUT;
+  self->props.times = (FfcBranchSettings){ DEFAULT_MAX_LATENCY,
+    DEFAULT_RETRY_DELAY, DEFAULT_EOS_TIMEOUT };
   ffc_branch_init (&self->branch);
   self->branch_state = GST_STATE_NULL;
   g_mutex_init (&self->lifecycle_lock);
@@ -222,7 +220,6 @@ gst_best_effort_sink_finalize (GObject *object)
   /* disposed without going down to READY: still never leave it running */
   ffc_retry_join (&self->retry);
   g_free (self->props.branch);
-  g_free (self->running_branch);
   ffc_branch_clear (&self->branch);
   g_mutex_clear (&self->lifecycle_lock);
   ffc_retry_clear (&self->retry);
@@ -253,7 +250,7 @@ gst_best_effort_sink_set_property (
   /* the branch is fixed while running; a time out of range is said */
   if (ffc_branch_setting (pspec->name,
           prop_id == PROP_BRANCH ? 0 : g_value_get_uint64 (value),
-          self->started, &warning))
+          self->branch.started, &warning))
     gst_ffc_prop_set (&self->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
         prop_id, value, pspec);
   GST_OBJECT_UNLOCK (self);
@@ -379,7 +376,7 @@ bring_up (GstBestEffortSink *self)
   GstPad *queue_sink;
   guint generation;
 
-  branch = parse_branch (self->running_branch, &error);
+  branch = parse_branch (self->branch.description, &error);
   if (branch == NULL) {
     GST_WARNING_OBJECT (self, "cannot build the branch: %s", error->message);
     g_clear_error (&error);
@@ -392,16 +389,8 @@ bring_up (GstBestEffortSink *self)
   /* never full: the chain function drops past max-latency */
   queue = gst_element_factory_make_full ("queue", "max-size-buffers", 0,
       "max-size-bytes", 0, "max-size-time", (guint64)0, NULL);
-  GST_OBJECT_LOCK (self);
-  generation = ++self->branch.generation;
-  GST_OBJECT_UNLOCK (self);
   gst_bin_add_many (GST_BIN (instance), queue, branch, NULL);
   gst_element_link (queue, branch);
-
-  it = gst_bin_iterate_sinks (GST_BIN (branch));
-  gst_iterator_foreach (it, watch_sink, self);
-  gst_iterator_free (it);
-
   gst_element_set_locked_state (instance, TRUE);
   gst_bin_add (GST_BIN (self), instance);
   queue_sink = gst_element_get_static_pad (queue, "sink");
@@ -409,8 +398,11 @@ bring_up (GstBestEffortSink *self)
   GST_OBJECT_LOCK (self);
   self->instance = gst_object_ref (instance);
   self->queue = gst_object_ref (queue);
-  ffc_branch_built (&self->branch);
+  generation = ffc_branch_built (&self->branch);
   GST_OBJECT_UNLOCK (self);
+  it = gst_bin_iterate_sinks (GST_BIN (branch));
+  gst_iterator_foreach (it, watch_sink, self);
+  gst_iterator_free (it);
 
   /* errors come back as messages, see handle_message */
   gst_element_set_state (instance, self->branch_state);
@@ -625,10 +617,8 @@ gst_best_effort_sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
   } else {
     gst_buffer_unref (buffer);
   }
-  if (target != NULL) {
-    gst_object_unref (target);
-    gst_object_unref (queue);
-  }
+  gst_clear_object (&target);
+  gst_clear_object (&queue);
   return GST_FLOW_OK;
 }
 
@@ -643,20 +633,18 @@ gst_best_effort_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
   /* kept on our pad for the next branch (GST_PAD_FLAG stores them) */
   if (GST_EVENT_IS_STICKY (event) && !is_eos)
     gst_pad_store_sticky_event (pad, event);
-  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
-    /* a flush starts the stream over */
-    GST_OBJECT_LOCK (self);
-    ffc_branch_flush (&self->branch);
-    GST_OBJECT_UNLOCK (self);
-  }
-  if (is_eos) {
+  if (is_eos || GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
     GstClockTime timeout;
 
     GST_OBJECT_LOCK (self);
-    ffc_branch_eos (&self->branch);
+    /* the stream ended; a flush starts it over */
+    if (is_eos)
+      ffc_branch_eos (&self->branch);
+    else
+      ffc_branch_flush (&self->branch);
     timeout = self->props.times.eos_timeout_ns;
     GST_OBJECT_UNLOCK (self);
-    if (target != NULL)
+    if (is_eos && target != NULL)
       ffc_retry_eos_in (&self->retry, timeout);
   }
   if (target != NULL) {
@@ -720,10 +708,7 @@ check_settings (GstBestEffortSink *self, gboolean start)
         self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
   } else if (start) {
     GST_OBJECT_LOCK (self);
-    g_free (self->running_branch);
-    self->running_branch = g_steal_pointer (&description);
-    self->started = TRUE;
-    ffc_branch_start (&self->branch); /* a new stream */
+    ffc_branch_start (&self->branch, description); /* a new stream */
     GST_OBJECT_UNLOCK (self);
   }
   ok = error == NULL;
@@ -743,7 +728,7 @@ stop_branch (GstBestEffortSink *self)
   tear_down (self);
   g_mutex_unlock (&self->lifecycle_lock);
   GST_OBJECT_LOCK (self);
-  self->started = FALSE;
+  self->branch.started = FALSE;
   GST_OBJECT_UNLOCK (self);
 }
 

@@ -39,23 +39,28 @@ void
 ffc_branch_clear (FfcBranch *b)
 {
   g_clear_pointer (&b->last_error, g_free);
+  g_clear_pointer (&b->description, g_free);
 }
 
 void
-ffc_branch_start (FfcBranch *b)
+ffc_branch_start (FfcBranch *b, const gchar *description)
 {
+  g_free (b->description);
+  b->description = g_strdup (description);
+  b->started = TRUE;
   b->dropped_buffers = b->dropped_bytes = b->dropped_time = 0;
   b->restarts = 0;
   b->eos_received = b->eos_posted = FALSE;
 }
 
-void
+guint
 ffc_branch_built (FfcBranch *b)
 {
   b->down = FALSE;
   b->accepting = FALSE;
   b->up_posted = FALSE;
   b->buffers_in_branch = 0;
+  return ++b->generation;
 }
 
 gboolean

@@ -18,10 +18,12 @@ G_BEGIN_DECLS
  * guarded by the caller's lock (besteffortsink: its object lock); the
  * functions decide, the caller acts (posts, tears down, rebuilds). */
 typedef struct {
-  guint generation;        /* the current instance (errors, probes) */
-  gboolean down;           /* no instance, or it failed */
-  gboolean accepting;      /* it has the stream's sticky events */
-  gboolean up_posted;      /* "up" was said for this instance */
+  gchar *description; /* the branch it runs: the property, copied at start */
+  gboolean started;   /* READY to PAUSED began: the settings are fixed */
+  guint generation;   /* the current instance (errors, probes) */
+  gboolean down;      /* no instance, or it failed */
+  gboolean accepting; /* it has the stream's sticky events */
+  gboolean up_posted; /* "up" was said for this instance */
   guint buffers_in_branch; /* buffers its sinks took */
   guint64 dropped_buffers;
   guint64 dropped_bytes;
@@ -44,10 +46,12 @@ gboolean ffc_branch_setting (
 /* Down, nothing counted */
 void ffc_branch_init (FfcBranch *b);
 void ffc_branch_clear (FfcBranch *b);
-/* A new stream: drops, restarts and EOS cleared (last_error is kept) */
-void ffc_branch_start (FfcBranch *b);
-/* A new instance is in place: not down, not accepting data yet, not up */
-void ffc_branch_built (FfcBranch *b);
+/* A new stream of `description` (copied), its settings fixed until
+ * started is cleared: drops, restarts and EOS cleared (last_error kept) */
+void ffc_branch_start (FfcBranch *b, const gchar *description);
+/* A new instance is in place: its generation (the next one), not down,
+ * not accepting data yet, not up */
+guint ffc_branch_built (FfcBranch *b);
 /* Data may go into the branch */
 gboolean ffc_branch_accepts (const FfcBranch *b);
 /* A buffer of `bytes` (`duration_ns`: 0 if unknown) comes: TRUE if it

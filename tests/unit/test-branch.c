@@ -25,7 +25,6 @@ test_accepts_after_sticky_events (void)
   FfcBranch b;
 
   ffc_branch_init (&b);
-  b.generation++;
   ffc_branch_built (&b);
   /* built, but data waits for the stream's sticky events */
   g_assert_false (ffc_branch_accepts (&b));
@@ -44,7 +43,6 @@ test_up_on_second_buffer (void)
   guint restarts = 99;
 
   ffc_branch_init (&b);
-  b.generation++;
   ffc_branch_built (&b);
   b.accepting = TRUE;
   /* the first buffer is where network sinks connect: not up yet */
@@ -64,17 +62,30 @@ test_up_on_second_buffer (void)
 }
 
 static void
+test_generations (void)
+{
+  FfcBranch b;
+  guint first;
+
+  ffc_branch_init (&b);
+  /* each instance has a generation of its own, the current one */
+  first = ffc_branch_built (&b);
+  g_assert_cmpuint (b.generation, ==, first);
+  g_assert_cmpuint (ffc_branch_built (&b), ==, first + 1);
+  g_assert_cmpuint (b.generation, ==, first + 1);
+  ffc_branch_clear (&b);
+}
+
+static void
 test_old_generation_ignored (void)
 {
   FfcBranch b;
   guint restarts = 0, old;
 
   ffc_branch_init (&b);
-  old = ++b.generation;
-  ffc_branch_built (&b);
+  old = ffc_branch_built (&b);
   ffc_branch_failed (&b, "first");
   g_assert_true (ffc_branch_rebuild_due (&b));
-  b.generation++;
   ffc_branch_built (&b);
   /* buffers reaching the old instance's sinks say nothing of the new */
   for (guint i = 0; i < 4; i++)
@@ -96,14 +107,12 @@ test_first_error_says_why (void)
   /* no instance: an error is not a new failure */
   g_assert_false (ffc_branch_failed (&b, "nothing"));
   g_assert_null (b.last_error);
-  b.generation++;
   ffc_branch_built (&b);
   g_assert_true (ffc_branch_failed (&b, "connection refused"));
   /* later errors of the same instance are its consequences */
   g_assert_false (ffc_branch_failed (&b, "internal data stream error"));
   g_assert_cmpstr (b.last_error, ==, "connection refused");
   /* the next instance's first error replaces it */
-  b.generation++;
   ffc_branch_built (&b);
   g_assert_true (ffc_branch_failed (&b, "timeout"));
   g_assert_cmpstr (b.last_error, ==, "timeout");
@@ -176,15 +185,16 @@ test_start_resets_the_stream (void)
   FfcBranch b;
 
   ffc_branch_init (&b);
-  b.generation++;
   ffc_branch_built (&b);
   ffc_branch_failed (&b, "refused");
   ffc_branch_rebuild_due (&b);
   ffc_branch_admit (&b, FALSE, 0, 10, 10, 10);
   ffc_branch_eos (&b);
   ffc_branch_take_eos (&b);
-  ffc_branch_start (&b);
+  ffc_branch_start (&b, "fakesink");
   /* a new stream: counters and EOS cleared, the last error kept */
+  g_assert_cmpstr (b.description, ==, "fakesink");
+  g_assert_true (b.started);
   g_assert_cmpuint (b.dropped_buffers, ==, 0);
   g_assert_cmpuint (b.dropped_bytes, ==, 0);
   g_assert_cmpuint (b.dropped_time, ==, 0);
@@ -194,6 +204,9 @@ test_start_resets_the_stream (void)
   g_assert_cmpstr (b.last_error, ==, "refused");
   /* generations go on: old probes never match a new instance */
   g_assert_cmpuint (b.generation, ==, 1);
+  /* the next start runs the description it is given */
+  ffc_branch_start (&b, "fakesink sync=false");
+  g_assert_cmpstr (b.description, ==, "fakesink sync=false");
   ffc_branch_clear (&b);
 }
 
@@ -242,6 +255,7 @@ main (int argc, char **argv)
   g_test_add_func (
       "/branch/accepts-after-sticky-events", test_accepts_after_sticky_events);
   g_test_add_func ("/branch/up-on-second-buffer", test_up_on_second_buffer);
+  g_test_add_func ("/branch/generations", test_generations);
   g_test_add_func (
       "/branch/old-generation-ignored", test_old_generation_ignored);
   g_test_add_func ("/branch/first-error-says-why", test_first_error_says_why);
