@@ -512,7 +512,7 @@ async_tear_down (GstElement *element, gpointer user_data)
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (element);
 
   g_mutex_lock (&self->lifecycle_lock);
-  /* the generation changes under lifecycle_lock only: no other lock */
+  /* the generation is written under lifecycle_lock too: held here */
   if (GPOINTER_TO_UINT (user_data) == self->branch.generation)
     tear_down (self);
   g_mutex_unlock (&self->lifecycle_lock);
