@@ -45,20 +45,24 @@
 
 #include "gstbesteffortsink.h"
 #include "gstffcaptureelements.h"
+#include "gstffcprops.h"
 
+#include "ffc-branch.h"
 #include "ffc-retry.h"
 #include "ffc-settings.h"
+
+/* the properties, one field each (gstffcprops.h) */
+typedef struct {
+  gchar *branch; /* read at start only: branch.description serves rebuilds */
+  FfcBranchSettings times;
+} BranchProps;
 
 struct _GstBestEffortSink {
   GstBin parent;
 
   GstPad *sinkpad; /* ghost pad, targets the live instance */
 
-  /* properties, under the object lock */
-  gchar *branch; /* read at start only: the snapshot below serves rebuilds */
-  GstClockTime max_latency;
-  GstClockTime retry_delay;
-  GstClockTime eos_timeout;
+  BranchProps props; /* under the object lock */
 
   /* The branch's lifecycle has one owner: building, state changes and
    * teardown of the instance happen under lifecycle_lock only, so that no
@@ -69,27 +73,15 @@ struct _GstBestEffortSink {
    * the retry timer's. */
   GMutex lifecycle_lock;
   GstState branch_state; /* the state the instance follows */
-  gchar *running_branch; /* the branch property, copied at start */
-  gboolean started;      /* READY to PAUSED began: settings are fixed */
 
-  /* written under lifecycle_lock and the object lock, read under either */
+  /* instance, queue, branch.generation: written under lifecycle_lock and
+   * the object lock, read under either; the rest of branch under the
+   * object lock (its description and started are set at start) */
   GstElement *instance; /* queue + branch; NULL while down */
   GstElement *queue;
-  gboolean down;
-  gboolean accepting; /* the new branch has the stream's sticky events */
-  gboolean up_posted;
-  guint buffers_in_branch; /* buffers the branch's sinks took */
-  guint64 dropped_buffers;
-  guint64 dropped_bytes;
-  guint64 dropped_time;
-  guint restarts;
-  guint generation; /* which instance errors belong to */
-  gchar *last_error;
-  gboolean eos_received; /* the stream ended: no rebuilds */
-  gboolean eos_posted;   /* our EOS message went out */
+  FfcBranch branch; /* up, down, drops, restarts, EOS (ffc-branch.h) */
 
-  GThread *retry_thread; /* waits for what `retry` says is due */
-  FfcRetry retry;
+  FfcRetry retry; /* its thread calls on_due () */
 };
 
 GST_DEBUG_CATEGORY_STATIC (gst_best_effort_sink_debug);
@@ -99,9 +91,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_best_effort_sink_debug);
 #define DEFAULT_MAX_LATENCY (2 * GST_SECOND)
 #define DEFAULT_RETRY_DELAY (1 * GST_SECOND)
 #define DEFAULT_EOS_TIMEOUT (2 * GST_SECOND)
-/* The branch has taken data when one of its sinks got its second buffer:
- * the first one is where network sinks connect, and fail. */
-#define BUFFERS_FOR_UP 2
 
 enum {
   PROP_0,
@@ -202,11 +191,10 @@ gst_best_effort_sink_class_init (GstBestEffortSinkClass *klass)
 static void
 gst_best_effort_sink_init (GstBestEffortSink *self)
 {
-  self->branch = g_strdup (DEFAULT_BRANCH);
-  self->max_latency = DEFAULT_MAX_LATENCY;
-  self->retry_delay = DEFAULT_RETRY_DELAY;
-  self->eos_timeout = DEFAULT_EOS_TIMEOUT;
-  self->down = TRUE;
+  self->props.branch = g_strdup (DEFAULT_BRANCH);
+  self->props.times = (FfcBranchSettings){ DEFAULT_MAX_LATENCY,
+    DEFAULT_RETRY_DELAY, DEFAULT_EOS_TIMEOUT };
+  ffc_branch_init (&self->branch);
   self->branch_state = GST_STATE_NULL;
   g_mutex_init (&self->lifecycle_lock);
   ffc_retry_init (&self->retry);
@@ -229,72 +217,46 @@ gst_best_effort_sink_finalize (GObject *object)
 {
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (object);
 
-  if (self->retry_thread != NULL) {
-    /* disposed without going down to READY: still never leave it running */
-    ffc_retry_stop (&self->retry);
-    g_thread_join (self->retry_thread);
-  }
-  g_free (self->branch);
-  g_free (self->running_branch);
-  g_free (self->last_error);
+  /* disposed without going down to READY: still never leave it running */
+  ffc_retry_join (&self->retry);
+  g_free (self->props.branch);
+  ffc_branch_clear (&self->branch);
   g_mutex_clear (&self->lifecycle_lock);
   ffc_retry_clear (&self->retry);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
+
+/* where each property lives in props */
+static const gsize prop_offsets[] = {
+  [PROP_BRANCH] = G_STRUCT_OFFSET (BranchProps, branch),
+  [PROP_MAX_LATENCY] = G_STRUCT_OFFSET (BranchProps, times.max_latency_ns),
+  [PROP_RETRY_DELAY] = G_STRUCT_OFFSET (BranchProps, times.retry_delay_ns),
+  [PROP_EOS_TIMEOUT] = G_STRUCT_OFFSET (BranchProps, times.eos_timeout_ns),
+};
 
 static void
 gst_best_effort_sink_set_property (
     GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (object);
-  GstClockTime *time = NULL;
-  GError *error = NULL;
+  gchar *warning = NULL;
 
-  GST_OBJECT_LOCK (self);
-  if (prop_id == PROP_BRANCH && self->started) {
-    /* the running branch is rebuilt from the description it started with */
-    GST_OBJECT_UNLOCK (self);
-    g_warning ("besteffortsink %s: cannot change branch while running; "
-               "set it in the NULL or READY state",
-        GST_OBJECT_NAME (self));
+  if (prop_id == PROP_0 || prop_id == PROP_STATS
+      || prop_id >= G_N_ELEMENTS (prop_offsets)) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     return;
   }
-  switch (prop_id) {
-    case PROP_BRANCH:
-      g_free (self->branch);
-      self->branch = g_value_dup_string (value);
-      break;
-    case PROP_MAX_LATENCY:
-      time = &self->max_latency;
-      break;
-    case PROP_RETRY_DELAY:
-      time = &self->retry_delay;
-      break;
-    case PROP_EOS_TIMEOUT:
-      time = &self->eos_timeout;
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  /* out of range: said now; kept while running, else refused at start */
-  if (time != NULL
-      && !ffc_settings_check (pspec->name,
-          (gint64)MIN (g_value_get_uint64 (value), (guint64)G_MAXINT64),
-          &error)) {
-    gboolean keep = self->started;
-
-    GST_OBJECT_UNLOCK (self);
-    g_warning ("besteffortsink %s: %s%s", GST_OBJECT_NAME (self),
-        error->message, keep ? "; the value in use is kept" : "");
-    g_clear_error (&error);
-    if (keep)
-      return;
-    GST_OBJECT_LOCK (self);
-  }
-  if (time != NULL)
-    *time = g_value_get_uint64 (value);
+  GST_OBJECT_LOCK (self);
+  /* the branch is fixed while running; a time out of range is said */
+  if (ffc_branch_setting (pspec->name,
+          prop_id == PROP_BRANCH ? 0 : g_value_get_uint64 (value),
+          self->branch.started, &warning))
+    gst_ffc_prop_set (&self->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
+        prop_id, value, pspec);
   GST_OBJECT_UNLOCK (self);
+  if (warning != NULL)
+    g_warning ("besteffortsink %s: %s", GST_OBJECT_NAME (self), warning);
+  g_free (warning);
 }
 
 static void
@@ -303,33 +265,23 @@ gst_best_effort_sink_get_property (
 {
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (object);
 
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_BRANCH:
-      g_value_set_string (value, self->branch);
-      break;
-    case PROP_MAX_LATENCY:
-      g_value_set_uint64 (value, self->max_latency);
-      break;
-    case PROP_RETRY_DELAY:
-      g_value_set_uint64 (value, self->retry_delay);
-      break;
-    case PROP_EOS_TIMEOUT:
-      g_value_set_uint64 (value, self->eos_timeout);
-      break;
-    case PROP_STATS:
-      g_value_take_boxed (value,
-          gst_structure_new ("besteffortsink-stats", "dropped-buffers",
-              G_TYPE_UINT64, self->dropped_buffers, "dropped-bytes",
-              G_TYPE_UINT64, self->dropped_bytes, "dropped-time", G_TYPE_UINT64,
-              self->dropped_time, "restarts", G_TYPE_UINT, self->restarts, "up",
-              G_TYPE_BOOLEAN, !self->down && self->up_posted, "last-error",
-              G_TYPE_STRING, self->last_error, NULL));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
+  if (prop_id == PROP_0 || prop_id > PROP_EOS_TIMEOUT) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
   }
+  GST_OBJECT_LOCK (self);
+  if (prop_id == PROP_STATS)
+    g_value_take_boxed (
+        value, gst_structure_new ("besteffortsink-stats", "dropped-buffers",
+                   G_TYPE_UINT64, self->branch.dropped_buffers, "dropped-bytes",
+                   G_TYPE_UINT64, self->branch.dropped_bytes, "dropped-time",
+                   G_TYPE_UINT64, self->branch.dropped_time, "restarts",
+                   G_TYPE_UINT, self->branch.restarts, "up", G_TYPE_BOOLEAN,
+                   ffc_branch_is_up (&self->branch), "last-error",
+                   G_TYPE_STRING, self->branch.last_error, NULL));
+  else
+    gst_ffc_prop_get (&self->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
+        prop_id, value, pspec);
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -337,6 +289,7 @@ static GstElement *
 parse_branch (const gchar *description, GError **error)
 {
   GstElement *branch;
+  GstPad *input = NULL;
 
   if (description == NULL || *description == '\0') {
     g_set_error (error, GST_PARSE_ERROR, GST_PARSE_ERROR_EMPTY,
@@ -345,16 +298,13 @@ parse_branch (const gchar *description, GError **error)
   }
   branch = gst_parse_bin_from_description_full (
       description, TRUE, NULL, GST_PARSE_FLAG_FATAL_ERRORS, error);
-  if (branch != NULL) {
-    GstPad *input = gst_element_get_static_pad (branch, "sink");
-    if (input == NULL) {
-      g_set_error (error, GST_PARSE_ERROR, GST_PARSE_ERROR_LINK,
-          "the branch has no unlinked sink pad to feed");
-      gst_object_unref (branch);
-      return NULL;
-    }
-    gst_object_unref (input);
+  if (branch != NULL
+      && (input = gst_element_get_static_pad (branch, "sink")) == NULL) {
+    g_set_error (error, GST_PARSE_ERROR, GST_PARSE_ERROR_LINK,
+        "the branch has no unlinked sink pad to feed");
+    gst_clear_object (&branch);
   }
+  gst_clear_object (&input);
   return branch;
 }
 
@@ -364,16 +314,11 @@ on_branch_sink_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   GstBestEffortSink *self = user_data;
   guint generation = GPOINTER_TO_UINT (
       g_object_get_data (G_OBJECT (pad), "besteffortsink-generation"));
-  gboolean post = FALSE;
+  gboolean post;
   guint restarts = 0;
 
   GST_OBJECT_LOCK (self);
-  if (generation == self->generation && !self->down && !self->up_posted
-      && ++self->buffers_in_branch >= BUFFERS_FOR_UP) {
-    self->up_posted = TRUE;
-    post = TRUE;
-    restarts = self->restarts;
-  }
+  post = ffc_branch_sink_took (&self->branch, generation, &restarts);
   GST_OBJECT_UNLOCK (self);
 
   if (post) {
@@ -397,6 +342,28 @@ forward_sticky (GstPad *pad, GstEvent **event, gpointer user_data)
   return TRUE;
 }
 
+/* The sink pads of the new instance say when data reaches them. Called
+ * with lifecycle_lock held, the generation already the new one's. */
+static gboolean
+watch_sink_pad (GstElement *sink, GstPad *pad, gpointer user_data)
+{
+  GstBestEffortSink *self = user_data;
+
+  g_object_set_data (G_OBJECT (pad), "besteffortsink-generation",
+      GUINT_TO_POINTER (self->branch.generation));
+  gst_pad_add_probe (pad,
+      GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+      on_branch_sink_buffer, self, NULL);
+  return TRUE;
+}
+
+static void
+watch_sink (const GValue *item, gpointer user_data)
+{
+  gst_element_foreach_sink_pad (
+      g_value_get_object (item), watch_sink_pad, user_data);
+}
+
 /* A fresh queue and branch, in a bin of their own whose state we set
  * ourselves, so that their failures never fail ours. Called with
  * lifecycle_lock held; the instance follows branch_state. */
@@ -405,12 +372,11 @@ bring_up (GstBestEffortSink *self)
 {
   GstElement *instance, *queue, *branch;
   GstIterator *it;
-  GValue item = G_VALUE_INIT;
   GError *error = NULL;
   GstPad *queue_sink;
   guint generation;
 
-  branch = parse_branch (self->running_branch, &error);
+  branch = parse_branch (self->branch.description, &error);
   if (branch == NULL) {
     GST_WARNING_OBJECT (self, "cannot build the branch: %s", error->message);
     g_clear_error (&error);
@@ -420,35 +386,11 @@ bring_up (GstBestEffortSink *self)
   /* it finishes its own async state changes (a sink's preroll), as nobody
    * above waits for it */
   g_object_set (instance, "async-handling", TRUE, NULL);
-  queue = gst_element_factory_make ("queue", NULL);
-  GST_OBJECT_LOCK (self);
   /* never full: the chain function drops past max-latency */
-  g_object_set (queue, "max-size-buffers", 0, "max-size-bytes", 0,
-      "max-size-time", (guint64)0, NULL);
-  generation = ++self->generation;
-  GST_OBJECT_UNLOCK (self);
+  queue = gst_element_factory_make_full ("queue", "max-size-buffers", 0,
+      "max-size-bytes", 0, "max-size-time", (guint64)0, NULL);
   gst_bin_add_many (GST_BIN (instance), queue, branch, NULL);
   gst_element_link (queue, branch);
-
-  it = gst_bin_iterate_sinks (GST_BIN (branch));
-  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
-    GstElement *sink = g_value_get_object (&item);
-    GstIterator *pads = gst_element_iterate_sink_pads (sink);
-    GValue p = G_VALUE_INIT;
-    while (gst_iterator_next (pads, &p) == GST_ITERATOR_OK) {
-      GstPad *pad = g_value_get_object (&p);
-      g_object_set_data (G_OBJECT (pad), "besteffortsink-generation",
-          GUINT_TO_POINTER (generation));
-      gst_pad_add_probe (pad,
-          GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-          on_branch_sink_buffer, self, NULL);
-      g_value_reset (&p);
-    }
-    gst_iterator_free (pads);
-    g_value_reset (&item);
-  }
-  gst_iterator_free (it);
-
   gst_element_set_locked_state (instance, TRUE);
   gst_bin_add (GST_BIN (self), instance);
   queue_sink = gst_element_get_static_pad (queue, "sink");
@@ -456,11 +398,11 @@ bring_up (GstBestEffortSink *self)
   GST_OBJECT_LOCK (self);
   self->instance = gst_object_ref (instance);
   self->queue = gst_object_ref (queue);
-  self->down = FALSE;
-  self->accepting = FALSE;
-  self->up_posted = FALSE;
-  self->buffers_in_branch = 0;
+  generation = ffc_branch_built (&self->branch);
   GST_OBJECT_UNLOCK (self);
+  it = gst_bin_iterate_sinks (GST_BIN (branch));
+  gst_iterator_foreach (it, watch_sink, self);
+  gst_iterator_free (it);
 
   /* errors come back as messages, see handle_message */
   gst_element_set_state (instance, self->branch_state);
@@ -469,7 +411,7 @@ bring_up (GstBestEffortSink *self)
   gst_pad_sticky_events_foreach (self->sinkpad, forward_sticky, queue_sink);
   gst_object_unref (queue_sink);
   GST_OBJECT_LOCK (self);
-  self->accepting = TRUE;
+  self->branch.accepting = TRUE;
   GST_OBJECT_UNLOCK (self);
   GST_INFO_OBJECT (self, "branch up (generation %u)", generation);
   return TRUE;
@@ -482,11 +424,9 @@ tear_down (GstBestEffortSink *self)
   GstElement *instance, *queue;
 
   GST_OBJECT_LOCK (self);
-  instance = self->instance;
-  queue = self->queue;
-  self->instance = NULL;
-  self->queue = NULL;
-  self->down = TRUE;
+  instance = g_steal_pointer (&self->instance);
+  queue = g_steal_pointer (&self->queue);
+  self->branch.down = TRUE;
   GST_OBJECT_UNLOCK (self);
 
   if (instance != NULL) {
@@ -494,8 +434,7 @@ tear_down (GstBestEffortSink *self)
     gst_bin_remove (GST_BIN (self), instance);
     gst_object_unref (instance);
   }
-  if (queue != NULL)
-    gst_object_unref (queue);
+  gst_clear_object (&queue);
 }
 
 /* The element is done with its stream: once, whether the branch finished
@@ -506,8 +445,7 @@ post_eos (GstBestEffortSink *self)
   gboolean post;
 
   GST_OBJECT_LOCK (self);
-  post = !self->eos_posted;
-  self->eos_posted = TRUE;
+  post = ffc_branch_take_eos (&self->branch);
   GST_OBJECT_UNLOCK (self);
   ffc_retry_set_eos_deadline (&self->retry, 0);
   if (post)
@@ -522,7 +460,7 @@ schedule_retry (GstBestEffortSink *self)
   GstClockTime base;
 
   GST_OBJECT_LOCK (self);
-  base = self->retry_delay;
+  base = self->props.times.retry_delay_ns;
   GST_OBJECT_UNLOCK (self);
   return ffc_retry_fail (&self->retry, base);
 }
@@ -530,15 +468,16 @@ schedule_retry (GstBestEffortSink *self)
 /* The branch was abandoned at EOS, or failed: it goes, and unless the
  * stream is over, a new one comes. */
 static void
-on_due (GstBestEffortSink *self, FfcRetryDue due)
+on_due (FfcRetryDue due, gpointer data)
 {
-  gboolean ended, rebuilt;
+  GstBestEffortSink *self = data;
+  gboolean rebuild, rebuilt;
 
   if (due == FFC_RETRY_EOS_TIMEOUT) {
     GstClockTime timeout;
 
     GST_OBJECT_LOCK (self);
-    timeout = self->eos_timeout;
+    timeout = self->props.times.eos_timeout_ns;
     GST_OBJECT_UNLOCK (self);
     /* EOS first: the pipeline must not wait for what may block below */
     GST_ELEMENT_WARNING (self, STREAM, FAILED,
@@ -554,43 +493,27 @@ on_due (GstBestEffortSink *self, FfcRetryDue due)
   }
   g_mutex_lock (&self->lifecycle_lock);
   GST_OBJECT_LOCK (self);
-  ended = self->eos_received;
-  if (!ended)
-    self->restarts++;
+  rebuild = ffc_branch_rebuild_due (&self->branch);
   GST_OBJECT_UNLOCK (self);
   tear_down (self);
   /* the stream is over: nothing left for a new branch to carry */
-  rebuilt = !ended && self->branch_state >= GST_STATE_PAUSED && bring_up (self);
+  rebuilt =
+      rebuild && self->branch_state >= GST_STATE_PAUSED && bring_up (self);
   g_mutex_unlock (&self->lifecycle_lock);
-  if (ended)
+  if (!rebuild)
     post_eos (self);
   else if (!rebuilt)
     schedule_retry (self);
-}
-
-static gpointer
-retry_loop (gpointer data)
-{
-  GstBestEffortSink *self = data;
-  FfcRetryDue due;
-
-  while ((due = ffc_retry_wait (&self->retry)) != FFC_RETRY_STOP)
-    on_due (self, due);
-  return NULL;
 }
 
 static void
 async_tear_down (GstElement *element, gpointer user_data)
 {
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (element);
-  guint generation = GPOINTER_TO_UINT (user_data);
-  gboolean current;
 
   g_mutex_lock (&self->lifecycle_lock);
-  GST_OBJECT_LOCK (self);
-  current = generation == self->generation;
-  GST_OBJECT_UNLOCK (self);
-  if (current)
+  /* the generation is written under lifecycle_lock too: held here */
+  if (GPOINTER_TO_UINT (user_data) == self->branch.generation)
     tear_down (self);
   g_mutex_unlock (&self->lifecycle_lock);
 }
@@ -602,61 +525,56 @@ gst_best_effort_sink_handle_message (GstBin *bin, GstMessage *message)
 {
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (bin);
 
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR) {
-    GError *err = NULL;
-    gchar *debug = NULL,
-          *source = gst_object_get_name (GST_MESSAGE_SRC (message));
-    gboolean was_down;
-    guint generation;
-    GstClockTime next;
+  switch (GST_MESSAGE_TYPE (message)) {
+    case GST_MESSAGE_ERROR: {
+      GError *err = NULL;
+      gchar *debug = NULL,
+            *source = gst_object_get_name (GST_MESSAGE_SRC (message));
+      gboolean failed;
+      guint generation;
+      GstClockTime next;
 
-    gst_message_parse_error (message, &err, &debug);
-    GST_OBJECT_LOCK (self);
-    was_down = self->down;
-    self->down = TRUE;
-    generation = self->generation;
-    if (!was_down) {
+      gst_message_parse_error (message, &err, &debug);
+      GST_OBJECT_LOCK (self);
       /* the first error says why; later ones are its consequences */
-      g_free (self->last_error);
-      self->last_error = g_strdup (err->message);
-    }
-    GST_OBJECT_UNLOCK (self);
+      failed = ffc_branch_failed (&self->branch, err->message);
+      generation = self->branch.generation;
+      GST_OBJECT_UNLOCK (self);
 
-    if (!was_down) {
-      next = schedule_retry (self);
-      GST_WARNING_OBJECT (self, "branch down: %s", err->message);
-      gst_element_post_message (GST_ELEMENT (self),
-          gst_message_new_warning (GST_OBJECT (self), err, debug));
-      gst_element_post_message (GST_ELEMENT (self),
-          gst_message_new_element (GST_OBJECT (self),
-              gst_structure_new ("besteffortsink-down", "error", G_TYPE_STRING,
-                  err->message, "debug", G_TYPE_STRING, debug ? debug : "",
-                  "source", G_TYPE_STRING, source, "retry-in", G_TYPE_UINT64,
-                  (guint64)next, NULL)));
-      /* not from this thread: it may be the branch's own */
-      gst_element_call_async (GST_ELEMENT (self), async_tear_down,
-          GUINT_TO_POINTER (generation), NULL);
+      if (failed) {
+        next = schedule_retry (self);
+        GST_WARNING_OBJECT (self, "branch down: %s", err->message);
+        gst_element_post_message (GST_ELEMENT (self),
+            gst_message_new_warning (GST_OBJECT (self), err, debug));
+        gst_element_post_message (GST_ELEMENT (self),
+            gst_message_new_element (GST_OBJECT (self),
+                gst_structure_new ("besteffortsink-down", "error",
+                    G_TYPE_STRING, err->message, "debug", G_TYPE_STRING,
+                    debug ? debug : "", "source", G_TYPE_STRING, source,
+                    "retry-in", G_TYPE_UINT64, (guint64)next, NULL)));
+        /* not from this thread: it may be the branch's own */
+        gst_element_call_async (GST_ELEMENT (self), async_tear_down,
+            GUINT_TO_POINTER (generation), NULL);
+      }
+      g_clear_error (&err);
+      g_free (debug);
+      g_free (source);
+      break;
     }
-    g_clear_error (&err);
-    g_free (debug);
-    g_free (source);
-    gst_message_unref (message);
-    return;
+    case GST_MESSAGE_EOS:
+      /* the branch finished its stream: so have we (our EOS is ours to
+       * post, once, as the branch may also be abandoned) */
+      post_eos (self);
+      break;
+    case GST_MESSAGE_ASYNC_START:
+    case GST_MESSAGE_ASYNC_DONE:
+      /* the branch prerolls on its own time, never on the pipeline's */
+      break;
+    default:
+      GST_BIN_CLASS (parent_class)->handle_message (bin, message);
+      return;
   }
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS) {
-    /* the branch finished its stream: so have we (our EOS is ours to post,
-     * once, as the branch may also be abandoned) */
-    post_eos (self);
-    gst_message_unref (message);
-    return;
-  }
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_START
-      || GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_DONE) {
-    /* the branch prerolls on its own time, never on the pipeline's */
-    gst_message_unref (message);
-    return;
-  }
-  GST_BIN_CLASS (parent_class)->handle_message (bin, message);
+  gst_message_unref (message);
 }
 
 static GstPad *
@@ -665,23 +583,12 @@ branch_input (GstBestEffortSink *self, GstElement **queue)
   GstPad *pad = NULL;
 
   GST_OBJECT_LOCK (self);
-  if (!self->down && self->accepting && self->queue != NULL) {
+  if (ffc_branch_accepts (&self->branch) && self->queue != NULL) {
     *queue = gst_object_ref (self->queue);
     pad = gst_element_get_static_pad (self->queue, "sink");
   }
   GST_OBJECT_UNLOCK (self);
   return pad;
-}
-
-static void
-count_drop (GstBestEffortSink *self, GstBuffer *buffer)
-{
-  GST_OBJECT_LOCK (self);
-  self->dropped_buffers++;
-  self->dropped_bytes += gst_buffer_get_size (buffer);
-  if (GST_BUFFER_DURATION_IS_VALID (buffer))
-    self->dropped_time += GST_BUFFER_DURATION (buffer);
-  GST_OBJECT_UNLOCK (self);
 }
 
 static GstFlowReturn
@@ -690,31 +597,28 @@ gst_best_effort_sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
   GstBestEffortSink *self = GST_BEST_EFFORT_SINK (parent);
   GstElement *queue = NULL;
   GstPad *target = branch_input (self, &queue);
-  GstClockTime max_latency;
   guint64 level = 0;
+  gboolean admit;
 
-  if (target == NULL) {
-    count_drop (self, buffer);
-    gst_buffer_unref (buffer);
-    return GST_FLOW_OK;
-  }
+  if (target != NULL)
+    g_object_get (queue, "current-level-time", &level, NULL);
   GST_OBJECT_LOCK (self);
-  max_latency = self->max_latency;
+  /* no branch, or a stuck one: upstream must not wait for it */
+  admit = ffc_branch_admit (&self->branch, target != NULL, level,
+      self->props.times.max_latency_ns, gst_buffer_get_size (buffer),
+      GST_BUFFER_DURATION_IS_VALID (buffer) ? GST_BUFFER_DURATION (buffer) : 0);
   GST_OBJECT_UNLOCK (self);
-  g_object_get (queue, "current-level-time", &level, NULL);
-  if (level >= max_latency) {
-    /* the branch is stuck: upstream must not wait for it */
-    count_drop (self, buffer);
-    gst_buffer_unref (buffer);
-  } else {
+  if (admit) {
     GstFlowReturn flow = gst_pad_chain (target, buffer);
     /* the branch's error message, if any, takes it down */
     if (flow != GST_FLOW_OK)
       GST_DEBUG_OBJECT (self, "the branch did not take a buffer: %s",
           gst_flow_get_name (flow));
+  } else {
+    gst_buffer_unref (buffer);
   }
-  gst_object_unref (target);
-  gst_object_unref (queue);
+  gst_clear_object (&target);
+  gst_clear_object (&queue);
   return GST_FLOW_OK;
 }
 
@@ -726,37 +630,33 @@ gst_best_effort_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
   GstPad *target = branch_input (self, &queue);
   gboolean is_eos = GST_EVENT_TYPE (event) == GST_EVENT_EOS;
 
-  if (GST_EVENT_IS_STICKY (event) && !is_eos) {
-    /* kept on our pad for the next branch (GST_PAD_FLAG stores them) */
+  /* kept on our pad for the next branch (GST_PAD_FLAG stores them) */
+  if (GST_EVENT_IS_STICKY (event) && !is_eos)
     gst_pad_store_sticky_event (pad, event);
-  }
-  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
-    /* a flush starts the stream over */
-    GST_OBJECT_LOCK (self);
-    self->eos_received = self->eos_posted = FALSE;
-    GST_OBJECT_UNLOCK (self);
-  }
-  if (is_eos) {
+  if (is_eos || GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
     GstClockTime timeout;
 
     GST_OBJECT_LOCK (self);
-    self->eos_received = TRUE;
-    timeout = self->eos_timeout;
+    /* the stream ended; a flush starts it over */
+    if (is_eos)
+      ffc_branch_eos (&self->branch);
+    else
+      ffc_branch_flush (&self->branch);
+    timeout = self->props.times.eos_timeout_ns;
     GST_OBJECT_UNLOCK (self);
-    if (target != NULL)
-      ffc_retry_set_eos_deadline (
-          &self->retry, g_get_monotonic_time () + timeout / 1000);
+    if (is_eos && target != NULL)
+      ffc_retry_eos_in (&self->retry, timeout);
   }
-  if (target == NULL) {
+  if (target != NULL) {
+    gst_pad_send_event (target, event);
+    gst_object_unref (target);
+    gst_object_unref (queue);
+  } else {
     /* no branch to finish: we are done at once */
     if (is_eos)
       post_eos (self);
     gst_event_unref (event);
-    return TRUE;
   }
-  gst_pad_send_event (target, event);
-  gst_object_unref (target);
-  gst_object_unref (queue);
   return TRUE;
 }
 
@@ -773,10 +673,8 @@ gst_best_effort_sink_query (GstPad *pad, GstObject *parent, GstQuery *query)
     gst_query_set_accept_caps_result (query, TRUE);
     return TRUE;
   }
-  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS)
-    return gst_pad_query_default (pad, parent, query);
-  target = branch_input (self, &queue);
-  if (target == NULL)
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS
+      || (target = branch_input (self, &queue)) == NULL)
     return gst_pad_query_default (pad, parent, query);
   ret = gst_pad_query (target, query);
   gst_object_unref (target);
@@ -796,55 +694,41 @@ check_settings (GstBestEffortSink *self, gboolean start)
   gboolean ok;
 
   GST_OBJECT_LOCK (self);
-  description = g_strdup (self->branch);
-  settings.max_latency_ns = self->max_latency;
-  settings.retry_delay_ns = self->retry_delay;
-  settings.eos_timeout_ns = self->eos_timeout;
+  description = g_strdup (self->props.branch);
+  settings = self->props.times;
   GST_OBJECT_UNLOCK (self);
 
-  branch = parse_branch (description, &error);
-  ok = branch != NULL;
-  if (!ok) {
+  if ((branch = parse_branch (description, &error)) == NULL) {
     GST_ELEMENT_ERROR (self, CORE, FAILED,
         ("Invalid branch \"%s\": %s", GST_STR_NULL (description),
             error->message),
         (NULL));
-  } else if (!(ok = ffc_branch_settings_check (&settings, &error))) {
+  } else if (!ffc_branch_settings_check (&settings, &error)) {
     GST_ELEMENT_ERROR (
         self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+  } else if (start) {
+    GST_OBJECT_LOCK (self);
+    ffc_branch_start (&self->branch, description); /* a new stream */
+    GST_OBJECT_UNLOCK (self);
   }
+  ok = error == NULL;
   g_clear_error (&error);
   g_clear_pointer (&branch, gst_object_unref);
-  if (!ok) {
-    g_free (description);
-    return FALSE;
-  }
-  GST_OBJECT_LOCK (self);
-  if (start) {
-    g_free (self->running_branch);
-    self->running_branch = description;
-    self->started = TRUE;
-  } else {
-    g_free (description);
-  }
-  GST_OBJECT_UNLOCK (self);
-  return TRUE;
+  g_free (description);
+  return ok;
 }
 
 /* Stops the retry thread and removes the branch; safe to call twice. */
 static void
 stop_branch (GstBestEffortSink *self)
 {
-  ffc_retry_stop (&self->retry);
-  if (self->retry_thread)
-    g_thread_join (self->retry_thread);
-  self->retry_thread = NULL;
+  ffc_retry_join (&self->retry);
   g_mutex_lock (&self->lifecycle_lock);
   self->branch_state = GST_STATE_NULL;
   tear_down (self);
   g_mutex_unlock (&self->lifecycle_lock);
   GST_OBJECT_LOCK (self);
-  self->started = FALSE;
+  self->branch.started = FALSE;
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -865,18 +749,12 @@ gst_best_effort_sink_change_state (
       /* set in READY: checked again */
       if (!check_settings (self, TRUE))
         return GST_STATE_CHANGE_FAILURE;
-      GST_OBJECT_LOCK (self);
-      self->dropped_buffers = self->dropped_bytes = self->dropped_time = 0;
-      self->restarts = 0;
-      self->eos_received = self->eos_posted = FALSE;
-      GST_OBJECT_UNLOCK (self);
       ffc_retry_reset (&self->retry);
       g_mutex_lock (&self->lifecycle_lock);
       self->branch_state = GST_STATE_READY;
       built = bring_up (self);
       g_mutex_unlock (&self->lifecycle_lock);
-      self->retry_thread =
-          g_thread_new ("besteffortsink-retry", retry_loop, self);
+      ffc_retry_start (&self->retry, "besteffortsink-retry", on_due, self);
       if (!built)
         schedule_retry (self);
       break;

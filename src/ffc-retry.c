@@ -16,6 +16,7 @@ ffc_retry_init (FfcRetry *r)
 {
   g_mutex_init (&r->lock);
   g_cond_init (&r->cond);
+  r->thread = NULL;
   ffc_retry_reset (r);
 }
 
@@ -68,6 +69,13 @@ ffc_retry_set_eos_deadline (FfcRetry *r, gint64 deadline_us)
 }
 
 void
+ffc_retry_eos_in (FfcRetry *r, guint64 timeout_ns)
+{
+  ffc_retry_set_eos_deadline (
+      r, g_get_monotonic_time () + (gint64)(timeout_ns / 1000));
+}
+
+void
 ffc_retry_stop (FfcRetry *r)
 {
   g_mutex_lock (&r->lock);
@@ -104,4 +112,44 @@ ffc_retry_wait (FfcRetry *r)
   }
   g_mutex_unlock (&r->lock);
   return due;
+}
+
+typedef struct {
+  FfcRetry *retry;
+  FfcRetryFunc func;
+  gpointer data;
+} RetryLoop;
+
+static gpointer
+retry_loop (gpointer data)
+{
+  RetryLoop *loop = data;
+  FfcRetryDue due;
+
+  while ((due = ffc_retry_wait (loop->retry)) != FFC_RETRY_STOP)
+    loop->func (due, loop->data);
+  g_free (loop);
+  return NULL;
+}
+
+void
+ffc_retry_start (
+    FfcRetry *r, const gchar *name, FfcRetryFunc func, gpointer data)
+{
+  RetryLoop *loop = g_new (RetryLoop, 1);
+
+  g_return_if_fail (r->thread == NULL);
+  loop->retry = r;
+  loop->func = func;
+  loop->data = data;
+  r->thread = g_thread_new (name, retry_loop, loop);
+}
+
+void
+ffc_retry_join (FfcRetry *r)
+{
+  ffc_retry_stop (r);
+  if (r->thread != NULL)
+    g_thread_join (r->thread);
+  r->thread = NULL;
 }

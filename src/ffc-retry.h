@@ -20,6 +20,9 @@ typedef enum {
   FFC_RETRY_EOS_TIMEOUT, /* the EOS deadline passed */
 } FfcRetryDue;
 
+/* Called from the retry thread with what is due */
+typedef void (*FfcRetryFunc) (FfcRetryDue due, gpointer data);
+
 typedef struct {
   GMutex lock;
   GCond cond;
@@ -27,6 +30,7 @@ typedef struct {
   gint64 retry_at;     /* monotonic µs; 0 = none due */
   gint64 eos_deadline; /* monotonic µs; 0 = none */
   guint64 delay_ns;    /* the last delay; 0 = back to the base */
+  GThread *thread;     /* ffc_retry_start ()'s, until ffc_retry_join () */
 } FfcRetry;
 
 /* The delay after `current_ns` (0: none yet) with retry-delay `base_ns` */
@@ -42,10 +46,19 @@ guint64 ffc_retry_fail (FfcRetry *r, guint64 base_ns);
 void ffc_retry_works (FfcRetry *r);
 /* The branch has until `deadline_us` (monotonic; 0: no deadline) */
 void ffc_retry_set_eos_deadline (FfcRetry *r, gint64 deadline_us);
+/* The branch has `timeout_ns` from now */
+void ffc_retry_eos_in (FfcRetry *r, guint64 timeout_ns);
 void ffc_retry_stop (FfcRetry *r);
 /* Waits for what is due first (the EOS deadline before a rebuild), and
  * clears it */
 FfcRetryDue ffc_retry_wait (FfcRetry *r);
+/* A thread named `name` calls `func` with each thing due (ffc_retry_wait
+ * ()) until stopped; one at a time */
+void ffc_retry_start (
+    FfcRetry *r, const gchar *name, FfcRetryFunc func, gpointer data);
+/* Stops the thread and waits for it: `func` is not running and will not
+ * run again. Safe without a thread, and twice; never from `func`. */
+void ffc_retry_join (FfcRetry *r);
 
 G_END_DECLS
 

@@ -83,6 +83,89 @@ test_stop_wakes_the_waiter (void)
   ffc_retry_clear (&r);
 }
 
+static void
+test_eos_in (void)
+{
+  FfcRetry r;
+  gint64 start;
+
+  ffc_retry_init (&r);
+  /* the deadline is the timeout from now: not before it */
+  start = g_get_monotonic_time ();
+  ffc_retry_eos_in (&r, 50 * MS);
+  g_assert_cmpint (r.eos_deadline, >=, start + 50000);
+  g_assert_cmpint (ffc_retry_wait (&r), ==, FFC_RETRY_EOS_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 50000);
+  ffc_retry_clear (&r);
+}
+
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  guint rebuilds, eos_timeouts;
+} Calls;
+
+static void
+record (FfcRetryDue due, gpointer data)
+{
+  Calls *c = data;
+
+  g_mutex_lock (&c->lock);
+  if (due == FFC_RETRY_REBUILD)
+    c->rebuilds++;
+  else if (due == FFC_RETRY_EOS_TIMEOUT)
+    c->eos_timeouts++;
+  g_cond_broadcast (&c->cond);
+  g_mutex_unlock (&c->lock);
+}
+
+static void
+wait_calls (Calls *c, guint rebuilds, guint eos_timeouts)
+{
+  g_mutex_lock (&c->lock);
+  while (c->rebuilds < rebuilds || c->eos_timeouts < eos_timeouts)
+    g_cond_wait (&c->cond, &c->lock);
+  g_mutex_unlock (&c->lock);
+}
+
+static void
+test_thread (void)
+{
+  FfcRetry r;
+  Calls c = { 0 };
+
+  g_mutex_init (&c.lock);
+  g_cond_init (&c.cond);
+  ffc_retry_init (&r);
+  ffc_retry_join (&r); /* no thread: nothing to wait for */
+  ffc_retry_reset (&r);
+  ffc_retry_start (&r, "retry-test", record, &c);
+  /* each due thing reaches the callback, once */
+  ffc_retry_fail (&r, 10 * MS);
+  wait_calls (&c, 1, 0);
+  ffc_retry_eos_in (&r, 10 * MS);
+  wait_calls (&c, 1, 1);
+  ffc_retry_fail (&r, 10 * MS);
+  wait_calls (&c, 2, 1);
+  /* joined: the thread is gone, and what was pending never comes */
+  ffc_retry_fail (&r, 100 * MS);
+  ffc_retry_join (&r);
+  g_assert_null (r.thread);
+  g_usleep (200000);
+  g_assert_cmpuint (c.rebuilds, ==, 2);
+  g_assert_cmpuint (c.eos_timeouts, ==, 1);
+  ffc_retry_join (&r); /* twice: harmless */
+  /* started again after a reset, as at the next READY to PAUSED */
+  ffc_retry_reset (&r);
+  ffc_retry_start (&r, "retry-test", record, &c);
+  ffc_retry_fail (&r, 10 * MS);
+  wait_calls (&c, 3, 1);
+  ffc_retry_join (&r);
+  ffc_retry_clear (&r);
+  g_mutex_clear (&c.lock);
+  g_cond_clear (&c.cond);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -91,5 +174,7 @@ main (int argc, char **argv)
   g_test_add_func ("/retry/fail-then-works", test_fail_then_works);
   g_test_add_func ("/retry/wait", test_wait);
   g_test_add_func ("/retry/stop-wakes-the-waiter", test_stop_wakes_the_waiter);
+  g_test_add_func ("/retry/eos-in", test_eos_in);
+  g_test_add_func ("/retry/thread", test_thread);
   return g_test_run ();
 }
