@@ -56,6 +56,7 @@
 #include <math.h>
 
 #include "ffc-band.h"
+#include "ffc-held.h"
 #include "ffc-trigger.h"
 #include "gstffcaptureelements.h"
 #include "gstffcclock.h"
@@ -98,14 +99,6 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
     "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS));
 
-/* Audio or a serialized event held back, in stream order */
-typedef struct {
-  GstBuffer *buffer; /* NULL for an event */
-  GstEvent *event;
-  guint64 pos; /* the buffer's first frame, counted from the configuration */
-  guint64 frames;
-} Held;
-
 #define GST_TYPE_TRIGGER_GATE (gst_trigger_gate_get_type ())
 G_DECLARE_FINAL_TYPE (
     GstTriggerGate, gst_trigger_gate, GST, TRIGGER_GATE, GstElement)
@@ -125,12 +118,10 @@ struct _GstTriggerGate {
   FfcBand *band;       /* NULL until negotiated */
   FfcTrigger *trigger; /* NULL until negotiated */
   FfcTriggerConfig config;
-  GQueue held;        /* Held *, oldest first */
-  guint64 received;   /* frames of this configuration */
+  FfcHeld *held;      /* buffers and events, positions from the configuration */
   GstSegment segment; /* the one in force downstream */
   FfcWallMap wall;
-  gboolean gap_pending;
-  GstClockTime gap_start, gap_end;
+  FfcHeldGaps gaps;    /* withheld time not yet told downstream */
   gboolean told_start; /* the first GAP, for downstream's preroll, is out */
   GstClockTime event_start_rt, event_end_rt;
   gint64 event_start_wall; /* by the time model in force at its start */
@@ -247,7 +238,9 @@ gst_trigger_gate_init (GstTriggerGate *self)
   self->post_trigger = DEFAULT_POST_TRIGGER;
   self->max_event = DEFAULT_MAX_EVENT;
   self->band_level = FFC_BAND_FLOOR_DB;
-  g_queue_init (&self->held);
+  self->held = ffc_held_new ((GDestroyNotify)gst_mini_object_unref,
+      (GDestroyNotify)gst_mini_object_unref);
+  ffc_held_gaps_init (&self->gaps, MAX_GAP);
   gst_audio_info_init (&self->info);
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   ffc_wall_map_init (&self->wall);
@@ -268,35 +261,23 @@ gst_trigger_gate_init (GstTriggerGate *self)
   gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
 }
 
-static void
-held_free (Held *h)
-{
-  if (h->buffer != NULL)
-    gst_buffer_unref (h->buffer);
-  if (h->event != NULL)
-    gst_event_unref (h->event);
-  g_free (h);
-}
-
 /* Forgets what is held (its undecided samples count as withheld) and the
  * configuration. */
 static void
 reset_stream (GstTriggerGate *self)
 {
   guint64 dropped = 0;
-  Held *h;
 
   if (self->trigger != NULL)
-    dropped = self->received - ffc_trigger_decided (self->trigger);
-  while ((h = g_queue_pop_head (&self->held)) != NULL)
-    held_free (h);
+    dropped =
+        ffc_held_received (self->held) - ffc_trigger_decided (self->trigger);
+  ffc_held_clear (self->held);
   GST_OBJECT_LOCK (self);
   self->samples_withheld += dropped;
   GST_OBJECT_UNLOCK (self);
   g_clear_pointer (&self->band, ffc_band_free);
   g_clear_pointer (&self->trigger, ffc_trigger_free);
-  self->received = 0;
-  self->gap_pending = FALSE;
+  ffc_held_gaps_init (&self->gaps, MAX_GAP);
   self->told_start = FALSE;
 }
 
@@ -306,6 +287,7 @@ gst_trigger_gate_finalize (GObject *object)
   GstTriggerGate *self = GST_TRIGGER_GATE (object);
 
   reset_stream (self);
+  ffc_held_free (self->held);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -426,18 +408,6 @@ times_of (GstTriggerGate *self)
   return t;
 }
 
-/* What the settings hold back before a rate is known (ns): pre-trigger
- * and min-trigger in whole windows. */
-static GstClockTime
-latency_of_times (const FfcTriggerTimes *t)
-{
-  guint64 windows = 1;
-
-  if (t->window_ns > 0 && t->min_trigger_ns > t->window_ns)
-    windows = (t->min_trigger_ns + t->window_ns - 1) / t->window_ns;
-  return t->pre_trigger_ns + windows * t->window_ns;
-}
-
 /* Settings that are wrong whatever the rate: refused at start. */
 static gboolean
 start (GstTriggerGate *self)
@@ -462,7 +432,7 @@ start (GstTriggerGate *self)
   self->events = self->samples_received = 0;
   self->samples_passed = self->samples_withheld = 0;
   self->band_level = FFC_BAND_FLOOR_DB;
-  self->latency = latency_of_times (&t);
+  self->latency = ffc_trigger_times_latency_ns (&t);
   GST_OBJECT_UNLOCK (self);
   ffc_wall_map_init (&self->wall);
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
@@ -488,37 +458,33 @@ gst_trigger_gate_change_state (GstElement *element, GstStateChange transition)
   return ret;
 }
 
-static GstClockTime
-frames_to_time (guint64 frames, gint rate)
+#define frames_to_time(frames, rate) ffc_held_frames_to_ns (frames, rate)
+
+static void
+push_gap (GstTriggerGate *self, const FfcHeldSpan *gap)
 {
-  return gst_util_uint64_scale_int_round (frames, GST_SECOND, rate);
+  gst_pad_push_event (
+      self->srcpad, gst_event_new_gap (gap->start, gap->end - gap->start));
 }
 
 static void
 flush_gap (GstTriggerGate *self)
 {
-  if (!self->gap_pending)
-    return;
-  self->gap_pending = FALSE;
-  gst_pad_push_event (self->srcpad,
-      gst_event_new_gap (self->gap_start, self->gap_end - self->gap_start));
+  FfcHeldSpan gap;
+
+  if (ffc_held_gaps_flush (&self->gaps, &gap))
+    push_gap (self, &gap);
 }
 
 /* Withheld audio of `pts` .. `end`: time goes on downstream. */
 static void
 add_gap (GstTriggerGate *self, GstClockTime pts, GstClockTime end)
 {
-  if (!GST_CLOCK_TIME_IS_VALID (pts) || end <= pts)
-    return;
-  if (self->gap_pending && pts != self->gap_end)
-    flush_gap (self);
-  if (!self->gap_pending) {
-    self->gap_pending = TRUE;
-    self->gap_start = pts;
-  }
-  self->gap_end = end;
-  if (self->gap_end - self->gap_start >= MAX_GAP)
-    flush_gap (self);
+  FfcHeldSpan due[2];
+  guint i, n = ffc_held_gaps_add (&self->gaps, pts, end, due);
+
+  for (i = 0; i < n; i++)
+    push_gap (self, &due[i]);
 }
 
 static void
@@ -536,14 +502,10 @@ push_held_event (GstTriggerGate *self, GstEvent *event)
 static void
 push_leading_events (GstTriggerGate *self)
 {
-  Held *h;
+  GstEvent *event;
 
-  while ((h = g_queue_peek_head (&self->held)) != NULL && h->buffer == NULL) {
-    g_queue_pop_head (&self->held);
-    push_held_event (self, h->event);
-    h->event = NULL;
-    held_free (h);
-  }
+  while ((event = ffc_held_pop_event (self->held)) != NULL)
+    push_held_event (self, event);
 }
 
 static void
@@ -583,35 +545,29 @@ post_event (GstTriggerGate *self, const FfcTriggerEvent *ev)
 
 /* Frames [off, off + len) of a held buffer, stamped as they were. */
 static GstBuffer *
-piece_of (
-    GstTriggerGate *self, Held *h, guint64 off, guint64 len, gboolean discont)
+piece_of (GstTriggerGate *self, const FfcHeldPiece *p, gboolean discont)
 {
-  gint rate = GST_AUDIO_INFO_RATE (&self->info);
   gint bpf = GST_AUDIO_INFO_BPF (&self->info);
-  GstBuffer *in = h->buffer, *out;
+  GstBuffer *in = p->buffer, *out;
   gboolean was_discont = GST_BUFFER_FLAG_IS_SET (in, GST_BUFFER_FLAG_DISCONT);
 
-  if (off == 0 && len == h->frames) {
+  if (p->off == 0 && p->len == p->frames) {
     out = gst_buffer_make_writable (gst_buffer_ref (in));
   } else {
+    FfcHeldStamps st;
+
     out = gst_buffer_copy_region (in,
         GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_META | GST_BUFFER_COPY_MEMORY,
-        off * bpf, len * bpf);
-    if (GST_BUFFER_PTS_IS_VALID (in)) {
-      GST_BUFFER_PTS (out) = GST_BUFFER_PTS (in) + frames_to_time (off, rate);
-      GST_BUFFER_DURATION (out) =
-          frames_to_time (off + len, rate) - frames_to_time (off, rate);
-    }
+        p->off * bpf, p->len * bpf);
+    ffc_held_piece_stamps (GST_BUFFER_PTS (in), GST_BUFFER_OFFSET (in),
+        GST_AUDIO_INFO_RATE (&self->info), p->off, p->len, &st);
+    GST_BUFFER_PTS (out) = st.pts;
+    GST_BUFFER_DURATION (out) = st.duration;
     GST_BUFFER_DTS (out) = GST_CLOCK_TIME_NONE;
-    if (GST_BUFFER_OFFSET_IS_VALID (in)) {
-      GST_BUFFER_OFFSET (out) = GST_BUFFER_OFFSET (in) + off;
-      GST_BUFFER_OFFSET_END (out) = GST_BUFFER_OFFSET (out) + len;
-    } else {
-      GST_BUFFER_OFFSET (out) = GST_BUFFER_OFFSET_NONE;
-      GST_BUFFER_OFFSET_END (out) = GST_BUFFER_OFFSET_NONE;
-    }
+    GST_BUFFER_OFFSET (out) = st.offset;
+    GST_BUFFER_OFFSET_END (out) = st.offset_end;
   }
-  if (discont || (off == 0 && was_discont))
+  if (ffc_held_piece_discont (discont, p->off, was_discont))
     GST_BUFFER_FLAG_SET (out, GST_BUFFER_FLAG_DISCONT);
   else
     GST_BUFFER_FLAG_UNSET (out, GST_BUFFER_FLAG_DISCONT);
@@ -632,29 +588,22 @@ apply_range (GstTriggerGate *self, const FfcTriggerRange *r)
 {
   gint rate = GST_AUDIO_INFO_RATE (&self->info);
   GstFlowReturn ret = GST_FLOW_OK;
-  guint64 pos = r->start;
   gboolean first = r->event_start;
+  GstEvent *event;
+  FfcHeldPiece p;
 
   if (r->event_start) {
     flush_gap (self);
     self->event_rt_known = FALSE;
     self->event_offset = GST_BUFFER_OFFSET_NONE;
   }
-  while (pos < r->end) {
-    Held *h;
-    guint64 off, len;
-
-    push_leading_events (self);
-    h = g_queue_peek_head (&self->held);
-    if (h == NULL) {
-      /* cannot be: the trigger decides only what was received */
-      GST_ERROR_OBJECT (self, "no audio held for %" G_GUINT64_FORMAT, pos);
-      break;
+  while (ffc_held_next (self->held, r->end, (gpointer *)&event, &p)) {
+    if (event != NULL) {
+      push_held_event (self, event);
+      continue;
     }
-    off = pos - h->pos;
-    len = MIN (r->end, h->pos + h->frames) - pos;
     if (r->pass) {
-      GstBuffer *out = piece_of (self, h, off, len, first);
+      GstBuffer *out = piece_of (self, &p, first);
       GstClockTime pts = GST_BUFFER_PTS (out);
 
       if (first) {
@@ -672,61 +621,46 @@ apply_range (GstTriggerGate *self, const FfcTriggerRange *r)
       }
       if (self->event_rt_known && GST_CLOCK_TIME_IS_VALID (pts))
         self->event_end_rt =
-            running_time_of (self, pts + frames_to_time (len, rate));
+            running_time_of (self, pts + frames_to_time (p.len, rate));
       first = FALSE;
       GST_OBJECT_LOCK (self);
-      self->samples_passed += len;
+      self->samples_passed += p.len;
       GST_OBJECT_UNLOCK (self);
       if (ret == GST_FLOW_OK)
         ret = gst_pad_push (self->srcpad, out);
       else
         gst_buffer_unref (out);
     } else {
-      GstClockTime pts = GST_BUFFER_PTS (h->buffer);
+      GstClockTime pts = GST_BUFFER_PTS (p.buffer);
 
       GST_OBJECT_LOCK (self);
-      self->samples_withheld += len;
+      self->samples_withheld += p.len;
       GST_OBJECT_UNLOCK (self);
       if (GST_CLOCK_TIME_IS_VALID (pts))
-        add_gap (self, pts + frames_to_time (off, rate),
-            pts + frames_to_time (off + len, rate));
+        add_gap (self, pts + frames_to_time (p.off, rate),
+            pts + frames_to_time (p.off + p.len, rate));
     }
-    pos += len;
-    if (pos == h->pos + h->frames) {
-      g_queue_pop_head (&self->held);
-      held_free (h);
-    }
+    if (p.last)
+      gst_buffer_unref (p.buffer);
   }
   if (r->event_end)
     post_event (self, &r->event);
   return ret;
 }
 
-/* Applies what the trigger decided, consecutive ranges of the same kind
- * merged: the trigger decides window by window, buffers go out as large as
- * the held ones allow. */
+/* Applies what the trigger decided, all of it whatever the flow. */
 static GstFlowReturn
 apply_decisions (GstTriggerGate *self)
 {
   GstFlowReturn ret = GST_FLOW_OK, r;
-  FfcTriggerRange cur, next;
+  FfcTriggerRange range;
 
-  if (!ffc_trigger_pop (self->trigger, &cur))
-    return GST_FLOW_OK;
-  while (ffc_trigger_pop (self->trigger, &next)) {
-    if (next.pass == cur.pass && !cur.event_end && !next.event_start) {
-      cur.end = next.end;
-      cur.event_end = next.event_end;
-      cur.event = next.event;
-      continue;
-    }
-    r = apply_range (self, &cur);
+  while (ffc_trigger_pop_merged (self->trigger, &range)) {
+    r = apply_range (self, &range);
     if (ret == GST_FLOW_OK)
       ret = r;
-    cur = next;
   }
-  r = apply_range (self, &cur);
-  return ret == GST_FLOW_OK ? r : ret;
+  return ret;
 }
 
 /* Everything held gets decided: at EOS and before a new format. */
@@ -736,14 +670,14 @@ drain (GstTriggerGate *self)
   GstFlowReturn ret = GST_FLOW_OK;
 
   if (self->trigger != NULL) {
-    ffc_trigger_finish (self->trigger, self->received);
+    ffc_trigger_finish (self->trigger, ffc_held_received (self->held));
     ret = apply_decisions (self);
   }
   push_leading_events (self);
   flush_gap (self);
   g_clear_pointer (&self->band, ffc_band_free);
   g_clear_pointer (&self->trigger, ffc_trigger_free);
-  self->received = 0;
+  ffc_held_clear (self->held); /* all decided: positions from 0 again */
   return ret;
 }
 
@@ -752,7 +686,7 @@ gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
 {
   GstTriggerGate *self = GST_TRIGGER_GATE (parent);
   gint bpf = GST_AUDIO_INFO_BPF (&self->info);
-  Held *h;
+  guint64 frames;
   GstMapInfo map;
   gsize done = 0;
   GstFlowReturn ret;
@@ -778,7 +712,7 @@ gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
   }
 
   if (!self->told_start && GST_BUFFER_PTS_IS_VALID (buffer)
-      && g_queue_is_empty (&self->held)) {
+      && ffc_held_is_empty (self->held)) {
     /* Nothing comes out for pre-trigger + min-trigger: tell downstream
      * now that time starts, so that its sinks preroll and a pipeline
      * that waits for them (a tee with a queue of less than that on
@@ -787,26 +721,22 @@ gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
     gst_pad_push_event (
         self->srcpad, gst_event_new_gap (GST_BUFFER_PTS (buffer), 0));
   }
-  h = g_new0 (Held, 1);
-  h->buffer = buffer;
-  h->pos = self->received;
-  h->frames = gst_buffer_get_size (buffer) / bpf;
-  g_queue_push_tail (&self->held, h);
-  self->received += h->frames;
+  frames = gst_buffer_get_size (buffer) / bpf;
+  ffc_held_push_audio (self->held, buffer, frames);
   GST_OBJECT_LOCK (self);
-  self->samples_received += h->frames;
+  self->samples_received += frames;
   ffc_trigger_set_threshold (self->trigger, self->threshold);
   ffc_band_set_peak_floor (self->band, self->threshold);
   ffc_band_set_skip_below (self->band, self->threshold);
   GST_OBJECT_UNLOCK (self);
 
   gst_buffer_map (buffer, &map, GST_MAP_READ);
-  while (done < h->frames) {
+  while (done < frames) {
     FfcBandLevel level;
     gboolean window_done;
 
-    done += ffc_band_feed (self->band, map.data + done * bpf, h->frames - done,
-        &window_done, &level);
+    done += ffc_band_feed (
+        self->band, map.data + done * bpf, frames - done, &window_done, &level);
     if (window_done) {
       GST_OBJECT_LOCK (self);
       self->band_level = level.level_db;
@@ -878,7 +808,6 @@ configure (GstTriggerGate *self, GstCaps *caps)
       &t, bc.rate, bc.window_frames, threshold, &self->config);
   self->trigger = ffc_trigger_new (&self->config);
   self->info = info;
-  self->received = 0;
   GST_OBJECT_LOCK (self);
   self->latency =
       frames_to_time (ffc_trigger_latency_frames (&self->config), bc.rate);
@@ -924,7 +853,7 @@ gst_trigger_gate_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
     default:
       break;
   }
-  if (!GST_EVENT_IS_SERIALIZED (event) || g_queue_is_empty (&self->held)) {
+  if (!GST_EVENT_IS_SERIALIZED (event) || ffc_held_is_empty (self->held)) {
     if (GST_EVENT_IS_SERIALIZED (event)) {
       push_held_event (self, event);
       return TRUE;
@@ -932,13 +861,7 @@ gst_trigger_gate_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
     return gst_pad_event_default (pad, parent, event);
   }
   /* in order with the audio held back */
-  {
-    Held *h = g_new0 (Held, 1);
-
-    h->event = event;
-    h->pos = self->received;
-    g_queue_push_tail (&self->held, h);
-  }
+  ffc_held_push_event (self->held, event);
   return TRUE;
 }
 
@@ -956,8 +879,8 @@ gst_trigger_gate_src_query (GstPad *pad, GstObject *parent, GstQuery *query)
     gst_query_parse_latency (query, &live, &min, &max);
     GST_OBJECT_LOCK (self);
     ours = self->running ? self->latency
-                         : latency_of_times (&(FfcTriggerTimes){ self->window,
-                             self->min_trigger, self->pre_trigger,
+                         : ffc_trigger_times_latency_ns (&(FfcTriggerTimes){
+                             self->window, self->min_trigger, self->pre_trigger,
                              self->post_trigger, self->max_event });
     GST_OBJECT_UNLOCK (self);
     min += ours;

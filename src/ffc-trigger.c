@@ -142,6 +142,16 @@ ffc_trigger_latency_frames (const FfcTriggerConfig *config)
          + (guint64)config->min_windows * config->window_frames;
 }
 
+guint64
+ffc_trigger_times_latency_ns (const FfcTriggerTimes *t)
+{
+  guint64 windows = 1;
+
+  if (t->window_ns > 0 && t->min_trigger_ns > t->window_ns)
+    windows = (t->min_trigger_ns + t->window_ns - 1) / t->window_ns;
+  return t->pre_trigger_ns + windows * t->window_ns;
+}
+
 FfcTrigger *
 ffc_trigger_new (const FfcTriggerConfig *config)
 {
@@ -380,6 +390,24 @@ ffc_trigger_pop (FfcTrigger *t, FfcTriggerRange *range)
     return FALSE;
   *range = *r;
   g_free (r);
+  return TRUE;
+}
+
+gboolean
+ffc_trigger_pop_merged (FfcTrigger *t, FfcTriggerRange *range)
+{
+  FfcTriggerRange *next;
+
+  if (!ffc_trigger_pop (t, range))
+    return FALSE;
+  while ((next = g_queue_peek_head (&t->ranges)) != NULL
+         && next->pass == range->pass && !range->event_end
+         && !next->event_start) {
+    range->end = next->end;
+    range->event_end = next->event_end;
+    range->event = next->event;
+    g_free (g_queue_pop_head (&t->ranges));
+  }
   return TRUE;
 }
 

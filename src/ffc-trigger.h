@@ -51,6 +51,10 @@ void ffc_trigger_config_from_times (const FfcTriggerTimes *times, guint rate,
  * pre-trigger plus min-trigger in whole windows. */
 guint64 ffc_trigger_latency_frames (const FfcTriggerConfig *config);
 
+/* The same before a rate is known, in ns: pre-trigger plus min-trigger in
+ * whole windows (at least one). */
+guint64 ffc_trigger_times_latency_ns (const FfcTriggerTimes *times);
+
 typedef struct {
   guint64 start, end; /* sample positions, [start, end) */
   gdouble peak_db;    /* the loudest window touching the event */
@@ -90,6 +94,12 @@ void ffc_trigger_finish (FfcTrigger *trigger, guint64 total);
  * with event_end and start == end closes an event without samples of its
  * own (only at finish). */
 gboolean ffc_trigger_pop (FfcTrigger *trigger, FfcTriggerRange *range);
+
+/* The same, with the consecutive ranges waiting that are of the same kind
+ * (passed or withheld) and not split by an event's start or end merged
+ * into one: the trigger decides window by window, buffers go out as large
+ * as the held ones allow. */
+gboolean ffc_trigger_pop_merged (FfcTrigger *trigger, FfcTriggerRange *range);
 
 /* Samples decided so far (the end of the last range produced). */
 guint64 ffc_trigger_decided (const FfcTrigger *trigger);

@@ -437,6 +437,95 @@ test_config_from_times (void)
   g_assert_cmpuint (c.min_windows, ==, 1);
 }
 
+static void
+test_times_latency_ns (void)
+{
+  FfcTriggerTimes t = { 10000000, 25000000, 1000000000, 2000000000,
+    60000000000 };
+  FfcTriggerConfig c;
+
+  /* 25 ms is 2.5 windows of 10 ms: three, after a second of pre-trigger */
+  g_assert_cmpuint (ffc_trigger_times_latency_ns (&t), ==, 1030000000);
+  /* the same as the frames once a rate is known (windows of whole ms) */
+  ffc_trigger_config_from_times (&t, 48000, 480, -40, &c);
+  g_assert_cmpuint (ffc_trigger_latency_frames (&c) * 1000000000 / 48000, ==,
+      ffc_trigger_times_latency_ns (&t));
+  /* min-trigger 0, or one window or less: one window */
+  t.min_trigger_ns = 0;
+  g_assert_cmpuint (ffc_trigger_times_latency_ns (&t), ==, 1010000000);
+  t.min_trigger_ns = 10000000;
+  g_assert_cmpuint (ffc_trigger_times_latency_ns (&t), ==, 1010000000);
+  t.min_trigger_ns = 10000001;
+  g_assert_cmpuint (ffc_trigger_times_latency_ns (&t), ==, 1020000000);
+  t.pre_trigger_ns = 0;
+  g_assert_cmpuint (ffc_trigger_times_latency_ns (&t), ==, 20000000);
+}
+
+/* Feeds `pattern` as run () does, all of it, then finishes; the merged
+ * ranges in `out` (start, end, pass, event_start, event_end per range). */
+static guint
+merged (const FfcTriggerConfig *config, const gchar *pattern, guint64 *out,
+    guint max)
+{
+  FfcTrigger *t = ffc_trigger_new (config);
+  FfcTriggerRange r;
+  guint n = 0, i;
+
+  for (i = 0; pattern[i] != '\0'; i++)
+    ffc_trigger_window (t, pattern[i] == '#' ? LOUD : QUIET, 1000.0);
+  ffc_trigger_finish (t, i * config->window_frames);
+  while (ffc_trigger_pop_merged (t, &r)) {
+    g_assert_cmpuint (n, <, max);
+    out[5 * n] = r.start;
+    out[5 * n + 1] = r.end;
+    out[5 * n + 2] = r.pass;
+    out[5 * n + 3] = r.event_start;
+    out[5 * n + 4] = r.event_end;
+    if (r.event_end) {
+      g_assert_true (r.pass);
+      g_assert_cmpuint (r.event.end, ==, r.end);
+    }
+    n++;
+  }
+  ffc_trigger_free (t);
+  return n;
+}
+
+static void
+test_pop_merged (void)
+{
+  FfcTriggerConfig c = base;
+  guint64 got[5 * 8];
+  /* window 4 triggers: the event [40 - 25, 50 + 30), in three ranges */
+  const guint64 one[] = { 0, 15, 0, 0, 0, 15, 80, 1, 1, 1, 80, 110, 0, 0, 0 };
+  /* max-event 40 cuts a long trigger: events that touch do not merge */
+  const guint64 cut[] = { 0, 40, 1, 1, 1, 40, 80, 1, 1, 1, 80, 90, 1, 1, 1 };
+  FfcTrigger *t;
+  FfcTriggerRange r, m;
+  guint i, popped = 0;
+
+  g_assert_cmpuint (merged (&c, "....#......", got, 8), ==, 3);
+  g_assert_cmpmem (got, sizeof one, one, sizeof one);
+  c.max_frames = 40;
+  g_assert_cmpuint (merged (&c, "#########", got, 8), ==, 3);
+  g_assert_cmpmem (got, sizeof cut, cut, sizeof cut);
+
+  /* without merging the same is many ranges, window by window */
+  c = base;
+  t = ffc_trigger_new (&c);
+  for (i = 0; i < 11; i++)
+    ffc_trigger_window (t, i == 4 ? LOUD : QUIET, 1000.0);
+  ffc_trigger_finish (t, 110);
+  while (ffc_trigger_pop (t, &r))
+    popped++;
+  g_assert_cmpuint (popped, >, 3);
+  /* nothing waiting: FALSE, the range untouched */
+  memset (&m, 0x5a, sizeof m);
+  g_assert_false (ffc_trigger_pop_merged (t, &m));
+  g_assert_cmpuint (m.start, ==, G_GUINT64_CONSTANT (0x5a5a5a5a5a5a5a5a));
+  ffc_trigger_free (t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -458,5 +547,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trigger/random-model", test_random_against_the_model);
   g_test_add_func ("/trigger/times-check", test_times_check);
   g_test_add_func ("/trigger/config-from-times", test_config_from_times);
+  g_test_add_func ("/trigger/times-latency-ns", test_times_latency_ns);
+  g_test_add_func ("/trigger/pop-merged", test_pop_merged);
   return g_test_run ();
 }
