@@ -121,7 +121,6 @@ struct _GstTriggerGate {
   FfcHeld *held;      /* buffers and events, positions from the configuration */
   GstSegment segment; /* the one in force downstream */
   FfcWallMap wall;
-  FfcHeldGaps gaps;    /* withheld time not yet told downstream */
   gboolean told_start; /* the first GAP, for downstream's preroll, is out */
   GstClockTime event_start_rt, event_end_rt;
   gint64 event_start_wall; /* by the time model in force at its start */
@@ -238,9 +237,8 @@ gst_trigger_gate_init (GstTriggerGate *self)
   self->post_trigger = DEFAULT_POST_TRIGGER;
   self->max_event = DEFAULT_MAX_EVENT;
   self->band_level = FFC_BAND_FLOOR_DB;
-  self->held = ffc_held_new ((GDestroyNotify)gst_mini_object_unref,
+  self->held = ffc_held_new (MAX_GAP, (GDestroyNotify)gst_mini_object_unref,
       (GDestroyNotify)gst_mini_object_unref);
-  ffc_held_gaps_init (&self->gaps, MAX_GAP);
   gst_audio_info_init (&self->info);
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   ffc_wall_map_init (&self->wall);
@@ -277,7 +275,6 @@ reset_stream (GstTriggerGate *self)
   GST_OBJECT_UNLOCK (self);
   g_clear_pointer (&self->band, ffc_band_free);
   g_clear_pointer (&self->trigger, ffc_trigger_free);
-  ffc_held_gaps_init (&self->gaps, MAX_GAP);
   self->told_start = FALSE;
 }
 
@@ -472,19 +469,8 @@ flush_gap (GstTriggerGate *self)
 {
   FfcHeldSpan gap;
 
-  if (ffc_held_gaps_flush (&self->gaps, &gap))
+  if (ffc_held_flush_gap (self->held, &gap))
     push_gap (self, &gap);
-}
-
-/* Withheld audio of `pts` .. `end`: time goes on downstream. */
-static void
-add_gap (GstTriggerGate *self, GstClockTime pts, GstClockTime end)
-{
-  FfcHeldSpan due[2];
-  guint i, n = ffc_held_gaps_add (&self->gaps, pts, end, due);
-
-  for (i = 0; i < n; i++)
-    push_gap (self, &due[i]);
 }
 
 static void
@@ -545,29 +531,24 @@ post_event (GstTriggerGate *self, const FfcTriggerEvent *ev)
 
 /* Frames [off, off + len) of a held buffer, stamped as they were. */
 static GstBuffer *
-piece_of (GstTriggerGate *self, const FfcHeldPiece *p, gboolean discont)
+piece_of (GstTriggerGate *self, const FfcHeldAction *a)
 {
   gint bpf = GST_AUDIO_INFO_BPF (&self->info);
-  GstBuffer *in = p->buffer, *out;
-  gboolean was_discont = GST_BUFFER_FLAG_IS_SET (in, GST_BUFFER_FLAG_DISCONT);
+  GstBuffer *out;
 
-  if (p->off == 0 && p->len == p->frames) {
-    out = gst_buffer_make_writable (gst_buffer_ref (in));
+  if (a->whole) {
+    out = gst_buffer_make_writable (gst_buffer_ref (a->item));
   } else {
-    FfcHeldStamps st;
-
-    out = gst_buffer_copy_region (in,
+    out = gst_buffer_copy_region (a->item,
         GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_META | GST_BUFFER_COPY_MEMORY,
-        p->off * bpf, p->len * bpf);
-    ffc_held_piece_stamps (GST_BUFFER_PTS (in), GST_BUFFER_OFFSET (in),
-        GST_AUDIO_INFO_RATE (&self->info), p->off, p->len, &st);
-    GST_BUFFER_PTS (out) = st.pts;
-    GST_BUFFER_DURATION (out) = st.duration;
+        a->off * bpf, a->len * bpf);
+    GST_BUFFER_PTS (out) = a->stamps.pts;
+    GST_BUFFER_DURATION (out) = a->stamps.duration;
     GST_BUFFER_DTS (out) = GST_CLOCK_TIME_NONE;
-    GST_BUFFER_OFFSET (out) = st.offset;
-    GST_BUFFER_OFFSET_END (out) = st.offset_end;
+    GST_BUFFER_OFFSET (out) = a->stamps.offset;
+    GST_BUFFER_OFFSET_END (out) = a->stamps.offset_end;
   }
-  if (ffc_held_piece_discont (discont, p->off, was_discont))
+  if (a->discont)
     GST_BUFFER_FLAG_SET (out, GST_BUFFER_FLAG_DISCONT);
   else
     GST_BUFFER_FLAG_UNSET (out, GST_BUFFER_FLAG_DISCONT);
@@ -589,21 +570,20 @@ apply_range (GstTriggerGate *self, const FfcTriggerRange *r)
   gint rate = GST_AUDIO_INFO_RATE (&self->info);
   GstFlowReturn ret = GST_FLOW_OK;
   gboolean first = r->event_start;
-  GstEvent *event;
-  FfcHeldPiece p;
+  FfcHeldAction a;
 
   if (r->event_start) {
-    flush_gap (self);
     self->event_rt_known = FALSE;
     self->event_offset = GST_BUFFER_OFFSET_NONE;
   }
-  while (ffc_held_next (self->held, r->end, (gpointer *)&event, &p)) {
-    if (event != NULL) {
-      push_held_event (self, event);
-      continue;
-    }
-    if (r->pass) {
-      GstBuffer *out = piece_of (self, &p, first);
+  ffc_held_begin (self->held, r->end, r->pass, r->event_start);
+  while (ffc_held_step (self->held, &a)) {
+    if (a.kind == FFC_HELD_EVENT) {
+      push_held_event (self, a.item);
+    } else if (a.kind == FFC_HELD_GAP) {
+      push_gap (self, &a.gap);
+    } else if (a.kind == FFC_HELD_PASS) {
+      GstBuffer *out = piece_of (self, &a);
       GstClockTime pts = GST_BUFFER_PTS (out);
 
       if (first) {
@@ -621,27 +601,22 @@ apply_range (GstTriggerGate *self, const FfcTriggerRange *r)
       }
       if (self->event_rt_known && GST_CLOCK_TIME_IS_VALID (pts))
         self->event_end_rt =
-            running_time_of (self, pts + frames_to_time (p.len, rate));
+            running_time_of (self, pts + frames_to_time (a.len, rate));
       first = FALSE;
       GST_OBJECT_LOCK (self);
-      self->samples_passed += p.len;
+      self->samples_passed += a.len;
       GST_OBJECT_UNLOCK (self);
       if (ret == GST_FLOW_OK)
         ret = gst_pad_push (self->srcpad, out);
       else
         gst_buffer_unref (out);
     } else {
-      GstClockTime pts = GST_BUFFER_PTS (p.buffer);
-
       GST_OBJECT_LOCK (self);
-      self->samples_withheld += p.len;
+      self->samples_withheld += a.len;
       GST_OBJECT_UNLOCK (self);
-      if (GST_CLOCK_TIME_IS_VALID (pts))
-        add_gap (self, pts + frames_to_time (p.off, rate),
-            pts + frames_to_time (p.off + p.len, rate));
     }
-    if (p.last)
-      gst_buffer_unref (p.buffer);
+    if (a.last)
+      gst_buffer_unref (a.item);
   }
   if (r->event_end)
     post_event (self, &r->event);
@@ -722,7 +697,9 @@ gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
         self->srcpad, gst_event_new_gap (GST_BUFFER_PTS (buffer), 0));
   }
   frames = gst_buffer_get_size (buffer) / bpf;
-  ffc_held_push_audio (self->held, buffer, frames);
+  ffc_held_push_audio (self->held, buffer, frames, GST_BUFFER_PTS (buffer),
+      GST_BUFFER_OFFSET (buffer),
+      GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DISCONT));
   GST_OBJECT_LOCK (self);
   self->samples_received += frames;
   ffc_trigger_set_threshold (self->trigger, self->threshold);
@@ -808,6 +785,7 @@ configure (GstTriggerGate *self, GstCaps *caps)
       &t, bc.rate, bc.window_frames, threshold, &self->config);
   self->trigger = ffc_trigger_new (&self->config);
   self->info = info;
+  ffc_held_set_rate (self->held, bc.rate);
   GST_OBJECT_LOCK (self);
   self->latency =
       frames_to_time (ffc_trigger_latency_frames (&self->config), bc.rate);

@@ -10,28 +10,42 @@
  */
 #include "ffc-held.h"
 
+#include <string.h>
+
 typedef struct {
   gpointer buffer; /* NULL for an event */
   gpointer event;
   guint64 pos; /* the buffer's first frame */
   guint64 frames;
+  guint64 pts, offset;
+  gboolean discont;
 } Item;
 
 struct _FfcHeld {
   GDestroyNotify free_audio, free_event;
+  guint rate;
   GQueue items;     /* Item *, oldest first */
   guint64 received; /* frames pushed */
-  guint64 taken;    /* frames handed out by ffc_held_next */
+  guint64 taken;    /* frames handed out by ffc_held_step */
+  FfcHeldGaps gaps;
+  /* the range being applied */
+  guint64 end;
+  gboolean pass, first;
+  FfcHeldSpan due[2]; /* gaps to tell before anything else */
+  guint n_due;
 };
 
 FfcHeld *
-ffc_held_new (GDestroyNotify free_audio, GDestroyNotify free_event)
+ffc_held_new (
+    guint64 max_gap_ns, GDestroyNotify free_audio, GDestroyNotify free_event)
 {
   FfcHeld *held = g_new0 (FfcHeld, 1);
 
   held->free_audio = free_audio;
   held->free_event = free_event;
+  held->rate = 1;
   g_queue_init (&held->items);
+  ffc_held_gaps_init (&held->gaps, max_gap_ns);
   return held;
 }
 
@@ -47,7 +61,9 @@ ffc_held_clear (FfcHeld *held)
       held->free_event (it->event);
     g_free (it);
   }
-  held->received = held->taken = 0;
+  held->received = held->taken = held->end = 0;
+  held->n_due = 0;
+  ffc_held_gaps_init (&held->gaps, held->gaps.max_ns);
 }
 
 void
@@ -60,14 +76,23 @@ ffc_held_free (FfcHeld *held)
 }
 
 void
-ffc_held_push_audio (FfcHeld *held, gpointer buffer, guint64 frames)
+ffc_held_set_rate (FfcHeld *held, guint rate)
+{
+  held->rate = MAX (rate, 1);
+}
+
+void
+ffc_held_push_audio (FfcHeld *held, gpointer buffer, guint64 frames,
+    guint64 pts, guint64 offset, gboolean discont)
 {
   Item *it = g_new0 (Item, 1);
 
-  g_return_if_fail (buffer != NULL);
   it->buffer = buffer;
   it->pos = held->received;
   it->frames = frames;
+  it->pts = pts;
+  it->offset = offset;
+  it->discont = discont;
   g_queue_push_tail (&held->items, it);
   held->received += frames;
 }
@@ -77,7 +102,6 @@ ffc_held_push_event (FfcHeld *held, gpointer event)
 {
   Item *it = g_new0 (Item, 1);
 
-  g_return_if_fail (event != NULL);
   it->event = event;
   it->pos = held->received;
   g_queue_push_tail (&held->items, it);
@@ -110,26 +134,71 @@ ffc_held_pop_event (FfcHeld *held)
 }
 
 gboolean
-ffc_held_next (FfcHeld *held, guint64 end, gpointer *event, FfcHeldPiece *piece)
+ffc_held_flush_gap (FfcHeld *held, FfcHeldSpan *gap)
+{
+  return ffc_held_gaps_flush (&held->gaps, gap);
+}
+
+void
+ffc_held_begin (FfcHeld *held, guint64 end, gboolean pass, gboolean event_start)
+{
+  held->end = end;
+  held->pass = pass;
+  held->first = event_start;
+  held->n_due = 0;
+  /* the time withheld before an event is told before it */
+  if (event_start && ffc_held_gaps_flush (&held->gaps, &held->due[0]))
+    held->n_due = 1;
+}
+
+gboolean
+ffc_held_step (FfcHeld *held, FfcHeldAction *a)
 {
   Item *it;
+  guint rate = held->rate;
 
-  *event = NULL;
-  if (held->taken >= end)
-    return FALSE;
-  if ((*event = ffc_held_pop_event (held)) != NULL)
+  memset (a, 0, sizeof *a);
+  if (held->n_due > 0) {
+    a->kind = FFC_HELD_GAP;
+    a->gap = held->due[0];
+    held->due[0] = held->due[1];
+    held->n_due--;
     return TRUE;
-  it = g_queue_peek_head (&held->items);
-  if (it == NULL)
-    return FALSE; /* a range beyond what was received */
-  piece->buffer = it->buffer;
-  piece->pos = it->pos;
-  piece->frames = it->frames;
-  piece->off = held->taken - it->pos;
-  piece->len = MIN (end, it->pos + it->frames) - held->taken;
-  held->taken += piece->len;
-  piece->last = held->taken == it->pos + it->frames;
-  if (piece->last) {
+  }
+  if (held->taken >= held->end
+      || (it = g_queue_peek_head (&held->items)) == NULL)
+    return FALSE; /* done, or a range beyond what was received */
+  if (it->buffer == NULL) {
+    /* downstream learns of the time withheld before the event */
+    if (ffc_held_gaps_flush (&held->gaps, &a->gap)) {
+      a->kind = FFC_HELD_GAP;
+      return TRUE;
+    }
+    a->kind = FFC_HELD_EVENT;
+    a->item = ffc_held_pop_event (held);
+    return TRUE;
+  }
+  a->item = it->buffer;
+  a->pos = it->pos;
+  a->off = held->taken - it->pos;
+  a->len = MIN (held->end, it->pos + it->frames) - held->taken;
+  if (held->pass) {
+    a->kind = FFC_HELD_PASS;
+    a->whole = a->off == 0 && a->len == it->frames;
+    a->discont = ffc_held_piece_discont (held->first, a->off, it->discont);
+    ffc_held_piece_stamps (
+        it->pts, it->offset, rate, a->off, a->len, &a->stamps);
+    held->first = FALSE;
+  } else {
+    a->kind = FFC_HELD_WITHHOLD;
+    if (it->pts != FFC_HELD_NONE)
+      held->n_due = ffc_held_gaps_add (&held->gaps,
+          it->pts + ffc_held_frames_to_ns (a->off, rate),
+          it->pts + ffc_held_frames_to_ns (a->off + a->len, rate), held->due);
+  }
+  held->taken += a->len;
+  a->last = held->taken == it->pos + it->frames;
+  if (a->last) {
     g_queue_pop_head (&held->items);
     g_free (it);
   }

@@ -12,52 +12,6 @@ G_BEGIN_DECLS
 /* No timestamp or offset (GST_CLOCK_TIME_NONE, GST_BUFFER_OFFSET_NONE). */
 #define FFC_HELD_NONE G_MAXUINT64
 
-/* Buffers (of whole frames) and serialized events held back in stream
- * order, the buffers at consecutive sample positions from 0. The items
- * are opaque: the caller's buffers and events, freed with the functions
- * given. */
-typedef struct _FfcHeld FfcHeld;
-
-FfcHeld *ffc_held_new (GDestroyNotify free_audio, GDestroyNotify free_event);
-void ffc_held_free (FfcHeld *held);
-
-/* Frees everything held; positions count from 0 again. */
-void ffc_held_clear (FfcHeld *held);
-
-/* `buffer` of `frames` frames (> 0) follows what is held; the queue owns
- * it. */
-void ffc_held_push_audio (FfcHeld *held, gpointer buffer, guint64 frames);
-
-/* `event` follows what is held; the queue owns it. */
-void ffc_held_push_event (FfcHeld *held, gpointer event);
-
-/* Frames pushed since the last clear. */
-guint64 ffc_held_received (const FfcHeld *held);
-
-gboolean ffc_held_is_empty (const FfcHeld *held);
-
-/* The event at the head, now the caller's, or NULL when a buffer or
- * nothing is there. */
-gpointer ffc_held_pop_event (FfcHeld *held);
-
-/* Frames [off, off + len) of `buffer`, a held buffer of `frames` frames
- * whose first frame is at `pos`. */
-typedef struct {
-  gpointer buffer; /* borrowed, unless `last` */
-  guint64 pos, frames;
-  guint64 off, len;
-  gboolean last; /* they end the buffer: it is no longer held, the caller
-                  * owns it and frees it */
-} FfcHeldPiece;
-
-/* Walks a decided range: the samples from the first one not yet taken up
- * to `end`. Returns TRUE with `*event` (the caller's) for an event that
- * comes before the next sample, TRUE with `*piece` (and `*event` NULL)
- * for the next piece of the range within one buffer, FALSE when the range
- * is done (events that follow it stay held) or nothing more is held. */
-gboolean ffc_held_next (
-    FfcHeld *held, guint64 end, gpointer *event, FfcHeldPiece *piece);
-
 /* Duration of `frames` frames at `rate` (ns), rounded to the nearest ns,
  * as gst_util_uint64_scale_int_round (frames, GST_SECOND, rate). */
 guint64 ffc_held_frames_to_ns (guint64 frames, guint rate);
@@ -74,11 +28,6 @@ typedef struct {
 void ffc_held_piece_stamps (guint64 pts, guint64 offset, guint rate,
     guint64 off, guint64 len, FfcHeldStamps *stamps);
 
-/* Whether a passed piece is DISCONT: the first of an event is; else one
- * that starts a buffer keeps that buffer's flag. */
-gboolean ffc_held_piece_discont (
-    gboolean event_first, guint64 off, gboolean buffer_discont);
-
 /* Withheld time told downstream as GAP events: adjoining withheld spans
  * merge, up to `max_ns` each. */
 typedef struct {
@@ -90,6 +39,83 @@ typedef struct {
   gboolean pending;
   FfcHeldSpan span; /* the one being merged, when pending */
 } FfcHeldGaps;
+
+/* Buffers (of whole frames) and serialized events held back in stream
+ * order, the buffers at consecutive sample positions from 0, and what a
+ * decided range does to them. The items are opaque: the caller's buffers
+ * and events, freed with the functions given. */
+typedef struct _FfcHeld FfcHeld;
+
+/* Withheld time goes out in gaps of at most `max_gap_ns`. */
+FfcHeld *ffc_held_new (
+    guint64 max_gap_ns, GDestroyNotify free_audio, GDestroyNotify free_event);
+void ffc_held_free (FfcHeld *held);
+
+/* Frees everything held and forgets a pending gap; positions count from 0
+ * again. */
+void ffc_held_clear (FfcHeld *held);
+
+/* The sample rate of the buffers to come, for their stamps. */
+void ffc_held_set_rate (FfcHeld *held, guint rate);
+
+/* `buffer` of `frames` frames (> 0) follows what is held, stamped `pts`
+ * and `offset` (FFC_HELD_NONE: none), DISCONT or not; the queue owns it. */
+void ffc_held_push_audio (FfcHeld *held, gpointer buffer, guint64 frames,
+    guint64 pts, guint64 offset, gboolean discont);
+
+/* `event` follows what is held; the queue owns it. */
+void ffc_held_push_event (FfcHeld *held, gpointer event);
+
+/* Frames pushed since the last clear. */
+guint64 ffc_held_received (const FfcHeld *held);
+
+gboolean ffc_held_is_empty (const FfcHeld *held);
+
+/* The event at the head, now the caller's, or NULL when a buffer or
+ * nothing is there. */
+gpointer ffc_held_pop_event (FfcHeld *held);
+
+/* TRUE with the withheld time not yet told, no longer pending. */
+gboolean ffc_held_flush_gap (FfcHeld *held, FfcHeldSpan *gap);
+
+typedef enum {
+  FFC_HELD_EVENT,    /* push `item`, an event, now the caller's */
+  FFC_HELD_GAP,      /* tell downstream that `gap` was withheld */
+  FFC_HELD_PASS,     /* push frames [off, off + len) of `item` */
+  FFC_HELD_WITHHOLD, /* frames [off, off + len) of `item` are withheld */
+} FfcHeldKind;
+
+typedef struct {
+  FfcHeldKind kind;
+  /* EVENT: the event; PASS, WITHHOLD: the buffer, borrowed unless `last`
+   * (its last frames: it is no longer held, the caller frees it) */
+  gpointer item;
+  guint64 pos;      /* the buffer's first frame */
+  guint64 off, len; /* the frames of the buffer this is about */
+  gboolean last;
+  gboolean whole;       /* PASS: all of the buffer, pass it as it is */
+  gboolean discont;     /* PASS: the piece is DISCONT */
+  FfcHeldStamps stamps; /* PASS, not whole: the piece's stamps */
+  FfcHeldSpan gap;      /* GAP */
+} FfcHeldAction;
+
+/* Starts the next decided range, from the first sample not yet taken to
+ * `end`: passed (inside an event; `event_start`: its first range) or
+ * withheld. */
+void ffc_held_begin (
+    FfcHeld *held, guint64 end, gboolean pass, gboolean event_start);
+
+/* The next thing to do for the range, in stream order: an event comes
+ * out before the sample it preceded (withheld time before it told first),
+ * a range cut by buffers in pieces, each withheld piece adding to the
+ * gap; an event's start tells the pending gap. FALSE when the range is
+ * done (the events that follow it stay held) or nothing more is held. */
+gboolean ffc_held_step (FfcHeld *held, FfcHeldAction *action);
+
+/* Whether a passed piece is DISCONT: the first of an event is; else one
+ * that starts a buffer keeps that buffer's flag. */
+gboolean ffc_held_piece_discont (
+    gboolean event_first, guint64 off, gboolean buffer_discont);
 
 /* No gap pending; at most `max_ns` (> 0) in one gap. */
 void ffc_held_gaps_init (FfcHeldGaps *gaps, guint64 max_ns);

@@ -87,76 +87,99 @@ test_piece_discont (void)
 
 static gint a, b, c, e1, e2;
 
-static void
-assert_piece (FfcHeld *held, guint64 end, gpointer buffer, guint64 pos,
-    guint64 off, guint64 len, gboolean last)
+/* The next step: `kind`, and for audio the buffer, its frames and last */
+static FfcHeldAction
+step (FfcHeld *held, FfcHeldKind kind, gpointer item, guint64 off, guint64 len,
+    gboolean last)
 {
-  gpointer event = &e1;
-  FfcHeldPiece p;
+  FfcHeldAction act;
 
-  g_assert_true (ffc_held_next (held, end, &event, &p));
-  g_assert_null (event);
-  g_assert_true (p.buffer == buffer);
-  g_assert_cmpuint (p.pos, ==, pos);
-  g_assert_cmpuint (p.off, ==, off);
-  g_assert_cmpuint (p.len, ==, len);
-  g_assert_cmpint (p.last, ==, last);
+  g_assert_true (ffc_held_step (held, &act));
+  g_assert_cmpint (act.kind, ==, kind);
+  if (kind != FFC_HELD_GAP)
+    g_assert_true (act.item == item);
+  if (kind == FFC_HELD_PASS || kind == FFC_HELD_WITHHOLD) {
+    g_assert_cmpuint (act.off, ==, off);
+    g_assert_cmpuint (act.len, ==, len);
+    g_assert_cmpint (act.last, ==, last);
+  }
+  return act;
 }
 
 static void
-assert_event (FfcHeld *held, guint64 end, gpointer expected)
+assert_done (FfcHeld *held)
 {
-  gpointer event = NULL;
-  FfcHeldPiece p;
+  FfcHeldAction act;
 
-  g_assert_true (ffc_held_next (held, end, &event, &p));
-  g_assert_true (event == expected);
-}
-
-static void
-assert_done (FfcHeld *held, guint64 end)
-{
-  gpointer event;
-  FfcHeldPiece p;
-
-  g_assert_false (ffc_held_next (held, end, &event, &p));
+  g_assert_false (ffc_held_step (held, &act));
 }
 
 static void
 test_ranges_over_buffers_and_events (void)
 {
-  FfcHeld *held = ffc_held_new (free_audio, free_event);
+  FfcHeld *held = ffc_held_new (1000000000, free_audio, free_event);
+  FfcHeldAction act;
 
   freed_audio = freed_events = 0;
+  ffc_held_set_rate (held, 1000); /* a frame is 1 ms */
   g_assert_true (ffc_held_is_empty (held));
-  ffc_held_push_audio (held, &a, 100);
+  ffc_held_push_audio (held, &a, 100, 0, 0, TRUE);
   ffc_held_push_event (held, &e1);
-  ffc_held_push_audio (held, &b, 50);
+  ffc_held_push_audio (held, &b, 50, 100000000, 100, FALSE);
   ffc_held_push_event (held, &e2);
-  ffc_held_push_audio (held, &c, 30);
+  ffc_held_push_audio (held, &c, 30, FFC_HELD_NONE, FFC_HELD_NONE, FALSE);
   g_assert_cmpuint (ffc_held_received (held), ==, 180);
 
-  /* [0, 120): all of a (now ours), e1 in its place, b's first 20 */
-  assert_piece (held, 120, &a, 0, 0, 100, TRUE);
-  assert_event (held, 120, &e1);
-  assert_piece (held, 120, &b, 100, 0, 20, FALSE);
-  assert_done (held, 120);
-  /* [120, 150): the rest of b; e2 waits for the sample it preceded */
-  assert_piece (held, 150, &b, 100, 20, 30, TRUE);
-  assert_done (held, 150);
+  /* an event [0, 120): all of a as it is (now ours; DISCONT as the event's
+   * first), e1 in its place, b's first 20 */
+  ffc_held_begin (held, 120, TRUE, TRUE);
+  act = step (held, FFC_HELD_PASS, &a, 0, 100, TRUE);
+  g_assert_true (act.whole);
+  g_assert_true (act.discont);
+  step (held, FFC_HELD_EVENT, &e1, 0, 0, FALSE);
+  act = step (held, FFC_HELD_PASS, &b, 0, 20, FALSE);
+  g_assert_false (act.whole);
+  g_assert_false (act.discont);
+  g_assert_cmpuint (act.pos, ==, 100);
+  g_assert_cmpuint (act.stamps.pts, ==, 100000000);
+  g_assert_cmpuint (act.stamps.duration, ==, 20000000);
+  g_assert_cmpuint (act.stamps.offset, ==, 100);
+  g_assert_cmpuint (act.stamps.offset_end, ==, 120);
+  assert_done (held);
+
+  /* withheld [120, 150): the rest of b, told as a gap; e2 waits for the
+   * sample it preceded */
+  ffc_held_begin (held, 150, FALSE, FALSE);
+  step (held, FFC_HELD_WITHHOLD, &b, 20, 30, TRUE);
+  assert_done (held);
   g_assert_false (ffc_held_is_empty (held));
   /* an empty range (an event closed at the end) takes nothing */
-  assert_done (held, 150);
-  /* [150, 170) in two ranges of one buffer */
-  assert_event (held, 160, &e2);
-  assert_piece (held, 160, &c, 150, 0, 10, FALSE);
-  assert_piece (held, 170, &c, 150, 10, 10, FALSE);
+  ffc_held_begin (held, 150, TRUE, FALSE);
+  assert_done (held);
+
+  /* the next event: the gap first, then e2, then c unstamped */
+  ffc_held_begin (held, 160, TRUE, TRUE);
+  act = step (held, FFC_HELD_GAP, NULL, 0, 0, FALSE);
+  g_assert_cmpuint (act.gap.start, ==, 120000000);
+  g_assert_cmpuint (act.gap.end, ==, 150000000);
+  step (held, FFC_HELD_EVENT, &e2, 0, 0, FALSE);
+  act = step (held, FFC_HELD_PASS, &c, 0, 10, FALSE);
+  g_assert_true (act.discont);
+  g_assert_cmpuint (act.stamps.pts, ==, FFC_HELD_NONE);
+  g_assert_cmpuint (act.stamps.offset, ==, FFC_HELD_NONE);
+  assert_done (held);
+  /* withheld audio without stamps makes no gap */
+  ffc_held_begin (held, 170, FALSE, FALSE);
+  step (held, FFC_HELD_WITHHOLD, &c, 10, 10, FALSE);
+  assert_done (held);
+  g_assert_false (ffc_held_flush_gap (held, &act.gap));
   /* the queue freed nothing it handed out */
   g_assert_cmpuint (freed_audio, ==, 0);
   g_assert_cmpuint (freed_events, ==, 0);
   /* a range beyond what was received stops at the end of it */
-  assert_piece (held, 500, &c, 150, 20, 10, TRUE);
-  assert_done (held, 500);
+  ffc_held_begin (held, 500, TRUE, FALSE);
+  step (held, FFC_HELD_PASS, &c, 20, 10, TRUE);
+  assert_done (held);
   g_assert_true (ffc_held_is_empty (held));
   g_assert_null (ffc_held_pop_event (held));
   ffc_held_free (held);
@@ -164,30 +187,72 @@ test_ranges_over_buffers_and_events (void)
 }
 
 static void
+test_withheld_time_is_told_in_gaps (void)
+{
+  FfcHeld *held = ffc_held_new (100000000, free_audio, free_event);
+  FfcHeldAction act;
+  guint i;
+
+  ffc_held_set_rate (held, 1000);
+  /* ten buffers of 30 ms, stamped back to back, then one 5 ms later */
+  for (i = 0; i < 10; i++)
+    ffc_held_push_audio (held, &a, 30, i * 30000000, FFC_HELD_NONE, FALSE);
+  ffc_held_push_audio (held, &b, 30, 305000000, FFC_HELD_NONE, FALSE);
+  ffc_held_begin (held, 330, FALSE, FALSE);
+  /* merged up to 100 ms each: [0, 120), [120, 240) */
+  for (i = 0; i < 10; i++) {
+    step (held, FFC_HELD_WITHHOLD, &a, 0, 30, TRUE);
+    if (i == 3 || i == 7) {
+      act = step (held, FFC_HELD_GAP, NULL, 0, 0, FALSE);
+      g_assert_cmpuint (act.gap.start, ==, (i - 3) * 30000000);
+      g_assert_cmpuint (act.gap.end, ==, (i + 1) * 30000000);
+    }
+  }
+  /* what does not adjoin ends the pending gap */
+  step (held, FFC_HELD_WITHHOLD, &b, 0, 30, TRUE);
+  act = step (held, FFC_HELD_GAP, NULL, 0, 0, FALSE);
+  g_assert_cmpuint (act.gap.start, ==, 240000000);
+  g_assert_cmpuint (act.gap.end, ==, 300000000);
+  assert_done (held);
+  /* the last one is pending until flushed */
+  g_assert_true (ffc_held_flush_gap (held, &act.gap));
+  g_assert_cmpuint (act.gap.start, ==, 305000000);
+  g_assert_cmpuint (act.gap.end, ==, 335000000);
+  g_assert_false (ffc_held_flush_gap (held, &act.gap));
+  ffc_held_free (held);
+}
+
+static void
 test_clear_frees_what_is_held (void)
 {
-  FfcHeld *held = ffc_held_new (free_audio, free_event);
-  gpointer event;
+  FfcHeld *held = ffc_held_new (100, free_audio, free_event);
+  FfcHeldAction act;
 
   freed_audio = freed_events = 0;
+  ffc_held_set_rate (held, 1000);
   ffc_held_push_event (held, &e1);
-  ffc_held_push_audio (held, &a, 10);
+  ffc_held_push_audio (held, &a, 10, 0, 0, FALSE);
   ffc_held_push_event (held, &e2);
-  ffc_held_push_audio (held, &b, 10);
+  ffc_held_push_audio (held, &b, 10, 10000000, 10, FALSE);
   /* the leading event alone comes off the head */
   g_assert_true (ffc_held_pop_event (held) == &e1);
   g_assert_null (ffc_held_pop_event (held));
-  assert_piece (held, 5, &a, 0, 0, 5, FALSE);
+  ffc_held_begin (held, 5, FALSE, FALSE);
+  step (held, FFC_HELD_WITHHOLD, &a, 0, 5, FALSE);
   ffc_held_clear (held);
   /* a (half out, still held), e2 and b */
   g_assert_cmpuint (freed_audio, ==, 2);
   g_assert_cmpuint (freed_events, ==, 1);
   g_assert_true (ffc_held_is_empty (held));
-  /* positions count from 0 again */
+  /* the pending gap is forgotten, positions count from 0 again */
+  g_assert_false (ffc_held_flush_gap (held, &act.gap));
   g_assert_cmpuint (ffc_held_received (held), ==, 0);
-  ffc_held_push_audio (held, &c, 8);
-  g_assert_false (ffc_held_next (held, 0, &event, &(FfcHeldPiece){ 0 }));
-  assert_piece (held, 8, &c, 0, 0, 8, TRUE);
+  ffc_held_push_audio (held, &c, 8, 0, 0, FALSE);
+  assert_done (held);
+  ffc_held_begin (held, 8, TRUE, FALSE);
+  act = step (held, FFC_HELD_PASS, &c, 0, 8, TRUE);
+  g_assert_true (act.whole);
+  g_assert_false (act.discont);
   ffc_held_push_event (held, &e1);
   ffc_held_free (held);
   g_assert_cmpuint (freed_audio, ==, 2);
@@ -246,6 +311,7 @@ main (int argc, char **argv)
   g_test_add_func ("/held/piece-stamps", test_piece_stamps);
   g_test_add_func ("/held/piece-discont", test_piece_discont);
   g_test_add_func ("/held/ranges", test_ranges_over_buffers_and_events);
+  g_test_add_func ("/held/withheld-gaps", test_withheld_time_is_told_in_gaps);
   g_test_add_func ("/held/clear", test_clear_frees_what_is_held);
   g_test_add_func ("/held/gaps", test_gaps);
   return g_test_run ();
