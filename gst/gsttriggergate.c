@@ -663,7 +663,7 @@ gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
   gint bpf = GST_AUDIO_INFO_BPF (&self->info);
   guint64 frames;
   GstMapInfo map;
-  gsize done = 0;
+  gdouble threshold, level;
   GstFlowReturn ret;
 
   if (self->trigger == NULL || bpf <= 0) {
@@ -702,24 +702,16 @@ gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
       GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DISCONT));
   GST_OBJECT_LOCK (self);
   self->samples_received += frames;
-  ffc_trigger_set_threshold (self->trigger, self->threshold);
-  ffc_band_set_peak_floor (self->band, self->threshold);
-  ffc_band_set_skip_below (self->band, self->threshold);
+  threshold = self->threshold; /* the one in force for this buffer */
   GST_OBJECT_UNLOCK (self);
 
   gst_buffer_map (buffer, &map, GST_MAP_READ);
-  while (done < frames) {
-    FfcBandLevel level;
-    gboolean window_done;
-
-    done += ffc_band_feed (
-        self->band, map.data + done * bpf, frames - done, &window_done, &level);
-    if (window_done) {
-      GST_OBJECT_LOCK (self);
-      self->band_level = level.level_db;
-      GST_OBJECT_UNLOCK (self);
-      ffc_trigger_window (self->trigger, level.level_db, level.peak_hz);
-    }
+  if (ffc_trigger_feed_band (
+          self->trigger, self->band, threshold, map.data, frames, bpf, &level)
+      > 0) {
+    GST_OBJECT_LOCK (self);
+    self->band_level = level;
+    GST_OBJECT_UNLOCK (self);
   }
   gst_buffer_unmap (buffer, &map);
 
@@ -778,9 +770,6 @@ configure (GstTriggerGate *self, GstCaps *caps)
     g_clear_error (&error);
     return FALSE;
   }
-  ffc_band_set_peak_floor (self->band, threshold);
-  /* windows that cannot reach the threshold need no FFT */
-  ffc_band_set_skip_below (self->band, threshold);
   ffc_trigger_config_from_times (
       &t, bc.rate, bc.window_frames, threshold, &self->config);
   self->trigger = ffc_trigger_new (&self->config);

@@ -362,6 +362,33 @@ ffc_trigger_set_threshold (FfcTrigger *t, gdouble threshold_db)
   t->config.threshold_db = threshold_db;
 }
 
+guint
+ffc_trigger_feed_band (FfcTrigger *t, FfcBand *band, gdouble threshold_db,
+    const guint8 *data, gsize frames, gsize bpf, gdouble *level_db)
+{
+  gsize done = 0;
+  guint windows = 0;
+
+  ffc_trigger_set_threshold (t, threshold_db);
+  /* a peak below the threshold is not looked for, and windows that cannot
+   * reach it need no FFT */
+  ffc_band_set_peak_floor (band, threshold_db);
+  ffc_band_set_skip_below (band, threshold_db);
+  while (done < frames) {
+    FfcBandLevel level;
+    gboolean window_done;
+
+    done += ffc_band_feed (
+        band, data + done * bpf, frames - done, &window_done, &level);
+    if (window_done) {
+      *level_db = level.level_db;
+      ffc_trigger_window (t, level.level_db, level.peak_hz);
+      windows++;
+    }
+  }
+  return windows;
+}
+
 void
 ffc_trigger_finish (FfcTrigger *t, guint64 total)
 {

@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "ffc-band.h"
+
 G_BEGIN_DECLS
 
 #define FFC_TRIGGER_ERROR (ffc_trigger_error_quark ())
@@ -84,6 +86,15 @@ void ffc_trigger_window (
 
 /* A new threshold (dBFS) for the windows to come. */
 void ffc_trigger_set_threshold (FfcTrigger *trigger, gdouble threshold_db);
+
+/* Feeds `frames` interleaved frames of `data` (`bpf` bytes each) to
+ * `band`, and each window they complete, in order, to `trigger`, with
+ * `threshold_db` for the trigger and the band alike (ffc_band_set_peak_floor
+ * (), ffc_band_set_skip_below ()). Returns how many windows completed;
+ * the level of the last one in `*level_db` when there was one. */
+guint ffc_trigger_feed_band (FfcTrigger *trigger, FfcBand *band,
+    gdouble threshold_db, const guint8 *data, gsize frames, gsize bpf,
+    gdouble *level_db);
 
 /* The stream ends after `total` samples (the windows fed cover at most
  * that many): everything up to `total` gets decided; an open event ends

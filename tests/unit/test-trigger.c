@@ -526,6 +526,118 @@ test_pop_merged (void)
   ffc_trigger_free (t);
 }
 
+/* 40 windows of 16 frames at 1 kHz, S16 mono: a tone of 1/2 full scale in
+ * windows 10 to 12 and 30, silence elsewhere */
+static gint16 *
+tone_bursts (gsize *frames)
+{
+  gint16 *pcm = g_new0 (gint16, 40 * 16);
+  guint i;
+
+  for (i = 0; i < 40 * 16; i++) {
+    guint w = i / 16;
+
+    if ((w >= 10 && w <= 12) || w == 30)
+      pcm[i] = (gint16)(16384 * sin (2 * G_PI * 250 * i / 1000.0));
+  }
+  *frames = 40 * 16;
+  return pcm;
+}
+
+/* The ranges of a trigger, popped after finishing at `total`. */
+static GArray *
+ranges_of (FfcTrigger *t, guint64 total)
+{
+  GArray *a = g_array_new (FALSE, TRUE, sizeof (FfcTriggerRange));
+  FfcTriggerRange r;
+
+  ffc_trigger_finish (t, total);
+  while (ffc_trigger_pop_merged (t, &r))
+    g_array_append_val (a, r);
+  return a;
+}
+
+static void
+test_feed_band (void)
+{
+  const FfcBandConfig bc = { FFC_BAND_S16, 1000, 1, 16, 0, 0 };
+  FfcTriggerConfig c = { 16, 1, 20, 30, 100000, -40.0 };
+  FfcBand *band = ffc_band_new (&bc, NULL),
+          *ref_band = ffc_band_new (&bc, NULL);
+  FfcTrigger *t = ffc_trigger_new (&c), *ref = ffc_trigger_new (&c);
+  gsize frames, done;
+  gint16 *pcm = tone_bursts (&frames);
+  gdouble level = 1.0, last = 0;
+  guint windows = 0, n;
+  GArray *got, *want;
+
+  /* the reference: window by window, by hand */
+  for (done = 0; done < frames;) {
+    FfcBandLevel l;
+    gboolean window_done;
+
+    done += ffc_band_feed (ref_band, (const guint8 *)(pcm + done),
+        frames - done, &window_done, &l);
+    if (window_done) {
+      ffc_trigger_window (ref, l.level_db, l.peak_hz);
+      last = l.level_db;
+    }
+  }
+  /* in pieces of 7 frames, across the windows */
+  for (done = 0; done < frames; done += n) {
+    gdouble before = level;
+    guint w;
+
+    n = MIN (7, frames - done);
+    w = ffc_trigger_feed_band (
+        t, band, -40.0, (const guint8 *)(pcm + done), n, 2, &level);
+    /* a window ends in these 7 frames when a multiple of 16 is crossed */
+    g_assert_cmpuint (w, ==, (done + n) / 16 - done / 16);
+    if (w == 0)
+      g_assert_cmpfloat (level, ==, before);
+    windows += w;
+  }
+  g_assert_cmpuint (windows, ==, 40);
+  g_assert_cmpfloat (level, ==, last);
+  got = ranges_of (t, frames);
+  want = ranges_of (ref, frames);
+  g_assert_cmpuint (got->len, ==, want->len);
+  /* withheld, event, withheld, event, withheld */
+  g_assert_cmpuint (got->len, ==, 5);
+  for (n = 0; n < got->len; n++) {
+    FfcTriggerRange *a = &g_array_index (got, FfcTriggerRange, n);
+    FfcTriggerRange *b = &g_array_index (want, FfcTriggerRange, n);
+
+    g_assert_cmpuint (a->start, ==, b->start);
+    g_assert_cmpuint (a->end, ==, b->end);
+    g_assert_cmpint (a->pass, ==, b->pass);
+  }
+  /* the first event: window 10 less 20 frames to window 12 plus 30 */
+  g_assert_cmpuint (g_array_index (got, FfcTriggerRange, 1).start, ==, 140);
+  g_assert_cmpuint (g_array_index (got, FfcTriggerRange, 1).end, ==, 238);
+  g_array_unref (got);
+  g_array_unref (want);
+  ffc_trigger_free (t);
+
+  /* the threshold given applies to the windows it completes: above the
+   * tone for the first burst, below it from the second on */
+  t = ffc_trigger_new (&c);
+  ffc_band_reset (band);
+  ffc_trigger_feed_band (t, band, 0.0, (const guint8 *)pcm, 20 * 16, 2, &level);
+  ffc_trigger_feed_band (
+      t, band, -40.0, (const guint8 *)(pcm + 20 * 16), 20 * 16, 2, &level);
+  got = ranges_of (t, frames);
+  g_assert_cmpuint (got->len, ==, 3);
+  g_assert_true (g_array_index (got, FfcTriggerRange, 1).pass);
+  g_assert_cmpuint (g_array_index (got, FfcTriggerRange, 1).start, ==, 460);
+  g_array_unref (got);
+  ffc_trigger_free (t);
+  ffc_trigger_free (ref);
+  ffc_band_free (band);
+  ffc_band_free (ref_band);
+  g_free (pcm);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -549,5 +661,6 @@ main (int argc, char **argv)
   g_test_add_func ("/trigger/config-from-times", test_config_from_times);
   g_test_add_func ("/trigger/times-latency-ns", test_times_latency_ns);
   g_test_add_func ("/trigger/pop-merged", test_pop_merged);
+  g_test_add_func ("/trigger/feed-band", test_feed_band);
   return g_test_run ();
 }
