@@ -128,7 +128,7 @@ struct _GstTriggerGate {
   gboolean event_rt_known;
 
   /* statistics, under the object lock */
-  guint64 events, samples_received, samples_passed, samples_withheld;
+  guint64 events; /* the samples' counts are the held queue's */
   gdouble band_level;
   GstClockTime latency; /* held back, ns */
 };
@@ -264,15 +264,7 @@ gst_trigger_gate_init (GstTriggerGate *self)
 static void
 reset_stream (GstTriggerGate *self)
 {
-  guint64 dropped = 0;
-
-  if (self->trigger != NULL)
-    dropped =
-        ffc_held_received (self->held) - ffc_trigger_decided (self->trigger);
   ffc_held_clear (self->held);
-  GST_OBJECT_LOCK (self);
-  self->samples_withheld += dropped;
-  GST_OBJECT_UNLOCK (self);
   g_clear_pointer (&self->band, ffc_band_free);
   g_clear_pointer (&self->trigger, ffc_trigger_free);
   self->told_start = FALSE;
@@ -337,14 +329,13 @@ gst_trigger_gate_set_property (
 static GstStructure *
 make_stats (GstTriggerGate *self)
 {
-  guint64 decided = self->samples_passed + self->samples_withheld;
+  FfcHeldCounts c;
 
+  ffc_held_counts (self->held, &c);
   return gst_structure_new ("triggergate-stats", "events", G_TYPE_UINT64,
-      self->events, "samples-passed", G_TYPE_UINT64, self->samples_passed,
-      "samples-withheld", G_TYPE_UINT64, self->samples_withheld,
-      "samples-received", G_TYPE_UINT64, self->samples_received, "samples-held",
-      G_TYPE_UINT64,
-      self->samples_received > decided ? self->samples_received - decided : 0,
+      self->events, "samples-passed", G_TYPE_UINT64, c.passed,
+      "samples-withheld", G_TYPE_UINT64, c.withheld, "samples-received",
+      G_TYPE_UINT64, c.received, "samples-held", G_TYPE_UINT64, c.held,
       "band-level", G_TYPE_DOUBLE, self->band_level, NULL);
 }
 
@@ -426,8 +417,8 @@ start (GstTriggerGate *self)
   }
   GST_OBJECT_LOCK (self);
   self->running = TRUE;
-  self->events = self->samples_received = 0;
-  self->samples_passed = self->samples_withheld = 0;
+  self->events = 0;
+  ffc_held_reset_counts (self->held);
   self->band_level = FFC_BAND_FLOOR_DB;
   self->latency = ffc_trigger_times_latency_ns (&t);
   GST_OBJECT_UNLOCK (self);
@@ -603,17 +594,10 @@ apply_range (GstTriggerGate *self, const FfcTriggerRange *r)
         self->event_end_rt =
             running_time_of (self, pts + frames_to_time (a.len, rate));
       first = FALSE;
-      GST_OBJECT_LOCK (self);
-      self->samples_passed += a.len;
-      GST_OBJECT_UNLOCK (self);
       if (ret == GST_FLOW_OK)
         ret = gst_pad_push (self->srcpad, out);
       else
         gst_buffer_unref (out);
-    } else {
-      GST_OBJECT_LOCK (self);
-      self->samples_withheld += a.len;
-      GST_OBJECT_UNLOCK (self);
     }
     if (a.last)
       gst_buffer_unref (a.item);
@@ -701,7 +685,6 @@ gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
       GST_BUFFER_OFFSET (buffer),
       GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DISCONT));
   GST_OBJECT_LOCK (self);
-  self->samples_received += frames;
   threshold = self->threshold; /* the one in force for this buffer */
   GST_OBJECT_UNLOCK (self);
 

@@ -28,6 +28,8 @@ struct _FfcHeld {
   guint64 received; /* frames pushed */
   guint64 taken;    /* frames handed out by ffc_held_step */
   FfcHeldGaps gaps;
+  GMutex lock; /* for the counts */
+  FfcHeldCounts counts;
   /* the range being applied */
   guint64 end;
   gboolean pass, first;
@@ -46,6 +48,7 @@ ffc_held_new (
   held->rate = 1;
   g_queue_init (&held->items);
   ffc_held_gaps_init (&held->gaps, max_gap_ns);
+  g_mutex_init (&held->lock);
   return held;
 }
 
@@ -61,6 +64,9 @@ ffc_held_clear (FfcHeld *held)
       held->free_event (it->event);
     g_free (it);
   }
+  g_mutex_lock (&held->lock);
+  held->counts.withheld += held->received - held->taken;
+  g_mutex_unlock (&held->lock);
   held->received = held->taken = held->end = 0;
   held->n_due = 0;
   ffc_held_gaps_init (&held->gaps, held->gaps.max_ns);
@@ -72,6 +78,7 @@ ffc_held_free (FfcHeld *held)
   if (held == NULL)
     return;
   ffc_held_clear (held);
+  g_mutex_clear (&held->lock);
   g_free (held);
 }
 
@@ -95,6 +102,28 @@ ffc_held_push_audio (FfcHeld *held, gpointer buffer, guint64 frames,
   it->discont = discont;
   g_queue_push_tail (&held->items, it);
   held->received += frames;
+  g_mutex_lock (&held->lock);
+  held->counts.received += frames;
+  g_mutex_unlock (&held->lock);
+}
+
+void
+ffc_held_counts (FfcHeld *held, FfcHeldCounts *counts)
+{
+  g_mutex_lock (&held->lock);
+  *counts = held->counts;
+  g_mutex_unlock (&held->lock);
+  counts->held = counts->received > counts->passed + counts->withheld
+                     ? counts->received - counts->passed - counts->withheld
+                     : 0;
+}
+
+void
+ffc_held_reset_counts (FfcHeld *held)
+{
+  g_mutex_lock (&held->lock);
+  memset (&held->counts, 0, sizeof held->counts);
+  g_mutex_unlock (&held->lock);
 }
 
 void
@@ -197,6 +226,12 @@ ffc_held_step (FfcHeld *held, FfcHeldAction *a)
           it->pts + ffc_held_frames_to_ns (a->off + a->len, rate), held->due);
   }
   held->taken += a->len;
+  g_mutex_lock (&held->lock);
+  if (held->pass)
+    held->counts.passed += a->len;
+  else
+    held->counts.withheld += a->len;
+  g_mutex_unlock (&held->lock);
   a->last = held->taken == it->pos + it->frames;
   if (a->last) {
     g_queue_pop_head (&held->items);

@@ -51,9 +51,20 @@ FfcHeld *ffc_held_new (
     guint64 max_gap_ns, GDestroyNotify free_audio, GDestroyNotify free_event);
 void ffc_held_free (FfcHeld *held);
 
-/* Frees everything held and forgets a pending gap; positions count from 0
+/* Frees everything held (its frames not yet taken by ffc_held_step ()
+ * count as withheld) and forgets a pending gap; positions count from 0
  * again. */
 void ffc_held_clear (FfcHeld *held);
+
+/* What became of the frames pushed, counted since the last
+ * ffc_held_reset_counts (): received = passed + withheld + held. Safe to
+ * read from any thread. */
+typedef struct {
+  guint64 received, passed, withheld, held;
+} FfcHeldCounts;
+
+void ffc_held_counts (FfcHeld *held, FfcHeldCounts *counts);
+void ffc_held_reset_counts (FfcHeld *held);
 
 /* The sample rate of the buffers to come, for their stamps. */
 void ffc_held_set_rate (FfcHeld *held, guint rate);

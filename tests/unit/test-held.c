@@ -260,6 +260,50 @@ test_clear_frees_what_is_held (void)
 }
 
 static void
+assert_counts (FfcHeld *held, guint64 received, guint64 passed,
+    guint64 withheld, guint64 held_frames)
+{
+  FfcHeldCounts c;
+
+  ffc_held_counts (held, &c);
+  g_assert_cmpuint (c.received, ==, received);
+  g_assert_cmpuint (c.passed, ==, passed);
+  g_assert_cmpuint (c.withheld, ==, withheld);
+  g_assert_cmpuint (c.held, ==, held_frames);
+}
+
+static void
+test_counts (void)
+{
+  FfcHeld *held = ffc_held_new (100, NULL, NULL);
+
+  ffc_held_set_rate (held, 1000);
+  ffc_held_push_audio (held, &a, 100, 0, 0, FALSE);
+  ffc_held_push_audio (held, &b, 50, 100000000, 100, FALSE);
+  assert_counts (held, 150, 0, 0, 150);
+  ffc_held_begin (held, 40, FALSE, FALSE);
+  while (ffc_held_step (held, &(FfcHeldAction){ 0 }))
+    ;
+  ffc_held_begin (held, 100, TRUE, TRUE);
+  while (ffc_held_step (held, &(FfcHeldAction){ 0 }))
+    ;
+  assert_counts (held, 150, 60, 40, 50);
+  /* what is dropped undecided counts as withheld: nothing silently lost */
+  ffc_held_clear (held);
+  assert_counts (held, 150, 60, 90, 0);
+  /* the counts go on across configurations */
+  ffc_held_push_audio (held, &c, 30, 0, 0, FALSE);
+  assert_counts (held, 180, 60, 90, 30);
+  ffc_held_reset_counts (held);
+  assert_counts (held, 0, 0, 0, 0);
+  ffc_held_begin (held, 30, TRUE, TRUE);
+  while (ffc_held_step (held, &(FfcHeldAction){ 0 }))
+    ;
+  assert_counts (held, 0, 30, 0, 0);
+  ffc_held_free (held);
+}
+
+static void
 assert_span (const FfcHeldSpan *s, guint64 start, guint64 end)
 {
   g_assert_cmpuint (s->start, ==, start);
@@ -313,6 +357,7 @@ main (int argc, char **argv)
   g_test_add_func ("/held/ranges", test_ranges_over_buffers_and_events);
   g_test_add_func ("/held/withheld-gaps", test_withheld_time_is_told_in_gaps);
   g_test_add_func ("/held/clear", test_clear_frees_what_is_held);
+  g_test_add_func ("/held/counts", test_counts);
   g_test_add_func ("/held/gaps", test_gaps);
   return g_test_run ();
 }
