@@ -110,8 +110,8 @@ struct _GstTriggerGate {
 
   /* properties, under the object lock */
   gdouble low_freq, high_freq, threshold;
-  guint64 window, min_trigger, pre_trigger, post_trigger, max_event;
-  gboolean running; /* between start and stop: settings are fixed */
+  FfcTriggerTimes times; /* window, min-, pre-, post-trigger, max-event */
+  gboolean running;      /* between start and stop: settings are fixed */
 
   /* streaming thread */
   GstAudioInfo info;
@@ -230,12 +230,12 @@ gst_trigger_gate_init (GstTriggerGate *self)
 {
   self->low_freq = DEFAULT_LOW_FREQ;
   self->high_freq = DEFAULT_HIGH_FREQ;
-  self->window = DEFAULT_WINDOW;
+  self->times.window_ns = DEFAULT_WINDOW;
   self->threshold = DEFAULT_THRESHOLD;
-  self->min_trigger = DEFAULT_MIN_TRIGGER;
-  self->pre_trigger = DEFAULT_PRE_TRIGGER;
-  self->post_trigger = DEFAULT_POST_TRIGGER;
-  self->max_event = DEFAULT_MAX_EVENT;
+  self->times.min_trigger_ns = DEFAULT_MIN_TRIGGER;
+  self->times.pre_trigger_ns = DEFAULT_PRE_TRIGGER;
+  self->times.post_trigger_ns = DEFAULT_POST_TRIGGER;
+  self->times.max_event_ns = DEFAULT_MAX_EVENT;
   self->band_level = FFC_BAND_FLOOR_DB;
   self->held = ffc_held_new (MAX_GAP, (GDestroyNotify)gst_mini_object_unref,
       (GDestroyNotify)gst_mini_object_unref);
@@ -301,23 +301,23 @@ gst_trigger_gate_set_property (
       self->high_freq = g_value_get_double (value);
       break;
     case PROP_WINDOW:
-      self->window = g_value_get_uint64 (value);
+      self->times.window_ns = g_value_get_uint64 (value);
       break;
     case PROP_THRESHOLD:
       /* the streaming thread reads it at each window */
       self->threshold = g_value_get_double (value);
       break;
     case PROP_MIN_TRIGGER:
-      self->min_trigger = g_value_get_uint64 (value);
+      self->times.min_trigger_ns = g_value_get_uint64 (value);
       break;
     case PROP_PRE_TRIGGER:
-      self->pre_trigger = g_value_get_uint64 (value);
+      self->times.pre_trigger_ns = g_value_get_uint64 (value);
       break;
     case PROP_POST_TRIGGER:
-      self->post_trigger = g_value_get_uint64 (value);
+      self->times.post_trigger_ns = g_value_get_uint64 (value);
       break;
     case PROP_MAX_EVENT:
-      self->max_event = g_value_get_uint64 (value);
+      self->times.max_event_ns = g_value_get_uint64 (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -354,22 +354,22 @@ gst_trigger_gate_get_property (
       g_value_set_double (value, self->high_freq);
       break;
     case PROP_WINDOW:
-      g_value_set_uint64 (value, self->window);
+      g_value_set_uint64 (value, self->times.window_ns);
       break;
     case PROP_THRESHOLD:
       g_value_set_double (value, self->threshold);
       break;
     case PROP_MIN_TRIGGER:
-      g_value_set_uint64 (value, self->min_trigger);
+      g_value_set_uint64 (value, self->times.min_trigger_ns);
       break;
     case PROP_PRE_TRIGGER:
-      g_value_set_uint64 (value, self->pre_trigger);
+      g_value_set_uint64 (value, self->times.pre_trigger_ns);
       break;
     case PROP_POST_TRIGGER:
-      g_value_set_uint64 (value, self->post_trigger);
+      g_value_set_uint64 (value, self->times.post_trigger_ns);
       break;
     case PROP_MAX_EVENT:
-      g_value_set_uint64 (value, self->max_event);
+      g_value_set_uint64 (value, self->times.max_event_ns);
       break;
     case PROP_STATS:
       g_value_take_boxed (value, make_stats (self));
@@ -381,30 +381,16 @@ gst_trigger_gate_get_property (
   GST_OBJECT_UNLOCK (self);
 }
 
-static FfcTriggerTimes
-times_of (GstTriggerGate *self)
-{
-  FfcTriggerTimes t;
-
-  GST_OBJECT_LOCK (self);
-  t.window_ns = self->window;
-  t.min_trigger_ns = self->min_trigger;
-  t.pre_trigger_ns = self->pre_trigger;
-  t.post_trigger_ns = self->post_trigger;
-  t.max_event_ns = self->max_event;
-  GST_OBJECT_UNLOCK (self);
-  return t;
-}
-
 /* Settings that are wrong whatever the rate: refused at start. */
 static gboolean
 start (GstTriggerGate *self)
 {
-  FfcTriggerTimes t = times_of (self);
+  FfcTriggerTimes t;
   GError *error = NULL;
   gdouble low, high;
 
   GST_OBJECT_LOCK (self);
+  t = self->times;
   low = self->low_freq;
   high = self->high_freq;
   GST_OBJECT_UNLOCK (self);
@@ -445,8 +431,6 @@ gst_trigger_gate_change_state (GstElement *element, GstStateChange transition)
   }
   return ret;
 }
-
-#define frames_to_time(frames, rate) ffc_held_frames_to_ns (frames, rate)
 
 static void
 push_gap (GstTriggerGate *self, const FfcHeldSpan *gap)
@@ -504,8 +488,8 @@ post_event (GstTriggerGate *self, const FfcTriggerEvent *ev)
       "event of %" G_GUINT64_FORMAT " samples (%" GST_TIME_FORMAT
       "), peak %.1f dBFS at %.0f Hz",
       ev->end - ev->start,
-      GST_TIME_ARGS (frames_to_time (ev->end - ev->start, rate)), ev->peak_db,
-      ev->peak_hz);
+      GST_TIME_ARGS (ffc_held_frames_to_ns (ev->end - ev->start, rate)),
+      ev->peak_db, ev->peak_hz);
   s = gst_structure_new ("triggergate-event", "start-running-time",
       G_TYPE_UINT64, (guint64)start_rt, "end-running-time", G_TYPE_UINT64,
       (guint64)end_rt, "start-wall-time", G_TYPE_INT64, start_wall,
@@ -592,7 +576,7 @@ apply_range (GstTriggerGate *self, const FfcTriggerRange *r)
       }
       if (self->event_rt_known && GST_CLOCK_TIME_IS_VALID (pts))
         self->event_end_rt =
-            running_time_of (self, pts + frames_to_time (a.len, rate));
+            running_time_of (self, pts + ffc_held_frames_to_ns (a.len, rate));
       first = FALSE;
       if (ret == GST_FLOW_OK)
         ret = gst_pad_push (self->srcpad, out);
@@ -720,7 +704,7 @@ band_format (GstAudioFormat format)
 static gboolean
 configure (GstTriggerGate *self, GstCaps *caps)
 {
-  FfcTriggerTimes t = times_of (self);
+  FfcTriggerTimes t;
   GstAudioInfo info;
   FfcBandConfig bc;
   GError *error = NULL;
@@ -739,12 +723,13 @@ configure (GstTriggerGate *self, GstCaps *caps)
   bc.format = band_format (GST_AUDIO_INFO_FORMAT (&info));
   bc.rate = GST_AUDIO_INFO_RATE (&info);
   bc.channels = GST_AUDIO_INFO_CHANNELS (&info);
-  bc.window_frames = ffc_band_window_frames (t.window_ns, bc.rate);
   GST_OBJECT_LOCK (self);
+  t = self->times;
   bc.low_hz = self->low_freq;
   bc.high_hz = self->high_freq;
   threshold = self->threshold;
   GST_OBJECT_UNLOCK (self);
+  bc.window_frames = ffc_band_window_frames (t.window_ns, bc.rate);
   self->band = ffc_band_new (&bc, &error);
   if (self->band == NULL) {
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", error->message),
@@ -759,8 +744,8 @@ configure (GstTriggerGate *self, GstCaps *caps)
   self->info = info;
   ffc_held_set_rate (self->held, bc.rate);
   GST_OBJECT_LOCK (self);
-  self->latency =
-      frames_to_time (ffc_trigger_latency_frames (&self->config), bc.rate);
+  self->latency = ffc_held_frames_to_ns (
+      ffc_trigger_latency_frames (&self->config), bc.rate);
   GST_OBJECT_UNLOCK (self);
   GST_INFO_OBJECT (self,
       "windows of %u frames, %u to trigger, holding back %" GST_TIME_FORMAT,
@@ -803,15 +788,12 @@ gst_trigger_gate_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
     default:
       break;
   }
-  if (!GST_EVENT_IS_SERIALIZED (event) || ffc_held_is_empty (self->held)) {
-    if (GST_EVENT_IS_SERIALIZED (event)) {
-      push_held_event (self, event);
-      return TRUE;
-    }
+  if (!GST_EVENT_IS_SERIALIZED (event))
     return gst_pad_event_default (pad, parent, event);
-  }
-  /* in order with the audio held back */
-  ffc_held_push_event (self->held, event);
+  if (ffc_held_is_empty (self->held))
+    push_held_event (self, event);
+  else /* in order with the audio held back */
+    ffc_held_push_event (self->held, event);
   return TRUE;
 }
 
@@ -829,9 +811,7 @@ gst_trigger_gate_src_query (GstPad *pad, GstObject *parent, GstQuery *query)
     gst_query_parse_latency (query, &live, &min, &max);
     GST_OBJECT_LOCK (self);
     ours = self->running ? self->latency
-                         : ffc_trigger_times_latency_ns (&(FfcTriggerTimes){
-                             self->window, self->min_trigger, self->pre_trigger,
-                             self->post_trigger, self->max_event });
+                         : ffc_trigger_times_latency_ns (&self->times);
     GST_OBJECT_UNLOCK (self);
     min += ours;
     if (GST_CLOCK_TIME_IS_VALID (max))
