@@ -121,11 +121,8 @@ struct _GstTriggerGate {
   FfcHeld *held;      /* buffers and events, positions from the configuration */
   GstSegment segment; /* the one in force downstream */
   FfcWallMap wall;
-  gboolean told_start; /* the first GAP, for downstream's preroll, is out */
-  GstClockTime event_start_rt, event_end_rt;
-  gint64 event_start_wall; /* by the time model in force at its start */
-  guint64 event_offset;
-  gboolean event_rt_known;
+  gboolean told_start;    /* the first GAP, for downstream's preroll, is out */
+  FfcHeldEventSpan event; /* the one being passed */
 
   /* statistics, under the object lock */
   guint64 events; /* the samples' counts are the held queue's */
@@ -473,17 +470,13 @@ static void
 post_event (GstTriggerGate *self, const FfcTriggerEvent *ev)
 {
   gint rate = GST_AUDIO_INFO_RATE (&self->info);
-  GstClockTime start_rt = GST_CLOCK_TIME_NONE, end_rt = GST_CLOCK_TIME_NONE;
-  gint64 start_wall = 0, end_wall = 0;
+  guint64 start_rt, end_rt;
+  gint64 start_wall, end_wall = 0;
   GstStructure *s;
 
-  if (self->event_rt_known) {
-    start_rt = self->event_start_rt;
-    end_rt = self->event_end_rt;
-    start_wall = self->event_start_wall;
-    if (ffc_wall_map_ready (&self->wall))
-      end_wall = ffc_wall_map_wall_of (&self->wall, end_rt);
-  }
+  ffc_held_event_times (&self->event, &start_rt, &end_rt, &start_wall);
+  if (self->event.rt_known && ffc_wall_map_ready (&self->wall))
+    end_wall = ffc_wall_map_wall_of (&self->wall, end_rt);
   GST_INFO_OBJECT (self,
       "event of %" G_GUINT64_FORMAT " samples (%" GST_TIME_FORMAT
       "), peak %.1f dBFS at %.0f Hz",
@@ -491,12 +484,12 @@ post_event (GstTriggerGate *self, const FfcTriggerEvent *ev)
       GST_TIME_ARGS (ffc_held_frames_to_ns (ev->end - ev->start, rate)),
       ev->peak_db, ev->peak_hz);
   s = gst_structure_new ("triggergate-event", "start-running-time",
-      G_TYPE_UINT64, (guint64)start_rt, "end-running-time", G_TYPE_UINT64,
-      (guint64)end_rt, "start-wall-time", G_TYPE_INT64, start_wall,
-      "end-wall-time", G_TYPE_INT64, end_wall, "start-offset", G_TYPE_UINT64,
-      self->event_offset, "samples", G_TYPE_UINT64, ev->end - ev->start,
-      "peak-level", G_TYPE_DOUBLE, ev->peak_db, "peak-frequency", G_TYPE_DOUBLE,
-      ev->peak_hz, "cut", G_TYPE_BOOLEAN, ev->cut, NULL);
+      G_TYPE_UINT64, start_rt, "end-running-time", G_TYPE_UINT64, end_rt,
+      "start-wall-time", G_TYPE_INT64, start_wall, "end-wall-time",
+      G_TYPE_INT64, end_wall, "start-offset", G_TYPE_UINT64, self->event.offset,
+      "samples", G_TYPE_UINT64, ev->end - ev->start, "peak-level",
+      G_TYPE_DOUBLE, ev->peak_db, "peak-frequency", G_TYPE_DOUBLE, ev->peak_hz,
+      "cut", G_TYPE_BOOLEAN, ev->cut, NULL);
   GST_OBJECT_LOCK (self);
   self->events++;
   GST_OBJECT_UNLOCK (self);
@@ -544,13 +537,10 @@ apply_range (GstTriggerGate *self, const FfcTriggerRange *r)
 {
   gint rate = GST_AUDIO_INFO_RATE (&self->info);
   GstFlowReturn ret = GST_FLOW_OK;
-  gboolean first = r->event_start;
   FfcHeldAction a;
 
-  if (r->event_start) {
-    self->event_rt_known = FALSE;
-    self->event_offset = GST_BUFFER_OFFSET_NONE;
-  }
+  if (r->event_start)
+    ffc_held_event_init (&self->event);
   ffc_held_begin (self->held, r->end, r->pass, r->event_start);
   while (ffc_held_step (self->held, &a)) {
     if (a.kind == FFC_HELD_EVENT) {
@@ -559,25 +549,20 @@ apply_range (GstTriggerGate *self, const FfcTriggerRange *r)
       push_gap (self, &a.gap);
     } else if (a.kind == FFC_HELD_PASS) {
       GstBuffer *out = piece_of (self, &a);
-      GstClockTime pts = GST_BUFFER_PTS (out);
+      GstClockTime pts = GST_BUFFER_PTS (out), rt = running_time_of (self, pts);
+      gboolean stamped = GST_CLOCK_TIME_IS_VALID (pts);
+      /* as the sink behind names the event's file: by the model in force
+       * at its first sample */
+      gint64 wall = a.event_first && GST_CLOCK_TIME_IS_VALID (rt)
+                            && ffc_wall_map_ready (&self->wall)
+                        ? ffc_wall_map_wall_of (&self->wall, rt)
+                        : 0;
 
-      if (first) {
-        self->event_offset = GST_BUFFER_OFFSET (out);
-        if (GST_CLOCK_TIME_IS_VALID (pts)) {
-          self->event_start_rt = running_time_of (self, pts);
-          self->event_rt_known = GST_CLOCK_TIME_IS_VALID (self->event_start_rt);
-          /* as the sink behind names the event's file: by the model in
-           * force at its first sample */
-          self->event_start_wall =
-              self->event_rt_known && ffc_wall_map_ready (&self->wall)
-                  ? ffc_wall_map_wall_of (&self->wall, self->event_start_rt)
-                  : 0;
-        }
-      }
-      if (self->event_rt_known && GST_CLOCK_TIME_IS_VALID (pts))
-        self->event_end_rt =
-            running_time_of (self, pts + ffc_held_frames_to_ns (a.len, rate));
-      first = FALSE;
+      ffc_held_event_piece (&self->event, a.event_first,
+          GST_BUFFER_OFFSET (out), stamped, rt, wall,
+          stamped ? running_time_of (
+              self, pts + ffc_held_frames_to_ns (a.len, rate))
+                  : GST_CLOCK_TIME_NONE);
       if (ret == GST_FLOW_OK)
         ret = gst_pad_push (self->srcpad, out);
       else

@@ -214,6 +214,7 @@ ffc_held_step (FfcHeld *held, FfcHeldAction *a)
   if (held->pass) {
     a->kind = FFC_HELD_PASS;
     a->whole = a->off == 0 && a->len == it->frames;
+    a->event_first = held->first;
     a->discont = ffc_held_piece_discont (held->first, a->off, it->discont);
     ffc_held_piece_stamps (
         it->pts, it->offset, rate, a->off, a->len, &a->stamps);
@@ -310,4 +311,38 @@ ffc_held_gaps_add (
   if (gaps->span.end - gaps->span.start >= gaps->max_ns)
     n += ffc_held_gaps_flush (gaps, &due[n]);
   return n;
+}
+
+void
+ffc_held_event_init (FfcHeldEventSpan *span)
+{
+  span->rt_known = FALSE;
+  span->offset = FFC_HELD_NONE;
+  span->start_rt = span->end_rt = FFC_HELD_NONE;
+  span->start_wall = 0;
+}
+
+void
+ffc_held_event_piece (FfcHeldEventSpan *span, gboolean first, guint64 offset,
+    gboolean stamped, guint64 start_rt, gint64 start_wall, guint64 end_rt)
+{
+  if (first) {
+    span->offset = offset;
+    if (stamped) {
+      span->start_rt = start_rt;
+      span->rt_known = start_rt != FFC_HELD_NONE;
+      span->start_wall = start_wall;
+    }
+  }
+  if (span->rt_known && stamped)
+    span->end_rt = end_rt;
+}
+
+void
+ffc_held_event_times (const FfcHeldEventSpan *span, guint64 *start_rt,
+    guint64 *end_rt, gint64 *start_wall)
+{
+  *start_rt = span->rt_known ? span->start_rt : FFC_HELD_NONE;
+  *end_rt = span->rt_known ? span->end_rt : FFC_HELD_NONE;
+  *start_wall = span->rt_known ? span->start_wall : 0;
 }

@@ -105,6 +105,7 @@ typedef struct {
   guint64 off, len; /* the frames of the buffer this is about */
   gboolean last;
   gboolean whole;       /* PASS: all of the buffer, pass it as it is */
+  gboolean event_first; /* PASS: the first piece of an event */
   gboolean discont;     /* PASS: the piece is DISCONT */
   FfcHeldStamps stamps; /* PASS, not whole: the piece's stamps */
   FfcHeldSpan gap;      /* GAP */
@@ -122,6 +123,33 @@ void ffc_held_begin (
  * gap; an event's start tells the pending gap. FALSE when the range is
  * done (the events that follow it stay held) or nothing more is held. */
 gboolean ffc_held_step (FfcHeld *held, FfcHeldAction *action);
+
+/* What an event's passed pieces tell of it, for its message: the offset
+ * and running time (ns) of its first sample, the running time of its end,
+ * the wall time (µs) given with its start. */
+typedef struct {
+  gboolean rt_known; /* its first piece had a running time */
+  guint64 offset;    /* FFC_HELD_NONE: none */
+  guint64 start_rt, end_rt;
+  gint64 start_wall;
+} FfcHeldEventSpan;
+
+/* An event starts: nothing is known of it. */
+void ffc_held_event_init (FfcHeldEventSpan *span);
+
+/* Its next passed piece: the first one (`first`) gives the event's
+ * `offset`, and its start when it had a timestamp (`stamped`) with a
+ * running time (`start_rt`, FFC_HELD_NONE: none) and `start_wall`; once
+ * the start is known, each stamped piece moves the end to its own
+ * (`end_rt`, the running time of its end, whatever it is). */
+void ffc_held_event_piece (FfcHeldEventSpan *span, gboolean first,
+    guint64 offset, gboolean stamped, guint64 start_rt, gint64 start_wall,
+    guint64 end_rt);
+
+/* The running times of its start and end, and its start's wall time: those
+ * of the pieces when its start was known, else FFC_HELD_NONE, NONE, 0. */
+void ffc_held_event_times (const FfcHeldEventSpan *span, guint64 *start_rt,
+    guint64 *end_rt, gint64 *start_wall);
 
 /* Whether a passed piece is DISCONT: the first of an event is; else one
  * that starts a buffer keeps that buffer's flag. */

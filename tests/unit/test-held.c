@@ -136,10 +136,12 @@ test_ranges_over_buffers_and_events (void)
   act = step (held, FFC_HELD_PASS, &a, 0, 100, TRUE);
   g_assert_true (act.whole);
   g_assert_true (act.discont);
+  g_assert_true (act.event_first);
   step (held, FFC_HELD_EVENT, &e1, 0, 0, FALSE);
   act = step (held, FFC_HELD_PASS, &b, 0, 20, FALSE);
   g_assert_false (act.whole);
   g_assert_false (act.discont);
+  g_assert_false (act.event_first);
   g_assert_cmpuint (act.pos, ==, 100);
   g_assert_cmpuint (act.stamps.pts, ==, 100000000);
   g_assert_cmpuint (act.stamps.duration, ==, 20000000);
@@ -304,6 +306,56 @@ test_counts (void)
 }
 
 static void
+assert_event_times (const FfcHeldEventSpan *span, guint64 start_rt,
+    guint64 end_rt, gint64 start_wall)
+{
+  guint64 s, e;
+  gint64 w;
+
+  ffc_held_event_times (span, &s, &e, &w);
+  g_assert_cmpuint (s, ==, start_rt);
+  g_assert_cmpuint (e, ==, end_rt);
+  g_assert_cmpint (w, ==, start_wall);
+}
+
+static void
+test_event_span (void)
+{
+  FfcHeldEventSpan ev;
+
+  /* the first piece starts it, each stamped one moves its end */
+  ffc_held_event_init (&ev);
+  g_assert_cmpuint (ev.offset, ==, FFC_HELD_NONE);
+  assert_event_times (&ev, FFC_HELD_NONE, FFC_HELD_NONE, 0);
+  ffc_held_event_piece (&ev, TRUE, 480, TRUE, 1000, 77, 1010);
+  g_assert_cmpuint (ev.offset, ==, 480);
+  assert_event_times (&ev, 1000, 1010, 77);
+  ffc_held_event_piece (&ev, FALSE, 490, TRUE, 1010, 99, 1020);
+  g_assert_cmpuint (ev.offset, ==, 480);
+  assert_event_times (&ev, 1000, 1020, 77);
+  /* an unstamped piece tells nothing of the end */
+  ffc_held_event_piece (&ev, FALSE, 500, FALSE, FFC_HELD_NONE, 0, 5);
+  assert_event_times (&ev, 1000, 1020, 77);
+  /* a stamped one outside the segment: its end is unknown */
+  ffc_held_event_piece (&ev, FALSE, 510, TRUE, 1030, 0, FFC_HELD_NONE);
+  assert_event_times (&ev, 1000, FFC_HELD_NONE, 77);
+
+  /* a first piece without a timestamp: only the offset is known, and
+   * later stamped pieces do not make up a start */
+  ffc_held_event_init (&ev);
+  ffc_held_event_piece (&ev, TRUE, 7, FALSE, FFC_HELD_NONE, 0, 0);
+  ffc_held_event_piece (&ev, FALSE, 17, TRUE, 2000, 5, 2010);
+  g_assert_cmpuint (ev.offset, ==, 7);
+  assert_event_times (&ev, FFC_HELD_NONE, FFC_HELD_NONE, 0);
+  /* stamped, but before the segment: no running time, the same */
+  ffc_held_event_init (&ev);
+  ffc_held_event_piece (&ev, TRUE, FFC_HELD_NONE, TRUE, FFC_HELD_NONE, 0, 10);
+  ffc_held_event_piece (&ev, FALSE, FFC_HELD_NONE, TRUE, 10, 0, 20);
+  g_assert_cmpuint (ev.offset, ==, FFC_HELD_NONE);
+  assert_event_times (&ev, FFC_HELD_NONE, FFC_HELD_NONE, 0);
+}
+
+static void
 assert_span (const FfcHeldSpan *s, guint64 start, guint64 end)
 {
   g_assert_cmpuint (s->start, ==, start);
@@ -358,6 +410,7 @@ main (int argc, char **argv)
   g_test_add_func ("/held/withheld-gaps", test_withheld_time_is_told_in_gaps);
   g_test_add_func ("/held/clear", test_clear_frees_what_is_held);
   g_test_add_func ("/held/counts", test_counts);
+  g_test_add_func ("/held/event-span", test_event_span);
   g_test_add_func ("/held/gaps", test_gaps);
   return g_test_run ();
 }
