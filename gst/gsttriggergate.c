@@ -456,16 +456,6 @@ push_held_event (GstTriggerGate *self, GstEvent *event)
   gst_pad_push_event (self->srcpad, event);
 }
 
-/* Pushes the events at the head of the held queue. */
-static void
-push_leading_events (GstTriggerGate *self)
-{
-  GstEvent *event;
-
-  while ((event = ffc_held_pop_event (self->held)) != NULL)
-    push_held_event (self, event);
-}
-
 static void
 post_event (GstTriggerGate *self, const FfcTriggerEvent *ev)
 {
@@ -596,12 +586,15 @@ static GstFlowReturn
 drain (GstTriggerGate *self)
 {
   GstFlowReturn ret = GST_FLOW_OK;
+  GstEvent *event;
 
   if (self->trigger != NULL) {
     ffc_trigger_finish (self->trigger, ffc_held_received (self->held));
     ret = apply_decisions (self);
   }
-  push_leading_events (self);
+  /* the events after the last sample */
+  while ((event = ffc_held_pop_event (self->held)) != NULL)
+    push_held_event (self, event);
   flush_gap (self);
   g_clear_pointer (&self->band, ffc_band_free);
   g_clear_pointer (&self->trigger, ffc_trigger_free);
@@ -675,14 +668,9 @@ gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
 static FfcBandFormat
 band_format (GstAudioFormat format)
 {
-  switch (format) {
-    case GST_AUDIO_FORMAT_S16LE:
-      return FFC_BAND_S16;
-    case GST_AUDIO_FORMAT_S32LE:
-      return FFC_BAND_S32;
-    default:
-      return FFC_BAND_F32;
-  }
+  return format == GST_AUDIO_FORMAT_S16LE   ? FFC_BAND_S16
+         : format == GST_AUDIO_FORMAT_S32LE ? FFC_BAND_S32
+                                            : FFC_BAND_F32;
 }
 
 /* Settings that depend on the rate: refused at negotiation. */
@@ -714,18 +702,14 @@ configure (GstTriggerGate *self, GstCaps *caps)
   bc.high_hz = self->high_freq;
   threshold = self->threshold;
   GST_OBJECT_UNLOCK (self);
-  bc.window_frames = ffc_band_window_frames (t.window_ns, bc.rate);
-  self->band = ffc_band_new (&bc, &error);
-  if (self->band == NULL) {
+  if (!ffc_trigger_setup (&t, threshold, &bc, &self->band, &self->trigger,
+          &self->config, &error)) {
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", error->message),
         ("window %" G_GUINT64_FORMAT " ns at %u Hz, %u channels", t.window_ns,
             bc.rate, bc.channels));
     g_clear_error (&error);
     return FALSE;
   }
-  ffc_trigger_config_from_times (
-      &t, bc.rate, bc.window_frames, threshold, &self->config);
-  self->trigger = ffc_trigger_new (&self->config);
   self->info = info;
   ffc_held_set_rate (self->held, bc.rate);
   GST_OBJECT_LOCK (self);

@@ -362,6 +362,21 @@ ffc_trigger_set_threshold (FfcTrigger *t, gdouble threshold_db)
   t->config.threshold_db = threshold_db;
 }
 
+gboolean
+ffc_trigger_setup (const FfcTriggerTimes *times, gdouble threshold_db,
+    FfcBandConfig *bc, FfcBand **band, FfcTrigger **trigger,
+    FfcTriggerConfig *config, GError **error)
+{
+  bc->window_frames = ffc_band_window_frames (times->window_ns, bc->rate);
+  *band = ffc_band_new (bc, error);
+  if (*band == NULL)
+    return FALSE;
+  ffc_trigger_config_from_times (
+      times, bc->rate, bc->window_frames, threshold_db, config);
+  *trigger = ffc_trigger_new (config);
+  return TRUE;
+}
+
 guint
 ffc_trigger_feed_band (FfcTrigger *t, FfcBand *band, gdouble threshold_db,
     const guint8 *data, gsize frames, gsize bpf, gdouble *level_db)

@@ -84,6 +84,16 @@ void ffc_trigger_free (FfcTrigger *trigger);
 void ffc_trigger_window (
     FfcTrigger *trigger, gdouble level_db, gdouble peak_hz);
 
+/* The band and the trigger of a stream: `bc` gives its format, rate,
+ * channels and band, and gets the window in frames from `times`
+ * (ffc_band_window_frames ()); `config` gets the trigger's settings
+ * (ffc_trigger_config_from_times ()). FALSE with the error of
+ * ffc_band_new (), and nothing made, when the band does not fit the
+ * rate. */
+gboolean ffc_trigger_setup (const FfcTriggerTimes *times, gdouble threshold_db,
+    FfcBandConfig *bc, FfcBand **band, FfcTrigger **trigger,
+    FfcTriggerConfig *config, GError **error);
+
 /* A new threshold (dBFS) for the windows to come. */
 void ffc_trigger_set_threshold (FfcTrigger *trigger, gdouble threshold_db);
 

@@ -638,6 +638,49 @@ test_feed_band (void)
   g_free (pcm);
 }
 
+static void
+test_setup (void)
+{
+  FfcTriggerTimes t = { 10000000, 25000000, 1000000000, 2000000000,
+    60000000000 };
+  FfcBandConfig bc = { FFC_BAND_S32, 48000, 2, 0, 15000, 20000 };
+  FfcTriggerConfig c, want;
+  FfcBand *band = NULL;
+  FfcTrigger *trigger = NULL;
+  GError *error = NULL;
+
+  g_assert_true (
+      ffc_trigger_setup (&t, -30.0, &bc, &band, &trigger, &c, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (band);
+  g_assert_nonnull (trigger);
+  /* the window in frames at the rate, the rest from the times with it */
+  g_assert_cmpuint (bc.window_frames, ==, 480);
+  ffc_trigger_config_from_times (&t, 48000, 480, -30.0, &want);
+  g_assert_cmpuint (c.window_frames, ==, want.window_frames);
+  g_assert_cmpuint (c.min_windows, ==, want.min_windows);
+  g_assert_cmpuint (c.pre_frames, ==, want.pre_frames);
+  g_assert_cmpuint (c.post_frames, ==, want.post_frames);
+  g_assert_cmpuint (c.max_frames, ==, want.max_frames);
+  g_assert_cmpfloat (c.threshold_db, ==, -30.0);
+  g_assert_cmpuint (c.min_windows, ==, 3);
+  ffc_band_free (band);
+  ffc_trigger_free (trigger);
+
+  /* a band above the Nyquist frequency of the stream: refused, nothing
+   * made */
+  band = NULL;
+  trigger = NULL;
+  bc.rate = 32000;
+  g_assert_false (
+      ffc_trigger_setup (&t, -30.0, &bc, &band, &trigger, &c, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "high-freq"));
+  g_assert_null (band);
+  g_assert_null (trigger);
+  g_clear_error (&error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -662,5 +705,6 @@ main (int argc, char **argv)
   g_test_add_func ("/trigger/times-latency-ns", test_times_latency_ns);
   g_test_add_func ("/trigger/pop-merged", test_pop_merged);
   g_test_add_func ("/trigger/feed-band", test_feed_band);
+  g_test_add_func ("/trigger/setup", test_setup);
   return g_test_run ();
 }
