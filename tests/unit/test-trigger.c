@@ -615,6 +615,11 @@ test_feed_band (void)
   /* the first event: window 10 less 20 frames to window 12 plus 30 */
   g_assert_cmpuint (g_array_index (got, FfcTriggerRange, 1).start, ==, 140);
   g_assert_cmpuint (g_array_index (got, FfcTriggerRange, 1).end, ==, 238);
+  /* the peak frequency is looked for in windows over the threshold: the
+   * tone's 250 Hz, within a bin of 62.5 Hz */
+  g_assert_cmpfloat (
+      fabs (g_array_index (got, FfcTriggerRange, 1).event.peak_hz - 250), <,
+      62.5);
   g_array_unref (got);
   g_array_unref (want);
   ffc_trigger_free (t);
@@ -635,6 +640,30 @@ test_feed_band (void)
   ffc_trigger_free (ref);
   ffc_band_free (band);
   ffc_band_free (ref_band);
+
+  /* band mode, the tone outside the band: a window that cannot reach the
+   * threshold is not transformed, its level is the bound shown without
+   * an FFT, above the band's true level */
+  {
+    const FfcBandConfig bbc = { FFC_BAND_S16, 1000, 1, 16, 350, 500 };
+    gdouble bound, exact;
+
+    band = ffc_band_new (&bbc, NULL);
+    t = ffc_trigger_new (&c);
+    ffc_trigger_feed_band (
+        t, band, 0.0, (const guint8 *)(pcm + 10 * 16), 16, 2, &bound);
+    ffc_trigger_free (t);
+    ffc_band_free (band);
+    band = ffc_band_new (&bbc, NULL);
+    t = ffc_trigger_new (&c);
+    ffc_trigger_feed_band (
+        t, band, -200.0, (const guint8 *)(pcm + 10 * 16), 16, 2, &exact);
+    g_test_message ("bound %.1f dBFS, exact %.1f dBFS", bound, exact);
+    g_assert_cmpfloat (bound, <=, 0.0);
+    g_assert_cmpfloat (bound, >, exact + 3);
+    ffc_trigger_free (t);
+    ffc_band_free (band);
+  }
   g_free (pcm);
 }
 
