@@ -56,6 +56,7 @@
 #include <math.h>
 
 #include "ffc-band.h"
+#include "ffc-held.h"
 #include "ffc-trigger.h"
 #include "gstffcaptureelements.h"
 #include "gstffcclock.h"
@@ -98,14 +99,6 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
     "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS));
 
-/* Audio or a serialized event held back, in stream order */
-typedef struct {
-  GstBuffer *buffer; /* NULL for an event */
-  GstEvent *event;
-  guint64 pos; /* the buffer's first frame, counted from the configuration */
-  guint64 frames;
-} Held;
-
 #define GST_TYPE_TRIGGER_GATE (gst_trigger_gate_get_type ())
 G_DECLARE_FINAL_TYPE (
     GstTriggerGate, gst_trigger_gate, GST, TRIGGER_GATE, GstElement)
@@ -117,28 +110,22 @@ struct _GstTriggerGate {
 
   /* properties, under the object lock */
   gdouble low_freq, high_freq, threshold;
-  guint64 window, min_trigger, pre_trigger, post_trigger, max_event;
-  gboolean running; /* between start and stop: settings are fixed */
+  FfcTriggerTimes times; /* window, min-, pre-, post-trigger, max-event */
+  gboolean running;      /* between start and stop: settings are fixed */
 
   /* streaming thread */
   GstAudioInfo info;
   FfcBand *band;       /* NULL until negotiated */
   FfcTrigger *trigger; /* NULL until negotiated */
   FfcTriggerConfig config;
-  GQueue held;        /* Held *, oldest first */
-  guint64 received;   /* frames of this configuration */
+  FfcHeld *held;      /* buffers and events, positions from the configuration */
   GstSegment segment; /* the one in force downstream */
   FfcWallMap wall;
-  gboolean gap_pending;
-  GstClockTime gap_start, gap_end;
-  gboolean told_start; /* the first GAP, for downstream's preroll, is out */
-  GstClockTime event_start_rt, event_end_rt;
-  gint64 event_start_wall; /* by the time model in force at its start */
-  guint64 event_offset;
-  gboolean event_rt_known;
+  gboolean told_start;    /* the first GAP, for downstream's preroll, is out */
+  FfcHeldEventSpan event; /* the one being passed */
 
   /* statistics, under the object lock */
-  guint64 events, samples_received, samples_passed, samples_withheld;
+  guint64 events; /* the samples' counts are the held queue's */
   gdouble band_level;
   GstClockTime latency; /* held back, ns */
 };
@@ -240,14 +227,15 @@ gst_trigger_gate_init (GstTriggerGate *self)
 {
   self->low_freq = DEFAULT_LOW_FREQ;
   self->high_freq = DEFAULT_HIGH_FREQ;
-  self->window = DEFAULT_WINDOW;
+  self->times.window_ns = DEFAULT_WINDOW;
   self->threshold = DEFAULT_THRESHOLD;
-  self->min_trigger = DEFAULT_MIN_TRIGGER;
-  self->pre_trigger = DEFAULT_PRE_TRIGGER;
-  self->post_trigger = DEFAULT_POST_TRIGGER;
-  self->max_event = DEFAULT_MAX_EVENT;
+  self->times.min_trigger_ns = DEFAULT_MIN_TRIGGER;
+  self->times.pre_trigger_ns = DEFAULT_PRE_TRIGGER;
+  self->times.post_trigger_ns = DEFAULT_POST_TRIGGER;
+  self->times.max_event_ns = DEFAULT_MAX_EVENT;
   self->band_level = FFC_BAND_FLOOR_DB;
-  g_queue_init (&self->held);
+  self->held = ffc_held_new (MAX_GAP, (GDestroyNotify)gst_mini_object_unref,
+      (GDestroyNotify)gst_mini_object_unref);
   gst_audio_info_init (&self->info);
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   ffc_wall_map_init (&self->wall);
@@ -268,35 +256,14 @@ gst_trigger_gate_init (GstTriggerGate *self)
   gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
 }
 
-static void
-held_free (Held *h)
-{
-  if (h->buffer != NULL)
-    gst_buffer_unref (h->buffer);
-  if (h->event != NULL)
-    gst_event_unref (h->event);
-  g_free (h);
-}
-
 /* Forgets what is held (its undecided samples count as withheld) and the
  * configuration. */
 static void
 reset_stream (GstTriggerGate *self)
 {
-  guint64 dropped = 0;
-  Held *h;
-
-  if (self->trigger != NULL)
-    dropped = self->received - ffc_trigger_decided (self->trigger);
-  while ((h = g_queue_pop_head (&self->held)) != NULL)
-    held_free (h);
-  GST_OBJECT_LOCK (self);
-  self->samples_withheld += dropped;
-  GST_OBJECT_UNLOCK (self);
+  ffc_held_clear (self->held);
   g_clear_pointer (&self->band, ffc_band_free);
   g_clear_pointer (&self->trigger, ffc_trigger_free);
-  self->received = 0;
-  self->gap_pending = FALSE;
   self->told_start = FALSE;
 }
 
@@ -306,6 +273,7 @@ gst_trigger_gate_finalize (GObject *object)
   GstTriggerGate *self = GST_TRIGGER_GATE (object);
 
   reset_stream (self);
+  ffc_held_free (self->held);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -330,23 +298,23 @@ gst_trigger_gate_set_property (
       self->high_freq = g_value_get_double (value);
       break;
     case PROP_WINDOW:
-      self->window = g_value_get_uint64 (value);
+      self->times.window_ns = g_value_get_uint64 (value);
       break;
     case PROP_THRESHOLD:
       /* the streaming thread reads it at each window */
       self->threshold = g_value_get_double (value);
       break;
     case PROP_MIN_TRIGGER:
-      self->min_trigger = g_value_get_uint64 (value);
+      self->times.min_trigger_ns = g_value_get_uint64 (value);
       break;
     case PROP_PRE_TRIGGER:
-      self->pre_trigger = g_value_get_uint64 (value);
+      self->times.pre_trigger_ns = g_value_get_uint64 (value);
       break;
     case PROP_POST_TRIGGER:
-      self->post_trigger = g_value_get_uint64 (value);
+      self->times.post_trigger_ns = g_value_get_uint64 (value);
       break;
     case PROP_MAX_EVENT:
-      self->max_event = g_value_get_uint64 (value);
+      self->times.max_event_ns = g_value_get_uint64 (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -358,14 +326,13 @@ gst_trigger_gate_set_property (
 static GstStructure *
 make_stats (GstTriggerGate *self)
 {
-  guint64 decided = self->samples_passed + self->samples_withheld;
+  FfcHeldCounts c;
 
+  ffc_held_counts (self->held, &c);
   return gst_structure_new ("triggergate-stats", "events", G_TYPE_UINT64,
-      self->events, "samples-passed", G_TYPE_UINT64, self->samples_passed,
-      "samples-withheld", G_TYPE_UINT64, self->samples_withheld,
-      "samples-received", G_TYPE_UINT64, self->samples_received, "samples-held",
-      G_TYPE_UINT64,
-      self->samples_received > decided ? self->samples_received - decided : 0,
+      self->events, "samples-passed", G_TYPE_UINT64, c.passed,
+      "samples-withheld", G_TYPE_UINT64, c.withheld, "samples-received",
+      G_TYPE_UINT64, c.received, "samples-held", G_TYPE_UINT64, c.held,
       "band-level", G_TYPE_DOUBLE, self->band_level, NULL);
 }
 
@@ -384,22 +351,22 @@ gst_trigger_gate_get_property (
       g_value_set_double (value, self->high_freq);
       break;
     case PROP_WINDOW:
-      g_value_set_uint64 (value, self->window);
+      g_value_set_uint64 (value, self->times.window_ns);
       break;
     case PROP_THRESHOLD:
       g_value_set_double (value, self->threshold);
       break;
     case PROP_MIN_TRIGGER:
-      g_value_set_uint64 (value, self->min_trigger);
+      g_value_set_uint64 (value, self->times.min_trigger_ns);
       break;
     case PROP_PRE_TRIGGER:
-      g_value_set_uint64 (value, self->pre_trigger);
+      g_value_set_uint64 (value, self->times.pre_trigger_ns);
       break;
     case PROP_POST_TRIGGER:
-      g_value_set_uint64 (value, self->post_trigger);
+      g_value_set_uint64 (value, self->times.post_trigger_ns);
       break;
     case PROP_MAX_EVENT:
-      g_value_set_uint64 (value, self->max_event);
+      g_value_set_uint64 (value, self->times.max_event_ns);
       break;
     case PROP_STATS:
       g_value_take_boxed (value, make_stats (self));
@@ -411,42 +378,16 @@ gst_trigger_gate_get_property (
   GST_OBJECT_UNLOCK (self);
 }
 
-static FfcTriggerTimes
-times_of (GstTriggerGate *self)
-{
-  FfcTriggerTimes t;
-
-  GST_OBJECT_LOCK (self);
-  t.window_ns = self->window;
-  t.min_trigger_ns = self->min_trigger;
-  t.pre_trigger_ns = self->pre_trigger;
-  t.post_trigger_ns = self->post_trigger;
-  t.max_event_ns = self->max_event;
-  GST_OBJECT_UNLOCK (self);
-  return t;
-}
-
-/* What the settings hold back before a rate is known (ns): pre-trigger
- * and min-trigger in whole windows. */
-static GstClockTime
-latency_of_times (const FfcTriggerTimes *t)
-{
-  guint64 windows = 1;
-
-  if (t->window_ns > 0 && t->min_trigger_ns > t->window_ns)
-    windows = (t->min_trigger_ns + t->window_ns - 1) / t->window_ns;
-  return t->pre_trigger_ns + windows * t->window_ns;
-}
-
 /* Settings that are wrong whatever the rate: refused at start. */
 static gboolean
 start (GstTriggerGate *self)
 {
-  FfcTriggerTimes t = times_of (self);
+  FfcTriggerTimes t;
   GError *error = NULL;
   gdouble low, high;
 
   GST_OBJECT_LOCK (self);
+  t = self->times;
   low = self->low_freq;
   high = self->high_freq;
   GST_OBJECT_UNLOCK (self);
@@ -459,10 +400,10 @@ start (GstTriggerGate *self)
   }
   GST_OBJECT_LOCK (self);
   self->running = TRUE;
-  self->events = self->samples_received = 0;
-  self->samples_passed = self->samples_withheld = 0;
+  self->events = 0;
+  ffc_held_reset_counts (self->held);
   self->band_level = FFC_BAND_FLOOR_DB;
-  self->latency = latency_of_times (&t);
+  self->latency = ffc_trigger_times_latency_ns (&t);
   GST_OBJECT_UNLOCK (self);
   ffc_wall_map_init (&self->wall);
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
@@ -488,37 +429,20 @@ gst_trigger_gate_change_state (GstElement *element, GstStateChange transition)
   return ret;
 }
 
-static GstClockTime
-frames_to_time (guint64 frames, gint rate)
+static void
+push_gap (GstTriggerGate *self, const FfcHeldSpan *gap)
 {
-  return gst_util_uint64_scale_int_round (frames, GST_SECOND, rate);
+  gst_pad_push_event (
+      self->srcpad, gst_event_new_gap (gap->start, gap->end - gap->start));
 }
 
 static void
 flush_gap (GstTriggerGate *self)
 {
-  if (!self->gap_pending)
-    return;
-  self->gap_pending = FALSE;
-  gst_pad_push_event (self->srcpad,
-      gst_event_new_gap (self->gap_start, self->gap_end - self->gap_start));
-}
+  FfcHeldSpan gap;
 
-/* Withheld audio of `pts` .. `end`: time goes on downstream. */
-static void
-add_gap (GstTriggerGate *self, GstClockTime pts, GstClockTime end)
-{
-  if (!GST_CLOCK_TIME_IS_VALID (pts) || end <= pts)
-    return;
-  if (self->gap_pending && pts != self->gap_end)
-    flush_gap (self);
-  if (!self->gap_pending) {
-    self->gap_pending = TRUE;
-    self->gap_start = pts;
-  }
-  self->gap_end = end;
-  if (self->gap_end - self->gap_start >= MAX_GAP)
-    flush_gap (self);
+  if (ffc_held_flush_gap (self->held, &gap))
+    push_gap (self, &gap);
 }
 
 static void
@@ -532,48 +456,30 @@ push_held_event (GstTriggerGate *self, GstEvent *event)
   gst_pad_push_event (self->srcpad, event);
 }
 
-/* Pushes the events at the head of the held queue. */
-static void
-push_leading_events (GstTriggerGate *self)
-{
-  Held *h;
-
-  while ((h = g_queue_peek_head (&self->held)) != NULL && h->buffer == NULL) {
-    g_queue_pop_head (&self->held);
-    push_held_event (self, h->event);
-    h->event = NULL;
-    held_free (h);
-  }
-}
-
 static void
 post_event (GstTriggerGate *self, const FfcTriggerEvent *ev)
 {
   gint rate = GST_AUDIO_INFO_RATE (&self->info);
-  GstClockTime start_rt = GST_CLOCK_TIME_NONE, end_rt = GST_CLOCK_TIME_NONE;
-  gint64 start_wall = 0, end_wall = 0;
+  guint64 start_rt, end_rt;
+  gint64 start_wall, end_wall = 0;
   GstStructure *s;
 
-  if (self->event_rt_known) {
-    start_rt = self->event_start_rt;
-    end_rt = self->event_end_rt;
-    start_wall = self->event_start_wall;
-    if (ffc_wall_map_ready (&self->wall))
-      end_wall = ffc_wall_map_wall_of (&self->wall, end_rt);
-  }
+  ffc_held_event_times (&self->event, &start_rt, &end_rt, &start_wall);
+  if (self->event.rt_known && ffc_wall_map_ready (&self->wall))
+    end_wall = ffc_wall_map_wall_of (&self->wall, end_rt);
   GST_INFO_OBJECT (self,
       "event of %" G_GUINT64_FORMAT " samples (%" GST_TIME_FORMAT
       "), peak %.1f dBFS at %.0f Hz",
       ev->end - ev->start,
-      GST_TIME_ARGS (frames_to_time (ev->end - ev->start, rate)), ev->peak_db,
-      ev->peak_hz);
+      GST_TIME_ARGS (ffc_held_frames_to_ns (ev->end - ev->start, rate)),
+      ev->peak_db, ev->peak_hz);
   s = gst_structure_new ("triggergate-event", "start-running-time",
-      G_TYPE_UINT64, (guint64)start_rt, "end-running-time", G_TYPE_UINT64,
-      (guint64)end_rt, "start-wall-time", G_TYPE_INT64, start_wall,
-      "end-wall-time", G_TYPE_INT64, end_wall, "start-offset", G_TYPE_UINT64,
-      self->event_offset, "samples", G_TYPE_UINT64, ev->end - ev->start,
-      "peak-level", G_TYPE_DOUBLE, ev->peak_db, "peak-frequency", G_TYPE_DOUBLE,
-      ev->peak_hz, "cut", G_TYPE_BOOLEAN, ev->cut, NULL);
+      G_TYPE_UINT64, start_rt, "end-running-time", G_TYPE_UINT64, end_rt,
+      "start-wall-time", G_TYPE_INT64, start_wall, "end-wall-time",
+      G_TYPE_INT64, end_wall, "start-offset", G_TYPE_UINT64, self->event.offset,
+      "samples", G_TYPE_UINT64, ev->end - ev->start, "peak-level",
+      G_TYPE_DOUBLE, ev->peak_db, "peak-frequency", G_TYPE_DOUBLE, ev->peak_hz,
+      "cut", G_TYPE_BOOLEAN, ev->cut, NULL);
   GST_OBJECT_LOCK (self);
   self->events++;
   GST_OBJECT_UNLOCK (self);
@@ -583,35 +489,24 @@ post_event (GstTriggerGate *self, const FfcTriggerEvent *ev)
 
 /* Frames [off, off + len) of a held buffer, stamped as they were. */
 static GstBuffer *
-piece_of (
-    GstTriggerGate *self, Held *h, guint64 off, guint64 len, gboolean discont)
+piece_of (GstTriggerGate *self, const FfcHeldAction *a)
 {
-  gint rate = GST_AUDIO_INFO_RATE (&self->info);
   gint bpf = GST_AUDIO_INFO_BPF (&self->info);
-  GstBuffer *in = h->buffer, *out;
-  gboolean was_discont = GST_BUFFER_FLAG_IS_SET (in, GST_BUFFER_FLAG_DISCONT);
+  GstBuffer *out;
 
-  if (off == 0 && len == h->frames) {
-    out = gst_buffer_make_writable (gst_buffer_ref (in));
+  if (a->whole) {
+    out = gst_buffer_make_writable (gst_buffer_ref (a->item));
   } else {
-    out = gst_buffer_copy_region (in,
+    out = gst_buffer_copy_region (a->item,
         GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_META | GST_BUFFER_COPY_MEMORY,
-        off * bpf, len * bpf);
-    if (GST_BUFFER_PTS_IS_VALID (in)) {
-      GST_BUFFER_PTS (out) = GST_BUFFER_PTS (in) + frames_to_time (off, rate);
-      GST_BUFFER_DURATION (out) =
-          frames_to_time (off + len, rate) - frames_to_time (off, rate);
-    }
+        a->off * bpf, a->len * bpf);
+    GST_BUFFER_PTS (out) = a->stamps.pts;
+    GST_BUFFER_DURATION (out) = a->stamps.duration;
     GST_BUFFER_DTS (out) = GST_CLOCK_TIME_NONE;
-    if (GST_BUFFER_OFFSET_IS_VALID (in)) {
-      GST_BUFFER_OFFSET (out) = GST_BUFFER_OFFSET (in) + off;
-      GST_BUFFER_OFFSET_END (out) = GST_BUFFER_OFFSET (out) + len;
-    } else {
-      GST_BUFFER_OFFSET (out) = GST_BUFFER_OFFSET_NONE;
-      GST_BUFFER_OFFSET_END (out) = GST_BUFFER_OFFSET_NONE;
-    }
+    GST_BUFFER_OFFSET (out) = a->stamps.offset;
+    GST_BUFFER_OFFSET_END (out) = a->stamps.offset_end;
   }
-  if (discont || (off == 0 && was_discont))
+  if (a->discont)
     GST_BUFFER_FLAG_SET (out, GST_BUFFER_FLAG_DISCONT);
   else
     GST_BUFFER_FLAG_UNSET (out, GST_BUFFER_FLAG_DISCONT);
@@ -632,101 +527,58 @@ apply_range (GstTriggerGate *self, const FfcTriggerRange *r)
 {
   gint rate = GST_AUDIO_INFO_RATE (&self->info);
   GstFlowReturn ret = GST_FLOW_OK;
-  guint64 pos = r->start;
-  gboolean first = r->event_start;
+  FfcHeldAction a;
 
-  if (r->event_start) {
-    flush_gap (self);
-    self->event_rt_known = FALSE;
-    self->event_offset = GST_BUFFER_OFFSET_NONE;
-  }
-  while (pos < r->end) {
-    Held *h;
-    guint64 off, len;
+  if (r->event_start)
+    ffc_held_event_init (&self->event);
+  ffc_held_begin (self->held, r->end, r->pass, r->event_start);
+  while (ffc_held_step (self->held, &a)) {
+    if (a.kind == FFC_HELD_EVENT) {
+      push_held_event (self, a.item);
+    } else if (a.kind == FFC_HELD_GAP) {
+      push_gap (self, &a.gap);
+    } else if (a.kind == FFC_HELD_PASS) {
+      GstBuffer *out = piece_of (self, &a);
+      GstClockTime pts = GST_BUFFER_PTS (out), rt = running_time_of (self, pts);
+      gboolean stamped = GST_CLOCK_TIME_IS_VALID (pts);
+      /* as the sink behind names the event's file: by the model in force
+       * at its first sample */
+      gint64 wall = a.event_first && GST_CLOCK_TIME_IS_VALID (rt)
+                            && ffc_wall_map_ready (&self->wall)
+                        ? ffc_wall_map_wall_of (&self->wall, rt)
+                        : 0;
 
-    push_leading_events (self);
-    h = g_queue_peek_head (&self->held);
-    if (h == NULL) {
-      /* cannot be: the trigger decides only what was received */
-      GST_ERROR_OBJECT (self, "no audio held for %" G_GUINT64_FORMAT, pos);
-      break;
-    }
-    off = pos - h->pos;
-    len = MIN (r->end, h->pos + h->frames) - pos;
-    if (r->pass) {
-      GstBuffer *out = piece_of (self, h, off, len, first);
-      GstClockTime pts = GST_BUFFER_PTS (out);
-
-      if (first) {
-        self->event_offset = GST_BUFFER_OFFSET (out);
-        if (GST_CLOCK_TIME_IS_VALID (pts)) {
-          self->event_start_rt = running_time_of (self, pts);
-          self->event_rt_known = GST_CLOCK_TIME_IS_VALID (self->event_start_rt);
-          /* as the sink behind names the event's file: by the model in
-           * force at its first sample */
-          self->event_start_wall =
-              self->event_rt_known && ffc_wall_map_ready (&self->wall)
-                  ? ffc_wall_map_wall_of (&self->wall, self->event_start_rt)
-                  : 0;
-        }
-      }
-      if (self->event_rt_known && GST_CLOCK_TIME_IS_VALID (pts))
-        self->event_end_rt =
-            running_time_of (self, pts + frames_to_time (len, rate));
-      first = FALSE;
-      GST_OBJECT_LOCK (self);
-      self->samples_passed += len;
-      GST_OBJECT_UNLOCK (self);
+      ffc_held_event_piece (&self->event, a.event_first,
+          GST_BUFFER_OFFSET (out), stamped, rt, wall,
+          stamped ? running_time_of (
+              self, pts + ffc_held_frames_to_ns (a.len, rate))
+                  : GST_CLOCK_TIME_NONE);
       if (ret == GST_FLOW_OK)
         ret = gst_pad_push (self->srcpad, out);
       else
         gst_buffer_unref (out);
-    } else {
-      GstClockTime pts = GST_BUFFER_PTS (h->buffer);
-
-      GST_OBJECT_LOCK (self);
-      self->samples_withheld += len;
-      GST_OBJECT_UNLOCK (self);
-      if (GST_CLOCK_TIME_IS_VALID (pts))
-        add_gap (self, pts + frames_to_time (off, rate),
-            pts + frames_to_time (off + len, rate));
     }
-    pos += len;
-    if (pos == h->pos + h->frames) {
-      g_queue_pop_head (&self->held);
-      held_free (h);
-    }
+    if (a.last)
+      gst_buffer_unref (a.item);
   }
   if (r->event_end)
     post_event (self, &r->event);
   return ret;
 }
 
-/* Applies what the trigger decided, consecutive ranges of the same kind
- * merged: the trigger decides window by window, buffers go out as large as
- * the held ones allow. */
+/* Applies what the trigger decided, all of it whatever the flow. */
 static GstFlowReturn
 apply_decisions (GstTriggerGate *self)
 {
   GstFlowReturn ret = GST_FLOW_OK, r;
-  FfcTriggerRange cur, next;
+  FfcTriggerRange range;
 
-  if (!ffc_trigger_pop (self->trigger, &cur))
-    return GST_FLOW_OK;
-  while (ffc_trigger_pop (self->trigger, &next)) {
-    if (next.pass == cur.pass && !cur.event_end && !next.event_start) {
-      cur.end = next.end;
-      cur.event_end = next.event_end;
-      cur.event = next.event;
-      continue;
-    }
-    r = apply_range (self, &cur);
+  while (ffc_trigger_pop_merged (self->trigger, &range)) {
+    r = apply_range (self, &range);
     if (ret == GST_FLOW_OK)
       ret = r;
-    cur = next;
   }
-  r = apply_range (self, &cur);
-  return ret == GST_FLOW_OK ? r : ret;
+  return ret;
 }
 
 /* Everything held gets decided: at EOS and before a new format. */
@@ -734,16 +586,19 @@ static GstFlowReturn
 drain (GstTriggerGate *self)
 {
   GstFlowReturn ret = GST_FLOW_OK;
+  GstEvent *event;
 
   if (self->trigger != NULL) {
-    ffc_trigger_finish (self->trigger, self->received);
+    ffc_trigger_finish (self->trigger, ffc_held_received (self->held));
     ret = apply_decisions (self);
   }
-  push_leading_events (self);
+  /* the events after the last sample */
+  while ((event = ffc_held_pop_event (self->held)) != NULL)
+    push_held_event (self, event);
   flush_gap (self);
   g_clear_pointer (&self->band, ffc_band_free);
   g_clear_pointer (&self->trigger, ffc_trigger_free);
-  self->received = 0;
+  ffc_held_clear (self->held); /* all decided: positions from 0 again */
   return ret;
 }
 
@@ -752,9 +607,9 @@ gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
 {
   GstTriggerGate *self = GST_TRIGGER_GATE (parent);
   gint bpf = GST_AUDIO_INFO_BPF (&self->info);
-  Held *h;
+  guint64 frames;
   GstMapInfo map;
-  gsize done = 0;
+  gdouble threshold, level;
   GstFlowReturn ret;
 
   if (self->trigger == NULL || bpf <= 0) {
@@ -778,7 +633,7 @@ gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
   }
 
   if (!self->told_start && GST_BUFFER_PTS_IS_VALID (buffer)
-      && g_queue_is_empty (&self->held)) {
+      && ffc_held_is_empty (self->held)) {
     /* Nothing comes out for pre-trigger + min-trigger: tell downstream
      * now that time starts, so that its sinks preroll and a pipeline
      * that waits for them (a tee with a queue of less than that on
@@ -787,32 +642,21 @@ gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
     gst_pad_push_event (
         self->srcpad, gst_event_new_gap (GST_BUFFER_PTS (buffer), 0));
   }
-  h = g_new0 (Held, 1);
-  h->buffer = buffer;
-  h->pos = self->received;
-  h->frames = gst_buffer_get_size (buffer) / bpf;
-  g_queue_push_tail (&self->held, h);
-  self->received += h->frames;
+  frames = gst_buffer_get_size (buffer) / bpf;
+  ffc_held_push_audio (self->held, buffer, frames, GST_BUFFER_PTS (buffer),
+      GST_BUFFER_OFFSET (buffer),
+      GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DISCONT));
   GST_OBJECT_LOCK (self);
-  self->samples_received += h->frames;
-  ffc_trigger_set_threshold (self->trigger, self->threshold);
-  ffc_band_set_peak_floor (self->band, self->threshold);
-  ffc_band_set_skip_below (self->band, self->threshold);
+  threshold = self->threshold; /* the one in force for this buffer */
   GST_OBJECT_UNLOCK (self);
 
   gst_buffer_map (buffer, &map, GST_MAP_READ);
-  while (done < h->frames) {
-    FfcBandLevel level;
-    gboolean window_done;
-
-    done += ffc_band_feed (self->band, map.data + done * bpf, h->frames - done,
-        &window_done, &level);
-    if (window_done) {
-      GST_OBJECT_LOCK (self);
-      self->band_level = level.level_db;
-      GST_OBJECT_UNLOCK (self);
-      ffc_trigger_window (self->trigger, level.level_db, level.peak_hz);
-    }
+  if (ffc_trigger_feed_band (
+          self->trigger, self->band, threshold, map.data, frames, bpf, &level)
+      > 0) {
+    GST_OBJECT_LOCK (self);
+    self->band_level = level;
+    GST_OBJECT_UNLOCK (self);
   }
   gst_buffer_unmap (buffer, &map);
 
@@ -824,21 +668,16 @@ gst_trigger_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
 static FfcBandFormat
 band_format (GstAudioFormat format)
 {
-  switch (format) {
-    case GST_AUDIO_FORMAT_S16LE:
-      return FFC_BAND_S16;
-    case GST_AUDIO_FORMAT_S32LE:
-      return FFC_BAND_S32;
-    default:
-      return FFC_BAND_F32;
-  }
+  return format == GST_AUDIO_FORMAT_S16LE   ? FFC_BAND_S16
+         : format == GST_AUDIO_FORMAT_S32LE ? FFC_BAND_S32
+                                            : FFC_BAND_F32;
 }
 
 /* Settings that depend on the rate: refused at negotiation. */
 static gboolean
 configure (GstTriggerGate *self, GstCaps *caps)
 {
-  FfcTriggerTimes t = times_of (self);
+  FfcTriggerTimes t;
   GstAudioInfo info;
   FfcBandConfig bc;
   GError *error = NULL;
@@ -857,31 +696,25 @@ configure (GstTriggerGate *self, GstCaps *caps)
   bc.format = band_format (GST_AUDIO_INFO_FORMAT (&info));
   bc.rate = GST_AUDIO_INFO_RATE (&info);
   bc.channels = GST_AUDIO_INFO_CHANNELS (&info);
-  bc.window_frames = ffc_band_window_frames (t.window_ns, bc.rate);
   GST_OBJECT_LOCK (self);
+  t = self->times;
   bc.low_hz = self->low_freq;
   bc.high_hz = self->high_freq;
   threshold = self->threshold;
   GST_OBJECT_UNLOCK (self);
-  self->band = ffc_band_new (&bc, &error);
-  if (self->band == NULL) {
+  if (!ffc_trigger_setup (&t, threshold, &bc, &self->band, &self->trigger,
+          &self->config, &error)) {
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", error->message),
         ("window %" G_GUINT64_FORMAT " ns at %u Hz, %u channels", t.window_ns,
             bc.rate, bc.channels));
     g_clear_error (&error);
     return FALSE;
   }
-  ffc_band_set_peak_floor (self->band, threshold);
-  /* windows that cannot reach the threshold need no FFT */
-  ffc_band_set_skip_below (self->band, threshold);
-  ffc_trigger_config_from_times (
-      &t, bc.rate, bc.window_frames, threshold, &self->config);
-  self->trigger = ffc_trigger_new (&self->config);
   self->info = info;
-  self->received = 0;
+  ffc_held_set_rate (self->held, bc.rate);
   GST_OBJECT_LOCK (self);
-  self->latency =
-      frames_to_time (ffc_trigger_latency_frames (&self->config), bc.rate);
+  self->latency = ffc_held_frames_to_ns (
+      ffc_trigger_latency_frames (&self->config), bc.rate);
   GST_OBJECT_UNLOCK (self);
   GST_INFO_OBJECT (self,
       "windows of %u frames, %u to trigger, holding back %" GST_TIME_FORMAT,
@@ -924,21 +757,12 @@ gst_trigger_gate_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
     default:
       break;
   }
-  if (!GST_EVENT_IS_SERIALIZED (event) || g_queue_is_empty (&self->held)) {
-    if (GST_EVENT_IS_SERIALIZED (event)) {
-      push_held_event (self, event);
-      return TRUE;
-    }
+  if (!GST_EVENT_IS_SERIALIZED (event))
     return gst_pad_event_default (pad, parent, event);
-  }
-  /* in order with the audio held back */
-  {
-    Held *h = g_new0 (Held, 1);
-
-    h->event = event;
-    h->pos = self->received;
-    g_queue_push_tail (&self->held, h);
-  }
+  if (ffc_held_is_empty (self->held))
+    push_held_event (self, event);
+  else /* in order with the audio held back */
+    ffc_held_push_event (self->held, event);
   return TRUE;
 }
 
@@ -956,9 +780,7 @@ gst_trigger_gate_src_query (GstPad *pad, GstObject *parent, GstQuery *query)
     gst_query_parse_latency (query, &live, &min, &max);
     GST_OBJECT_LOCK (self);
     ours = self->running ? self->latency
-                         : latency_of_times (&(FfcTriggerTimes){ self->window,
-                             self->min_trigger, self->pre_trigger,
-                             self->post_trigger, self->max_event });
+                         : ffc_trigger_times_latency_ns (&self->times);
     GST_OBJECT_UNLOCK (self);
     min += ours;
     if (GST_CLOCK_TIME_IS_VALID (max))

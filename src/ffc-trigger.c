@@ -142,6 +142,16 @@ ffc_trigger_latency_frames (const FfcTriggerConfig *config)
          + (guint64)config->min_windows * config->window_frames;
 }
 
+guint64
+ffc_trigger_times_latency_ns (const FfcTriggerTimes *t)
+{
+  guint64 windows = 1;
+
+  if (t->window_ns > 0 && t->min_trigger_ns > t->window_ns)
+    windows = (t->min_trigger_ns + t->window_ns - 1) / t->window_ns;
+  return t->pre_trigger_ns + windows * t->window_ns;
+}
+
 FfcTrigger *
 ffc_trigger_new (const FfcTriggerConfig *config)
 {
@@ -352,6 +362,48 @@ ffc_trigger_set_threshold (FfcTrigger *t, gdouble threshold_db)
   t->config.threshold_db = threshold_db;
 }
 
+gboolean
+ffc_trigger_setup (const FfcTriggerTimes *times, gdouble threshold_db,
+    FfcBandConfig *bc, FfcBand **band, FfcTrigger **trigger,
+    FfcTriggerConfig *config, GError **error)
+{
+  bc->window_frames = ffc_band_window_frames (times->window_ns, bc->rate);
+  *band = ffc_band_new (bc, error);
+  if (*band == NULL)
+    return FALSE;
+  ffc_trigger_config_from_times (
+      times, bc->rate, bc->window_frames, threshold_db, config);
+  *trigger = ffc_trigger_new (config);
+  return TRUE;
+}
+
+guint
+ffc_trigger_feed_band (FfcTrigger *t, FfcBand *band, gdouble threshold_db,
+    const guint8 *data, gsize frames, gsize bpf, gdouble *level_db)
+{
+  gsize done = 0;
+  guint windows = 0;
+
+  ffc_trigger_set_threshold (t, threshold_db);
+  /* a peak below the threshold is not looked for, and windows that cannot
+   * reach it need no FFT */
+  ffc_band_set_peak_floor (band, threshold_db);
+  ffc_band_set_skip_below (band, threshold_db);
+  while (done < frames) {
+    FfcBandLevel level;
+    gboolean window_done;
+
+    done += ffc_band_feed (
+        band, data + done * bpf, frames - done, &window_done, &level);
+    if (window_done) {
+      *level_db = level.level_db;
+      ffc_trigger_window (t, level.level_db, level.peak_hz);
+      windows++;
+    }
+  }
+  return windows;
+}
+
 void
 ffc_trigger_finish (FfcTrigger *t, guint64 total)
 {
@@ -380,6 +432,24 @@ ffc_trigger_pop (FfcTrigger *t, FfcTriggerRange *range)
     return FALSE;
   *range = *r;
   g_free (r);
+  return TRUE;
+}
+
+gboolean
+ffc_trigger_pop_merged (FfcTrigger *t, FfcTriggerRange *range)
+{
+  FfcTriggerRange *next;
+
+  if (!ffc_trigger_pop (t, range))
+    return FALSE;
+  while ((next = g_queue_peek_head (&t->ranges)) != NULL
+         && next->pass == range->pass && !range->event_end
+         && !next->event_start) {
+    range->end = next->end;
+    range->event_end = next->event_end;
+    range->event = next->event;
+    g_free (g_queue_pop_head (&t->ranges));
+  }
   return TRUE;
 }
 

@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "ffc-band.h"
+
 G_BEGIN_DECLS
 
 #define FFC_TRIGGER_ERROR (ffc_trigger_error_quark ())
@@ -51,6 +53,10 @@ void ffc_trigger_config_from_times (const FfcTriggerTimes *times, guint rate,
  * pre-trigger plus min-trigger in whole windows. */
 guint64 ffc_trigger_latency_frames (const FfcTriggerConfig *config);
 
+/* The same before a rate is known, in ns: pre-trigger plus min-trigger in
+ * whole windows (at least one). */
+guint64 ffc_trigger_times_latency_ns (const FfcTriggerTimes *times);
+
 typedef struct {
   guint64 start, end; /* sample positions, [start, end) */
   gdouble peak_db;    /* the loudest window touching the event */
@@ -78,8 +84,27 @@ void ffc_trigger_free (FfcTrigger *trigger);
 void ffc_trigger_window (
     FfcTrigger *trigger, gdouble level_db, gdouble peak_hz);
 
+/* The band and the trigger of a stream: `bc` gives its format, rate,
+ * channels and band, and gets the window in frames from `times`
+ * (ffc_band_window_frames ()); `config` gets the trigger's settings
+ * (ffc_trigger_config_from_times ()). FALSE with the error of
+ * ffc_band_new (), and nothing made, when the band does not fit the
+ * rate. */
+gboolean ffc_trigger_setup (const FfcTriggerTimes *times, gdouble threshold_db,
+    FfcBandConfig *bc, FfcBand **band, FfcTrigger **trigger,
+    FfcTriggerConfig *config, GError **error);
+
 /* A new threshold (dBFS) for the windows to come. */
 void ffc_trigger_set_threshold (FfcTrigger *trigger, gdouble threshold_db);
+
+/* Feeds `frames` interleaved frames of `data` (`bpf` bytes each) to
+ * `band`, and each window they complete, in order, to `trigger`, with
+ * `threshold_db` for the trigger and the band alike (ffc_band_set_peak_floor
+ * (), ffc_band_set_skip_below ()). Returns how many windows completed;
+ * the level of the last one in `*level_db` when there was one. */
+guint ffc_trigger_feed_band (FfcTrigger *trigger, FfcBand *band,
+    gdouble threshold_db, const guint8 *data, gsize frames, gsize bpf,
+    gdouble *level_db);
 
 /* The stream ends after `total` samples (the windows fed cover at most
  * that many): everything up to `total` gets decided; an open event ends
@@ -90,6 +115,12 @@ void ffc_trigger_finish (FfcTrigger *trigger, guint64 total);
  * with event_end and start == end closes an event without samples of its
  * own (only at finish). */
 gboolean ffc_trigger_pop (FfcTrigger *trigger, FfcTriggerRange *range);
+
+/* The same, with the consecutive ranges waiting that are of the same kind
+ * (passed or withheld) and not split by an event's start or end merged
+ * into one: the trigger decides window by window, buffers go out as large
+ * as the held ones allow. */
+gboolean ffc_trigger_pop_merged (FfcTrigger *trigger, FfcTriggerRange *range);
 
 /* Samples decided so far (the end of the last range produced). */
 guint64 ffc_trigger_decided (const FfcTrigger *trigger);

@@ -437,6 +437,279 @@ test_config_from_times (void)
   g_assert_cmpuint (c.min_windows, ==, 1);
 }
 
+static void
+test_times_latency_ns (void)
+{
+  FfcTriggerTimes t = { 10000000, 25000000, 1000000000, 2000000000,
+    60000000000 };
+  FfcTriggerConfig c;
+
+  /* 25 ms is 2.5 windows of 10 ms: three, after a second of pre-trigger */
+  g_assert_cmpuint (ffc_trigger_times_latency_ns (&t), ==, 1030000000);
+  /* the same as the frames once a rate is known (windows of whole ms) */
+  ffc_trigger_config_from_times (&t, 48000, 480, -40, &c);
+  g_assert_cmpuint (ffc_trigger_latency_frames (&c) * 1000000000 / 48000, ==,
+      ffc_trigger_times_latency_ns (&t));
+  /* min-trigger 0, or one window or less: one window */
+  t.min_trigger_ns = 0;
+  g_assert_cmpuint (ffc_trigger_times_latency_ns (&t), ==, 1010000000);
+  t.min_trigger_ns = 10000000;
+  g_assert_cmpuint (ffc_trigger_times_latency_ns (&t), ==, 1010000000);
+  t.min_trigger_ns = 10000001;
+  g_assert_cmpuint (ffc_trigger_times_latency_ns (&t), ==, 1020000000);
+  t.pre_trigger_ns = 0;
+  g_assert_cmpuint (ffc_trigger_times_latency_ns (&t), ==, 20000000);
+}
+
+/* Feeds `pattern` as run () does, all of it, then finishes; the merged
+ * ranges in `out` (start, end, pass, event_start, event_end per range). */
+static guint
+merged (const FfcTriggerConfig *config, const gchar *pattern, guint64 *out,
+    guint max)
+{
+  FfcTrigger *t = ffc_trigger_new (config);
+  FfcTriggerRange r;
+  guint n = 0, i;
+
+  for (i = 0; pattern[i] != '\0'; i++)
+    ffc_trigger_window (t, pattern[i] == '#' ? LOUD : QUIET, 1000.0);
+  ffc_trigger_finish (t, i * config->window_frames);
+  while (ffc_trigger_pop_merged (t, &r)) {
+    g_assert_cmpuint (n, <, max);
+    out[5 * n] = r.start;
+    out[5 * n + 1] = r.end;
+    out[5 * n + 2] = r.pass;
+    out[5 * n + 3] = r.event_start;
+    out[5 * n + 4] = r.event_end;
+    if (r.event_end) {
+      g_assert_true (r.pass);
+      g_assert_cmpuint (r.event.end, ==, r.end);
+    }
+    n++;
+  }
+  ffc_trigger_free (t);
+  return n;
+}
+
+static void
+test_pop_merged (void)
+{
+  FfcTriggerConfig c = base;
+  guint64 got[5 * 8];
+  /* window 4 triggers: the event [40 - 25, 50 + 30), in three ranges */
+  const guint64 one[] = { 0, 15, 0, 0, 0, 15, 80, 1, 1, 1, 80, 110, 0, 0, 0 };
+  /* max-event 40 cuts a long trigger: events that touch do not merge */
+  const guint64 cut[] = { 0, 40, 1, 1, 1, 40, 80, 1, 1, 1, 80, 90, 1, 1, 1 };
+  FfcTrigger *t;
+  FfcTriggerRange r, m;
+  guint i, popped = 0;
+
+  g_assert_cmpuint (merged (&c, "....#......", got, 8), ==, 3);
+  g_assert_cmpmem (got, sizeof one, one, sizeof one);
+  c.max_frames = 40;
+  g_assert_cmpuint (merged (&c, "#########", got, 8), ==, 3);
+  g_assert_cmpmem (got, sizeof cut, cut, sizeof cut);
+
+  /* without merging the same is many ranges, window by window */
+  c = base;
+  t = ffc_trigger_new (&c);
+  for (i = 0; i < 11; i++)
+    ffc_trigger_window (t, i == 4 ? LOUD : QUIET, 1000.0);
+  ffc_trigger_finish (t, 110);
+  while (ffc_trigger_pop (t, &r))
+    popped++;
+  g_assert_cmpuint (popped, >, 3);
+  /* nothing waiting: FALSE, the range untouched */
+  memset (&m, 0x5a, sizeof m);
+  g_assert_false (ffc_trigger_pop_merged (t, &m));
+  g_assert_cmpuint (m.start, ==, G_GUINT64_CONSTANT (0x5a5a5a5a5a5a5a5a));
+  ffc_trigger_free (t);
+}
+
+/* 40 windows of 16 frames at 1 kHz, S16 mono: a tone of 1/2 full scale in
+ * windows 10 to 12 and 30, silence elsewhere */
+static gint16 *
+tone_bursts (gsize *frames)
+{
+  gint16 *pcm = g_new0 (gint16, 40 * 16);
+  guint i;
+
+  for (i = 0; i < 40 * 16; i++) {
+    guint w = i / 16;
+
+    if ((w >= 10 && w <= 12) || w == 30)
+      pcm[i] = (gint16)(16384 * sin (2 * G_PI * 250 * i / 1000.0));
+  }
+  *frames = 40 * 16;
+  return pcm;
+}
+
+/* The ranges of a trigger, popped after finishing at `total`. */
+static GArray *
+ranges_of (FfcTrigger *t, guint64 total)
+{
+  GArray *a = g_array_new (FALSE, TRUE, sizeof (FfcTriggerRange));
+  FfcTriggerRange r;
+
+  ffc_trigger_finish (t, total);
+  while (ffc_trigger_pop_merged (t, &r))
+    g_array_append_val (a, r);
+  return a;
+}
+
+static void
+test_feed_band (void)
+{
+  const FfcBandConfig bc = { FFC_BAND_S16, 1000, 1, 16, 0, 0 };
+  FfcTriggerConfig c = { 16, 1, 20, 30, 100000, -40.0 };
+  FfcBand *band = ffc_band_new (&bc, NULL),
+          *ref_band = ffc_band_new (&bc, NULL);
+  FfcTrigger *t = ffc_trigger_new (&c), *ref = ffc_trigger_new (&c);
+  gsize frames, done;
+  gint16 *pcm = tone_bursts (&frames);
+  gdouble level = 1.0, last = 0;
+  guint windows = 0, n;
+  GArray *got, *want;
+
+  /* the reference: window by window, by hand */
+  for (done = 0; done < frames;) {
+    FfcBandLevel l;
+    gboolean window_done;
+
+    done += ffc_band_feed (ref_band, (const guint8 *)(pcm + done),
+        frames - done, &window_done, &l);
+    if (window_done) {
+      ffc_trigger_window (ref, l.level_db, l.peak_hz);
+      last = l.level_db;
+    }
+  }
+  /* in pieces of 7 frames, across the windows */
+  for (done = 0; done < frames; done += n) {
+    gdouble before = level;
+    guint w;
+
+    n = MIN (7, frames - done);
+    w = ffc_trigger_feed_band (
+        t, band, -40.0, (const guint8 *)(pcm + done), n, 2, &level);
+    /* a window ends in these 7 frames when a multiple of 16 is crossed */
+    g_assert_cmpuint (w, ==, (done + n) / 16 - done / 16);
+    if (w == 0)
+      g_assert_cmpfloat (level, ==, before);
+    windows += w;
+  }
+  g_assert_cmpuint (windows, ==, 40);
+  g_assert_cmpfloat (level, ==, last);
+  got = ranges_of (t, frames);
+  want = ranges_of (ref, frames);
+  g_assert_cmpuint (got->len, ==, want->len);
+  /* withheld, event, withheld, event, withheld */
+  g_assert_cmpuint (got->len, ==, 5);
+  for (n = 0; n < got->len; n++) {
+    FfcTriggerRange *a = &g_array_index (got, FfcTriggerRange, n);
+    FfcTriggerRange *b = &g_array_index (want, FfcTriggerRange, n);
+
+    g_assert_cmpuint (a->start, ==, b->start);
+    g_assert_cmpuint (a->end, ==, b->end);
+    g_assert_cmpint (a->pass, ==, b->pass);
+  }
+  /* the first event: window 10 less 20 frames to window 12 plus 30 */
+  g_assert_cmpuint (g_array_index (got, FfcTriggerRange, 1).start, ==, 140);
+  g_assert_cmpuint (g_array_index (got, FfcTriggerRange, 1).end, ==, 238);
+  /* the peak frequency is looked for in windows over the threshold: the
+   * tone's 250 Hz, within a bin of 62.5 Hz */
+  g_assert_cmpfloat (
+      fabs (g_array_index (got, FfcTriggerRange, 1).event.peak_hz - 250), <,
+      62.5);
+  g_array_unref (got);
+  g_array_unref (want);
+  ffc_trigger_free (t);
+
+  /* the threshold given applies to the windows it completes: above the
+   * tone for the first burst, below it from the second on */
+  t = ffc_trigger_new (&c);
+  ffc_band_reset (band);
+  ffc_trigger_feed_band (t, band, 0.0, (const guint8 *)pcm, 20 * 16, 2, &level);
+  ffc_trigger_feed_band (
+      t, band, -40.0, (const guint8 *)(pcm + 20 * 16), 20 * 16, 2, &level);
+  got = ranges_of (t, frames);
+  g_assert_cmpuint (got->len, ==, 3);
+  g_assert_true (g_array_index (got, FfcTriggerRange, 1).pass);
+  g_assert_cmpuint (g_array_index (got, FfcTriggerRange, 1).start, ==, 460);
+  g_array_unref (got);
+  ffc_trigger_free (t);
+  ffc_trigger_free (ref);
+  ffc_band_free (band);
+  ffc_band_free (ref_band);
+
+  /* band mode, the tone outside the band: a window that cannot reach the
+   * threshold is not transformed, its level is the bound shown without
+   * an FFT, above the band's true level */
+  {
+    const FfcBandConfig bbc = { FFC_BAND_S16, 1000, 1, 16, 350, 500 };
+    gdouble bound, exact;
+
+    band = ffc_band_new (&bbc, NULL);
+    t = ffc_trigger_new (&c);
+    ffc_trigger_feed_band (
+        t, band, 0.0, (const guint8 *)(pcm + 10 * 16), 16, 2, &bound);
+    ffc_trigger_free (t);
+    ffc_band_free (band);
+    band = ffc_band_new (&bbc, NULL);
+    t = ffc_trigger_new (&c);
+    ffc_trigger_feed_band (
+        t, band, -200.0, (const guint8 *)(pcm + 10 * 16), 16, 2, &exact);
+    g_test_message ("bound %.1f dBFS, exact %.1f dBFS", bound, exact);
+    g_assert_cmpfloat (bound, <=, 0.0);
+    g_assert_cmpfloat (bound, >, exact + 3);
+    ffc_trigger_free (t);
+    ffc_band_free (band);
+  }
+  g_free (pcm);
+}
+
+static void
+test_setup (void)
+{
+  FfcTriggerTimes t = { 10000000, 25000000, 1000000000, 2000000000,
+    60000000000 };
+  FfcBandConfig bc = { FFC_BAND_S32, 48000, 2, 0, 15000, 20000 };
+  FfcTriggerConfig c, want;
+  FfcBand *band = NULL;
+  FfcTrigger *trigger = NULL;
+  GError *error = NULL;
+
+  g_assert_true (
+      ffc_trigger_setup (&t, -30.0, &bc, &band, &trigger, &c, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (band);
+  g_assert_nonnull (trigger);
+  /* the window in frames at the rate, the rest from the times with it */
+  g_assert_cmpuint (bc.window_frames, ==, 480);
+  ffc_trigger_config_from_times (&t, 48000, 480, -30.0, &want);
+  g_assert_cmpuint (c.window_frames, ==, want.window_frames);
+  g_assert_cmpuint (c.min_windows, ==, want.min_windows);
+  g_assert_cmpuint (c.pre_frames, ==, want.pre_frames);
+  g_assert_cmpuint (c.post_frames, ==, want.post_frames);
+  g_assert_cmpuint (c.max_frames, ==, want.max_frames);
+  g_assert_cmpfloat (c.threshold_db, ==, -30.0);
+  g_assert_cmpuint (c.min_windows, ==, 3);
+  ffc_band_free (band);
+  ffc_trigger_free (trigger);
+
+  /* a band above the Nyquist frequency of the stream: refused, nothing
+   * made */
+  band = NULL;
+  trigger = NULL;
+  bc.rate = 32000;
+  g_assert_false (
+      ffc_trigger_setup (&t, -30.0, &bc, &band, &trigger, &c, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "high-freq"));
+  g_assert_null (band);
+  g_assert_null (trigger);
+  g_clear_error (&error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -458,5 +731,9 @@ main (int argc, char **argv)
   g_test_add_func ("/trigger/random-model", test_random_against_the_model);
   g_test_add_func ("/trigger/times-check", test_times_check);
   g_test_add_func ("/trigger/config-from-times", test_config_from_times);
+  g_test_add_func ("/trigger/times-latency-ns", test_times_latency_ns);
+  g_test_add_func ("/trigger/pop-merged", test_pop_merged);
+  g_test_add_func ("/trigger/feed-band", test_feed_band);
+  g_test_add_func ("/trigger/setup", test_setup);
   return g_test_run ();
 }
