@@ -710,7 +710,7 @@ gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
 {
   GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
   GError *error = NULL;
-  FfcWavFormat format;
+  FfcSampleFormat format;
   GstAudioFormat f;
   GstAudioInfo info;
   gint depth = 0;
@@ -718,9 +718,9 @@ gst_segment_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
   if (!gst_audio_info_from_caps (&info, caps))
     return FALSE;
   f = GST_AUDIO_INFO_FORMAT (&info);
-  format = f == GST_AUDIO_FORMAT_S32LE   ? FFC_WAV_S32LE
-           : f == GST_AUDIO_FORMAT_F32LE ? FFC_WAV_F32LE
-                                         : FFC_WAV_S16LE;
+  format = f == GST_AUDIO_FORMAT_S32LE   ? FFC_SAMPLE_S32LE
+           : f == GST_AUDIO_FORMAT_F32LE ? FFC_SAMPLE_F32LE
+                                         : FFC_SAMPLE_S16LE;
   /* 24-bit samples in S32LE say so with depth=24 (FLAC stores 24 bits) */
   if (!gst_structure_get_int (gst_caps_get_structure (caps, 0), "depth", &depth)
       || f != GST_AUDIO_FORMAT_S32LE || depth != 24)

@@ -36,12 +36,6 @@ ffc_sample_format_codec (FfcSampleFormat format)
   }
 }
 
-guint
-ffc_sample_format_width (FfcSampleFormat format)
-{
-  return format == FFC_SAMPLE_S16LE ? 2 : 4;
-}
-
 /* Capture backends whose demuxer has "sample_rate" / "channels" options, and
  * ffmpeg's raw PCM demuxers, which take the same two. */
 static const gchar *const inputs_with_rate_and_channels[] = { "alsa", "pulse",

@@ -6,14 +6,9 @@
 
 #include <glib.h>
 
-G_BEGIN_DECLS
+#include "ffc-format.h"
 
-/* The raw PCM layouts ffmpeg writes to the pipe and GStreamer reads. */
-typedef enum {
-  FFC_SAMPLE_S16LE,
-  FFC_SAMPLE_S32LE,
-  FFC_SAMPLE_F32LE,
-} FfcSampleFormat;
+G_BEGIN_DECLS
 
 typedef struct {
   const gchar *ffmpeg_path;  /* resolved program to run */
@@ -40,7 +35,6 @@ typedef struct {
 
 const gchar *ffc_sample_format_muxer (FfcSampleFormat format);
 const gchar *ffc_sample_format_codec (FfcSampleFormat format);
-guint ffc_sample_format_width (FfcSampleFormat format);
 
 gboolean ffc_args_input_takes_rate (const gchar *input_format);
 gboolean ffc_args_input_takes_channels (const gchar *input_format);

@@ -51,7 +51,7 @@ typedef struct {
       gint fd, guint64 *frames, guint64 *trimmed_bytes, GError **error);
   /* NULL, or FALSE with a FORMAT error for a stream it cannot hold */
   gboolean (*check_format) (
-      FfcWavFormat format, guint rate, guint channels, GError **error);
+      FfcSampleFormat format, guint rate, guint channels, GError **error);
 } FfcContainerClass;
 
 /* WAV, RF64 past 4 GiB (ffc-wav.c) */

@@ -58,7 +58,7 @@ struct _FfcFlac {
   gint write_errno;
   gboolean broken;
 
-  FfcWavFormat format;
+  FfcSampleFormat format;
   guint rate, channels, bps, in_bytes;
   guint64 frames;
   guint64 expected;
@@ -489,12 +489,12 @@ ffc_flac_open (
   GByteArray *vc;
   guint bps;
 
-  if (meta->format == FFC_WAV_F32LE) {
+  if (meta->format == FFC_SAMPLE_F32LE) {
     fail (error, "FLAC holds integer samples: F32LE cannot be written as "
                  "FLAC (use S16LE or S32LE, or format=wav)");
     return NULL;
   }
-  bps = meta->format == FFC_WAV_S16LE ? 16 : 32;
+  bps = meta->format == FFC_SAMPLE_S16LE ? 16 : 32;
   if (o->bits_per_sample != 0 && o->bits_per_sample != bps
       && !(bps == 32 && o->bits_per_sample == 24)) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
@@ -523,7 +523,7 @@ ffc_flac_open (
   f->rate = meta->rate;
   f->channels = meta->channels;
   f->bps = bps;
-  f->in_bytes = meta->format == FFC_WAV_S16LE ? 2 : 4;
+  f->in_bytes = meta->format == FFC_SAMPLE_S16LE ? 2 : 4;
   f->expected = o->expected_frames;
 
   /* the WAV twin's header */
@@ -1230,9 +1230,9 @@ container_repair (
 
 static gboolean
 container_check_format (
-    FfcWavFormat format, guint rate, guint channels, GError **error)
+    FfcSampleFormat format, guint rate, guint channels, GError **error)
 {
-  if (format == FFC_WAV_F32LE) {
+  if (format == FFC_SAMPLE_F32LE) {
     g_set_error (error, FFC_SEGWRITER_ERROR, FFC_SEGWRITER_ERROR_FORMAT,
         "format=flac cannot hold F32LE samples (FLAC is integer): send "
         "S16LE or S32LE (audioconvert, or ffmpegsrc's sample format), or "

@@ -334,8 +334,8 @@ ffc_meta_bext (const FfcMeta *m, gsize *size)
          : m->channels == 2 ? g_strdup ("stereo")
                             : g_strdup_printf ("%uchn", m->channels);
   g_string_append_printf (text, "A=PCM,F=%u,W=%u,M=%s,T=%sgst-ffcapture %s\r\n",
-      m->rate, m->format == FFC_WAV_S16LE ? 16 : 32, mode,
-      m->format == FFC_WAV_F32LE ? "IEEE float; " : "", PACKAGE_VERSION);
+      m->rate, m->format == FFC_SAMPLE_S16LE ? 16 : 32, mode,
+      m->format == FFC_SAMPLE_F32LE ? "IEEE float; " : "", PACKAGE_VERSION);
   g_free (mode);
   history_len = text->len + (text->len & 1); /* a NUL makes it even */
   *size = BEXT_FIXED + history_len;

@@ -18,7 +18,7 @@ typedef struct {
   GTimeZone *zone; /* for GUANO's Timestamp; NULL = UTC */
   guint rate;
   guint channels;
-  FfcWavFormat format;
+  FfcSampleFormat format;
   guint64 frames;
   guint64 offset; /* stream sample offset of the first sample */
   guint64 seq;

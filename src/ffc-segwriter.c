@@ -330,7 +330,7 @@ struct _FfcSegwriter {
   guint64 unchecked_bytes; /* written since free space was last checked */
   gboolean low_space_warned;
 
-  FfcWavFormat format;
+  FfcSampleFormat format;
   guint rate, channels, bpf;
   guint bits_per_sample; /* the samples' real depth; 0 = the format's */
   FfcWallMap wall;
@@ -951,10 +951,10 @@ ffc_segwriter_set_bits_per_sample (
 }
 
 gboolean
-ffc_segwriter_set_format (FfcSegwriter *w, FfcWavFormat format, guint rate,
+ffc_segwriter_set_format (FfcSegwriter *w, FfcSampleFormat format, guint rate,
     guint channels, GError **error)
 {
-  guint bpf = (format == FFC_WAV_S16LE ? 2 : 4) * channels;
+  guint bpf = (format == FFC_SAMPLE_S16LE ? 2 : 4) * channels;
   gboolean same =
       format == w->format && rate == w->rate && channels == w->channels;
 

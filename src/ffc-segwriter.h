@@ -190,7 +190,7 @@ void ffc_segwriter_recover (FfcSegwriter *writer);
 
 /* The stream's format; a change ends the open segment (one format per
  * file). FORMAT error for a rate out of range. */
-gboolean ffc_segwriter_set_format (FfcSegwriter *writer, FfcWavFormat format,
+gboolean ffc_segwriter_set_format (FfcSegwriter *writer, FfcSampleFormat format,
     guint rate, guint channels, GError **error);
 /* The samples' real depth when it is less than the format's (24-bit
  * samples in S32LE: FLAC stores 24 bits); 0 = the format's. A change ends

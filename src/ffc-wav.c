@@ -99,24 +99,18 @@ fill_guano (guint8 *dst, gsize room, const gchar *text, gsize len)
   return TRUE;
 }
 
-static guint
-format_bits (FfcWavFormat format)
-{
-  return format == FFC_WAV_S16LE ? 16 : 32;
-}
-
 /* Writes the header of an empty segment into `header` (FFC_WAV_MAX_HEADER
  * bytes) and returns its size. More than two channels use
  * WAVE_FORMAT_EXTENSIBLE, as the format requires; float gets a fact chunk.
  * `bext` (an even number of bytes, at most FFC_WAV_BEXT_MAX) and `guano`
  * (at most FFC_WAV_GUANO_MAX bytes) may be NULL: no such chunk. */
 gsize
-ffc_wav_header_init (FfcWavLayout *l, FfcWavFormat format, guint rate,
+ffc_wav_header_init (FfcWavLayout *l, FfcSampleFormat format, guint rate,
     guint channels, const guint8 *bext, gsize bext_size, const gchar *guano,
     guint8 *header)
 {
-  guint bits = format_bits (format);
-  gboolean is_float = format == FFC_WAV_F32LE;
+  guint bits = 8 * ffc_sample_format_width (format);
+  gboolean is_float = format == FFC_SAMPLE_F32LE;
   gboolean extensible = channels > 2;
   guint8 *p = header;
 
@@ -375,11 +369,11 @@ ffc_wav_parse_header (
         tag = get_u16 (c + 32);
       }
       if (tag == WAVE_FORMAT_PCM && bits == 16)
-        l->format = FFC_WAV_S16LE;
+        l->format = FFC_SAMPLE_S16LE;
       else if (tag == WAVE_FORMAT_PCM && bits == 32)
-        l->format = FFC_WAV_S32LE;
+        l->format = FFC_SAMPLE_S32LE;
       else if (tag == WAVE_FORMAT_IEEE_FLOAT && bits == 32)
-        l->format = FFC_WAV_F32LE;
+        l->format = FFC_SAMPLE_F32LE;
       else
         return fail (error, "unsupported sample format");
       if (l->channels == 0 || l->rate == 0

@@ -6,13 +6,9 @@
 
 #include <glib.h>
 
-G_BEGIN_DECLS
+#include "ffc-format.h"
 
-typedef enum {
-  FFC_WAV_S16LE,
-  FFC_WAV_S32LE,
-  FFC_WAV_F32LE,
-} FfcWavFormat;
+G_BEGIN_DECLS
 
 /* Room for the largest header this module writes: RIFF, ds64-sized JUNK,
  * extensible fmt, fact, bext and the GUANO room, then the data chunk's
@@ -26,7 +22,7 @@ typedef enum {
 #define FFC_WAV_GUANO_MAX (FFC_WAV_GUANO_ROOM - 8) /* longest text */
 
 typedef struct {
-  FfcWavFormat format;
+  FfcSampleFormat format;
   guint rate;
   guint channels;
   guint16 block_align;    /* bytes per frame */
@@ -41,7 +37,7 @@ typedef struct {
   gsize guan_room;   /* the guan chunk and the JUNK chunk filling the room */
 } FfcWavLayout;
 
-gsize ffc_wav_header_init (FfcWavLayout *layout, FfcWavFormat format,
+gsize ffc_wav_header_init (FfcWavLayout *layout, FfcSampleFormat format,
     guint rate, guint channels, const guint8 *bext, gsize bext_size,
     const gchar *guano, guint8 *header);
 gboolean ffc_wav_finalize (

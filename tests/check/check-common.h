@@ -53,7 +53,7 @@ gchar *message_text (GstMessage *m);
 typedef struct {
   guint64 frames;
   guint rate, channels;
-  FfcWavFormat format;
+  FfcSampleFormat format;
 } WavInfo;
 
 /* Reads a finished segment back; FALSE unless it is a WAV whose header

@@ -419,7 +419,7 @@ GST_END_TEST;
 
 /* The frames, rate and format of the WAV segments a segmentsink wrote */
 static guint64
-recorded_frames (const gchar *dir, guint *rate, FfcWavFormat *format)
+recorded_frames (const gchar *dir, guint *rate, FfcSampleFormat *format)
 {
   GPtrArray *names = wav_names (dir, NULL);
   guint64 frames = 0;
@@ -455,7 +455,7 @@ GST_START_TEST (test_tee_raw_branch_keeps_input_rate)
                        "segmentsink location=%s",
           a, b);
   Run *run = run_launch (desc, 20000, NULL, NULL);
-  FfcWavFormat format;
+  FfcSampleFormat format;
   guint rate = 0;
 
   fail_unless (run->eos, "no EOS");
@@ -464,7 +464,7 @@ GST_START_TEST (test_tee_raw_branch_keeps_input_rate)
   /* A: all of the input, unconverted */
   fail_unless_equals_uint64 (recorded_frames (a, &rate, &format), 96000);
   fail_unless_equals_int (rate, 96000);
-  fail_unless_equals_int (format, FFC_WAV_S16LE);
+  fail_unless_equals_int (format, FFC_SAMPLE_S16LE);
   /* B: resampled to what its branch asked for */
   recorded_frames (b, &rate, &format);
   fail_unless_equals_int (rate, 48000);

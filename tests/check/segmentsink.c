@@ -466,7 +466,8 @@ GST_START_TEST (test_orphan_repair_and_quarantine)
   g_mkdir_with_parents (staging, 0755);
   /* a crash right after 1000 stereo S16 frames: sizes still zero (a file
    * of an older version, without metadata chunks) */
-  hs = ffc_wav_header_init (&l, FFC_WAV_S16LE, 48000, 2, NULL, 0, NULL, header);
+  hs = ffc_wav_header_init (
+      &l, FFC_SAMPLE_S16LE, 48000, 2, NULL, 0, NULL, header);
   file = g_malloc0 (hs + 4000 + 3);
   memcpy (file, header, hs);
   write_file (staging, "zero-sizes.wav", file, hs + 4000);

@@ -419,7 +419,7 @@ GST_START_TEST (test_any_channel_f32)
   fail_unless_equals_int (ev->len, 1);
   fail_unless (read_wav (g_array_index (ev, Seg, 0).path, &info));
   fail_unless_equals_int (info.channels, 2);
-  fail_unless_equals_int (info.format, FFC_WAV_F32LE);
+  fail_unless_equals_int (info.format, FFC_SAMPLE_F32LE);
   fail_unless (g_array_index (ev, Seg, 0).offset <= 0.9 * RATE);
   fail_unless (g_array_index (ev, Seg, 0).offset + W > 0.9 * RATE);
   fail_unless_equals_int (g_list_length (events), 1);

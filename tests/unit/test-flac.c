@@ -35,7 +35,7 @@ tmp_path (const gchar *name)
 }
 
 static void
-make_meta (FfcMeta *m, FfcWavFormat format, guint rate, guint channels)
+make_meta (FfcMeta *m, FfcSampleFormat format, guint rate, guint channels)
 {
   ffc_meta_init (m);
   m->start_us = START_US;
@@ -56,10 +56,10 @@ make_meta (FfcMeta *m, FfcWavFormat format, guint rate, guint channels)
 /* A quiet signal: a low tone plus noise of a few LSBs (small frames, so
  * that cutting at every byte of one stays quick) */
 static guint8 *
-make_samples (FfcWavFormat format, guint channels, guint64 frames,
+make_samples (FfcSampleFormat format, guint channels, guint64 frames,
     guint amplitude, guint shift)
 {
-  guint bytes = format == FFC_WAV_S16LE ? 2 : 4;
+  guint bytes = format == FFC_SAMPLE_S16LE ? 2 : 4;
   guint8 *data = g_malloc (frames * channels * bytes);
   GRand *rand = g_rand_new_with_seed (7);
 
@@ -288,7 +288,7 @@ has_guano_length (const guint8 *riff, gsize size, guint64 frames, guint rate)
 }
 
 typedef struct {
-  FfcWavFormat format;
+  FfcSampleFormat format;
   guint rate, channels;
 } Case;
 
@@ -300,7 +300,7 @@ test_round_trip (gconstpointer data)
   FfcFlacOptions o;
   guint64 frames = c->rate * 2 + 1234; /* a partial last block */
   guint8 *samples = make_samples (c->format, c->channels, frames, 3000,
-      c->format == FFC_WAV_S16LE ? 0 : 12);
+      c->format == FFC_SAMPLE_S16LE ? 0 : 12);
   gchar *flac = tmp_path ("rt.flac"), *wav = tmp_path ("rt.wav");
 
   make_meta (&m, c->format, c->rate, c->channels);
@@ -313,7 +313,7 @@ test_round_trip (gconstpointer data)
   g_assert_cmpuint (metaflac_u64 ("--show-total-samples", flac), ==, frames);
   g_assert_cmpuint (metaflac_u64 ("--show-sample-rate", flac), ==, c->rate);
   g_assert_cmpuint (metaflac_u64 ("--show-channels", flac), ==, c->channels);
-  assert_round_trip_full (flac, wav, c->format == FFC_WAV_S16LE);
+  assert_round_trip_full (flac, wav, c->format == FFC_SAMPLE_S16LE);
   g_unlink (flac);
   g_unlink (wav);
   g_free (flac);
@@ -328,7 +328,7 @@ test_layout (void)
   FfcMeta m;
   FfcFlacOptions o;
   guint64 frames = 48000 * 25 + 77;
-  guint8 *samples = make_samples (FFC_WAV_S16LE, 1, frames, 3000, 0);
+  guint8 *samples = make_samples (FFC_SAMPLE_S16LE, 1, frames, 3000, 0);
   gchar *flac = tmp_path ("layout.flac"), *wav = tmp_path ("layout.wav");
   gchar *list, *tags, *md5, *want_md5, *wav_bytes, *seek;
   const gchar *argv_list[] = { "metaflac", "--list",
@@ -342,7 +342,7 @@ test_layout (void)
   const gchar *p;
   guint n_app = 0;
 
-  make_meta (&m, FFC_WAV_S16LE, 48000, 1);
+  make_meta (&m, FFC_SAMPLE_S16LE, 48000, 1);
   ffc_flac_options_init (&o);
   o.expected_frames = frames;
   o.encoder = "gst-ffcapture 0.1.0";
@@ -421,14 +421,14 @@ test_rewrite_metadata (void)
   FfcMeta m, m2;
   FfcFlacOptions o;
   guint64 frames = 48000 + 5;
-  guint8 *samples = make_samples (FFC_WAV_S16LE, 2, frames, 1000, 0);
+  guint8 *samples = make_samples (FFC_SAMPLE_S16LE, 2, frames, 1000, 0);
   gchar *flac = tmp_path ("rewrite.flac"), *wav = tmp_path ("rewrite.wav");
   GError *error = NULL;
   gint fd = create (flac);
   FfcFlac *f;
   gchar *tags;
 
-  make_meta (&m, FFC_WAV_S16LE, 48000, 2);
+  make_meta (&m, FFC_SAMPLE_S16LE, 48000, 2);
   ffc_flac_options_init (&o);
   o.expected_frames = frames;
   o.encoder = "enc";
@@ -467,12 +467,12 @@ test_lengths (void)
   FfcMeta m;
   FfcFlacOptions o;
   guint64 frames = 48000 * 12;
-  guint8 *samples = make_samples (FFC_WAV_S16LE, 1, frames, 1000, 0);
+  guint8 *samples = make_samples (FFC_SAMPLE_S16LE, 1, frames, 1000, 0);
   gchar *flac = tmp_path ("len.flac"), *wav = tmp_path ("len.wav"), *list;
   const gchar *argv_list[] = { "metaflac", "--list",
     "--application-data-format=hexdump", flac, NULL };
 
-  make_meta (&m, FFC_WAV_S16LE, 48000, 1);
+  make_meta (&m, FFC_SAMPLE_S16LE, 48000, 1);
   ffc_flac_options_init (&o);
   write_flac (flac, &m, &o, samples, frames);
   write_wav (wav, &m, samples, frames);
@@ -509,7 +509,7 @@ test_24_in_32 (void)
   FfcMeta m;
   FfcFlacOptions o;
   guint64 frames = 10000;
-  guint8 *samples = make_samples (FFC_WAV_S32LE, 2, frames, 300000, 8);
+  guint8 *samples = make_samples (FFC_SAMPLE_S32LE, 2, frames, 300000, 8);
   gchar *flac = tmp_path ("24.flac"), *raw = tmp_path ("24.raw"), *out;
   const gchar *argv[] = { "flac", "-s", "-f", "-d", "--force-raw-format",
     "--endian=little", "--sign=signed", "-o", raw, flac, NULL };
@@ -518,7 +518,7 @@ test_24_in_32 (void)
   gint fd;
   FfcFlac *f;
 
-  make_meta (&m, FFC_WAV_S32LE, 96000, 2);
+  make_meta (&m, FFC_SAMPLE_S32LE, 96000, 2);
   ffc_flac_options_init (&o);
   o.bits_per_sample = 24;
   o.expected_frames = frames;
@@ -561,20 +561,20 @@ test_refused (void)
   gint fd = create (flac);
 
   ffc_flac_options_init (&o);
-  make_meta (&m, FFC_WAV_F32LE, 48000, 1);
+  make_meta (&m, FFC_SAMPLE_F32LE, 48000, 1);
   g_assert_null (ffc_flac_open (fd, &m, &o, &error));
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL);
   g_assert_nonnull (strstr (error->message, "F32LE"));
   g_clear_error (&error);
 
-  make_meta (&m, FFC_WAV_S16LE, 48000, 1);
+  make_meta (&m, FFC_SAMPLE_S16LE, 48000, 1);
   o.compression_level = 9;
   g_assert_null (ffc_flac_open (fd, &m, &o, &error));
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL);
   g_clear_error (&error);
 
   o.compression_level = 5;
-  make_meta (&m, FFC_WAV_S16LE, 2000000, 1);
+  make_meta (&m, FFC_SAMPLE_S16LE, 2000000, 1);
   g_assert_null (ffc_flac_open (fd, &m, &o, &error));
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL);
   g_assert_nonnull (strstr (error->message, "2000000 Hz"));
@@ -621,7 +621,7 @@ test_repair_every_byte (void)
   FfcFlacOptions o;
   const guint bs = 4096; /* libFLAC's block size at level 5 */
   guint64 frames = bs * 6;
-  guint8 *samples = make_samples (FFC_WAV_S16LE, 1, frames, 2, 0);
+  guint8 *samples = make_samples (FFC_SAMPLE_S16LE, 1, frames, 2, 0);
   gchar *torn = tmp_path ("torn.flac"), *cut = tmp_path ("cut.flac");
   gchar *wav = tmp_path ("cut.wav");
   GArray *ends = g_array_new (FALSE, FALSE, sizeof (guint64));
@@ -630,7 +630,7 @@ test_repair_every_byte (void)
   FfcFlac *f;
   guint64 last_start, full, in_file;
 
-  make_meta (&m, FFC_WAV_S16LE, 48000, 1);
+  make_meta (&m, FFC_SAMPLE_S16LE, 48000, 1);
   ffc_flac_options_init (&o);
   o.expected_frames = 48000 * 60;
   f = ffc_flac_open (fd, &m, &o, &error);
@@ -720,11 +720,11 @@ test_repair_finished (void)
   FfcMeta m;
   FfcFlacOptions o;
   guint64 frames = 48000 * 3 + 11, got, trimmed;
-  guint8 *samples = make_samples (FFC_WAV_S16LE, 2, frames, 3000, 0);
+  guint8 *samples = make_samples (FFC_SAMPLE_S16LE, 2, frames, 3000, 0);
   gchar *flac = tmp_path ("fin.flac"), *wav = tmp_path ("fin.wav");
   GError *error = NULL;
 
-  make_meta (&m, FFC_WAV_S16LE, 48000, 2);
+  make_meta (&m, FFC_SAMPLE_S16LE, 48000, 2);
   ffc_flac_options_init (&o);
   o.expected_frames = frames;
   write_flac (flac, &m, &o, samples, frames);
@@ -755,7 +755,7 @@ test_no_space (void)
     g_test_skip ("no /dev/full");
     return;
   }
-  make_meta (&m, FFC_WAV_S16LE, 48000, 1);
+  make_meta (&m, FFC_SAMPLE_S16LE, 48000, 1);
   ffc_flac_options_init (&o);
   g_assert_null (ffc_flac_open (fd, &m, &o, &error));
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOSPC);
@@ -772,7 +772,7 @@ test_container (void)
   const FfcContainerClass *flac = &ffc_container_flac;
   gchar *path = tmp_path ("container.flac"), *def;
   FfcContainerOptions opts = { 48000 * 10, 5, 0 };
-  guint8 *samples = make_samples (FFC_WAV_S16LE, 1, 48000 * 10, 3000, 0);
+  guint8 *samples = make_samples (FFC_SAMPLE_S16LE, 1, 48000 * 10, 3000, 0);
   GError *error = NULL;
   FfcContainer *c;
   FfcMeta m;
@@ -798,13 +798,13 @@ test_container (void)
       ffc_container_check_template (&ffc_container_wav, "a.flac", &error));
   g_assert_nonnull (strstr (error->message, "format is wav"));
   g_clear_error (&error);
-  g_assert_false (flac->check_format (FFC_WAV_F32LE, 48000, 1, &error));
+  g_assert_false (flac->check_format (FFC_SAMPLE_F32LE, 48000, 1, &error));
   g_assert_error (error, FFC_SEGWRITER_ERROR, FFC_SEGWRITER_ERROR_FORMAT);
   g_assert_nonnull (strstr (error->message, "F32LE"));
   g_clear_error (&error);
-  g_assert_true (flac->check_format (FFC_WAV_S32LE, 384000, 8, &error));
+  g_assert_true (flac->check_format (FFC_SAMPLE_S32LE, 384000, 8, &error));
 
-  make_meta (&m, FFC_WAV_S16LE, 48000, 1);
+  make_meta (&m, FFC_SAMPLE_S16LE, 48000, 1);
   fd = create (path);
   c = flac->open (fd, &m, &opts, &error);
   g_assert_no_error (error);
@@ -839,11 +839,11 @@ int
 main (int argc, char **argv)
 {
   static const Case cases[] = {
-    { FFC_WAV_S16LE, 48000, 1 },
-    { FFC_WAV_S16LE, 44100, 2 },
-    { FFC_WAV_S32LE, 96000, 2 },
-    { FFC_WAV_S16LE, 48000, 4 }, /* WAVE_FORMAT_EXTENSIBLE */
-    { FFC_WAV_S16LE, 384000, 1 },
+    { FFC_SAMPLE_S16LE, 48000, 1 },
+    { FFC_SAMPLE_S16LE, 44100, 2 },
+    { FFC_SAMPLE_S32LE, 96000, 2 },
+    { FFC_SAMPLE_S16LE, 48000, 4 }, /* WAVE_FORMAT_EXTENSIBLE */
+    { FFC_SAMPLE_S16LE, 384000, 1 },
   };
   int ret;
 
@@ -853,7 +853,7 @@ main (int argc, char **argv)
   g_test_add_func ("/flac/layout", test_layout);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
     gchar *name = g_strdup_printf ("/flac/round-trip/%s-%uHz-%uch",
-        cases[i].format == FFC_WAV_S16LE ? "S16LE" : "S32LE", cases[i].rate,
+        cases[i].format == FFC_SAMPLE_S16LE ? "S16LE" : "S32LE", cases[i].rate,
         cases[i].channels);
     g_test_add_data_func (name, &cases[i], test_round_trip);
     g_free (name);

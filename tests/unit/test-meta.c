@@ -21,7 +21,7 @@ station (FfcMeta *m)
   m->start_us = START_US;
   m->rate = 384000;
   m->channels = 1;
-  m->format = FFC_WAV_S16LE;
+  m->format = FFC_SAMPLE_S16LE;
   m->frames = 23040000;
   m->offset = 1234567;
   m->seq = 42;
@@ -181,7 +181,7 @@ test_bext (void)
   g_free (b);
 
   /* float, 6 channels, no make or model, and text that is not ASCII */
-  m.format = FFC_WAV_F32LE;
+  m.format = FFC_SAMPLE_F32LE;
   m.channels = 6;
   m.rate = 48000;
   m.make = m.model = NULL;

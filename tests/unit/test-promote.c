@@ -225,7 +225,7 @@ torn_wav (guint8 *file)
 {
   FfcWavLayout l;
   gsize hs =
-      ffc_wav_header_init (&l, FFC_WAV_S16LE, 48000, 1, NULL, 0, NULL, file);
+      ffc_wav_header_init (&l, FFC_SAMPLE_S16LE, 48000, 1, NULL, 0, NULL, file);
 
   memset (file + hs, 7, 2000);
   return hs + 2000;

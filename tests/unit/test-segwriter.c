@@ -303,7 +303,8 @@ writer_new (FfcSegwriterConfig *c, const FfcContainerClass *container,
       ffc_segwriter_new (c, container, scope, on_event, seen, &error);
 
   g_assert_no_error (error);
-  g_assert_true (ffc_segwriter_set_format (w, FFC_WAV_S16LE, rate, 1, &error));
+  g_assert_true (
+      ffc_segwriter_set_format (w, FFC_SAMPLE_S16LE, rate, 1, &error));
   g_assert_no_error (error);
   ffc_segwriter_set_origin (w, origin_us);
   return w;
@@ -654,7 +655,8 @@ test_writer_recover_and_format (void)
   Seen seen;
 
   g_mkdir_with_parents (staging, 0755);
-  hs = ffc_wav_header_init (&l, FFC_WAV_S16LE, 48000, 1, NULL, 0, NULL, file);
+  hs =
+      ffc_wav_header_init (&l, FFC_SAMPLE_S16LE, 48000, 1, NULL, 0, NULL, file);
   g_assert_true (g_file_set_contents (path, (gchar *)file, hs + 2001, NULL));
   config_defaults (&c, root);
   seen_init (&seen);
@@ -662,7 +664,8 @@ test_writer_recover_and_format (void)
   g_assert_no_error (error);
   ffc_segwriter_recover (w);
   g_assert_cmpuint (seen.recovered, ==, 1);
-  g_assert_false (ffc_segwriter_set_format (w, FFC_WAV_S16LE, 999, 1, &error));
+  g_assert_false (
+      ffc_segwriter_set_format (w, FFC_SAMPLE_S16LE, 999, 1, &error));
   g_assert_error (error, FFC_SEGWRITER_ERROR, FFC_SEGWRITER_ERROR_FORMAT);
   g_assert_nonnull (strstr (error->message, "999 Hz"));
   g_clear_error (&error);

@@ -22,7 +22,7 @@ u64_at (const guint8 *p)
 
 /* A file as segmentsink leaves it open: header with zero sizes, then data. */
 static gint
-make_file (gchar **path, FfcWavFormat format, guint channels, gsize data,
+make_file (gchar **path, FfcSampleFormat format, guint channels, gsize data,
     FfcWavLayout *layout)
 {
   guint8 header[FFC_WAV_MAX_HEADER];
@@ -55,8 +55,8 @@ test_header_layouts (void)
 
   /* PCM mono: RIFF, JUNK (ds64-sized), fmt, data: 80 bytes */
   g_assert_cmpuint (
-      ffc_wav_header_init (&l, FFC_WAV_S16LE, 384000, 1, NULL, 0, NULL, h), ==,
-      80);
+      ffc_wav_header_init (&l, FFC_SAMPLE_S16LE, 384000, 1, NULL, 0, NULL, h),
+      ==, 80);
   g_assert_cmpmem (h, 4, "RIFF", 4);
   g_assert_cmpmem (h + 12, 4, "JUNK", 4);
   g_assert_cmpuint (u32_at (h + 16), ==, 28);
@@ -70,23 +70,23 @@ test_header_layouts (void)
 
   /* float: format 3 with its cbSize (an 18-byte fmt), and a fact chunk */
   g_assert_cmpuint (
-      ffc_wav_header_init (&l, FFC_WAV_F32LE, 48000, 2, NULL, 0, NULL, h), ==,
-      94);
+      ffc_wav_header_init (&l, FFC_SAMPLE_F32LE, 48000, 2, NULL, 0, NULL, h),
+      ==, 94);
   g_assert_cmpuint (u32_at (h + 52), ==, 18);
   g_assert_cmpuint (h[56], ==, 3);
   g_assert_cmpuint (h[72] | (h[73] << 8), ==, 0);
   g_assert_cmpuint (l.fact_offset, ==, 74);
   g_assert_true (ffc_wav_parse_header (h, 94, &parsed, NULL));
-  g_assert_cmpint (parsed.format, ==, FFC_WAV_F32LE);
+  g_assert_cmpint (parsed.format, ==, FFC_SAMPLE_F32LE);
 
   /* more than two channels: WAVE_FORMAT_EXTENSIBLE */
   g_assert_cmpuint (
-      ffc_wav_header_init (&l, FFC_WAV_S32LE, 48000, 6, NULL, 0, NULL, h), ==,
-      104);
+      ffc_wav_header_init (&l, FFC_SAMPLE_S32LE, 48000, 6, NULL, 0, NULL, h),
+      ==, 104);
   g_assert_cmpuint (u32_at (h + 52), ==, 40);
   g_assert_cmpuint (h[56] | (h[57] << 8), ==, 0xFFFE);
   g_assert_true (ffc_wav_parse_header (h, 104, &parsed, NULL));
-  g_assert_cmpint (parsed.format, ==, FFC_WAV_S32LE);
+  g_assert_cmpint (parsed.format, ==, FFC_SAMPLE_S32LE);
   g_assert_cmpuint (parsed.block_align, ==, 24);
 }
 
@@ -95,7 +95,7 @@ test_finalize_sizes (void)
 {
   FfcWavLayout l;
   gchar *path;
-  gint fd = make_file (&path, FFC_WAV_F32LE, 1, 4000, &l);
+  gint fd = make_file (&path, FFC_SAMPLE_F32LE, 1, 4000, &l);
   guint8 *d;
   gsize len;
 
@@ -122,7 +122,7 @@ test_rf64_upgrade_in_place (void)
 
   /* the test seam: past 1000 bytes counts as past 4 GiB */
   g_setenv ("FFC_WAV_RF64_THRESHOLD", "1000", TRUE);
-  fd = make_file (&path, FFC_WAV_S16LE, 2, 4000, &l);
+  fd = make_file (&path, FFC_SAMPLE_S16LE, 2, 4000, &l);
   g_assert_true (ffc_wav_finalize (fd, &l, 4000, NULL));
   close (fd);
   g_unsetenv ("FFC_WAV_RF64_THRESHOLD");
@@ -146,7 +146,7 @@ test_repair_zero_sizes (void)
   FfcWavLayout l;
   FfcWavRepair r;
   gchar *path;
-  gint fd = make_file (&path, FFC_WAV_S16LE, 1, 2000, &l);
+  gint fd = make_file (&path, FFC_SAMPLE_S16LE, 1, 2000, &l);
   guint8 *d;
   gsize len;
 
@@ -170,7 +170,7 @@ test_repair_trims_partial_frame (void)
   FfcWavRepair r;
   gchar *path;
   /* stereo S32: 8-byte frames; 1003 bytes is 125 frames and 3 bytes */
-  gint fd = make_file (&path, FFC_WAV_S32LE, 2, 1003, &l);
+  gint fd = make_file (&path, FFC_SAMPLE_S32LE, 2, 1003, &l);
   GStatBuf st;
 
   g_assert_true (ffc_wav_repair (fd, &r, NULL));
@@ -221,7 +221,7 @@ test_repair_refuses_garbage (void)
 
 /* A header with metadata, as segmentsink writes it. */
 static gsize
-meta_header (FfcWavFormat format, guint channels, FfcWavLayout *l, guint8 *h)
+meta_header (FfcSampleFormat format, guint channels, FfcWavLayout *l, guint8 *h)
 {
   FfcMeta m;
   gchar *guano;
@@ -309,7 +309,7 @@ test_meta_layout (void)
 {
   guint8 h[FFC_WAV_MAX_HEADER];
   FfcWavLayout l, parsed;
-  gsize size = meta_header (FFC_WAV_F32LE, 2, &l, h);
+  gsize size = meta_header (FFC_SAMPLE_F32LE, 2, &l, h);
   static const gchar *order[] = { "JUNK", "fmt ", "fact", "bext", "guan",
     "JUNK", "data" };
   Chunk c[16];
@@ -351,7 +351,7 @@ test_meta_finalize (void)
 {
   guint8 h[FFC_WAV_MAX_HEADER];
   FfcWavLayout l;
-  gsize size = meta_header (FFC_WAV_S16LE, 1, &l, h);
+  gsize size = meta_header (FFC_SAMPLE_S16LE, 1, &l, h);
   gchar *path;
   gint fd = g_file_open_tmp ("ffc-wav-XXXXXX.wav", &path, NULL);
   guint8 *payload = g_malloc0 (96003 * 2), *d;
@@ -387,7 +387,7 @@ test_meta_repair (void)
 {
   guint8 h[FFC_WAV_MAX_HEADER];
   FfcWavLayout l;
-  gsize size = meta_header (FFC_WAV_S32LE, 2, &l, h);
+  gsize size = meta_header (FFC_SAMPLE_S32LE, 2, &l, h);
   gchar *path;
   gint fd = g_file_open_tmp ("ffc-wav-XXXXXX.wav", &path, NULL);
   /* 12000 frames of 8 bytes and 5 bytes of the next */
@@ -446,8 +446,8 @@ test_meta_full_room (void)
   while (text->len < FFC_WAV_GUANO_MAX - 6)
     g_string_append_c (text, 'v');
   g_string_append_c (text, '\n');
-  size =
-      ffc_wav_header_init (&l, FFC_WAV_S16LE, 48000, 1, NULL, 0, text->str, h);
+  size = ffc_wav_header_init (
+      &l, FFC_SAMPLE_S16LE, 48000, 1, NULL, 0, text->str, h);
   g_assert_cmpuint (chunks_of (h, size, c, 16), ==, 4);
   g_assert_cmpstr (c[2].id, ==, "guan");
   g_assert_cmpuint (c[2].size, ==, FFC_WAV_GUANO_MAX);
