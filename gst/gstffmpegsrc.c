@@ -36,11 +36,27 @@
  * the audio to keep time with the system clock (not for science data: it
  * inserts and drops samples).
  *
+ * ALSA microphones can be named by identity, so that a card renumbered by
+ * a reboot or an unplug is followed: #GstFFmpegSrc:device `usb:VID:PID`,
+ * `usb:VID:PID:SERIAL`, `usb:VID:PID,DEV` or `usb-port:PATH` is resolved
+ * from sysfs to the current card (`hw:CARD=<id>,DEV=<n>`) before every start
+ * of ffmpeg, and `hw:CARD=<id>` is checked against /proc/asound/cards. An
+ * absent device fails the state change with the capture cards present, or,
+ * with #GstFFmpegSrc:wait-for-device, is waited for (docs/ffmpegsrc.md).
+ *
  * ## Element messages
  *
  * `ffmpegsrc-restarted`: ffmpeg failed and was started again. Fields:
  * `reason` (string), `stderr` (string, the last lines ffmpeg printed),
- * `restarts` (guint, restarts so far).
+ * `restarts` (guint, restarts so far), `device-info` (string, the card
+ * this run opens).
+ *
+ * `ffmpegsrc-device-lost`: the device is absent and waited for. Fields:
+ * `device` (string, as asked for), `reason` (string, with the capture
+ * cards present).
+ *
+ * `ffmpegsrc-device-found`: it is back and settled; ffmpeg starts. Fields:
+ * `device`, `device-info` (string, the card it resolved to).
  *
  * `ffmpegsrc-stats`: the #GstFFmpegSrc:stats, every
  * #GstFFmpegSrc:stats-interval.
@@ -86,6 +102,7 @@
 
 #include "ffc-capture.h"
 #include "ffc-clock.h"
+#include "ffc-device.h"
 #include "ffc-probe.h"
 
 struct _GstFFmpegSrc {
@@ -104,6 +121,18 @@ struct _GstFFmpegSrc {
   gint max_restarts;
   GstClockTime stats_interval;
   gboolean lock_to_clock;
+  gboolean wait_for_device;
+  GstClockTime device_poll;
+  GstClockTime device_settle;
+  GstClockTime device_timeout;
+
+  /* devices by identity (ffc-device.h): parsed in start(), resolved by
+   * the capture thread before each run with run_args */
+  FfcDeviceSpec device_spec;
+  gchar *device_root;
+  FfcArgsConfig run_args;
+  gchar *run_format, *run_filter; /* run_args' strings */
+  gchar *device_info;             /* the card resolved to; object lock */
 
   /* resolved in start() */
   gchar *program;
@@ -164,6 +193,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 #define DEFAULT_MAX_RESTARTS -1
 #define DEFAULT_STATS_INTERVAL (10 * GST_SECOND)
 #define DEFAULT_LOCK_TO_CLOCK FALSE
+#define DEFAULT_WAIT_FOR_DEVICE FALSE
+#define DEFAULT_DEVICE_POLL (1 * GST_SECOND)
+#define DEFAULT_DEVICE_SETTLE (2 * GST_SECOND)
+#define DEFAULT_DEVICE_TIMEOUT 0
 
 /* Rate and channels chosen when neither downstream nor the properties say. */
 #define FALLBACK_RATE 48000
@@ -190,6 +223,10 @@ enum {
   PROP_STATS,
   PROP_STATS_INTERVAL,
   PROP_LOCK_TO_CLOCK,
+  PROP_WAIT_FOR_DEVICE,
+  PROP_DEVICE_POLL,
+  PROP_DEVICE_SETTLE,
+  PROP_DEVICE_TIMEOUT,
 };
 
 #define SRC_CAPS                                                               \
@@ -248,8 +285,10 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
           DEFAULT_INPUT_FORMAT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_DEVICE,
       g_param_spec_string ("device", "Device",
-          "What ffmpeg opens (its -i): hw:1,0, default, null, a lavfi graph "
-          "such as sine=frequency=440:sample_rate=384000, a file…",
+          "What ffmpeg opens (its -i): for ALSA usb:VID:PID[:SERIAL][,DEV], "
+          "usb-port:PATH[,DEV] or hw:CARD=<id>[,DEV=<n>] (resolved to the "
+          "card present at each start), hw:1,0, default; a lavfi graph such "
+          "as sine=frequency=440:sample_rate=384000, a file…",
           DEFAULT_DEVICE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_SAMPLE_RATE,
       g_param_spec_int ("sample-rate", "Capture sample rate",
@@ -295,7 +334,8 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
       g_param_spec_boxed ("stats", "Statistics",
           "samples-pushed, samples-dropped, xruns, gaps, samples-lost, "
           "restarts, child-pid, queue-level (ns), queue-bytes, drift-ppm "
-          "(NaN until known) and clock-synchronised",
+          "(NaN until known), clock-synchronised, device-present and "
+          "device-info (the card the device resolved to)",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_STATS_INTERVAL,
       g_param_spec_uint64 ("stats-interval", "Statistics interval",
@@ -311,6 +351,36 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
           "recordings. Lost audio becomes silence instead of a gap. Takes "
           "effect at the next start",
           DEFAULT_LOCK_TO_CLOCK, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  /* devices by identity */
+  g_object_class_install_property (gobject_class, PROP_WAIT_FOR_DEVICE,
+      g_param_spec_boolean ("wait-for-device", "Wait for device",
+          "An absent or vanished device is waited for (one warning, "
+          "ffmpegsrc-device-lost, then ffmpegsrc-device-found) instead of "
+          "failing the start: for field recorders",
+          DEFAULT_WAIT_FOR_DEVICE,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY
+              | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_DEVICE_POLL,
+      g_param_spec_uint64 ("device-poll", "Device poll",
+          "How often (ns, 10 ms to 1 min) an absent device is looked for",
+          10 * GST_MSECOND, 60 * GST_SECOND, DEFAULT_DEVICE_POLL,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY
+              | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_DEVICE_SETTLE,
+      g_param_spec_uint64 ("device-settle", "Device settle",
+          "How long (ns, 0 to 10 min) a device that was absent must stay "
+          "present before ffmpeg opens it, so that a flapping USB link is "
+          "not opened and closed",
+          0, 600 * GST_SECOND, DEFAULT_DEVICE_SETTLE,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY
+              | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_DEVICE_TIMEOUT,
+      g_param_spec_uint64 ("device-timeout", "Device timeout",
+          "Waiting for an absent device this long (ns) is an error; 0 = "
+          "wait forever",
+          0, G_MAXUINT64, DEFAULT_DEVICE_TIMEOUT,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY
+              | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class, "FFmpeg capture source",
@@ -343,6 +413,10 @@ gst_ffmpeg_src_init (GstFFmpegSrc *src)
   src->max_restarts = DEFAULT_MAX_RESTARTS;
   src->stats_interval = DEFAULT_STATS_INTERVAL;
   src->lock_to_clock = DEFAULT_LOCK_TO_CLOCK;
+  src->wait_for_device = DEFAULT_WAIT_FOR_DEVICE;
+  src->device_poll = DEFAULT_DEVICE_POLL;
+  src->device_settle = DEFAULT_DEVICE_SETTLE;
+  src->device_timeout = DEFAULT_DEVICE_TIMEOUT;
   src->drift_ppm = NAN;
   src->clock_synchronised = TRUE;
   g_mutex_init (&src->capture_lock);
@@ -366,6 +440,11 @@ gst_ffmpeg_src_finalize (GObject *object)
   g_free (src->filter);
   g_free (src->program);
   g_strfreev (src->input_argv);
+  ffc_device_spec_clear (&src->device_spec);
+  g_free (src->device_root);
+  g_free (src->run_format);
+  g_free (src->run_filter);
+  g_free (src->device_info);
   ffc_drift_free (src->drift);
   g_mutex_clear (&src->capture_lock);
 
@@ -382,6 +461,10 @@ gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
   gdouble drift_ppm;
   gboolean synchronised;
   gint bpf, rate;
+  gchar *device_info;
+  GstStructure *s;
+
+  stats.device_present = TRUE; /* until a capture says otherwise */
 
   g_mutex_lock (&src->capture_lock);
   if (src->capture != NULL)
@@ -394,10 +477,11 @@ gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
   pushed = src->samples_pushed;
   drift_ppm = src->drift_ppm;
   synchronised = src->clock_synchronised;
+  device_info = g_strdup (src->device_info ? src->device_info : "");
   GST_OBJECT_UNLOCK (src);
 
   /* clang-format off */
-  return gst_structure_new ("ffmpegsrc-stats",
+  s = gst_structure_new ("ffmpegsrc-stats",
       "samples-pushed", G_TYPE_UINT64, pushed,
       "samples-dropped", G_TYPE_UINT64, stats.frames_dropped,
       "xruns", G_TYPE_UINT64, stats.xruns,
@@ -411,8 +495,12 @@ gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
       "queue-bytes", G_TYPE_UINT64, (guint64) stats.queued_bytes,
       "drift-ppm", G_TYPE_DOUBLE, drift_ppm,
       "clock-synchronised", G_TYPE_BOOLEAN, synchronised,
+      "device-present", G_TYPE_BOOLEAN, stats.device_present,
+      "device-info", G_TYPE_STRING, device_info,
       NULL);
   /* clang-format on */
+  g_free (device_info);
+  return s;
 }
 
 static void
@@ -476,6 +564,18 @@ gst_ffmpeg_src_set_property (
     case PROP_LOCK_TO_CLOCK:
       src->lock_to_clock = g_value_get_boolean (value);
       break;
+    case PROP_WAIT_FOR_DEVICE:
+      src->wait_for_device = g_value_get_boolean (value);
+      break;
+    case PROP_DEVICE_POLL:
+      src->device_poll = g_value_get_uint64 (value);
+      break;
+    case PROP_DEVICE_SETTLE:
+      src->device_settle = g_value_get_uint64 (value);
+      break;
+    case PROP_DEVICE_TIMEOUT:
+      src->device_timeout = g_value_get_uint64 (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -531,6 +631,18 @@ gst_ffmpeg_src_get_property (
       break;
     case PROP_LOCK_TO_CLOCK:
       g_value_set_boolean (value, src->lock_to_clock);
+      break;
+    case PROP_WAIT_FOR_DEVICE:
+      g_value_set_boolean (value, src->wait_for_device);
+      break;
+    case PROP_DEVICE_POLL:
+      g_value_set_uint64 (value, src->device_poll);
+      break;
+    case PROP_DEVICE_SETTLE:
+      g_value_set_uint64 (value, src->device_settle);
+      break;
+    case PROP_DEVICE_TIMEOUT:
+      g_value_set_uint64 (value, src->device_timeout);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -608,6 +720,90 @@ gst_ffmpeg_src_reset_model (GstFFmpegSrc *src)
   }
 }
 
+/* Devices by identity: the name parsed, and resolved once now, so that a
+ * bad or absent one fails the state change at once, naming the capture
+ * cards present; with wait-for-device, an absent one is waited for. */
+static gboolean
+gst_ffmpeg_src_check_device (GstFFmpegSrc *src)
+{
+  FfcDeviceMatch match;
+  GError *error = NULL;
+  gboolean alsa, wait, ok = TRUE;
+
+  ffc_device_spec_clear (&src->device_spec);
+  g_free (src->device_root);
+  src->device_root = g_strdup (ffc_device_default_root ());
+  GST_OBJECT_LOCK (src);
+  alsa = g_strcmp0 (src->input_format, "alsa") == 0;
+  wait = src->wait_for_device;
+  /* only ALSA names are resolved: others are ffmpeg's as they are */
+  ok = ffc_device_spec_parse (
+      alsa ? src->device : "", &src->device_spec, &error);
+  g_free (src->device_info);
+  src->device_info = g_strdup (src->device);
+  GST_OBJECT_UNLOCK (src);
+  if (!ok) {
+    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS,
+        ("Invalid device: %s", error->message), (NULL));
+  } else if (ffc_device_spec_resolves (&src->device_spec)) {
+    if (ffc_device_resolve (
+            &src->device_spec, src->device_root, &match, &error)) {
+      GST_INFO_OBJECT (src, "%s is %s (%s)", src->device_spec.text,
+          match.alsa_name, match.info);
+      ffc_device_match_clear (&match);
+    } else if (wait
+               && g_error_matches (
+                   error, FFC_DEVICE_ERROR, FFC_DEVICE_ERROR_ABSENT)) {
+      GST_INFO_OBJECT (src, "waiting for the device: %s", error->message);
+    } else {
+      GST_ELEMENT_ERROR (src, RESOURCE, NOT_FOUND,
+          ("Cannot capture from \"%s\": %s", src->device_spec.text,
+              error->message),
+          ("set wait-for-device=true to wait for a device that is not "
+           "there yet"));
+      ok = FALSE;
+    }
+  }
+  g_clear_error (&error);
+  return ok;
+}
+
+/* The run's argv for the device as it is now (FfcArgvFunc, from the
+ * capture thread), or FALSE when it is absent. */
+static gboolean
+gst_ffmpeg_src_argv_for_run (
+    gchar ***argv, gchar **info, gchar **why, gpointer data)
+{
+  GstFFmpegSrc *src = data;
+  FfcArgsConfig args = src->run_args;
+  FfcDeviceMatch match;
+  GError *error = NULL;
+  gboolean present =
+      ffc_device_resolve (&src->device_spec, src->device_root, &match, &error);
+
+  if (present) {
+    gchar *command;
+
+    args.device = match.alsa_name;
+    *argv = ffc_args_build (&args);
+    *info = g_strdup (match.info);
+    command = g_strjoinv (" ", *argv);
+    GST_DEBUG_OBJECT (
+        src, "%s is %s: %s", src->device_spec.text, match.info, command);
+    g_free (command);
+  } else {
+    GST_DEBUG_OBJECT (src, "%s", error->message);
+    *why = g_strdup (error->message);
+    g_clear_error (&error);
+  }
+  GST_OBJECT_LOCK (src);
+  g_free (src->device_info);
+  src->device_info = g_strdup (present ? match.info : "");
+  GST_OBJECT_UNLOCK (src);
+  ffc_device_match_clear (&match);
+  return present;
+}
+
 static gboolean
 gst_ffmpeg_src_start (GstBaseSrc *bsrc)
 {
@@ -643,6 +839,9 @@ gst_ffmpeg_src_start (GstBaseSrc *bsrc)
         (NULL));
     ok = FALSE;
   }
+
+  if (ok)
+    ok = gst_ffmpeg_src_check_device (src);
 
   g_clear_error (&error);
   g_free (ffmpeg_path);
@@ -744,16 +943,27 @@ gst_ffmpeg_src_probe (GstFFmpegSrc *src)
   GError *error = NULL;
   gchar **argv;
 
+  FfcDeviceMatch match = { NULL, NULL, -1 };
+
   if (src->probed)
     return;
   src->probed = TRUE;
+  /* a device by identity is asked as the card it is now; an absent one
+   * (waited for) cannot be */
+  if (ffc_device_spec_resolves (&src->device_spec)
+      && !ffc_device_resolve (
+          &src->device_spec, src->device_root, &match, NULL)) {
+    GST_INFO_OBJECT (src, "the device is absent: not probed");
+    return;
+  }
   args.ffmpeg_path = src->program;
   args.input_options = src->input_argv;
   GST_OBJECT_LOCK (src);
   args.input_format = src->input_format;
-  args.device = src->device;
+  args.device = match.alsa_name ? match.alsa_name : src->device;
   argv = ffc_args_build_probe (&args);
   GST_OBJECT_UNLOCK (src);
+  ffc_device_match_clear (&match);
 
   if (ffc_probe_input (
           (const gchar *const *)argv, PROBE_TIMEOUT_MS, &src->input, &error)) {
@@ -904,7 +1114,7 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   };
   FfcCapture *capture, *old;
   GError *error = NULL;
-  gchar *command;
+  gchar *command, *run_format, *run_filter;
   gboolean live_input;
 
   if (!gst_audio_info_from_caps (&info, caps)) {
@@ -947,7 +1157,19 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   config.restart_on_error_exit = ffc_args_input_is_device (src->input_format)
                                  || g_strcmp0 (src->input_format, "lavfi") == 0;
   live_input = ffc_args_input_is_live (src->input_format, src->input_argv);
+  run_format = g_strdup (src->input_format);
+  run_filter = g_strdup (src->filter);
+  config.device_wait.wait = src->wait_for_device;
+  config.device_wait.poll_us = src->device_poll / GST_USECOND;
+  config.device_wait.settle_us = src->device_settle / GST_USECOND;
+  config.device_wait.timeout_us =
+      MIN (src->device_timeout / GST_USECOND, (guint64)G_MAXINT64);
   GST_OBJECT_UNLOCK (src);
+  /* a device by identity is resolved before each run of ffmpeg */
+  if (ffc_device_spec_resolves (&src->device_spec)) {
+    config.argv_func = gst_ffmpeg_src_argv_for_run;
+    config.argv_data = src;
+  }
   /* a live input can lose audio inside ffmpeg (device overruns): have it
    * report its input timestamps, whose jumps show the losses */
   config.detect_gaps = args.report_frames;
@@ -975,6 +1197,16 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   src->capture = NULL;
   g_mutex_unlock (&src->capture_lock);
   ffc_capture_free (old);
+
+  /* no capture thread reads them now */
+  g_free (src->run_format);
+  g_free (src->run_filter);
+  src->run_format = run_format;
+  src->run_filter = run_filter;
+  src->run_args = args;
+  src->run_args.input_format = run_format;
+  src->run_args.filter = run_filter;
+  src->run_args.device = NULL;
 
   if (!ffc_capture_start (capture, &error)) {
     GST_ELEMENT_ERROR (src, RESOURCE, FAILED,
@@ -1276,8 +1508,37 @@ gst_ffmpeg_src_post_restarted (GstFFmpegSrc *src, const FfcItem *item)
       item->stderr_tail ? item->stderr_tail : "", "restarts", G_TYPE_UINT,
       (guint)item->count, NULL);
 
+  GST_OBJECT_LOCK (src);
+  gst_structure_set (s, "device-info", G_TYPE_STRING,
+      item->device_info ? item->device_info : GST_STR_NULL (src->device_info),
+      NULL);
+  GST_OBJECT_UNLOCK (src);
+
   GST_INFO_OBJECT (src, "ffmpeg restarted (%" G_GUINT64_FORMAT "): %s",
       item->count, item->reason);
+  gst_element_post_message (
+      GST_ELEMENT (src), gst_message_new_element (GST_OBJECT (src), s));
+}
+
+/* The device waited for is gone (one warning per absence), or back. */
+static void
+gst_ffmpeg_src_post_device (GstFFmpegSrc *src, const FfcItem *item)
+{
+  const gchar *device = src->device_spec.text;
+  GstStructure *s;
+
+  if (item->type == FFC_ITEM_DEVICE_LOST) {
+    GST_ELEMENT_WARNING (src, RESOURCE, NOT_FOUND,
+        ("The capture device \"%s\" is absent: waiting for it", device),
+        ("%s", item->reason));
+    s = gst_structure_new ("ffmpegsrc-device-lost", "device", G_TYPE_STRING,
+        device, "reason", G_TYPE_STRING, GST_STR_NULL (item->reason), NULL);
+  } else {
+    GST_INFO_OBJECT (src, "%s is back: %s", device, item->device_info);
+    s = gst_structure_new ("ffmpegsrc-device-found", "device", G_TYPE_STRING,
+        device, "device-info", G_TYPE_STRING, GST_STR_NULL (item->device_info),
+        NULL);
+  }
   gst_element_post_message (
       GST_ELEMENT (src), gst_message_new_element (GST_OBJECT (src), s));
 }
@@ -1344,6 +1605,11 @@ gst_ffmpeg_src_create (GstPushSrc *psrc, GstBuffer **buf)
       }
       case FFC_ITEM_RESTARTED:
         gst_ffmpeg_src_post_restarted (src, item);
+        done = FALSE;
+        break;
+      case FFC_ITEM_DEVICE_LOST:
+      case FFC_ITEM_DEVICE_FOUND:
+        gst_ffmpeg_src_post_device (src, item);
         done = FALSE;
         break;
       case FFC_ITEM_ERROR: {

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "ffc-device.h"
 #include "ffc-stderr.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,9 @@ typedef enum {
                        * before it reached the pipe */
   FFC_ITEM_ERROR,     /* capture cannot go on */
   FFC_ITEM_EOS,       /* ffmpeg ended normally */
+  /* devices named by identity (argv_func): */
+  FFC_ITEM_DEVICE_LOST,  /* the device is absent: waiting for it */
+  FFC_ITEM_DEVICE_FOUND, /* it is back and settled: ffmpeg starts */
 } FfcItemType;
 
 typedef struct {
@@ -39,12 +43,23 @@ typedef struct {
   /* DROPPED and GAP: how many frames; XRUN: how many overruns;
    * RESTARTED: restarts so far */
   guint64 count;
-  /* RESTARTED and ERROR: why, and the last lines ffmpeg printed */
+  /* RESTARTED and ERROR: why, and the last lines ffmpeg printed;
+   * DEVICE_LOST: why the device counts as absent */
   gchar *reason;
   gchar *stderr_tail;
+  /* RESTARTED and DEVICE_FOUND: the card this run opens (argv_func's
+   * info), NULL without argv_func */
+  gchar *device_info;
 } FfcItem;
 
 void ffc_item_free (FfcItem *item);
+
+/* Called from the capture thread before each run of ffmpeg: TRUE with the
+ * run's argv and a description of the device it opens in *info (both
+ * freed by the caller), or FALSE when the device is absent, with why in
+ * *absent_reason. */
+typedef gboolean (*FfcArgvFunc) (
+    gchar ***argv, gchar **info, gchar **absent_reason, gpointer data);
 
 typedef struct {
   gchar **argv;     /* ffmpeg and its arguments */
@@ -66,6 +81,13 @@ typedef struct {
   /* Called from the capture thread for every stderr line. */
   FfcLineFunc line_func;
   gpointer line_data;
+  /* Devices named by identity: argv_func (may be NULL: argv every run)
+   * resolves the device before each run. Absent, it is waited for as
+   * device_wait says (ffc-device.h): device_wait.wait FALSE makes it a
+   * failed run, for the restart policy to judge. */
+  FfcArgvFunc argv_func;
+  gpointer argv_data;
+  FfcDeviceWaitConfig device_wait;
 } FfcCaptureConfig;
 
 typedef struct {
@@ -77,6 +99,7 @@ typedef struct {
   guint restarts;
   gint child_pid; /* 0 when none runs */
   gsize queued_bytes;
+  gboolean device_present; /* FALSE while the device is waited for */
 } FfcCaptureStats;
 
 typedef struct _FfcCapture FfcCapture;
