@@ -140,33 +140,50 @@ add_card (const gchar *root, const FakeCard *c)
   g_free (hub);
 }
 
+/* Points root/<name> at gen/<name>, in one rename () */
+static void
+swap_link (const gchar *root, const gchar *gen, const gchar *name)
+{
+  gchar *target = g_build_filename (gen, name, NULL);
+  gchar *tmp = g_strdup_printf ("%s/.%s.new", root, name);
+  gchar *path = g_build_filename (root, name, NULL);
+
+  g_unlink (tmp);
+  link_to (target, tmp);
+  g_assert_cmpint (g_rename (tmp, path), ==, 0);
+  g_free (path);
+  g_free (tmp);
+  g_free (target);
+}
+
+/* The new tree is built aside, then root/sys and root/proc are switched to
+ * it (sys first: a reader sees the old cards or the new ones, or for a
+ * moment a card without its USB parent, never a wrong one). */
 void
 fake_sound_set (const gchar *root, const FakeCard *cards, guint n)
 {
-  gchar *path;
+  static guint generation;
+  gchar *gen = g_strdup_printf ("%s/gen-%u", root, ++generation);
+  gchar *path, *old = NULL;
   GString *list = g_string_new (NULL);
 
-  /* the cards go first, as when the kernel removes a card */
-  path = g_build_filename (root, "proc", "asound", "cards", NULL);
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    put (root, "proc/asound/cards", "--- no soundcards ---\n");
-  g_free (path);
   path = g_build_filename (root, "sys", NULL);
-  remove_tree (path);
-  g_free (path);
-  path = g_build_filename (root, "proc", NULL);
-  remove_tree (path);
+  if (g_file_test (path, G_FILE_TEST_IS_SYMLINK)) {
+    gchar *target = g_file_read_link (path, NULL);
+    old = g_path_get_dirname (target);
+    g_free (target);
+  }
   g_free (path);
 
-  path = g_build_filename (root, "sys", "class", "sound", NULL);
+  path = g_build_filename (gen, "sys", "class", "sound", NULL);
   mkdirs (path);
   g_free (path);
-  path = g_build_filename (root, "proc", "asound", NULL);
+  path = g_build_filename (gen, "proc", "asound", NULL);
   mkdirs (path);
   g_free (path);
 
   for (guint i = 0; i < n; i++) {
-    add_card (root, &cards[i]);
+    add_card (gen, &cards[i]);
     g_string_append_printf (list,
         "%2d [%-15s]: %s - %s\n"
         "                      %s at somewhere\n",
@@ -175,10 +192,17 @@ fake_sound_set (const gchar *root, const FakeCard *cards, guint n)
   }
   if (n == 0)
     g_string_append (list, "--- no soundcards ---\n");
-  path = g_build_filename (root, "proc", "asound", NULL);
+  path = g_build_filename (gen, "proc", "asound", NULL);
   put (path, "cards", list->str);
   g_free (path);
   g_string_free (list, TRUE);
+
+  swap_link (root, gen, "sys");
+  swap_link (root, gen, "proc");
+  if (old != NULL)
+    remove_tree (old);
+  g_free (old);
+  g_free (gen);
 }
 
 void
