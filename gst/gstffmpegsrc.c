@@ -91,48 +91,30 @@
 
 #include "gstffcclock.h"
 
-#include "ffc-args.h"
-#include "ffc-child.h"
-#include "ffc-probe.h"
-
 #include <math.h>
 #include <string.h>
 
 #include <gst/audio/audio.h>
 
+#include "ffc-args.h"
 #include "ffc-capture.h"
+#include "ffc-child.h"
 #include "ffc-clock.h"
 #include "ffc-device.h"
 #include "ffc-probe.h"
+#include "ffc-settings.h"
+#include "ffc-stamp.h"
+#include "ffc-timekeeper.h"
 
 struct _GstFFmpegSrc {
   GstPushSrc parent;
 
-  /* properties, under the object lock */
-  gchar *ffmpeg_path;
-  gchar *input_format;
-  gchar *device;
-  gint sample_rate;
-  gint channels;
-  gchar *input_options;
-  gchar *filter;
-  GstClockTime buffer_time;
-  GstClockTime stall_timeout;
-  gint max_restarts;
-  GstClockTime stats_interval;
-  gboolean lock_to_clock;
-  gboolean wait_for_device;
-  GstClockTime device_poll;
-  GstClockTime device_settle;
-  GstClockTime device_timeout;
-
-  /* devices by identity (ffc-device.h): parsed in start(), resolved by
-   * the capture thread before each run with run_args */
-  FfcDeviceSpec device_spec;
-  gchar *device_root;
-  FfcArgsConfig run_args;
-  gchar *run_format, *run_filter; /* run_args' strings */
-  gchar *device_info;             /* the card resolved to; object lock */
+  /* the properties, under the object lock; copied into `running` at start,
+   * which is all the running element reads. They cannot change between
+   * start and stop (`started`, under the object lock). */
+  FfcSrcSettings props;
+  FfcSrcSettings running;
+  gboolean started;
 
   /* resolved in start() */
   gchar *program;
@@ -149,33 +131,24 @@ struct _GstFFmpegSrc {
   gboolean live_input; /* a device, or paced by -re */
 
   /* timestamping, streaming thread only */
-  gboolean have_run;
-  guint run;
-  GstClockTimeDiff run_anchor; /* running time of the run's first sample */
-  GstClockTimeDiff first_anchor;
-  gboolean have_offset_origin;
-  GstClockTimeDiff offset_origin; /* time of the first pushed sample */
-  GstClockTime next_pts;
-  gint64 no_clock_origin_us;
+  FfcStamper stamper;
 
   guint64 samples_pushed; /* atomic */
 
-  /* the time model (docs/time.md), streaming thread only; the drift
-   * belongs to the device, so it outlives ffmpeg's runs */
-  FfcDrift *drift;
-  guint drift_rate;
-  guint drift_run;     /* counts runs across captures */
-  guint drift_fed_run; /* the run the estimator has data of */
-  FfcDriftRef drift_ref;
-  FfcStepDetector steps;
-  gint64 sync_checked_us;
-  gboolean synchronised;
-  gboolean model_pending; /* publish before the next buffer */
+  /* the time model (docs/time.md), streaming thread only */
+  FfcTimekeeper timekeeper;
   /* for stats, under the object lock */
   gdouble drift_ppm; /* NAN until known */
   gboolean clock_synchronised;
   /* periodic statistics */
   GstClockID stats_id;
+
+  /* devices by identity (ffc-device.h): parsed in start (), resolved by
+   * the capture thread before each run, for the negotiated output */
+  FfcDeviceSpec device_spec;
+  gchar *device_root;
+  GstAudioInfo run_info;
+  gchar *device_info; /* the card resolved to, for stats; object lock */
 };
 
 GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
@@ -277,59 +250,75 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
   g_object_class_install_property (gobject_class, PROP_FFMPEG_PATH,
       g_param_spec_string ("ffmpeg-path", "FFmpeg path",
           "The ffmpeg program: a path, or a name looked up in PATH",
-          DEFAULT_FFMPEG_PATH, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_FFMPEG_PATH,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_INPUT_FORMAT,
       g_param_spec_string ("input-format", "Input format",
           "ffmpeg's input format or device backend (its -f): alsa, pulse, "
           "lavfi, avfoundation, dshow, …; empty lets ffmpeg probe",
-          DEFAULT_INPUT_FORMAT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_INPUT_FORMAT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_DEVICE,
       g_param_spec_string ("device", "Device",
           "What ffmpeg opens (its -i): for ALSA usb:VID:PID[:SERIAL][,DEV], "
           "usb-port:PATH[,DEV] or hw:CARD=<id>[,DEV=<n>] (resolved to the "
           "card present at each start), hw:1,0, default; a lavfi graph such "
           "as sine=frequency=440:sample_rate=384000, a file…",
-          DEFAULT_DEVICE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_DEVICE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_SAMPLE_RATE,
       g_param_spec_int ("sample-rate", "Capture sample rate",
-          "The rate the device captures at (0 = the device decides); passed "
-          "to input formats that take it. The output rate is negotiated "
-          "downstream and ffmpeg resamples",
+          "The rate the device captures at: 0 (the device decides) or 1000 "
+          "to 1536000 Hz; passed to input formats that take it. The output "
+          "rate is negotiated downstream and ffmpeg resamples",
           0, G_MAXINT, DEFAULT_SAMPLE_RATE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_CHANNELS,
       g_param_spec_int ("channels", "Capture channels",
-          "The channels the device captures (0 = the device decides); passed "
-          "to input formats that take it",
-          0, 1024, DEFAULT_CHANNELS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          "The channels the device captures: 0 (the device decides) or 1 to "
+          "64; passed to input formats that take it",
+          0, G_MAXINT, DEFAULT_CHANNELS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_INPUT_OPTIONS,
       g_param_spec_string ("input-options", "Input options",
           "Extra ffmpeg input options, split with shell-like quoting but "
           "never run by a shell, e.g. \"-thread_queue_size 4096\"",
-          DEFAULT_INPUT_OPTIONS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_INPUT_OPTIONS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_FILTER,
       g_param_spec_string ("filter", "Filter",
           "An ffmpeg audio filtergraph applied before output, e.g. "
           "\"volume=12dB\"; empty for none",
-          DEFAULT_FILTER, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_FILTER,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_BUFFER_TIME,
       g_param_spec_uint64 ("buffer-time", "Buffer time",
-          "How much audio (ns) is held for a downstream that does not keep "
-          "up; beyond it, audio is dropped and counted",
-          10 * GST_MSECOND, G_MAXUINT64, DEFAULT_BUFFER_TIME,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          "How much audio (ns; 10 ms to 1 h) is held for a downstream that "
+          "does not keep up; beyond it, audio is dropped and counted",
+          0, G_MAXUINT64, DEFAULT_BUFFER_TIME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_STALL_TIMEOUT,
       g_param_spec_uint64 ("stall-timeout", "Stall timeout",
-          "ffmpeg delivering no audio for this long (ns) counts as a failure",
-          10 * GST_MSECOND, G_MAXUINT64, DEFAULT_STALL_TIMEOUT,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          "ffmpeg delivering no audio for this long (ns; 100 ms to 1 h) "
+          "counts as a failure",
+          0, G_MAXUINT64, DEFAULT_STALL_TIMEOUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_MAX_RESTARTS,
       g_param_spec_int ("max-restarts", "Max restarts",
           "Consecutive failed restarts of ffmpeg before giving up with an "
           "error (-1 = unlimited)",
           -1, G_MAXINT, DEFAULT_MAX_RESTARTS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "samples-pushed, samples-dropped, xruns, gaps, samples-lost, "
@@ -340,9 +329,10 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
   g_object_class_install_property (gobject_class, PROP_STATS_INTERVAL,
       g_param_spec_uint64 ("stats-interval", "Statistics interval",
           "Post the stats as an ffmpegsrc-stats element message this often "
-          "(ns; 0 = never)",
+          "(ns; 0 = never, else 100 ms to 24 h)",
           0, G_MAXUINT64, DEFAULT_STATS_INTERVAL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_LOCK_TO_CLOCK,
       g_param_spec_boolean ("lock-to-clock", "Lock to clock",
           "Have ffmpeg stretch or squeeze the audio (inserting or dropping "
@@ -350,7 +340,9 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
           "clock: for audio beside video in one pipeline, not for science "
           "recordings. Lost audio becomes silence instead of a gap. Takes "
           "effect at the next start",
-          DEFAULT_LOCK_TO_CLOCK, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          DEFAULT_LOCK_TO_CLOCK,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   /* devices by identity */
   g_object_class_install_property (gobject_class, PROP_WAIT_FOR_DEVICE,
       g_param_spec_boolean ("wait-for-device", "Wait for device",
@@ -358,29 +350,29 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
           "ffmpegsrc-device-lost, then ffmpegsrc-device-found) instead of "
           "failing the start: for field recorders",
           DEFAULT_WAIT_FOR_DEVICE,
-          G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY
-              | G_PARAM_STATIC_STRINGS));
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_DEVICE_POLL,
       g_param_spec_uint64 ("device-poll", "Device poll",
-          "How often (ns, 10 ms to 1 min) an absent device is looked for",
-          10 * GST_MSECOND, 60 * GST_SECOND, DEFAULT_DEVICE_POLL,
-          G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY
-              | G_PARAM_STATIC_STRINGS));
+          "How often (ns; 10 ms to 60 s) an absent device is looked for", 0,
+          G_MAXUINT64, DEFAULT_DEVICE_POLL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_DEVICE_SETTLE,
       g_param_spec_uint64 ("device-settle", "Device settle",
-          "How long (ns, 0 to 10 min) a device that was absent must stay "
+          "How long (ns; 0 to 10 min) a device that was absent must stay "
           "present before ffmpeg opens it, so that a flapping USB link is "
           "not opened and closed",
-          0, 600 * GST_SECOND, DEFAULT_DEVICE_SETTLE,
-          G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY
-              | G_PARAM_STATIC_STRINGS));
+          0, G_MAXUINT64, DEFAULT_DEVICE_SETTLE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_DEVICE_TIMEOUT,
       g_param_spec_uint64 ("device-timeout", "Device timeout",
-          "Waiting for an absent device this long (ns) is an error; 0 = "
-          "wait forever",
+          "Waiting this long (ns; 0 = forever, else 100 ms to 30 days) for "
+          "an absent device is an error",
           0, G_MAXUINT64, DEFAULT_DEVICE_TIMEOUT,
-          G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY
-              | G_PARAM_STATIC_STRINGS));
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class, "FFmpeg capture source",
@@ -401,22 +393,22 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
 static void
 gst_ffmpeg_src_init (GstFFmpegSrc *src)
 {
-  src->ffmpeg_path = g_strdup (DEFAULT_FFMPEG_PATH);
-  src->input_format = g_strdup (DEFAULT_INPUT_FORMAT);
-  src->device = g_strdup (DEFAULT_DEVICE);
-  src->sample_rate = DEFAULT_SAMPLE_RATE;
-  src->channels = DEFAULT_CHANNELS;
-  src->input_options = g_strdup (DEFAULT_INPUT_OPTIONS);
-  src->filter = g_strdup (DEFAULT_FILTER);
-  src->buffer_time = DEFAULT_BUFFER_TIME;
-  src->stall_timeout = DEFAULT_STALL_TIMEOUT;
-  src->max_restarts = DEFAULT_MAX_RESTARTS;
-  src->stats_interval = DEFAULT_STATS_INTERVAL;
-  src->lock_to_clock = DEFAULT_LOCK_TO_CLOCK;
-  src->wait_for_device = DEFAULT_WAIT_FOR_DEVICE;
-  src->device_poll = DEFAULT_DEVICE_POLL;
-  src->device_settle = DEFAULT_DEVICE_SETTLE;
-  src->device_timeout = DEFAULT_DEVICE_TIMEOUT;
+  src->props.ffmpeg_path = g_strdup (DEFAULT_FFMPEG_PATH);
+  src->props.input_format = g_strdup (DEFAULT_INPUT_FORMAT);
+  src->props.device = g_strdup (DEFAULT_DEVICE);
+  src->props.sample_rate = DEFAULT_SAMPLE_RATE;
+  src->props.channels = DEFAULT_CHANNELS;
+  src->props.input_options = g_strdup (DEFAULT_INPUT_OPTIONS);
+  src->props.filter = g_strdup (DEFAULT_FILTER);
+  src->props.buffer_time_ns = DEFAULT_BUFFER_TIME;
+  src->props.stall_timeout_ns = DEFAULT_STALL_TIMEOUT;
+  src->props.max_restarts = DEFAULT_MAX_RESTARTS;
+  src->props.stats_interval_ns = DEFAULT_STATS_INTERVAL;
+  src->props.lock_to_clock = DEFAULT_LOCK_TO_CLOCK;
+  src->props.wait_for_device = DEFAULT_WAIT_FOR_DEVICE;
+  src->props.device_poll_ns = DEFAULT_DEVICE_POLL;
+  src->props.device_settle_ns = DEFAULT_DEVICE_SETTLE;
+  src->props.device_timeout_ns = DEFAULT_DEVICE_TIMEOUT;
   src->drift_ppm = NAN;
   src->clock_synchronised = TRUE;
   g_mutex_init (&src->capture_lock);
@@ -433,19 +425,14 @@ gst_ffmpeg_src_finalize (GObject *object)
   GstFFmpegSrc *src = GST_FFMPEG_SRC (object);
 
   ffc_capture_free (src->capture);
-  g_free (src->ffmpeg_path);
-  g_free (src->input_format);
-  g_free (src->device);
-  g_free (src->input_options);
-  g_free (src->filter);
+  ffc_src_settings_clear (&src->props);
+  ffc_src_settings_clear (&src->running);
   g_free (src->program);
   g_strfreev (src->input_argv);
+  ffc_timekeeper_clear (&src->timekeeper);
   ffc_device_spec_clear (&src->device_spec);
   g_free (src->device_root);
-  g_free (src->run_format);
-  g_free (src->run_filter);
   g_free (src->device_info);
-  ffc_drift_free (src->drift);
   g_mutex_clear (&src->capture_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -465,7 +452,6 @@ gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
   GstStructure *s;
 
   stats.device_present = TRUE; /* until a capture says otherwise */
-
   g_mutex_lock (&src->capture_lock);
   if (src->capture != NULL)
     ffc_capture_get_stats (src->capture, &stats);
@@ -503,84 +489,90 @@ gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
   return s;
 }
 
+/* where each property lives in FfcSrcSettings */
+static const gsize prop_offsets[] = {
+  [PROP_FFMPEG_PATH] = G_STRUCT_OFFSET (FfcSrcSettings, ffmpeg_path),
+  [PROP_INPUT_FORMAT] = G_STRUCT_OFFSET (FfcSrcSettings, input_format),
+  [PROP_DEVICE] = G_STRUCT_OFFSET (FfcSrcSettings, device),
+  [PROP_SAMPLE_RATE] = G_STRUCT_OFFSET (FfcSrcSettings, sample_rate),
+  [PROP_CHANNELS] = G_STRUCT_OFFSET (FfcSrcSettings, channels),
+  [PROP_INPUT_OPTIONS] = G_STRUCT_OFFSET (FfcSrcSettings, input_options),
+  [PROP_FILTER] = G_STRUCT_OFFSET (FfcSrcSettings, filter),
+  [PROP_BUFFER_TIME] = G_STRUCT_OFFSET (FfcSrcSettings, buffer_time_ns),
+  [PROP_STALL_TIMEOUT] = G_STRUCT_OFFSET (FfcSrcSettings, stall_timeout_ns),
+  [PROP_MAX_RESTARTS] = G_STRUCT_OFFSET (FfcSrcSettings, max_restarts),
+  [PROP_STATS_INTERVAL] = G_STRUCT_OFFSET (FfcSrcSettings, stats_interval_ns),
+  [PROP_LOCK_TO_CLOCK] = G_STRUCT_OFFSET (FfcSrcSettings, lock_to_clock),
+  [PROP_WAIT_FOR_DEVICE] = G_STRUCT_OFFSET (FfcSrcSettings, wait_for_device),
+  [PROP_DEVICE_POLL] = G_STRUCT_OFFSET (FfcSrcSettings, device_poll_ns),
+  [PROP_DEVICE_SETTLE] = G_STRUCT_OFFSET (FfcSrcSettings, device_settle_ns),
+  [PROP_DEVICE_TIMEOUT] = G_STRUCT_OFFSET (FfcSrcSettings, device_timeout_ns),
+};
+
+/* A value start () would refuse is said at once too. */
+static gboolean
+check_property (GParamSpec *pspec, const GValue *value, GError **error)
+{
+  gchar **argv = NULL;
+  gboolean ok = TRUE;
+
+  if (ffc_settings_range_text (pspec->name) != NULL)
+    ok = ffc_settings_check (pspec->name,
+        G_VALUE_HOLDS_INT (value)
+            ? g_value_get_int (value)
+            : (gint64)MIN (g_value_get_uint64 (value), (guint64)G_MAXINT64),
+        error);
+  else if (g_str_equal (pspec->name, "input-options"))
+    ok = ffc_args_split_options (g_value_get_string (value), &argv, error);
+  g_strfreev (argv);
+  return ok;
+}
+
 static void
 gst_ffmpeg_src_set_property (
     GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (object);
+  GError *error = NULL;
+  gpointer field;
 
+  if (prop_id == PROP_0 || prop_id == PROP_STATS
+      || prop_id >= G_N_ELEMENTS (prop_offsets)) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
+  }
   GST_OBJECT_LOCK (src);
-  switch (prop_id) {
-    case PROP_FFMPEG_PATH:
-      g_free (src->ffmpeg_path);
-      src->ffmpeg_path = g_value_dup_string (value);
+  if (src->started) {
+    /* the running capture was built from them: GST_PARAM_MUTABLE_READY */
+    GST_OBJECT_UNLOCK (src);
+    g_warning ("ffmpegsrc %s: cannot change %s while running; set it in "
+               "the NULL or READY state",
+        GST_OBJECT_NAME (src), pspec->name);
+    return;
+  }
+  field = G_STRUCT_MEMBER_P (&src->props, prop_offsets[prop_id]);
+  switch (G_PARAM_SPEC_VALUE_TYPE (pspec)) {
+    case G_TYPE_STRING:
+      g_free (*(gchar **)field);
+      *(gchar **)field = g_value_dup_string (value);
       break;
-    case PROP_INPUT_FORMAT:
-      g_free (src->input_format);
-      src->input_format = g_value_dup_string (value);
+    case G_TYPE_INT:
+      *(gint *)field = g_value_get_int (value);
       break;
-    case PROP_DEVICE:
-      g_free (src->device);
-      src->device = g_value_dup_string (value);
-      break;
-    case PROP_SAMPLE_RATE:
-      src->sample_rate = g_value_get_int (value);
-      break;
-    case PROP_CHANNELS:
-      src->channels = g_value_get_int (value);
-      break;
-    case PROP_INPUT_OPTIONS: {
-      const gchar *options = g_value_get_string (value);
-      gchar **argv = NULL;
-      GError *error = NULL;
-
-      /* Say so now; start() refuses the same string with an error. */
-      if (!ffc_args_split_options (options, &argv, &error)) {
-        g_warning ("ffmpegsrc %s: cannot split input-options \"%s\": %s",
-            GST_OBJECT_NAME (src), options, error->message);
-        g_clear_error (&error);
-      }
-      g_strfreev (argv);
-      g_free (src->input_options);
-      src->input_options = g_strdup (options);
-      break;
-    }
-    case PROP_FILTER:
-      g_free (src->filter);
-      src->filter = g_value_dup_string (value);
-      break;
-    case PROP_BUFFER_TIME:
-      src->buffer_time = g_value_get_uint64 (value);
-      break;
-    case PROP_STALL_TIMEOUT:
-      src->stall_timeout = g_value_get_uint64 (value);
-      break;
-    case PROP_MAX_RESTARTS:
-      src->max_restarts = g_value_get_int (value);
-      break;
-    case PROP_STATS_INTERVAL:
-      src->stats_interval = g_value_get_uint64 (value);
-      break;
-    case PROP_LOCK_TO_CLOCK:
-      src->lock_to_clock = g_value_get_boolean (value);
-      break;
-    case PROP_WAIT_FOR_DEVICE:
-      src->wait_for_device = g_value_get_boolean (value);
-      break;
-    case PROP_DEVICE_POLL:
-      src->device_poll = g_value_get_uint64 (value);
-      break;
-    case PROP_DEVICE_SETTLE:
-      src->device_settle = g_value_get_uint64 (value);
-      break;
-    case PROP_DEVICE_TIMEOUT:
-      src->device_timeout = g_value_get_uint64 (value);
+    case G_TYPE_UINT64:
+      *(guint64 *)field = g_value_get_uint64 (value);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      *(gboolean *)field = g_value_get_boolean (value);
       break;
   }
   GST_OBJECT_UNLOCK (src);
+  /* kept, so that start () fails with the same message */
+  if (!check_property (pspec, value, &error)) {
+    g_warning ("ffmpegsrc %s: %s; the state change will fail",
+        GST_OBJECT_NAME (src), error->message);
+    g_clear_error (&error);
+  }
 }
 
 static void
@@ -588,64 +580,31 @@ gst_ffmpeg_src_get_property (
     GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (object);
+  gpointer field;
 
   if (prop_id == PROP_STATS) {
     g_value_take_boxed (value, gst_ffmpeg_src_make_stats (src));
     return;
   }
-
+  if (prop_id == PROP_0 || prop_id == PROP_STATS
+      || prop_id >= G_N_ELEMENTS (prop_offsets)) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
+  }
   GST_OBJECT_LOCK (src);
-  switch (prop_id) {
-    case PROP_FFMPEG_PATH:
-      g_value_set_string (value, src->ffmpeg_path);
+  field = G_STRUCT_MEMBER_P (&src->props, prop_offsets[prop_id]);
+  switch (G_PARAM_SPEC_VALUE_TYPE (pspec)) {
+    case G_TYPE_STRING:
+      g_value_set_string (value, *(gchar **)field);
       break;
-    case PROP_INPUT_FORMAT:
-      g_value_set_string (value, src->input_format);
+    case G_TYPE_INT:
+      g_value_set_int (value, *(gint *)field);
       break;
-    case PROP_DEVICE:
-      g_value_set_string (value, src->device);
-      break;
-    case PROP_SAMPLE_RATE:
-      g_value_set_int (value, src->sample_rate);
-      break;
-    case PROP_CHANNELS:
-      g_value_set_int (value, src->channels);
-      break;
-    case PROP_INPUT_OPTIONS:
-      g_value_set_string (value, src->input_options);
-      break;
-    case PROP_FILTER:
-      g_value_set_string (value, src->filter);
-      break;
-    case PROP_BUFFER_TIME:
-      g_value_set_uint64 (value, src->buffer_time);
-      break;
-    case PROP_STALL_TIMEOUT:
-      g_value_set_uint64 (value, src->stall_timeout);
-      break;
-    case PROP_MAX_RESTARTS:
-      g_value_set_int (value, src->max_restarts);
-      break;
-    case PROP_STATS_INTERVAL:
-      g_value_set_uint64 (value, src->stats_interval);
-      break;
-    case PROP_LOCK_TO_CLOCK:
-      g_value_set_boolean (value, src->lock_to_clock);
-      break;
-    case PROP_WAIT_FOR_DEVICE:
-      g_value_set_boolean (value, src->wait_for_device);
-      break;
-    case PROP_DEVICE_POLL:
-      g_value_set_uint64 (value, src->device_poll);
-      break;
-    case PROP_DEVICE_SETTLE:
-      g_value_set_uint64 (value, src->device_settle);
-      break;
-    case PROP_DEVICE_TIMEOUT:
-      g_value_set_uint64 (value, src->device_timeout);
+    case G_TYPE_UINT64:
+      g_value_set_uint64 (value, *(guint64 *)field);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      g_value_set_boolean (value, *(gboolean *)field);
       break;
   }
   GST_OBJECT_UNLOCK (src);
@@ -667,12 +626,9 @@ post_stats (GstClock *clock, GstClockTime time, GstClockID id, gpointer data)
 static void
 gst_ffmpeg_src_schedule_stats (GstFFmpegSrc *src)
 {
-  GstClockTime interval;
+  GstClockTime interval = src->running.stats_interval_ns;
   GstClock *clock;
 
-  GST_OBJECT_LOCK (src);
-  interval = src->stats_interval;
-  GST_OBJECT_UNLOCK (src);
   if (interval == 0)
     return;
   clock = gst_system_clock_obtain ();
@@ -699,14 +655,7 @@ gst_ffmpeg_src_reset_model (GstFFmpegSrc *src)
 {
   gboolean synchronised = ffc_clock_synchronised ();
 
-  g_clear_pointer (&src->drift, ffc_drift_free);
-  src->drift_rate = 0;
-  src->drift_run = 0;
-  src->drift_fed_run = 0;
-  memset (&src->drift_ref, 0, sizeof (src->drift_ref));
-  ffc_step_detector_init (&src->steps);
-  src->sync_checked_us = g_get_monotonic_time ();
-  src->synchronised = synchronised;
+  ffc_timekeeper_init (&src->timekeeper, synchronised);
   GST_OBJECT_LOCK (src);
   src->drift_ppm = NAN;
   src->clock_synchronised = synchronised;
@@ -720,143 +669,91 @@ gst_ffmpeg_src_reset_model (GstFFmpegSrc *src)
   }
 }
 
-/* Devices by identity: the name parsed, and resolved once now, so that a
- * bad or absent one fails the state change at once, naming the capture
- * cards present; with wait-for-device, an absent one is waited for. */
+/* A device by identity that is bad, or absent and not waited for, fails
+ * the state change at once, naming the capture cards present. */
 static gboolean
 gst_ffmpeg_src_check_device (GstFFmpegSrc *src)
 {
-  FfcDeviceMatch match;
   GError *error = NULL;
-  gboolean alsa, wait, ok = TRUE;
 
   ffc_device_spec_clear (&src->device_spec);
   g_free (src->device_root);
   src->device_root = g_strdup (ffc_device_default_root ());
   GST_OBJECT_LOCK (src);
-  alsa = g_strcmp0 (src->input_format, "alsa") == 0;
-  wait = src->wait_for_device;
-  /* only ALSA names are resolved: others are ffmpeg's as they are */
-  ok = ffc_device_spec_parse (
-      alsa ? src->device : "", &src->device_spec, &error);
   g_free (src->device_info);
-  src->device_info = g_strdup (src->device);
+  src->device_info = g_strdup (src->running.device);
   GST_OBJECT_UNLOCK (src);
-  if (!ok) {
+  if (ffc_device_check_start (src->running.input_format, src->running.device,
+          src->running.wait_for_device, src->device_root, &src->device_spec,
+          &error))
+    return TRUE;
+  if (error->code == FFC_DEVICE_ERROR_INVALID)
     GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS,
         ("Invalid device: %s", error->message), (NULL));
-  } else if (ffc_device_spec_resolves (&src->device_spec)) {
-    if (ffc_device_resolve (
-            &src->device_spec, src->device_root, &match, &error)) {
-      GST_INFO_OBJECT (src, "%s is %s (%s)", src->device_spec.text,
-          match.alsa_name, match.info);
-      ffc_device_match_clear (&match);
-    } else if (wait
-               && g_error_matches (
-                   error, FFC_DEVICE_ERROR, FFC_DEVICE_ERROR_ABSENT)) {
-      GST_INFO_OBJECT (src, "waiting for the device: %s", error->message);
-    } else {
-      GST_ELEMENT_ERROR (src, RESOURCE, NOT_FOUND,
-          ("Cannot capture from \"%s\": %s", src->device_spec.text,
-              error->message),
-          ("set wait-for-device=true to wait for a device that is not "
-           "there yet"));
-      ok = FALSE;
-    }
-  }
+  else
+    GST_ELEMENT_ERROR (src, RESOURCE, NOT_FOUND,
+        ("Cannot capture from \"%s\": %s", src->running.device, error->message),
+        ("wait-for-device=true waits for a device that is not there yet"));
   g_clear_error (&error);
-  return ok;
-}
-
-/* The run's argv for the device as it is now (FfcArgvFunc, from the
- * capture thread), or FALSE when it is absent. */
-static gboolean
-gst_ffmpeg_src_argv_for_run (
-    gchar ***argv, gchar **info, gchar **why, gpointer data)
-{
-  GstFFmpegSrc *src = data;
-  FfcArgsConfig args = src->run_args;
-  FfcDeviceMatch match;
-  GError *error = NULL;
-  gboolean present =
-      ffc_device_resolve (&src->device_spec, src->device_root, &match, &error);
-
-  if (present) {
-    gchar *command;
-
-    args.device = match.alsa_name;
-    *argv = ffc_args_build (&args);
-    *info = g_strdup (match.info);
-    command = g_strjoinv (" ", *argv);
-    GST_DEBUG_OBJECT (
-        src, "%s is %s: %s", src->device_spec.text, match.info, command);
-    g_free (command);
-  } else {
-    GST_DEBUG_OBJECT (src, "%s", error->message);
-    *why = g_strdup (error->message);
-    g_clear_error (&error);
-  }
-  GST_OBJECT_LOCK (src);
-  g_free (src->device_info);
-  src->device_info = g_strdup (present ? match.info : "");
-  GST_OBJECT_UNLOCK (src);
-  ffc_device_match_clear (&match);
-  return present;
+  return FALSE;
 }
 
 static gboolean
 gst_ffmpeg_src_start (GstBaseSrc *bsrc)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
-  gchar *ffmpeg_path, *options, *device;
+  FfcSrcSettings *run = &src->running;
   GError *error = NULL;
   gboolean ok = TRUE;
 
+  /* the snapshot: what this run of the element uses, whatever happens to
+   * the properties (which are refused until stop) */
   GST_OBJECT_LOCK (src);
-  ffmpeg_path = g_strdup (src->ffmpeg_path);
-  options = g_strdup (src->input_options);
-  device = g_strdup (src->device);
+  ffc_src_settings_copy (run, &src->props);
+  src->started = TRUE;
   src->samples_pushed = 0;
   GST_OBJECT_UNLOCK (src);
 
   g_clear_pointer (&src->program, g_free);
   g_clear_pointer (&src->input_argv, g_strfreev);
 
-  src->program = ffc_child_find_program (ffmpeg_path, &error);
-  if (src->program == NULL) {
+  if (!ffc_src_settings_check (run, &error)) {
+    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+    ok = FALSE;
+  } else if ((src->program = ffc_child_find_program (run->ffmpeg_path, &error))
+             == NULL) {
     GST_ELEMENT_ERROR (src, RESOURCE, NOT_FOUND,
         ("Cannot run ffmpeg: %s", error->message),
-        ("ffmpeg-path=\"%s\"", GST_STR_NULL (ffmpeg_path)));
+        ("ffmpeg-path=\"%s\"", GST_STR_NULL (run->ffmpeg_path)));
     ok = FALSE;
-  } else if (!ffc_args_split_options (options, &src->input_argv, &error)) {
+  } else if (!ffc_args_split_options (
+                 run->input_options, &src->input_argv, &error)) {
     GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS,
-        ("Invalid input-options \"%s\": %s", options, error->message), (NULL));
+        ("Invalid input-options \"%s\": %s", run->input_options,
+            error->message),
+        (NULL));
     ok = FALSE;
-  } else if (device == NULL || *device == '\0') {
+  } else if (run->device == NULL || *run->device == '\0') {
     GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS,
         ("No device given: set the device property (what ffmpeg opens "
          "with -i)"),
         (NULL));
     ok = FALSE;
   }
-
+  g_clear_error (&error);
   if (ok)
     ok = gst_ffmpeg_src_check_device (src);
 
-  g_clear_error (&error);
-  g_free (ffmpeg_path);
-  g_free (options);
-  g_free (device);
-
   src->probed = FALSE;
   memset (&src->input, 0, sizeof (src->input));
-  src->have_run = FALSE;
-  src->have_offset_origin = FALSE;
-  src->next_pts = GST_CLOCK_TIME_NONE;
-  src->no_clock_origin_us = -1;
+  ffc_stamper_init (&src->stamper);
   if (ok) {
     gst_ffmpeg_src_reset_model (src);
     gst_ffmpeg_src_schedule_stats (src);
+  } else {
+    GST_OBJECT_LOCK (src);
+    src->started = FALSE;
+    GST_OBJECT_UNLOCK (src);
   }
   return ok;
 }
@@ -876,6 +773,9 @@ gst_ffmpeg_src_stop (GstBaseSrc *bsrc)
   /* Stops and reaps ffmpeg (SIGINT, SIGTERM, SIGKILL). */
   ffc_capture_free (capture);
   gst_audio_info_init (&src->info);
+  GST_OBJECT_LOCK (src);
+  src->started = FALSE;
+  GST_OBJECT_UNLOCK (src);
   return TRUE;
 }
 
@@ -942,7 +842,6 @@ gst_ffmpeg_src_probe (GstFFmpegSrc *src)
   };
   GError *error = NULL;
   gchar **argv;
-
   FfcDeviceMatch match = { NULL, NULL, -1 };
 
   if (src->probed)
@@ -958,11 +857,9 @@ gst_ffmpeg_src_probe (GstFFmpegSrc *src)
   }
   args.ffmpeg_path = src->program;
   args.input_options = src->input_argv;
-  GST_OBJECT_LOCK (src);
-  args.input_format = src->input_format;
-  args.device = match.alsa_name ? match.alsa_name : src->device;
+  args.input_format = src->running.input_format;
+  args.device = match.alsa_name ? match.alsa_name : src->running.device;
   argv = ffc_args_build_probe (&args);
-  GST_OBJECT_UNLOCK (src);
   ffc_device_match_clear (&match);
 
   if (ffc_probe_input (
@@ -1019,10 +916,8 @@ gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
   gint rate, channels;
   guint chosen;
 
-  GST_OBJECT_LOCK (src);
-  rate = src->sample_rate;
-  channels = src->channels;
-  GST_OBJECT_UNLOCK (src);
+  rate = src->running.sample_rate;
+  channels = src->running.channels;
   /* ask ffmpeg unless every offer is fixed already */
   for (guint i = 0; i < n; i++) {
     s = gst_caps_get_structure (caps, i);
@@ -1101,21 +996,55 @@ on_ffmpeg_line (const FfcLine *line, gpointer user_data)
     GST_DEBUG_OBJECT (src, "ffmpeg: %s", line->text);
 }
 
+/* The run's argv for the device as it is now (FfcArgvFunc, from the
+ * capture thread), or FALSE when it is absent. */
+static gboolean
+gst_ffmpeg_src_argv_for_run (
+    gchar ***argv, gchar **info, gchar **why, gpointer data)
+{
+  GstFFmpegSrc *src = data;
+  FfcDeviceMatch match;
+  GError *error = NULL;
+  gboolean present =
+      ffc_device_resolve (&src->device_spec, src->device_root, &match, &error);
+
+  if (present) {
+    gchar *command;
+
+    *argv = ffc_src_settings_argv (&src->running, match.alsa_name, src->program,
+        src->input_argv, sample_format_from_info (&src->run_info),
+        GST_AUDIO_INFO_RATE (&src->run_info),
+        GST_AUDIO_INFO_CHANNELS (&src->run_info));
+    *info = g_strdup (match.info);
+    command = g_strjoinv (" ", *argv);
+    GST_DEBUG_OBJECT (
+        src, "%s is %s: %s", src->device_spec.text, match.info, command);
+    g_free (command);
+  } else {
+    GST_DEBUG_OBJECT (src, "%s", error->message);
+    *why = g_strdup (error->message);
+    g_clear_error (&error);
+  }
+  GST_OBJECT_LOCK (src);
+  g_free (src->device_info);
+  src->device_info = g_strdup (present ? match.info : "");
+  GST_OBJECT_UNLOCK (src);
+  ffc_device_match_clear (&match);
+  return present;
+}
+
 static gboolean
 gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
   GstAudioInfo info;
-  FfcArgsConfig args = {
-    0,
-  };
   FfcCaptureConfig config = {
     0,
   };
   FfcCapture *capture, *old;
   GError *error = NULL;
-  gchar *command, *run_format, *run_filter;
-  gboolean live_input;
+  gchar *command;
+  gboolean live_input, batch_writes;
 
   if (!gst_audio_info_from_caps (&info, caps)) {
     GST_ELEMENT_ERROR (src, CORE, NEGOTIATION, (NULL),
@@ -1125,65 +1054,28 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   if (src->capture != NULL && gst_audio_info_is_equal (&info, &src->info))
     return TRUE;
 
-  args.ffmpeg_path = src->program;
-  args.out_format = sample_format_from_info (&info);
-  args.out_rate = GST_AUDIO_INFO_RATE (&info);
-  args.out_channels = GST_AUDIO_INFO_CHANNELS (&info);
-  args.batch_writes =
-      ffc_args_batch_writes (args.out_format, args.out_rate, args.out_channels);
-  args.input_options = src->input_argv;
-
-  GST_OBJECT_LOCK (src);
-  args.input_format = src->input_format;
-  args.device = src->device;
-  args.capture_rate = src->sample_rate;
-  args.capture_channels = src->channels;
-  args.filter = src->filter;
-  args.lock_to_clock = src->lock_to_clock;
-  /* locked, ffmpeg fills losses itself (aresample pads them with silence):
-   * they are no gaps in the stream */
-  args.report_frames =
-      ffc_args_input_is_live (src->input_format, src->input_argv)
-      && !args.lock_to_clock;
-  config.argv = ffc_args_build (&args);
-  config.queue_capacity =
-      MAX (gst_util_uint64_scale (src->buffer_time, args.out_rate, GST_SECOND),
-          1)
-      * GST_AUDIO_INFO_BPF (&info);
-  config.stall_timeout_us = src->stall_timeout / GST_USECOND;
-  config.max_restarts = src->max_restarts;
-  /* ffmpeg ends "normally" when a device read fails (unplugged): for
-   * devices, an exit after errors is a failure to recover from. */
-  config.restart_on_error_exit = ffc_args_input_is_device (src->input_format)
-                                 || g_strcmp0 (src->input_format, "lavfi") == 0;
-  live_input = ffc_args_input_is_live (src->input_format, src->input_argv);
-  run_format = g_strdup (src->input_format);
-  run_filter = g_strdup (src->filter);
-  config.device_wait.wait = src->wait_for_device;
-  config.device_wait.poll_us = src->device_poll / GST_USECOND;
-  config.device_wait.settle_us = src->device_settle / GST_USECOND;
-  config.device_wait.timeout_us =
-      MIN (src->device_timeout / GST_USECOND, (guint64)G_MAXINT64);
-  GST_OBJECT_UNLOCK (src);
+  /* a rate or channel count no recorder uses: downstream asked for it */
+  if (!ffc_settings_check ("rate", GST_AUDIO_INFO_RATE (&info), &error)
+      || !ffc_settings_check (
+          "channels", GST_AUDIO_INFO_CHANNELS (&info), &error)) {
+    GST_ELEMENT_ERROR (src, CORE, NEGOTIATION,
+        ("Cannot capture with the caps downstream asks for: %s",
+            error->message),
+        ("caps %" GST_PTR_FORMAT, caps));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  ffc_src_settings_capture_config (&src->running, src->program, src->input_argv,
+      sample_format_from_info (&info), GST_AUDIO_INFO_RATE (&info),
+      GST_AUDIO_INFO_CHANNELS (&info), &config, &batch_writes, &live_input);
+  config.stop_grace_ms = STOP_GRACE_MS;
+  config.line_func = on_ffmpeg_line;
+  config.line_data = src;
   /* a device by identity is resolved before each run of ffmpeg */
   if (ffc_device_spec_resolves (&src->device_spec)) {
     config.argv_func = gst_ffmpeg_src_argv_for_run;
     config.argv_data = src;
   }
-  /* a live input can lose audio inside ffmpeg (device overruns): have it
-   * report its input timestamps, whose jumps show the losses */
-  config.detect_gaps = args.report_frames;
-  /* a file or an unpaced source can wait for a slow downstream; only a
-   * live capture must never be held up */
-  config.wait_when_full = !live_input;
-  /* restarting a file would record its beginning again */
-  config.no_restart = !live_input;
-
-  config.frame_size = GST_AUDIO_INFO_BPF (&info);
-  config.rate = GST_AUDIO_INFO_RATE (&info);
-  config.stop_grace_ms = STOP_GRACE_MS;
-  config.line_func = on_ffmpeg_line;
-  config.line_data = src;
 
   command = g_strjoinv (" ", config.argv);
   GST_INFO_OBJECT (src, "running: %s", command);
@@ -1197,16 +1089,7 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   src->capture = NULL;
   g_mutex_unlock (&src->capture_lock);
   ffc_capture_free (old);
-
-  /* no capture thread reads them now */
-  g_free (src->run_format);
-  g_free (src->run_filter);
-  src->run_format = run_format;
-  src->run_filter = run_filter;
-  src->run_args = args;
-  src->run_args.input_format = run_format;
-  src->run_args.filter = run_filter;
-  src->run_args.device = NULL;
+  src->run_info = info; /* no capture thread reads it now */
 
   if (!ffc_capture_start (capture, &error)) {
     GST_ELEMENT_ERROR (src, RESOURCE, FAILED,
@@ -1219,14 +1102,14 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   g_mutex_lock (&src->capture_lock);
   src->capture = capture;
   src->info = info;
-  src->batch_writes = args.batch_writes;
+  src->batch_writes = batch_writes;
   src->live_input = live_input;
   if (src->flushing)
     ffc_capture_set_flushing (capture, TRUE);
   g_mutex_unlock (&src->capture_lock);
 
   /* a new ffmpeg: its first buffer is anchored anew and DISCONT */
-  src->have_run = FALSE;
+  ffc_stamper_new_capture (&src->stamper);
   return TRUE;
 }
 
@@ -1255,9 +1138,7 @@ gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query)
           + (batch ? gst_util_uint64_scale (
                  FFC_FFMPEG_IO_BUFFER_BYTES / bpf, GST_SECOND, rate)
                    : PACKET_LATENCY);
-    GST_OBJECT_LOCK (src);
-    max = MAX (src->buffer_time, min);
-    GST_OBJECT_UNLOCK (src);
+    max = MAX (src->running.buffer_time_ns, min);
     gst_query_set_latency (query, TRUE, min, max);
     GST_DEBUG_OBJECT (src,
         "latency min %" GST_TIME_FORMAT " max %" GST_TIME_FORMAT,
@@ -1267,151 +1148,82 @@ gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query)
   return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
 }
 
-/* The running time of a run's first sample: ffmpeg's capture start time
- * when it reported one (wall clock, mapped onto the pipeline clock), else
- * the arrival time of this chunk less the audio already delivered. Negative
- * when the capture began before PLAYING. */
+/* The running time of a run's first sample, from its first chunk: the
+ * pipeline clock, the monotonic and the wall clock read together. */
 static GstClockTimeDiff
 gst_ffmpeg_src_run_anchor (GstFFmpegSrc *src, const FfcItem *item)
 {
   GstClock *clock = gst_element_get_clock (GST_ELEMENT (src));
   gint rate = GST_AUDIO_INFO_RATE (&src->info);
-  GstClockTimeDiff before =
+  gint64 before =
       gst_util_uint64_scale (item->run_offset + item->frames, GST_SECOND, rate);
-  GstClockTimeDiff captured;
+  gint64 now = -1, mono = g_get_monotonic_time (), wall = g_get_real_time ();
 
   if (clock != NULL) {
-    GstClockTime base_time = gst_element_get_base_time (GST_ELEMENT (src));
-    GstClockTime now = gst_clock_get_time (clock);
-    gint64 now_mono = g_get_monotonic_time ();
-    gint64 now_real = g_get_real_time ();
-
-    if (item->run_start_wall_us >= 0) {
-      captured = (GstClockTimeDiff)now
-                 - (now_real - item->run_start_wall_us) * GST_USECOND;
-      GST_DEBUG_OBJECT (src,
-          "run %u: ffmpeg reports capture start %.6f, %" G_GINT64_FORMAT
-          " us ago",
-          item->run, item->run_start_wall_us / 1e6,
-          now_real - item->run_start_wall_us);
-    } else {
-      captured = (GstClockTimeDiff)now
-                 - (now_mono - item->arrival_us) * GST_USECOND - before;
-    }
+    now = gst_clock_get_time (clock);
+    mono = g_get_monotonic_time ();
+    wall = g_get_real_time ();
     gst_object_unref (clock);
-    return captured - (GstClockTimeDiff)base_time;
   }
-
-  if (src->no_clock_origin_us < 0)
-    src->no_clock_origin_us = item->arrival_us;
-  return (item->arrival_us - src->no_clock_origin_us) * GST_USECOND - before;
-}
-
-static GstClockTimeDiff
-frames_to_time (guint64 frames, gint rate)
-{
-  return (GstClockTimeDiff)gst_util_uint64_scale (frames, GST_SECOND, rate);
-}
-
-/* The model travels as a sticky event, stored on the pad: it goes out
- * before the next buffer, after the segment, and reaches every branch. */
-static void
-gst_ffmpeg_src_publish_model (
-    GstFFmpegSrc *src, GstClockTime end, gint64 mono_now, gint64 wall_now)
-{
-  GstBaseSrc *bsrc = GST_BASE_SRC (src);
-  GstClockTime rt =
-      gst_segment_to_running_time (&bsrc->segment, GST_FORMAT_TIME, end);
-  FfcTimeModel model = {
-    .running_time_ns = rt,
-    .wall_us = llround (src->drift_ref.mono_us) + (wall_now - mono_now),
-    .drift_ppm = src->drift_ref.drift_ppm,
-    .drift_known = src->drift_ref.known,
-    .settled = src->drift_ref.settled,
-    .synchronised = src->synchronised,
-  };
-  GstEvent *event;
-
-  if (!GST_CLOCK_TIME_IS_VALID (rt))
-    return;
-  GST_DEBUG_OBJECT (src,
-      "time model: running time %" GST_TIME_FORMAT " is %" G_GINT64_FORMAT
-      " us, drift %.3f ppm%s, %ssynchronised",
-      GST_TIME_ARGS (rt), model.wall_us, model.drift_ppm,
-      model.drift_known ? "" : " (not yet known)",
-      model.synchronised ? "" : "not ");
-  event = gst_ffc_clock_event_new (&model);
-  gst_pad_store_sticky_event (GST_BASE_SRC_PAD (src), event);
-  gst_event_unref (event);
+  GST_DEBUG_OBJECT (src, "run %u: capture start %.6f (-1: not reported)",
+      item->run, item->run_start_wall_us / 1e6);
+  return ffc_stamper_anchor (&src->stamper, now,
+      gst_element_get_base_time (GST_ELEMENT (src)), mono, wall,
+      item->run_start_wall_us, item->arrival_us, before);
 }
 
 /* Feeds the time model with a chunk, and publishes the model when it
  * changed materially (a new run, a better estimate, a step or a change of
- * the system clock's synchronisation) with the buffer that ends at running
- * time `end`; a chunk clipped away (`end` NONE) publishes nothing. */
+ * the system clock's synchronisation) with the buffer that ends at `end`;
+ * a chunk clipped away (`end` NONE) publishes nothing. The model travels
+ * as a sticky event, stored on the pad: it goes out before the next
+ * buffer, after the segment, and reaches every branch. */
 static void
 gst_ffmpeg_src_update_model (
-    GstFFmpegSrc *src, const FfcItem *item, GstClockTime end)
+    GstFFmpegSrc *src, const FfcItem *item, gboolean new_run, GstClockTime end)
 {
-  guint rate = GST_AUDIO_INFO_RATE (&src->info);
-  guint64 samples = item->run_offset + item->frames;
-  gint64 mono, wall, step;
-  gboolean changed;
+  FfcTimekeeper *tk = &src->timekeeper;
+  GstClockTime rt = gst_segment_to_running_time (
+      &GST_BASE_SRC (src)->segment, GST_FORMAT_TIME, end);
+  FfcTimekeeperNews news;
 
+  if (new_run)
+    ffc_timekeeper_new_run (tk);
   /* A file or an unpaced source arrives as fast as ffmpeg makes it: its
    * arrival times say nothing of a device's clock, and it has no capture
    * time. segmentsink maps its running time onto the wall clock once. */
   if (!src->live_input)
     return;
-  /* one pair, read so that a preemption cannot look like a step */
-  ffc_clock_read_pair (&mono, &wall);
-  if (src->drift == NULL || src->drift_rate != rate) {
-    ffc_drift_free (src->drift);
-    src->drift = ffc_drift_new (rate);
-    src->drift_rate = rate;
-    src->drift_fed_run = 0;
-  }
-  /* the first chunk after a gap keeps no time (after an overrun ffmpeg
-   * restarts its timing, and -re lets it through at once), unless it is
-   * all the run has */
-  changed = FALSE;
-  if (!item->after_gap || src->drift_fed_run != src->drift_run) {
-    changed =
-        ffc_drift_add (src->drift, src->drift_run, samples, item->arrival_us);
-    src->drift_fed_run = src->drift_run;
-  }
-
-  if (ffc_step_detector_feed (&src->steps, mono, wall, &step)) {
+  ffc_timekeeper_feed (tk, GST_AUDIO_INFO_RATE (&src->info),
+      item->run_offset + item->frames, item->arrival_us, item->after_gap,
+      GST_CLOCK_TIME_IS_VALID (rt) ? (gint64)rt : -1, &news);
+  if (news.stepped) {
     GST_INFO_OBJECT (src, "the system clock stepped by %.6f s",
-        step / (gdouble)G_USEC_PER_SEC);
+        news.step_us / (gdouble)G_USEC_PER_SEC);
     gst_element_post_message (GST_ELEMENT (src),
         gst_message_new_element (GST_OBJECT (src),
             gst_structure_new ("ffmpegsrc-clock-step", "step", G_TYPE_INT64,
-                step, "wall-time", G_TYPE_INT64, wall, NULL)));
-    src->model_pending = TRUE;
+                news.step_us, "wall-time", G_TYPE_INT64, news.wall_us, NULL)));
   }
-  if (mono - src->sync_checked_us >= G_USEC_PER_SEC) {
-    gboolean synchronised = ffc_clock_synchronised ();
+  if (news.sync_changed)
+    GST_INFO_OBJECT (src, "the system clock is %s",
+        tk->synchronised ? "synchronised now" : "no longer synchronised");
+  if (news.publish) {
+    GstEvent *event = gst_ffc_clock_event_new (&news.model);
 
-    src->sync_checked_us = mono;
-    if (synchronised != src->synchronised) {
-      GST_INFO_OBJECT (src, "the system clock is %s",
-          synchronised ? "synchronised now" : "no longer synchronised");
-      src->synchronised = synchronised;
-      src->model_pending = TRUE;
-    }
-  }
-  if (GST_CLOCK_TIME_IS_VALID (end) && (changed || src->model_pending)
-      && ffc_drift_update_ref (
-          src->drift, samples, src->model_pending, &src->drift_ref)) {
-    gst_ffmpeg_src_publish_model (src, end, mono, wall);
-    src->model_pending = FALSE;
+    GST_DEBUG_OBJECT (src,
+        "time model: running time %" GST_TIME_FORMAT " is %" G_GINT64_FORMAT
+        " us, drift %.3f ppm%s, %ssynchronised",
+        GST_TIME_ARGS (rt), news.model.wall_us, news.model.drift_ppm,
+        news.model.drift_known ? "" : " (not yet known)",
+        news.model.synchronised ? "" : "not ");
+    gst_pad_store_sticky_event (GST_BASE_SRC_PAD (src), event);
+    gst_event_unref (event);
   }
 
   GST_OBJECT_LOCK (src);
-  src->drift_ppm =
-      ffc_drift_known (src->drift) ? ffc_drift_ppm (src->drift) : NAN;
-  src->clock_synchronised = src->synchronised;
+  src->drift_ppm = ffc_timekeeper_drift_ppm (tk);
+  src->clock_synchronised = tk->synchronised;
   GST_OBJECT_UNLOCK (src);
 }
 
@@ -1421,81 +1233,40 @@ gst_ffmpeg_src_update_model (
 static gboolean
 gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
 {
-  gint rate = GST_AUDIO_INFO_RATE (&src->info);
   gint bpf = GST_AUDIO_INFO_BPF (&src->info);
-  gboolean discont = item->after_gap;
-  guint64 skip = 0, frames, run_offset;
-  GstClockTimeDiff start;
-  GstClockTime pts, end;
+  GstClockTimeDiff anchor = 0;
   GstBuffer *buffer;
+  FfcStamp st;
 
-  if (!src->have_run || item->run != src->run) {
-    GstClockTimeDiff anchor = gst_ffmpeg_src_run_anchor (src, item);
-    GstClockTimeDiff first = anchor + frames_to_time (item->run_offset, rate);
-
-    /* Never overlap what was already pushed. */
-    if (GST_CLOCK_TIME_IS_VALID (src->next_pts)
-        && first < (GstClockTimeDiff)src->next_pts)
-      anchor += (GstClockTimeDiff)src->next_pts - first;
-    /* A file or unpaced source was not "captured" at any moment: it starts
-     * at 0. A live one is clipped below, to the sample. */
-    if (!src->live_input && first < 0)
-      anchor -= first;
-    if (!src->have_run)
-      src->first_anchor = anchor;
-    else
-      discont = TRUE;
-    src->have_run = TRUE;
-    src->run = item->run;
-    src->run_anchor = anchor;
-    /* the model's new line, published before the run's first buffer */
-    src->drift_run++;
-    src->model_pending = TRUE;
+  if (ffc_stamper_needs_anchor (&src->stamper, item->run))
+    anchor = gst_ffmpeg_src_run_anchor (src, item);
+  if (!ffc_stamper_stamp (&src->stamper, item->run, anchor, src->live_input,
+          GST_AUDIO_INFO_RATE (&src->info), item->run_offset, item->frames,
+          item->after_gap, &st)) {
+    GST_LOG_OBJECT (src,
+        "clipped %" G_GUINT64_FORMAT " samples captured before PLAYING",
+        item->frames);
+    gst_ffmpeg_src_update_model (src, item, st.new_run, GST_CLOCK_TIME_NONE);
+    return FALSE;
   }
-
-  start = src->run_anchor + frames_to_time (item->run_offset, rate);
-  if (start < 0) {
-    skip = gst_util_uint64_scale_ceil (-start, rate, GST_SECOND);
-    if (skip >= item->frames) {
-      GST_LOG_OBJECT (src,
-          "clipped %" G_GUINT64_FORMAT " samples captured "
-          "before PLAYING",
-          item->frames);
-      gst_ffmpeg_src_update_model (src, item, GST_CLOCK_TIME_NONE);
-      return FALSE;
-    }
-  }
-  frames = item->frames - skip;
-  run_offset = item->run_offset + skip;
-
-  pts = src->run_anchor + frames_to_time (run_offset, rate);
-  end = src->run_anchor + frames_to_time (run_offset + frames, rate);
-
-  if (!src->have_offset_origin) {
-    src->offset_origin = frames_to_time (run_offset, rate);
-    src->have_offset_origin = TRUE;
-  }
-  buffer = gst_buffer_new_wrapped_full (
-      0, item->data, item->size, skip * bpf, frames * bpf, item->data, g_free);
+  buffer = gst_buffer_new_wrapped_full (0, item->data, item->size,
+      st.skip * bpf, st.frames * bpf, item->data, g_free);
   item->data = NULL;
-  GST_BUFFER_PTS (buffer) = pts;
-  GST_BUFFER_DURATION (buffer) = end - pts;
-  /* sample offsets count from the first sample pushed, gaps included */
-  GST_BUFFER_OFFSET (buffer) = gst_util_uint64_scale_round (
-      pts - (src->first_anchor + src->offset_origin), rate, GST_SECOND);
-  GST_BUFFER_OFFSET_END (buffer) = GST_BUFFER_OFFSET (buffer) + frames;
-  if (discont)
+  GST_BUFFER_PTS (buffer) = st.pts;
+  GST_BUFFER_DURATION (buffer) = st.end - st.pts;
+  GST_BUFFER_OFFSET (buffer) = st.offset;
+  GST_BUFFER_OFFSET_END (buffer) = st.offset + st.frames;
+  if (st.discont)
     GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
-  src->next_pts = end;
-  gst_ffmpeg_src_update_model (src, item, end);
+  gst_ffmpeg_src_update_model (src, item, st.new_run, st.end);
 
   GST_OBJECT_LOCK (src);
-  src->samples_pushed += frames;
+  src->samples_pushed += st.frames;
   GST_OBJECT_UNLOCK (src);
-
   GST_LOG_OBJECT (src,
       "run %u: %" G_GUINT64_FORMAT " samples at %" GST_TIME_FORMAT "%s",
-      item->run, frames, GST_TIME_ARGS (pts), discont ? " (discont)" : "");
+      item->run, st.frames, GST_TIME_ARGS (st.pts),
+      st.discont ? " (discont)" : "");
   *buf = buffer;
   return TRUE;
 }
@@ -1513,7 +1284,6 @@ gst_ffmpeg_src_post_restarted (GstFFmpegSrc *src, const FfcItem *item)
       item->device_info ? item->device_info : GST_STR_NULL (src->device_info),
       NULL);
   GST_OBJECT_UNLOCK (src);
-
   GST_INFO_OBJECT (src, "ffmpeg restarted (%" G_GUINT64_FORMAT "): %s",
       item->count, item->reason);
   gst_element_post_message (
@@ -1524,7 +1294,7 @@ gst_ffmpeg_src_post_restarted (GstFFmpegSrc *src, const FfcItem *item)
 static void
 gst_ffmpeg_src_post_device (GstFFmpegSrc *src, const FfcItem *item)
 {
-  const gchar *device = src->device_spec.text;
+  const gchar *device = src->running.device;
   GstStructure *s;
 
   if (item->type == FFC_ITEM_DEVICE_LOST) {
@@ -1574,7 +1344,7 @@ gst_ffmpeg_src_create (GstPushSrc *psrc, GstBuffer **buf)
              "pipeline)",
                 item->count),
             ("buffer-time %" GST_TIME_FORMAT " overflowed",
-                GST_TIME_ARGS (src->buffer_time)));
+                GST_TIME_ARGS (src->running.buffer_time_ns)));
         done = FALSE;
         break;
       case FFC_ITEM_XRUN:
@@ -1612,23 +1382,15 @@ gst_ffmpeg_src_create (GstPushSrc *psrc, GstBuffer **buf)
         gst_ffmpeg_src_post_device (src, item);
         done = FALSE;
         break;
-      case FFC_ITEM_ERROR: {
-        gchar *device, *format;
-
-        GST_OBJECT_LOCK (src);
-        device = g_strdup (src->device);
-        format = g_strdup (src->input_format);
-        GST_OBJECT_UNLOCK (src);
+      case FFC_ITEM_ERROR:
         GST_ELEMENT_ERROR_WITH_DETAILS (src, RESOURCE, READ,
-            ("Cannot capture from \"%s\" (input-format \"%s\"): %s", device,
-                GST_STR_NULL (format), item->reason),
+            ("Cannot capture from \"%s\" (input-format \"%s\"): %s",
+                src->running.device, GST_STR_NULL (src->running.input_format),
+                item->reason),
             ("ffmpeg's last output:\n%s", GST_STR_NULL (item->stderr_tail)),
             ("stderr", G_TYPE_STRING, GST_STR_NULL (item->stderr_tail), NULL));
-        g_free (device);
-        g_free (format);
         ret = GST_FLOW_ERROR;
         break;
-      }
       case FFC_ITEM_EOS:
         GST_INFO_OBJECT (src, "ffmpeg ended normally");
         ret = GST_FLOW_EOS;

@@ -530,6 +530,33 @@ ffc_device_match_clear (FfcDeviceMatch *match)
   match->card = -1;
 }
 
+gboolean
+ffc_device_check_start (const gchar *input_format, const gchar *device,
+    gboolean wait, const gchar *root, FfcDeviceSpec *spec, GError **error)
+{
+  FfcDeviceMatch match;
+  GError *err = NULL;
+
+  if (!ffc_device_spec_parse (
+          g_strcmp0 (input_format, "alsa") == 0 ? device : NULL, spec, error))
+    return FALSE;
+  if (g_strcmp0 (input_format, "alsa") != 0) {
+    g_free (spec->text);
+    spec->text = g_strdup (device);
+  }
+  if (ffc_device_resolve (spec, root, &match, &err)) {
+    ffc_device_match_clear (&match);
+    return TRUE;
+  }
+  if (wait
+      && g_error_matches (err, FFC_DEVICE_ERROR, FFC_DEVICE_ERROR_ABSENT)) {
+    g_clear_error (&err);
+    return TRUE;
+  }
+  g_propagate_error (error, err);
+  return FALSE;
+}
+
 /* ---- waiting ----------------------------------------------------------- */
 
 void

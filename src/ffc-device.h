@@ -83,6 +83,13 @@ gboolean ffc_device_resolve (const FfcDeviceSpec *spec, const gchar *root,
     FfcDeviceMatch *match, GError **error);
 void ffc_device_match_clear (FfcDeviceMatch *match);
 
+/* At start: parses `device` into spec (ALSA input only: for any other
+ * input_format the name is ffmpeg's, PLAIN) and resolves it once. FALSE
+ * when the start must fail: a bad name (INVALID), a device ambiguous, or
+ * absent unless waited for (`wait`). */
+gboolean ffc_device_check_start (const gchar *input_format, const gchar *device,
+    gboolean wait, const gchar *root, FfcDeviceSpec *spec, GError **error);
+
 /* Waiting for a device (wait-for-device): a pure function of the settings
  * and of the observations (time, present) the caller makes. */
 typedef struct {

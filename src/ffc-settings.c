@@ -8,6 +8,10 @@
  */
 #include "ffc-settings.h"
 
+#include <string.h>
+
+#include "ffc-args.h"
+
 #define MS ((gint64)1000000)
 #define S ((gint64)1000000000)
 
@@ -38,6 +42,14 @@ static const Range ranges[] = {
       "10 ms to 1 h (10000000 to 3600000000000 ns)" },
   { "eos-timeout", 10 * MS, 3600 * S, FALSE, "ns",
       "10 ms to 1 h (10000000 to 3600000000000 ns)" },
+  /* waiting for a device by identity */
+  { "device-poll", 10 * MS, 60 * S, FALSE, "ns",
+      "10 ms to 60 s (10000000 to 60000000000 ns)" },
+  { "device-settle", 0, 600 * S, TRUE, "ns",
+      "0 to 10 min (0 to 600000000000 ns)" },
+  { "device-timeout", 100 * MS, 30 * 24 * 3600 * S, TRUE, "ns",
+      "0 (wait forever) or 100 ms to 30 days (100000000 to "
+      "2592000000000000 ns)" },
 };
 
 G_DEFINE_QUARK (ffc - settings - error - quark, ffc_settings_error)
@@ -72,6 +84,31 @@ ffc_settings_check (const gchar *property, gint64 value, GError **error)
   return FALSE;
 }
 
+void
+ffc_src_settings_clear (FfcSrcSettings *s)
+{
+  g_free (s->ffmpeg_path);
+  g_free (s->input_format);
+  g_free (s->device);
+  g_free (s->input_options);
+  g_free (s->filter);
+  memset (s, 0, sizeof (*s));
+}
+
+void
+ffc_src_settings_copy (FfcSrcSettings *dst, const FfcSrcSettings *src)
+{
+  if (dst == src)
+    return;
+  ffc_src_settings_clear (dst);
+  *dst = *src;
+  dst->ffmpeg_path = g_strdup (src->ffmpeg_path);
+  dst->input_format = g_strdup (src->input_format);
+  dst->device = g_strdup (src->device);
+  dst->input_options = g_strdup (src->input_options);
+  dst->filter = g_strdup (src->filter);
+}
+
 gboolean
 ffc_src_settings_check (const FfcSrcSettings *s, GError **error)
 {
@@ -84,7 +121,14 @@ ffc_src_settings_check (const FfcSrcSettings *s, GError **error)
              (gint64)MIN (s->stall_timeout_ns, (guint64)G_MAXINT64), error)
          && ffc_settings_check ("max-restarts", s->max_restarts, error)
          && ffc_settings_check ("stats-interval",
-             (gint64)MIN (s->stats_interval_ns, (guint64)G_MAXINT64), error);
+             (gint64)MIN (s->stats_interval_ns, (guint64)G_MAXINT64), error)
+         /* devices by identity */
+         && ffc_settings_check ("device-poll",
+             (gint64)MIN (s->device_poll_ns, (guint64)G_MAXINT64), error)
+         && ffc_settings_check ("device-settle",
+             (gint64)MIN (s->device_settle_ns, (guint64)G_MAXINT64), error)
+         && ffc_settings_check ("device-timeout",
+             (gint64)MIN (s->device_timeout_ns, (guint64)G_MAXINT64), error);
 }
 
 gboolean
@@ -96,4 +140,73 @@ ffc_branch_settings_check (const FfcBranchSettings *s, GError **error)
              (gint64)MIN (s->retry_delay_ns, (guint64)G_MAXINT64), error)
          && ffc_settings_check ("eos-timeout",
              (gint64)MIN (s->eos_timeout_ns, (guint64)G_MAXINT64), error);
+}
+
+void
+ffc_src_settings_capture_config (const FfcSrcSettings *s, const gchar *program,
+    gchar **input_argv, FfcSampleFormat format, guint rate, guint channels,
+    FfcCaptureConfig *config, gboolean *batch_writes, gboolean *live_input)
+{
+  gboolean live = ffc_args_input_is_live (s->input_format, input_argv);
+  FfcArgsConfig args = {
+    .ffmpeg_path = program,
+    .input_format = s->input_format,
+    .device = s->device,
+    .capture_rate = s->sample_rate,
+    .capture_channels = s->channels,
+    .input_options = input_argv,
+    .filter = s->filter,
+    .out_format = format,
+    .out_rate = rate,
+    .out_channels = channels,
+    .batch_writes = ffc_args_batch_writes (format, rate, channels),
+    .lock_to_clock = s->lock_to_clock,
+    /* a live input can lose audio inside ffmpeg (device overruns): have it
+     * report its input timestamps, whose jumps show the losses; locked,
+     * ffmpeg fills losses itself (aresample pads them with silence): they
+     * are no gaps in the stream */
+    .report_frames = live && !s->lock_to_clock,
+  };
+  guint64 frames = (guint64)((gdouble)s->buffer_time_ns * rate / 1e9);
+
+  memset (config, 0, sizeof (*config));
+  config->argv = ffc_args_build (&args);
+  config->frame_size = channels * ffc_sample_format_width (format);
+  config->rate = rate;
+  config->queue_capacity = MAX (frames, 1) * config->frame_size;
+  config->stall_timeout_us = s->stall_timeout_ns / 1000;
+  config->max_restarts = s->max_restarts;
+  /* ffmpeg ends "normally" when a device read fails (unplugged): for
+   * devices, an exit after errors is a failure to recover from */
+  config->restart_on_error_exit = ffc_args_input_is_device (s->input_format)
+                                  || g_strcmp0 (s->input_format, "lavfi") == 0;
+  config->detect_gaps = args.report_frames;
+  /* a file or an unpaced source can wait for a slow downstream; only a
+   * live capture must never be held up */
+  config->wait_when_full = !live;
+  /* restarting a file would record its beginning again */
+  config->no_restart = !live;
+  /* an absent device by identity: waited for, or a failed run */
+  config->device_wait.wait = s->wait_for_device;
+  config->device_wait.poll_us = s->device_poll_ns / 1000;
+  config->device_wait.settle_us = s->device_settle_ns / 1000;
+  config->device_wait.timeout_us = s->device_timeout_ns / 1000;
+  *batch_writes = args.batch_writes;
+  *live_input = live;
+}
+
+gchar **
+ffc_src_settings_argv (const FfcSrcSettings *s, const gchar *device,
+    const gchar *program, gchar **input_argv, FfcSampleFormat format,
+    guint rate, guint channels)
+{
+  FfcSrcSettings with =
+      *s; /* shallow: only read, and only the device differs */
+  FfcCaptureConfig config;
+  gboolean batch_writes, live_input;
+
+  with.device = (gchar *)device;
+  ffc_src_settings_capture_config (&with, program, input_argv, format, rate,
+      channels, &config, &batch_writes, &live_input);
+  return config.argv;
 }

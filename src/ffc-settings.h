@@ -6,6 +6,9 @@
 
 #include <glib.h>
 
+#include "ffc-args.h"
+#include "ffc-capture.h"
+
 G_BEGIN_DECLS
 
 #define FFC_SETTINGS_ERROR (ffc_settings_error_quark ())
@@ -23,7 +26,8 @@ typedef enum {
 #define FFC_CHANNELS_MAX 64
 
 /* Checks one setting, by property name (ffmpegsrc: sample-rate, channels,
- * buffer-time, stall-timeout, max-restarts, stats-interval; besteffortsink:
+ * buffer-time, stall-timeout, max-restarts, stats-interval, device-poll,
+ * device-settle, device-timeout; besteffortsink:
  * max-latency, retry-delay, eos-timeout; "rate": a negotiated rate). Sets
  * an error naming the property, the value and the range. Times are ns. */
 gboolean ffc_settings_check (
@@ -33,17 +37,49 @@ gboolean ffc_settings_check (
  * Hz") */
 const gchar *ffc_settings_range_text (const gchar *property);
 
-/* ffmpegsrc's settings that take a range, as copied at start */
+/* ffmpegsrc's settings, as its properties hold them and as copied at start
+ * (the running capture uses the copy only); times in ns */
 typedef struct {
+  gchar *ffmpeg_path;
+  gchar *input_format;
+  gchar *device;
   gint sample_rate;
   gint channels;
+  gchar *input_options;
+  gchar *filter;
   guint64 buffer_time_ns;
   guint64 stall_timeout_ns;
   gint max_restarts;
   guint64 stats_interval_ns;
+  gboolean lock_to_clock;
+  /* devices by identity (ffc-device.h): waiting for an absent one */
+  gboolean wait_for_device;
+  guint64 device_poll_ns;
+  guint64 device_settle_ns;
+  guint64 device_timeout_ns;
 } FfcSrcSettings;
 
+/* a deep copy into `dst` (cleared first) */
+void ffc_src_settings_copy (FfcSrcSettings *dst, const FfcSrcSettings *src);
+void ffc_src_settings_clear (FfcSrcSettings *s);
+
+/* The settings with a range are in it; says which is not, and why */
 gboolean ffc_src_settings_check (const FfcSrcSettings *s, GError **error);
+
+/* The capture `s` makes, producing `format` at `rate` with `channels`:
+ * ffmpeg's arguments (config->argv, to free) and how the capture behaves
+ * for this input (live or not, a device or not). The caller sets the line
+ * callback and the stop grace. */
+void ffc_src_settings_capture_config (const FfcSrcSettings *s,
+    const gchar *program, gchar **input_argv, FfcSampleFormat format,
+    guint rate, guint channels, FfcCaptureConfig *config,
+    gboolean *batch_writes, gboolean *live_input);
+
+/* ffmpeg's arguments as ffc_src_settings_capture_config () makes them, but
+ * opening `device`: a device by identity as resolved for one run */
+gchar **ffc_src_settings_argv (const FfcSrcSettings *s, const gchar *device,
+    const gchar *program, gchar **input_argv, FfcSampleFormat format,
+    guint rate, guint channels);
 
 /* besteffortsink's */
 typedef struct {

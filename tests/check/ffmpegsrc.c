@@ -1182,6 +1182,110 @@ lavfi_error (const gchar *device)
   return text;
 }
 
+/* Every setting has a range a recorder can use: out of it, a warning when
+ * set and a failed start naming the value (issue 13, item 6) */
+GST_START_TEST (test_absurd_values)
+{
+  static const struct {
+    const gchar *setting, *message;
+  } cases[] = {
+    { "sample-rate=1", "sample-rate=1 Hz is out of range: 0 (the device "
+                       "decides) or 1000 to 1536000 Hz" },
+    { "sample-rate=999", "sample-rate=999 Hz is out of range" },
+    { "sample-rate=1000000000", "sample-rate=1000000000 Hz is out of range" },
+    { "channels=65", "channels=65 is out of range: 0 (the device decides) or "
+                     "1 to 64" },
+    { "stats-interval=1", "stats-interval=1 ns is out of range: 0 (never) or "
+                          "100 ms to 24 h" },
+    { "stats-interval=99999999", "stats-interval=99999999 ns is out of range" },
+    { "buffer-time=1", "buffer-time=1 ns is out of range" },
+    { "stall-timeout=1000", "stall-timeout=1000 ns is out of range" },
+  };
+  Run *run;
+  gchar *text;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    ASSERT_WARNING (
+        expect_state_change_failure (cases[i].setting, cases[i].message));
+  /* the edges are in */
+  run = run_launch ("ffmpegsrc input-format=lavfi sample-rate=1536000 "
+                    "channels=64 stats-interval=100000000 "
+                    "device=sine=sample_rate=1000:duration=0.1 ! "
+                    "audio/x-raw,format=S16LE,rate=1000,channels=1 ! fakesink",
+      20000, NULL, NULL);
+  fail_unless (run->eos, "no EOS");
+  run_free (run);
+
+  /* a rate downstream asks for is checked the same way */
+  run = run_launch ("ffmpegsrc input-format=lavfi device=sine ! "
+                    "audio/x-raw,format=S16LE,rate=1000000000,channels=1 ! "
+                    "fakesink",
+      20000, NULL, NULL);
+  fail_unless (run->error != NULL, "rate=1000000000 was taken");
+  text = message_text (run->error);
+  fail_unless (strstr (text, "rate=1000000000 Hz is out of range: 1000 to "
+                             "1536000 Hz")
+                   != NULL,
+      "%s", text);
+  g_free (text);
+  run_free (run);
+}
+
+GST_END_TEST;
+
+/* Settings the running capture was built from cannot change under it: set
+ * while PAUSED or PLAYING, they are refused with a warning naming them,
+ * and the element goes on with what it started with (issue 13, item 5). */
+GST_START_TEST (test_settings_fixed_while_running)
+{
+  Run *run = run_recorded (
+      "ffmpegsrc name=src input-format=lavfi input-options=-re "
+      "device=sine=sample_rate=48000 ! "
+      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! fakesink name=sink");
+  GstElement *src = run_src (run);
+  guint n_specs = 0, checked = 0;
+  GParamSpec **specs =
+      g_object_class_list_properties (G_OBJECT_GET_CLASS (src), &n_specs);
+  gchar *device = NULL;
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  wait_for_bytes (run, 9600, 10000);
+  for (guint i = 0; i < n_specs; i++) {
+    GValue v = G_VALUE_INIT;
+
+    if (specs[i]->owner_type != G_OBJECT_TYPE (src)
+        || !(specs[i]->flags & G_PARAM_WRITABLE))
+      continue;
+    /* each is flagged READY-only, and refused now */
+    fail_unless (
+        specs[i]->flags & GST_PARAM_MUTABLE_READY, "%s", specs[i]->name);
+    g_value_init (&v, specs[i]->value_type);
+    g_param_value_set_default (specs[i], &v);
+    ASSERT_WARNING (g_object_set_property (G_OBJECT (src), specs[i]->name, &v));
+    g_value_unset (&v);
+    checked++;
+  }
+  /* 12, and the 4 of devices by identity (wait-for-device, device-poll,
+   * device-settle, device-timeout) */
+  fail_unless_equals_int (checked, 16);
+  g_free (specs);
+  g_object_get (src, "device", &device, NULL);
+  fail_unless_equals_string (device, "sine=sample_rate=48000");
+  g_free (device);
+  /* and the capture goes on */
+  wait_for_bytes (run, rec_of (run)->bytes + 9600, 10000);
+  fail_unless (run->error == NULL);
+  gst_element_set_state (run->pipeline, GST_STATE_NULL);
+  /* stopped, they can change again */
+  g_object_set (src, "device", "sine=sample_rate=8000", NULL);
+  g_object_get (src, "device", &device, NULL);
+  fail_unless_equals_string (device, "sine=sample_rate=8000");
+  g_free (device);
+  run_free (run);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_nonsense_settings)
 {
   GstElement *src = gst_element_factory_make ("ffmpegsrc", NULL);
@@ -1191,14 +1295,20 @@ GST_START_TEST (test_nonsense_settings)
   gchar *device, *text;
   guint64 t;
 
-  /* zero durations are out of range: refused when set, the value kept */
+  /* zero durations are out of range: said when set, and the start then
+   * fails naming the value (not GLib's warning and a run on the defaults;
+   * test_absurd_values has the others) */
   ASSERT_WARNING (g_object_set (src, "buffer-time", (guint64)0, NULL));
   ASSERT_WARNING (g_object_set (src, "stall-timeout", (guint64)0, NULL));
   g_object_get (src, "buffer-time", &t, NULL);
-  fail_unless_equals_uint64 (t, 10 * GST_SECOND);
+  fail_unless_equals_uint64 (t, 0);
   g_object_get (src, "stall-timeout", &t, NULL);
-  fail_unless_equals_uint64 (t, 2 * GST_SECOND);
+  fail_unless_equals_uint64 (t, 0);
   gst_object_unref (src);
+  ASSERT_WARNING (expect_state_change_failure (
+      "buffer-time=0", "buffer-time=0 ns is out of range"));
+  ASSERT_WARNING (expect_state_change_failure (
+      "stall-timeout=0", "stall-timeout=0 ns is out of range"));
 
   /* no program, a directory */
   expect_state_change_failure ("ffmpeg-path=\"\"", "ffmpeg-path is empty");
@@ -1267,6 +1377,8 @@ ffmpegsrc_suite (void)
   tcase_add_test (tc, test_never_a_shell);
   tcase_add_test (tc, test_no_restart_for_files);
   tcase_add_test (tc, test_nonsense_settings);
+  tcase_add_test (tc, test_absurd_values);
+  tcase_add_test (tc, test_settings_fixed_while_running);
   return s;
 }
 

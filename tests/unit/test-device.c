@@ -373,6 +373,64 @@ test_default_root (void)
   g_unsetenv (FFC_DEVICE_ROOT_ENV);
 }
 
+static void
+check_start (const gchar *root, const gchar *format, const gchar *device,
+    gboolean wait, gint code, FfcDeviceKind kind)
+{
+  FfcDeviceSpec spec;
+  GError *error = NULL;
+  gboolean ok =
+      ffc_device_check_start (format, device, wait, root, &spec, &error);
+
+  if (code < 0) {
+    g_assert_no_error (error);
+    g_assert_true (ok);
+    g_assert_cmpint (spec.kind, ==, kind);
+    g_assert_cmpstr (spec.text, ==, device);
+  } else {
+    g_assert_false (ok);
+    g_assert_error (error, FFC_DEVICE_ERROR, code);
+    g_assert_nonnull (strstr (error->message, device));
+    g_clear_error (&error);
+  }
+  ffc_device_spec_clear (&spec);
+}
+
+static void
+test_check_start (void)
+{
+  gchar *root = fake_sound_new ();
+  FakeCard cards[] = { PCH, MIC, MIC };
+
+  cards[2].card = 2;
+  cards[2].id = "Ultrasonic_1";
+  cards[2].port = "1-1.3";
+  cards[2].serial = "456";
+  fake_sound_set (root, cards, 1);
+  /* absent: fails, unless waited for */
+  check_start (
+      root, "alsa", "usb:16d0:0b40", FALSE, FFC_DEVICE_ERROR_ABSENT, 0);
+  check_start (root, "alsa", "usb:16d0:0b40", TRUE, -1, FFC_DEVICE_USB);
+  check_start (root, "alsa", "hw:CARD=X", FALSE, FFC_DEVICE_ERROR_ABSENT, 0);
+  /* a bad name fails, waiting or not */
+  check_start (root, "alsa", "usb:16d0", TRUE, FFC_DEVICE_ERROR_INVALID, 0);
+  /* present */
+  fake_sound_set (root, cards, 2);
+  check_start (root, "alsa", "usb:16d0:0b40", FALSE, -1, FFC_DEVICE_USB);
+  check_start (root, "alsa", "usb-port:1-1.2", FALSE, -1, FFC_DEVICE_USB_PORT);
+  /* two of them: waiting would not help */
+  fake_sound_set (root, cards, 3);
+  check_start (
+      root, "alsa", "usb:16d0:0b40", TRUE, FFC_DEVICE_ERROR_AMBIGUOUS, 0);
+  check_start (root, "alsa", "usb:16d0:0b40:456", FALSE, -1, FFC_DEVICE_USB);
+  /* names of other inputs are ffmpeg's, and ALSA's own pass */
+  check_start (root, "lavfi", "usb:1:2", FALSE, -1, FFC_DEVICE_PLAIN);
+  check_start (root, "pulse", "usb:16d0", FALSE, -1, FFC_DEVICE_PLAIN);
+  check_start (root, "alsa", "hw:5,0", FALSE, -1, FFC_DEVICE_PLAIN);
+  check_start (root, "alsa", "default", FALSE, -1, FFC_DEVICE_PLAIN);
+  fake_sound_free (root);
+}
+
 /* ---- waiting ----------------------------------------------------------- */
 
 static const FfcDeviceWaitConfig WAIT = {
@@ -545,6 +603,7 @@ main (int argc, char **argv)
   g_test_add_func ("/device/resolve/card-id", test_resolve_card_id);
   g_test_add_func ("/device/resolve/no-tree", test_no_tree);
   g_test_add_func ("/device/default-root", test_default_root);
+  g_test_add_func ("/device/check-start", test_check_start);
   g_test_add_func ("/device/wait/present-at-once", test_wait_present_at_once);
   g_test_add_func ("/device/wait/no-wait", test_wait_no_wait);
   g_test_add_func ("/device/wait/lost-then-found", test_wait_lost_then_found);

@@ -82,10 +82,30 @@ test_max_restarts (void)
   expect_refused ("max-restarts", -2, "max-restarts=-2");
 }
 
+/* waiting for a device by identity */
+static void
+test_device_wait (void)
+{
+  g_assert_true (ffc_settings_check ("device-poll", 10 * MS, NULL));
+  g_assert_true (ffc_settings_check ("device-poll", 60 * S, NULL));
+  expect_refused ("device-poll", 0, "device-poll=0 ns");
+  expect_refused ("device-poll", 61 * S, "10 ms to 60 s");
+  g_assert_true (ffc_settings_check ("device-settle", 0, NULL));
+  expect_refused ("device-settle", 601 * S, "0 to 10 min");
+  g_assert_true (ffc_settings_check ("device-timeout", 0, NULL));
+  expect_refused ("device-timeout", 1, "0 (wait forever)");
+  g_assert_true (ffc_settings_check ("device-timeout", 100 * MS, NULL));
+}
+
 static void
 test_whole_settings (void)
 {
-  FfcSrcSettings s = { 0, 0, 10 * S, 2 * S, -1, 10 * S };
+  FfcSrcSettings s = { .buffer_time_ns = 10 * S,
+    .stall_timeout_ns = 2 * S,
+    .max_restarts = -1,
+    .stats_interval_ns = 10 * S,
+    .device_poll_ns = 1 * S };
+  FfcSrcSettings copy = { 0 };
   FfcBranchSettings b = { 2 * S, 1 * S, 2 * S };
   GError *error = NULL;
 
@@ -103,6 +123,20 @@ test_whole_settings (void)
   g_assert_false (ffc_branch_settings_check (&b, &error));
   g_assert_nonnull (strstr (error->message, "eos-timeout="));
   g_clear_error (&error);
+
+  /* the snapshot is a deep copy */
+  s.device = g_strdup ("hw:1,0");
+  s.filter = g_strdup ("volume=2");
+  ffc_src_settings_copy (&copy, &s);
+  g_assert_true (copy.device != s.device);
+  g_assert_cmpstr (copy.device, ==, "hw:1,0");
+  g_assert_cmpstr (copy.filter, ==, "volume=2");
+  g_assert_null (copy.ffmpeg_path);
+  g_assert_cmpuint (copy.buffer_time_ns, ==, G_MAXUINT64);
+  ffc_src_settings_clear (&s);
+  g_assert_cmpstr (copy.device, ==, "hw:1,0");
+  ffc_src_settings_clear (&copy);
+  g_assert_null (copy.device);
 }
 
 int
@@ -115,5 +149,6 @@ main (int argc, char **argv)
   g_test_add_func ("/settings/times", test_times);
   g_test_add_func ("/settings/max-restarts", test_max_restarts);
   g_test_add_func ("/settings/whole", test_whole_settings);
+  g_test_add_func ("/settings/device-wait", test_device_wait);
   return g_test_run ();
 }
