@@ -15,6 +15,7 @@ ffmpeg 5.1 ends a failed device read (error lines, exit 0), or until SIGINT.
 In $FFC_FAKE_FFMPEG_DIR, each run appends its -i argument to `inputs` and,
 when it ends, the bytes of audio it wrote to `bytes` (one line per run).
 FFC_FAKE_FFMPEG_MODE=silent: the device opens but delivers nothing.
+FFC_FAKE_FFMPEG_TONE: the tone's frequency (440 Hz).
 """
 import os
 import signal
@@ -73,9 +74,10 @@ def main():
         while True:
             time.sleep(1)
 
-    real = [FFMPEG] + args[1:f] + ["-re", "-f", "lavfi", "-i",
-                                   "sine=frequency=440:sample_rate=48000"] \
-        + args[i + 2:]
+    tone = os.environ.get("FFC_FAKE_FFMPEG_TONE", "440")
+    real = [FFMPEG] + args[1:f] + [
+        "-re", "-f", "lavfi", "-i", f"sine=frequency={tone}:sample_rate=48000"
+    ] + args[i + 2:]
     # the real ffmpeg gets ffmpegsrc's SIGINT too (its process group): it
     # writes what it holds and exits, and all it wrote is passed on
     signal.signal(signal.SIGINT, lambda *a: None)
