@@ -98,7 +98,6 @@
 
 #include "ffc-args.h"
 #include "ffc-capture.h"
-#include "ffc-child.h"
 #include "ffc-clock.h"
 #include "ffc-device.h"
 #include "ffc-probe.h"
@@ -174,10 +173,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 /* Rate and channels chosen when neither downstream nor the properties say. */
 #define FALLBACK_RATE 48000
 #define FALLBACK_CHANNELS 1
-/* ffmpeg's own device buffering, which our timestamps cannot see. */
-#define DEVICE_LATENCY (20 * GST_MSECOND)
-/* about one capture packet (ALSA period, lavfi frame) */
-#define PACKET_LATENCY (25 * GST_MSECOND)
 #define STOP_GRACE_MS 500
 #define PROBE_TIMEOUT_MS 5000
 
@@ -704,7 +699,7 @@ gst_ffmpeg_src_start (GstBaseSrc *bsrc)
   GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
   FfcSrcSettings *run = &src->running;
   GError *error = NULL;
-  gboolean ok = TRUE;
+  gboolean ok;
 
   /* the snapshot: what this run of the element uses, whatever happens to
    * the properties (which are refused until stop) */
@@ -717,29 +712,12 @@ gst_ffmpeg_src_start (GstBaseSrc *bsrc)
   g_clear_pointer (&src->program, g_free);
   g_clear_pointer (&src->input_argv, g_strfreev);
 
-  if (!ffc_src_settings_check (run, &error)) {
-    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
-    ok = FALSE;
-  } else if ((src->program = ffc_child_find_program (run->ffmpeg_path, &error))
-             == NULL) {
-    GST_ELEMENT_ERROR (src, RESOURCE, NOT_FOUND,
-        ("Cannot run ffmpeg: %s", error->message),
+  ok = ffc_src_settings_resolve (run, &src->program, &src->input_argv, &error);
+  if (!ok && error->code == FFC_SETTINGS_ERROR_NOT_FOUND)
+    GST_ELEMENT_ERROR (src, RESOURCE, NOT_FOUND, ("%s", error->message),
         ("ffmpeg-path=\"%s\"", GST_STR_NULL (run->ffmpeg_path)));
-    ok = FALSE;
-  } else if (!ffc_args_split_options (
-                 run->input_options, &src->input_argv, &error)) {
-    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS,
-        ("Invalid input-options \"%s\": %s", run->input_options,
-            error->message),
-        (NULL));
-    ok = FALSE;
-  } else if (run->device == NULL || *run->device == '\0') {
-    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS,
-        ("No device given: set the device property (what ffmpeg opens "
-         "with -i)"),
-        (NULL));
-    ok = FALSE;
-  }
+  else if (!ok)
+    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
   g_clear_error (&error);
   if (ok)
     ok = gst_ffmpeg_src_check_device (src);
@@ -837,33 +815,25 @@ gst_ffmpeg_src_unlock_stop (GstBaseSrc *bsrc)
 static void
 gst_ffmpeg_src_probe (GstFFmpegSrc *src)
 {
-  FfcArgsConfig args = {
-    0,
-  };
   GError *error = NULL;
-  gchar **argv;
   FfcDeviceMatch match = { NULL, NULL, -1 };
+  FfcSrcSettings now = src->running; /* shallow: the device as it is now */
 
   if (src->probed)
     return;
   src->probed = TRUE;
   /* a device by identity is asked as the card it is now; an absent one
    * (waited for) cannot be */
-  if (ffc_device_spec_resolves (&src->device_spec)
-      && !ffc_device_resolve (
-          &src->device_spec, src->device_root, &match, NULL)) {
-    GST_INFO_OBJECT (src, "the device is absent: not probed");
-    return;
+  if (ffc_device_spec_resolves (&src->device_spec)) {
+    if (!ffc_device_resolve (
+            &src->device_spec, src->device_root, &match, NULL)) {
+      GST_INFO_OBJECT (src, "the device is absent: not probed");
+      return;
+    }
+    now.device = match.alsa_name;
   }
-  args.ffmpeg_path = src->program;
-  args.input_options = src->input_argv;
-  args.input_format = src->running.input_format;
-  args.device = match.alsa_name ? match.alsa_name : src->running.device;
-  argv = ffc_args_build_probe (&args);
-  ffc_device_match_clear (&match);
-
-  if (ffc_probe_input (
-          (const gchar *const *)argv, PROBE_TIMEOUT_MS, &src->input, &error)) {
+  if (ffc_src_settings_probe (&now, src->program, src->input_argv,
+          PROBE_TIMEOUT_MS, &src->input, &error)) {
     GST_INFO_OBJECT (src, "the input delivers %u Hz, %u channels, %s",
         src->input.rate, src->input.channels,
         ffc_sample_format_codec (src->input.format));
@@ -873,7 +843,7 @@ gst_ffmpeg_src_probe (GstFFmpegSrc *src)
     g_clear_error (&error);
     memset (&src->input, 0, sizeof (src->input));
   }
-  g_strfreev (argv);
+  ffc_device_match_clear (&match);
 }
 
 static const gchar *
@@ -1119,7 +1089,7 @@ gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query)
   GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
 
   if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
-    GstClockTime min, max;
+    guint64 min, max;
     gint rate, bpf;
     gboolean batch;
 
@@ -1130,15 +1100,7 @@ gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query)
     g_mutex_unlock (&src->capture_lock);
     if (rate <= 0 || bpf <= 0)
       return FALSE;
-
-    /* A buffer is complete one ffmpeg write after its first sample (its
-     * 32 KiB I/O buffer when batching, else about one packet), plus the
-     * device's own buffering; the queue can hold buffer-time more. */
-    min = DEVICE_LATENCY
-          + (batch ? gst_util_uint64_scale (
-                 FFC_FFMPEG_IO_BUFFER_BYTES / bpf, GST_SECOND, rate)
-                   : PACKET_LATENCY);
-    max = MAX (src->running.buffer_time_ns, min);
+    ffc_src_settings_latency (&src->running, batch, bpf, rate, &min, &max);
     gst_query_set_latency (query, TRUE, min, max);
     GST_DEBUG_OBJECT (src,
         "latency min %" GST_TIME_FORMAT " max %" GST_TIME_FORMAT,
@@ -1338,38 +1300,23 @@ gst_ffmpeg_src_create (GstPushSrc *psrc, GstBuffer **buf)
         done = gst_ffmpeg_src_handle_data (src, item, buf);
         break;
       case FFC_ITEM_DROPPED:
-        GST_ELEMENT_WARNING (src, STREAM, FAILED,
-            ("Dropped %" G_GUINT64_FORMAT " samples: downstream did not keep "
-             "up with the capture (raise buffer-time, or unblock the "
-             "pipeline)",
-                item->count),
-            ("buffer-time %" GST_TIME_FORMAT " overflowed",
-                GST_TIME_ARGS (src->running.buffer_time_ns)));
-        done = FALSE;
-        break;
       case FFC_ITEM_XRUN:
-        GST_ELEMENT_WARNING (src, RESOURCE, READ,
-            ("The capture device overran %" G_GUINT64_FORMAT " time%s: "
-             "audio was lost inside ffmpeg",
-                item->count, item->count == 1 ? "" : "s"),
-            ("ffmpeg: %s", item->reason));
-        done = FALSE;
-        break;
       case FFC_ITEM_GAP: {
         FfcCaptureStats stats;
-        gint rate = GST_AUDIO_INFO_RATE (&src->info);
+        gchar *details, *text;
 
         ffc_capture_get_stats (capture, &stats);
-        GST_ELEMENT_WARNING (src, RESOURCE, READ,
-            ("Capture lost %" G_GUINT64_FORMAT " samples (%.1f ms) before "
-             "they reached ffmpeg's output: %" G_GUINT64_FORMAT " gap%s, "
-             "%" G_GUINT64_FORMAT " samples lost so far, %" G_GUINT64_FORMAT
-             " overrun%s reported by ffmpeg",
-                item->count, item->count * 1000.0 / rate, stats.gaps,
-                stats.gaps == 1 ? "" : "s", stats.frames_lost, stats.xruns,
-                stats.xruns == 1 ? "" : "s"),
-            ("%s; the next buffer is DISCONT and stamped after the gap",
-                item->reason));
+        text =
+            ffc_item_describe (item, &stats, GST_AUDIO_INFO_RATE (&src->info),
+                src->running.buffer_time_ns, &details);
+        if (item->type == FFC_ITEM_DROPPED)
+          GST_ELEMENT_WARNING (
+              src, STREAM, FAILED, ("%s", text), ("%s", details));
+        else
+          GST_ELEMENT_WARNING (
+              src, RESOURCE, READ, ("%s", text), ("%s", details));
+        g_free (text);
+        g_free (details);
         done = FALSE;
         break;
       }

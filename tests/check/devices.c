@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 
 #include "check-common.h"
@@ -215,14 +216,14 @@ on_message (GstMessage *m, gpointer data)
 /* A pipeline from ffmpegsrc with these properties (after the fake
  * ffmpeg, a 100 ms poll and a 500 ms settle), recorded in *rec */
 static Run *
-start (const gchar *props, Rec *rec, gboolean expect_failure)
+start_caps (
+    const gchar *props, const gchar *caps, Rec *rec, gboolean expect_failure)
 {
   gchar *desc = g_strdup_printf (
       "ffmpegsrc name=src ffmpeg-path=%s device-poll=100000000 "
-      "device-settle=500000000 stats-interval=0 %s ! "
-      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
+      "device-settle=500000000 stats-interval=0 %s ! %s ! "
       "fakesink sync=false",
-      fake, props);
+      fake, props, caps);
   GError *error = NULL;
   GstElement *pipeline = gst_parse_launch (desc, &error);
   GstPad *pad;
@@ -246,6 +247,13 @@ start (const gchar *props, Rec *rec, gboolean expect_failure)
   }
   g_free (desc);
   return run;
+}
+
+static Run *
+start (const gchar *props, Rec *rec, gboolean expect_failure)
+{
+  return start_caps (props, "audio/x-raw,format=S16LE,rate=48000,channels=1",
+      rec, expect_failure);
 }
 
 static void
@@ -619,6 +627,49 @@ GST_START_TEST (test_stall_names_card)
 
 GST_END_TEST;
 
+/* The input's rate and channels are asked of the card the device is now;
+ * an absent one (waited for) is not asked. */
+GST_START_TEST (test_probe_asks_the_card)
+{
+  Rec rec;
+  Run *run;
+  gchar **inputs;
+
+  cards (&PCH, &MIC, NULL);
+  run = start_caps (
+      "device=usb:16d0:0b40", "audio/x-raw,format=S16LE", &rec, FALSE);
+  collect (run, &rec, 1000);
+  finish (run, &rec);
+  inputs = state_lines ("inputs");
+  /* the probe, then the capture */
+  fail_unless_equals_int (g_strv_length (inputs), 2);
+  fail_unless_equals_string (inputs[0], "hw:CARD=Ultrasonic,DEV=0");
+  fail_unless_equals_string (inputs[1], "hw:CARD=Ultrasonic,DEV=0");
+  g_strfreev (inputs);
+  fail_unless (n_buffers (&rec) > 0);
+  run_free (run);
+  rec_clear (&rec);
+  rm_rf (state);
+  fail_unless (g_mkdir (state, 0700) == 0);
+
+  cards (&PCH, NULL);
+  run = start_caps ("device=usb:16d0:0b40 wait-for-device=true",
+      "audio/x-raw,format=S16LE", &rec, FALSE);
+  wait_for (run, &rec, &rec.lost, 1, 5000, "device-lost");
+  fail_unless_equals_int (runs (), 0);
+  cards (&PCH, &MIC, NULL);
+  wait_for (run, &rec, &rec.found, 1, 5000, "device-found");
+  collect (run, &rec, 500);
+  finish (run, &rec);
+  /* the capture only */
+  fail_unless_equals_int (runs (), 1);
+  fail_unless (n_buffers (&rec) > 0);
+  run_free (run);
+  rec_clear (&rec);
+}
+
+GST_END_TEST;
+
 static Suite *
 devices_suite (void)
 {
@@ -635,6 +686,7 @@ devices_suite (void)
   tcase_add_test (tc, test_device_timeout);
   tcase_add_test (tc, test_stop_while_waiting);
   tcase_add_test (tc, test_stall_names_card);
+  tcase_add_test (tc, test_probe_asks_the_card);
   return s;
 }
 
