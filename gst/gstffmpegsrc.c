@@ -51,12 +51,12 @@
  * `restarts` (guint, restarts so far), `device-info` (string, the card
  * this run opens).
  *
- * `ffmpegsrc-device-lost`: the device is absent and waited for. Fields:
- * `device` (string, as asked for), `reason` (string, with the capture
- * cards present).
+ * `ffmpegsrc-device-lost`: the device is absent (once per absence, with a
+ * WARNING). Fields: `device` (string, as asked for), `reason` (string,
+ * with the capture cards present).
  *
- * `ffmpegsrc-device-found`: it is back and settled; ffmpeg starts. Fields:
- * `device`, `device-info` (string, the card it resolved to).
+ * `ffmpegsrc-device-found`: it is back (and settled); ffmpeg starts.
+ * Fields: `device`, `device-info` (string, the card it resolved to).
  *
  * `ffmpegsrc-stats`: the #GstFFmpegSrc:stats, every
  * #GstFFmpegSrc:stats-interval.
@@ -1261,7 +1261,10 @@ gst_ffmpeg_src_post_device (GstFFmpegSrc *src, const FfcItem *item)
 
   if (item->type == FFC_ITEM_DEVICE_LOST) {
     GST_ELEMENT_WARNING (src, RESOURCE, NOT_FOUND,
-        ("The capture device \"%s\" is absent: waiting for it", device),
+        ("The capture device \"%s\" is absent: %s", device,
+            src->running.wait_for_device
+                ? "waiting for it"
+                : "restarting until it is back (max-restarts)"),
         ("%s", item->reason));
     s = gst_structure_new ("ffmpegsrc-device-lost", "device", G_TYPE_STRING,
         device, "reason", G_TYPE_STRING, GST_STR_NULL (item->reason), NULL);

@@ -69,6 +69,7 @@ struct _FfcCapture {
   /* this run's argv and device (argv_func), capture thread only */
   gchar **run_argv;
   gchar *run_info;
+  FfcDeviceWait device_wait; /* across runs */
 };
 
 typedef struct {
@@ -681,21 +682,18 @@ typedef enum {
 static DeviceOutcome
 await_device (FfcCapture *c, gchar **why_out)
 {
-  FfcDeviceWait wait;
-
   g_clear_pointer (&c->run_argv, g_strfreev);
   g_clear_pointer (&c->run_info, g_free);
   if (c->config.argv_func == NULL) {
     c->run_argv = g_strdupv (c->config.argv);
     return DEVICE_READY;
   }
-  ffc_device_wait_init (&wait, &c->config.device_wait);
   for (;;) {
     gchar *why = NULL;
     gboolean present = c->config.argv_func (
         &c->run_argv, &c->run_info, &why, c->config.argv_data);
-    FfcDeviceWaitDecision d =
-        ffc_device_wait_observe (&wait, g_get_monotonic_time (), present);
+    FfcDeviceWaitDecision d = ffc_device_wait_observe (
+        &c->device_wait, g_get_monotonic_time (), present);
 
     set_device_present (c, present);
     if (d.lost)
@@ -812,6 +810,7 @@ ffc_capture_new (const FfcCaptureConfig *config)
   c->pending_gaps = g_array_new (FALSE, FALSE, sizeof (PendingGap));
   c->wake_fds[0] = c->wake_fds[1] = -1;
   c->stats.device_present = TRUE;
+  ffc_device_wait_init (&c->device_wait, &c->config.device_wait);
   g_mutex_init (&c->lock);
   g_cond_init (&c->cond);
   g_queue_init (&c->items);

@@ -21,8 +21,8 @@ typedef enum {
   FFC_ITEM_ERROR,     /* capture cannot go on */
   FFC_ITEM_EOS,       /* ffmpeg ended normally */
   /* devices named by identity (argv_func): */
-  FFC_ITEM_DEVICE_LOST,  /* the device is absent: waiting for it */
-  FFC_ITEM_DEVICE_FOUND, /* it is back and settled: ffmpeg starts */
+  FFC_ITEM_DEVICE_LOST,  /* the device is absent (once per absence) */
+  FFC_ITEM_DEVICE_FOUND, /* it is back (and settled): ffmpeg starts */
 } FfcItemType;
 
 typedef struct {

@@ -580,16 +580,19 @@ ffc_device_wait_observe (FfcDeviceWait *w, gint64 now, gboolean present)
   const FfcDeviceWaitConfig *cfg = &w->config;
 
   if (present) {
-    /* there from the start: no absence to settle from */
+    /* there all along: no absence to settle from */
     if (!w->absent_seen) {
       d.action = FFC_DEVICE_WAIT_OPEN;
       return d;
     }
     if (w->present_since_us < 0)
       w->present_since_us = now;
-    if (now - w->present_since_us >= cfg->settle_us) {
+    /* back: not waiting, at once (the restart backoff paced the looks) */
+    if (!cfg->wait || now - w->present_since_us >= cfg->settle_us) {
       d.action = FFC_DEVICE_WAIT_OPEN;
       d.found = TRUE;
+      w->absent_seen = FALSE;
+      w->present_since_us = -1;
       return d;
     }
     /* settling: a device that goes again before it settles starts over;
@@ -599,14 +602,14 @@ ffc_device_wait_observe (FfcDeviceWait *w, gint64 now, gboolean present)
   }
 
   w->present_since_us = -1;
-  if (!cfg->wait) {
-    d.action = FFC_DEVICE_WAIT_GIVE_UP;
-    return d;
-  }
   if (!w->absent_seen) {
     w->absent_seen = TRUE;
     w->wait_started_us = now;
     d.lost = TRUE;
+  }
+  if (!cfg->wait) {
+    d.action = FFC_DEVICE_WAIT_GIVE_UP;
+    return d;
   }
   if (cfg->timeout_us > 0 && now - w->wait_started_us >= cfg->timeout_us) {
     d.action = FFC_DEVICE_WAIT_GIVE_UP;

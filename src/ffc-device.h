@@ -119,10 +119,13 @@ typedef struct {
   gboolean found; /* OPEN after an absence: say it is back */
 } FfcDeviceWaitDecision;
 
-/* Starts a wait (before each start of ffmpeg). */
+/* Once per capture: the observations before all its runs go to one wait.
+ * An absence is said once (lost) and its end once (found, with OPEN);
+ * without config.wait, every absent observation is GIVE_UP (a failed run)
+ * and a present one OPEN at once. */
 void ffc_device_wait_init (
     FfcDeviceWait *wait, const FfcDeviceWaitConfig *config);
-/* One observation; after OPEN or GIVE_UP, init again for the next wait. */
+/* One observation, before a run of ffmpeg. */
 FfcDeviceWaitDecision ffc_device_wait_observe (
     FfcDeviceWait *wait, gint64 now_us, gboolean present);
 

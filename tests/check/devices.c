@@ -507,6 +507,43 @@ GST_START_TEST (test_unplug_replug)
 
 GST_END_TEST;
 
+/* Without wait-for-device, an unplug is a failure restarted with backoff:
+ * the absence is said once (one warning, device-lost), each restart that
+ * finds the device absent is a failed one, and once it is back (found) the
+ * recording goes on. */
+GST_START_TEST (test_unplug_without_wait)
+{
+  FakeCard back = MIC;
+  Rec rec;
+  Run *run;
+
+  cards (&PCH, &MIC, NULL);
+  run = start ("device=usb:16d0:0b40", &rec, FALSE);
+  collect (run, &rec, 1000);
+  cards (&PCH, NULL);
+  wait_for (run, &rec, &rec.lost, 1, 5000, "device-lost");
+  /* restarts after 100, 200, 400, 800 ms find it absent */
+  collect (run, &rec, 1500);
+  fail_if (stats_bool (rec.src, "device-present"));
+  fail_unless_equals_int (runs (), 1);
+  back.card = 4;
+  cards (&PCH, &back, NULL);
+  wait_for (run, &rec, &rec.found, 1, 15000, "device-found");
+  fail_unless_equals_string (rec.found_info,
+      "card 4 (id Ultrasonic, USB 16d0:0b40 serial 123, port 1-1.2)");
+  collect (run, &rec, 1000);
+  finish (run, &rec);
+  fail_unless_equals_int (rec.lost, 1);
+  fail_unless_equals_int (rec.found, 1);
+  fail_unless_equals_int (rec.warnings, 1);
+  fail_unless_equals_int (rec.restarted, 1);
+  fail_unless_equals_int (runs (), 2);
+  run_free (run);
+  rec_clear (&rec);
+}
+
+GST_END_TEST;
+
 /* A link that comes and goes faster than device-settle is never opened;
  * once it stays, it is. */
 GST_START_TEST (test_flapping_not_opened)
@@ -519,12 +556,13 @@ GST_START_TEST (test_flapping_not_opened)
                "device-settle=1000000000",
       &rec, FALSE);
   wait_for (run, &rec, &rec.lost, 1, 5000, "device-lost");
+  /* present 300 ms, absent 700 ms (7 polls: none can miss it), 5 times */
   for (guint i = 0; i < 10; i++) {
     if (i % 2 == 0)
       cards (&PCH, &MIC, NULL);
     else
       cards (&PCH, NULL);
-    collect (run, &rec, 300);
+    collect (run, &rec, i % 2 == 0 ? 300 : 700);
   }
   fail_unless_equals_int (runs (), 0);
   fail_unless_equals_int (rec.found, 0);
@@ -682,6 +720,7 @@ devices_suite (void)
   tcase_add_test (tc, test_absent_fails_start);
   tcase_add_test (tc, test_renumbered_across_restart);
   tcase_add_test (tc, test_unplug_replug);
+  tcase_add_test (tc, test_unplug_without_wait);
   tcase_add_test (tc, test_flapping_not_opened);
   tcase_add_test (tc, test_device_timeout);
   tcase_add_test (tc, test_stop_while_waiting);

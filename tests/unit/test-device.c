@@ -463,8 +463,23 @@ test_wait_no_wait (void)
 
   cfg.wait = FALSE;
   ffc_device_wait_init (&w, &cfg);
+  /* each absent look is a failed run; the absence is said once */
   d = ffc_device_wait_observe (&w, 0, FALSE);
   g_assert_cmpint (d.action, ==, FFC_DEVICE_WAIT_GIVE_UP);
+  g_assert_true (d.lost);
+  d = ffc_device_wait_observe (&w, SEC / 10, FALSE);
+  g_assert_cmpint (d.action, ==, FFC_DEVICE_WAIT_GIVE_UP);
+  g_assert_false (d.lost);
+  /* back: opened at once (the restarts' backoff paced the looks), found */
+  d = ffc_device_wait_observe (&w, SEC / 2, TRUE);
+  g_assert_cmpint (d.action, ==, FFC_DEVICE_WAIT_OPEN);
+  g_assert_true (d.found);
+  d = ffc_device_wait_observe (&w, SEC, TRUE);
+  g_assert_cmpint (d.action, ==, FFC_DEVICE_WAIT_OPEN);
+  g_assert_false (d.found);
+  /* gone again: said again */
+  d = ffc_device_wait_observe (&w, 2 * SEC, FALSE);
+  g_assert_true (d.lost);
 }
 
 static void
@@ -502,12 +517,18 @@ test_wait_lost_then_found (void)
   g_assert_true (d.found);
   g_assert_false (d.lost);
 
-  /* the next wait (another unplug) says so again, once */
-  ffc_device_wait_init (&w, &WAIT);
+  /* present at the next restart: at once, nothing said */
+  d = ffc_device_wait_observe (&w, back + 10 * SEC, TRUE);
+  g_assert_cmpint (d.action, ==, FFC_DEVICE_WAIT_OPEN);
+  g_assert_false (d.found);
+  /* another unplug says so again, once, and waits anew */
+  t = back + 20 * SEC;
   d = ffc_device_wait_observe (&w, t, FALSE);
   g_assert_true (d.lost);
   d = ffc_device_wait_observe (&w, t + SEC, FALSE);
   g_assert_false (d.lost);
+  d = ffc_device_wait_observe (&w, t + 2 * SEC, TRUE);
+  g_assert_cmpint (d.action, ==, FFC_DEVICE_WAIT_POLL);
 }
 
 static void
