@@ -82,6 +82,54 @@ test_max_restarts (void)
   expect_refused ("max-restarts", -2, "max-restarts=-2");
 }
 
+/* a device by identity: the run's arguments are the capture's, with the
+ * card resolved for this run as ffmpeg's input */
+static void
+test_argv_for_device (void)
+{
+  FfcSrcSettings s = { .input_format = "alsa",
+    .device = "usb:16d0:0b40",
+    .sample_rate = 384000,
+    .buffer_time_ns = 10 * S,
+    .stall_timeout_ns = 2 * S,
+    .max_restarts = -1,
+    .device_poll_ns = 1 * S };
+  FfcCaptureConfig config;
+  gboolean batch, live;
+  gchar **argv;
+  guint n, at = 0;
+
+  ffc_src_settings_capture_config (&s, "/usr/bin/ffmpeg", NULL,
+      FFC_SAMPLE_S16LE, 48000, 1, &config, &batch, &live);
+  argv = ffc_src_settings_argv (&s, "hw:CARD=Ultrasonic,DEV=0",
+      "/usr/bin/ffmpeg", NULL, FFC_SAMPLE_S16LE, 48000, 1);
+  n = g_strv_length (config.argv);
+  g_assert_cmpuint (g_strv_length (argv), ==, n);
+  for (guint i = 0; i < n; i++) {
+    if (g_str_equal (config.argv[i], "usb:16d0:0b40")) {
+      g_assert_cmpstr (argv[i - 1], ==, "-i");
+      g_assert_cmpstr (argv[i], ==, "hw:CARD=Ultrasonic,DEV=0");
+      at = i;
+    } else {
+      g_assert_cmpstr (argv[i], ==, config.argv[i]);
+    }
+  }
+  g_assert_cmpuint (at, >, 0);
+  /* the waiting settings reach the capture */
+  s.wait_for_device = TRUE;
+  s.device_settle_ns = 2 * S;
+  s.device_timeout_ns = 60 * S;
+  g_strfreev (config.argv);
+  ffc_src_settings_capture_config (&s, "/usr/bin/ffmpeg", NULL,
+      FFC_SAMPLE_S16LE, 48000, 1, &config, &batch, &live);
+  g_assert_true (config.device_wait.wait);
+  g_assert_cmpint (config.device_wait.poll_us, ==, G_USEC_PER_SEC);
+  g_assert_cmpint (config.device_wait.settle_us, ==, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (config.device_wait.timeout_us, ==, 60 * G_USEC_PER_SEC);
+  g_strfreev (config.argv);
+  g_strfreev (argv);
+}
+
 /* waiting for a device by identity */
 static void
 test_device_wait (void)
@@ -213,6 +261,7 @@ main (int argc, char **argv)
   g_test_add_func ("/settings/max-restarts", test_max_restarts);
   g_test_add_func ("/settings/whole", test_whole_settings);
   g_test_add_func ("/settings/device-wait", test_device_wait);
+  g_test_add_func ("/settings/argv-for-device", test_argv_for_device);
   g_test_add_func ("/settings/resolve", test_resolve);
   g_test_add_func ("/settings/latency", test_latency);
   return g_test_run ();
