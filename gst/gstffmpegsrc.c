@@ -843,14 +843,6 @@ gst_ffmpeg_src_probe (GstFFmpegSrc *src)
   ffc_device_match_clear (&match);
 }
 
-static const gchar *
-format_name (FfcSampleFormat format)
-{
-  return format == FFC_SAMPLE_S32LE   ? "S32LE"
-         : format == FFC_SAMPLE_F32LE ? "F32LE"
-                                      : "S16LE";
-}
-
 static gboolean
 field_is_fixed (const GstStructure *s, const gchar *field)
 {
@@ -900,7 +892,7 @@ gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
   g_value_init (&channels_v, G_TYPE_INT);
   g_value_set_int (&channels_v, own.channels);
   g_value_init (&format_v, G_TYPE_STRING);
-  g_value_set_static_string (&format_v, format_name (own.format));
+  g_value_set_static_string (&format_v, ffc_sample_format_name (own.format));
   for (guint i = 0; i < n; i++) {
     s = gst_caps_get_structure (caps, i);
     offers[i].rate = accepts (s, "rate", &rate_v);
@@ -916,7 +908,8 @@ gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
   s = gst_structure_copy (gst_caps_get_structure (caps, chosen));
   gst_caps_unref (caps);
   caps = gst_caps_new_full (s, NULL);
-  gst_structure_fixate_field_string (s, "format", format_name (own.format));
+  gst_structure_fixate_field_string (
+      s, "format", ffc_sample_format_name (own.format));
   gst_structure_fixate_field_nearest_int (s, "rate", own.rate);
   gst_structure_fixate_field_nearest_int (s, "channels", own.channels);
   gst_structure_get_int (s, "channels", &channels);
@@ -933,15 +926,8 @@ gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
 static FfcSampleFormat
 sample_format_from_info (const GstAudioInfo *info)
 {
-  switch (GST_AUDIO_INFO_FORMAT (info)) {
-    case GST_AUDIO_FORMAT_S32LE:
-      return FFC_SAMPLE_S32LE;
-    case GST_AUDIO_FORMAT_F32LE:
-      return FFC_SAMPLE_F32LE;
-    case GST_AUDIO_FORMAT_S16LE:
-    default:
-      return FFC_SAMPLE_S16LE;
-  }
+  return ffc_sample_format_from_name (
+      gst_audio_format_to_string (GST_AUDIO_INFO_FORMAT (info)));
 }
 
 static void
