@@ -90,6 +90,7 @@
 #include "gstffcaptureelements.h"
 
 #include "gstffcclock.h"
+#include "gstffcprops.h"
 
 #include <math.h>
 #include <string.h>
@@ -526,7 +527,6 @@ gst_ffmpeg_src_set_property (
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (object);
   GError *error = NULL;
-  gpointer field;
 
   if (prop_id == PROP_0 || prop_id == PROP_STATS
       || prop_id >= G_N_ELEMENTS (prop_offsets)) {
@@ -542,22 +542,8 @@ gst_ffmpeg_src_set_property (
         GST_OBJECT_NAME (src), pspec->name);
     return;
   }
-  field = G_STRUCT_MEMBER_P (&src->props, prop_offsets[prop_id]);
-  switch (G_PARAM_SPEC_VALUE_TYPE (pspec)) {
-    case G_TYPE_STRING:
-      g_free (*(gchar **)field);
-      *(gchar **)field = g_value_dup_string (value);
-      break;
-    case G_TYPE_INT:
-      *(gint *)field = g_value_get_int (value);
-      break;
-    case G_TYPE_UINT64:
-      *(guint64 *)field = g_value_get_uint64 (value);
-      break;
-    default:
-      *(gboolean *)field = g_value_get_boolean (value);
-      break;
-  }
+  gst_ffc_prop_set (&src->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
+      prop_id, value, pspec);
   GST_OBJECT_UNLOCK (src);
   /* kept, so that start () fails with the same message */
   if (!check_property (pspec, value, &error)) {
@@ -572,7 +558,6 @@ gst_ffmpeg_src_get_property (
     GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (object);
-  gpointer field;
 
   if (prop_id == PROP_STATS) {
     g_value_take_boxed (value, gst_ffmpeg_src_make_stats (src));
@@ -584,21 +569,8 @@ gst_ffmpeg_src_get_property (
     return;
   }
   GST_OBJECT_LOCK (src);
-  field = G_STRUCT_MEMBER_P (&src->props, prop_offsets[prop_id]);
-  switch (G_PARAM_SPEC_VALUE_TYPE (pspec)) {
-    case G_TYPE_STRING:
-      g_value_set_string (value, *(gchar **)field);
-      break;
-    case G_TYPE_INT:
-      g_value_set_int (value, *(gint *)field);
-      break;
-    case G_TYPE_UINT64:
-      g_value_set_uint64 (value, *(guint64 *)field);
-      break;
-    default:
-      g_value_set_boolean (value, *(gboolean *)field);
-      break;
-  }
+  gst_ffc_prop_get (&src->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
+      prop_id, value, pspec);
   GST_OBJECT_UNLOCK (src);
 }
 

@@ -1,0 +1,83 @@
+/* gst-ffcapture: properties kept in a settings struct, by offset
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstffcprops.h"
+
+void
+gst_ffc_prop_set (gpointer settings, const gsize *offsets, guint n_offsets,
+    guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  gpointer field;
+
+  g_return_if_fail (prop_id > 0 && prop_id < n_offsets);
+  field = G_STRUCT_MEMBER_P (settings, offsets[prop_id]);
+  if (G_IS_PARAM_SPEC_ENUM (pspec)) {
+    *(gint *)field = g_value_get_enum (value);
+    return;
+  }
+  switch (G_PARAM_SPEC_VALUE_TYPE (pspec)) {
+    case G_TYPE_STRING:
+      g_free (*(gchar **)field);
+      *(gchar **)field = g_value_dup_string (value);
+      break;
+    case G_TYPE_INT:
+      *(gint *)field = g_value_get_int (value);
+      break;
+    case G_TYPE_UINT:
+      *(guint *)field = g_value_get_uint (value);
+      break;
+    case G_TYPE_UINT64:
+      *(guint64 *)field = g_value_get_uint64 (value);
+      break;
+    case G_TYPE_DOUBLE:
+      *(gdouble *)field = g_value_get_double (value);
+      break;
+    case G_TYPE_BOOLEAN:
+      *(gboolean *)field = g_value_get_boolean (value);
+      break;
+    default:
+      g_warn_if_reached ();
+      break;
+  }
+}
+
+void
+gst_ffc_prop_get (gconstpointer settings, const gsize *offsets, guint n_offsets,
+    guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  gconstpointer field;
+
+  g_return_if_fail (prop_id > 0 && prop_id < n_offsets);
+  field = G_STRUCT_MEMBER_P (settings, offsets[prop_id]);
+  if (G_IS_PARAM_SPEC_ENUM (pspec)) {
+    g_value_set_enum (value, *(const gint *)field);
+    return;
+  }
+  switch (G_PARAM_SPEC_VALUE_TYPE (pspec)) {
+    case G_TYPE_STRING:
+      g_value_set_string (value, *(gchar *const *)field);
+      break;
+    case G_TYPE_INT:
+      g_value_set_int (value, *(const gint *)field);
+      break;
+    case G_TYPE_UINT:
+      g_value_set_uint (value, *(const guint *)field);
+      break;
+    case G_TYPE_UINT64:
+      g_value_set_uint64 (value, *(const guint64 *)field);
+      break;
+    case G_TYPE_DOUBLE:
+      g_value_set_double (value, *(const gdouble *)field);
+      break;
+    case G_TYPE_BOOLEAN:
+      g_value_set_boolean (value, *(const gboolean *)field);
+      break;
+    default:
+      g_warn_if_reached ();
+      break;
+  }
+}
