@@ -1209,12 +1209,14 @@ gst_ffmpeg_src_post_device (GstFFmpegSrc *src, const FfcItem *item)
   GstStructure *s;
 
   if (item->type == FFC_ITEM_DEVICE_LOST) {
-    GST_ELEMENT_WARNING (src, RESOURCE, NOT_FOUND,
-        ("The capture device \"%s\" is absent: %s", device,
-            src->running.wait_for_device
-                ? "waiting for it"
-                : "restarting until it is back (max-restarts)"),
-        ("%s", item->reason));
+    gchar *details,
+        *text = ffc_item_describe_failure (item, device,
+            src->running.input_format, src->running.wait_for_device, &details);
+
+    GST_ELEMENT_WARNING (
+        src, RESOURCE, NOT_FOUND, ("%s", text), ("%s", details));
+    g_free (text);
+    g_free (details);
     s = gst_structure_new ("ffmpegsrc-device-lost", "device", G_TYPE_STRING,
         device, "reason", G_TYPE_STRING, GST_STR_NULL (item->reason), NULL);
   } else {
@@ -1281,15 +1283,19 @@ gst_ffmpeg_src_create (GstPushSrc *psrc, GstBuffer **buf)
         gst_ffmpeg_src_post_device (src, item);
         done = FALSE;
         break;
-      case FFC_ITEM_ERROR:
-        GST_ELEMENT_ERROR_WITH_DETAILS (src, RESOURCE, READ,
-            ("Cannot capture from \"%s\" (input-format \"%s\"): %s",
-                src->running.device, GST_STR_NULL (src->running.input_format),
-                item->reason),
-            ("ffmpeg's last output:\n%s", GST_STR_NULL (item->stderr_tail)),
+      case FFC_ITEM_ERROR: {
+        gchar *details,
+            *text = ffc_item_describe_failure (item, src->running.device,
+                src->running.input_format, FALSE, &details);
+
+        GST_ELEMENT_ERROR_WITH_DETAILS (src, RESOURCE, READ, ("%s", text),
+            ("%s", details),
             ("stderr", G_TYPE_STRING, GST_STR_NULL (item->stderr_tail), NULL));
+        g_free (text);
+        g_free (details);
         ret = GST_FLOW_ERROR;
         break;
+      }
       case FFC_ITEM_EOS:
         GST_INFO_OBJECT (src, "ffmpeg ended normally");
         ret = GST_FLOW_EOS;

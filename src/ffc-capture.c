@@ -189,6 +189,30 @@ ffc_item_describe (const FfcItem *item, const FfcCaptureStats *stats,
   }
 }
 
+static const gchar *
+or_null (const gchar *text)
+{
+  return text != NULL ? text : "(NULL)";
+}
+
+gchar *
+ffc_item_describe_failure (const FfcItem *item, const gchar *device,
+    const gchar *input_format, gboolean wait_for_device, gchar **details)
+{
+  if (item->type == FFC_ITEM_DEVICE_LOST) {
+    *details = g_strdup (or_null (item->reason));
+    return g_strdup_printf ("The capture device \"%s\" is absent: %s",
+        or_null (device),
+        wait_for_device ? "waiting for it"
+                        : "restarting until it is back (max-restarts)");
+  }
+  *details = g_strdup_printf (
+      "ffmpeg's last output:\n%s", or_null (item->stderr_tail));
+  return g_strdup_printf (
+      "Cannot capture from \"%s\" (input-format \"%s\"): %s", or_null (device),
+      or_null (input_format), or_null (item->reason));
+}
+
 void
 ffc_item_free (FfcItem *item)
 {

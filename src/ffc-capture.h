@@ -119,6 +119,11 @@ gint64 ffc_capture_backoff_next_us (gint64 previous_us);
  * `buffer_time_ns` the queue's capacity. */
 gchar *ffc_item_describe (const FfcItem *item, const FfcCaptureStats *stats,
     guint rate, guint64 buffer_time_ns, gchar **details);
+/* What an ERROR item (the capture gave up) or a DEVICE_LOST item tells the
+ * user, naming the device and input format as they were set, and the
+ * details for the log (*details, to free). */
+gchar *ffc_item_describe_failure (const FfcItem *item, const gchar *device,
+    const gchar *input_format, gboolean wait_for_device, gchar **details);
 
 /* The restart policy: what follows a run of ffmpeg, decided from how it
  * ended alone (a pure function, unit-tested without a child). */

@@ -291,6 +291,48 @@ test_item_describe (void)
   g_free (details);
 }
 
+/* what the user is told when the capture gives up or the device goes */
+static void
+test_item_describe_failure (void)
+{
+  FfcItem item = { FFC_ITEM_ERROR, .reason = "ffmpeg exited with status 1",
+    .stderr_tail = "hw:9: No such device" };
+  gchar *details, *text;
+
+  text = ffc_item_describe_failure (&item, "hw:9", "alsa", FALSE, &details);
+  g_assert_cmpstr (text, ==,
+      "Cannot capture from \"hw:9\" (input-format \"alsa\"): ffmpeg exited "
+      "with status 1");
+  g_assert_cmpstr (details, ==, "ffmpeg's last output:\nhw:9: No such device");
+  g_free (text);
+  g_free (details);
+  /* ffmpeg probes the input format: it was never set */
+  item.stderr_tail = NULL;
+  text = ffc_item_describe_failure (&item, "in.wav", NULL, FALSE, &details);
+  g_assert_cmpstr (text, ==,
+      "Cannot capture from \"in.wav\" (input-format \"(NULL)\"): ffmpeg "
+      "exited with status 1");
+  g_assert_cmpstr (details, ==, "ffmpeg's last output:\n(NULL)");
+  g_free (text);
+  g_free (details);
+
+  item = (FfcItem){ FFC_ITEM_DEVICE_LOST, .reason = "no card 0d8c:0014" };
+  text = ffc_item_describe_failure (
+      &item, "usb:0d8c:0014", "alsa", TRUE, &details);
+  g_assert_cmpstr (text, ==,
+      "The capture device \"usb:0d8c:0014\" is absent: waiting for it");
+  g_assert_cmpstr (details, ==, "no card 0d8c:0014");
+  g_free (text);
+  g_free (details);
+  text = ffc_item_describe_failure (
+      &item, "usb:0d8c:0014", "alsa", FALSE, &details);
+  g_assert_cmpstr (text, ==,
+      "The capture device \"usb:0d8c:0014\" is absent: restarting until it "
+      "is back (max-restarts)");
+  g_free (text);
+  g_free (details);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -310,5 +352,7 @@ main (int argc, char **argv)
   g_test_add_func ("/restart/backoff-sequence", test_backoff_sequence);
   g_test_add_func ("/restart/max-restarts", test_max_restarts);
   g_test_add_func ("/restart/item-describe", test_item_describe);
+  g_test_add_func (
+      "/restart/item-describe-failure", test_item_describe_failure);
   return g_test_run ();
 }
