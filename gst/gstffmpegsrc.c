@@ -434,51 +434,41 @@ gst_ffmpeg_src_finalize (GObject *object)
 static GstStructure *
 gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
 {
-  FfcCaptureStats stats = {
-    0,
-  };
-  guint64 pushed;
-  gdouble drift_ppm;
-  gboolean synchronised;
-  gint bpf, rate;
-  gchar *device_info;
+  FfcCaptureStats capture;
+  gboolean running;
+  guint bpf, rate;
+  FfcSrcStats st;
   GstStructure *s;
 
-  stats.device_present = TRUE; /* until a capture says otherwise */
   g_mutex_lock (&src->capture_lock);
-  if (src->capture != NULL)
-    ffc_capture_get_stats (src->capture, &stats);
+  running = src->capture != NULL;
+  if (running)
+    ffc_capture_get_stats (src->capture, &capture);
   bpf = GST_AUDIO_INFO_BPF (&src->info);
   rate = GST_AUDIO_INFO_RATE (&src->info);
   g_mutex_unlock (&src->capture_lock);
 
   GST_OBJECT_LOCK (src);
-  pushed = src->samples_pushed;
-  drift_ppm = src->drift_ppm;
-  synchronised = src->clock_synchronised;
-  device_info = g_strdup (src->device_info ? src->device_info : "");
-  GST_OBJECT_UNLOCK (src);
-
+  ffc_src_stats_make (&st, running ? &capture : NULL, src->samples_pushed, bpf,
+      rate, src->drift_ppm, src->clock_synchronised, src->device_info);
   /* clang-format off */
   s = gst_structure_new ("ffmpegsrc-stats",
-      "samples-pushed", G_TYPE_UINT64, pushed,
-      "samples-dropped", G_TYPE_UINT64, stats.frames_dropped,
-      "xruns", G_TYPE_UINT64, stats.xruns,
-      "gaps", G_TYPE_UINT64, stats.gaps,
-      "samples-lost", G_TYPE_UINT64, stats.frames_lost,
-      "restarts", G_TYPE_UINT, stats.restarts,
-      "child-pid", G_TYPE_INT, stats.child_pid,
-      "queue-level", G_TYPE_UINT64, (bpf > 0 && rate > 0)
-          ? gst_util_uint64_scale (stats.queued_bytes / bpf, GST_SECOND, rate)
-          : (guint64) 0,
-      "queue-bytes", G_TYPE_UINT64, (guint64) stats.queued_bytes,
-      "drift-ppm", G_TYPE_DOUBLE, drift_ppm,
-      "clock-synchronised", G_TYPE_BOOLEAN, synchronised,
-      "device-present", G_TYPE_BOOLEAN, stats.device_present,
-      "device-info", G_TYPE_STRING, device_info,
+      "samples-pushed", G_TYPE_UINT64, st.samples_pushed,
+      "samples-dropped", G_TYPE_UINT64, st.samples_dropped,
+      "xruns", G_TYPE_UINT64, st.xruns,
+      "gaps", G_TYPE_UINT64, st.gaps,
+      "samples-lost", G_TYPE_UINT64, st.samples_lost,
+      "restarts", G_TYPE_UINT, st.restarts,
+      "child-pid", G_TYPE_INT, st.child_pid,
+      "queue-level", G_TYPE_UINT64, st.queue_level_ns,
+      "queue-bytes", G_TYPE_UINT64, st.queue_bytes,
+      "drift-ppm", G_TYPE_DOUBLE, st.drift_ppm,
+      "clock-synchronised", G_TYPE_BOOLEAN, st.clock_synchronised,
+      "device-present", G_TYPE_BOOLEAN, st.device_present,
+      "device-info", G_TYPE_STRING, st.device_info,
       NULL);
   /* clang-format on */
-  g_free (device_info);
+  GST_OBJECT_UNLOCK (src);
   return s;
 }
 

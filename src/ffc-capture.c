@@ -9,6 +9,7 @@
  * and counted to the frame, and the consumer learns of the gap.
  */
 #include "ffc-capture.h"
+#include "ffc-stamp.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -187,6 +188,32 @@ ffc_item_describe (const FfcItem *item, const FfcCaptureStats *stats,
       *details = g_strdup (item->stderr_tail ? item->stderr_tail : "");
       return g_strdup (item->reason ? item->reason : "");
   }
+}
+
+void
+ffc_src_stats_make (FfcSrcStats *out, const FfcCaptureStats *capture,
+    guint64 samples_pushed, guint bytes_per_frame, guint rate,
+    gdouble drift_ppm, gboolean synchronised, const gchar *device_info)
+{
+  FfcCaptureStats none = { .device_present = TRUE };
+  const FfcCaptureStats *c = capture != NULL ? capture : &none;
+
+  out->samples_pushed = samples_pushed;
+  out->samples_dropped = c->frames_dropped;
+  out->xruns = c->xruns;
+  out->gaps = c->gaps;
+  out->samples_lost = c->frames_lost;
+  out->restarts = c->restarts;
+  out->child_pid = c->child_pid;
+  out->queue_level_ns =
+      (bytes_per_frame > 0 && rate > 0)
+          ? (guint64)ffc_frames_to_ns (c->queued_bytes / bytes_per_frame, rate)
+          : 0;
+  out->queue_bytes = c->queued_bytes;
+  out->drift_ppm = drift_ppm;
+  out->clock_synchronised = synchronised;
+  out->device_present = c->device_present;
+  out->device_info = device_info != NULL ? device_info : "";
 }
 
 static const gchar *

@@ -102,6 +102,32 @@ typedef struct {
   gboolean device_present; /* FALSE while the device is waited for */
 } FfcCaptureStats;
 
+/* ffmpegsrc's stats (its `stats` property and ffmpegsrc-stats message),
+ * one field each: the capture's counters and what the element keeps. */
+typedef struct {
+  guint64 samples_pushed;
+  guint64 samples_dropped;
+  guint64 xruns;
+  guint64 gaps;
+  guint64 samples_lost;
+  guint restarts;
+  gint child_pid;
+  guint64 queue_level_ns; /* the queue's audio; 0 before caps */
+  guint64 queue_bytes;
+  gdouble drift_ppm; /* NAN until known */
+  gboolean clock_synchronised;
+  gboolean device_present;
+  const gchar *device_info; /* never NULL; borrowed from the caller */
+} FfcSrcStats;
+
+/* The stats from a capture's (`capture` NULL when none runs: nothing
+ * dropped, the device present), the samples pushed, the output's bytes per
+ * frame and rate (0 before caps), the time model's drift and
+ * synchronisation and the device's card (NULL: ""). */
+void ffc_src_stats_make (FfcSrcStats *out, const FfcCaptureStats *capture,
+    guint64 samples_pushed, guint bytes_per_frame, guint rate,
+    gdouble drift_ppm, gboolean synchronised, const gchar *device_info);
+
 typedef struct _FfcCapture FfcCapture;
 
 FfcCapture *ffc_capture_new (const FfcCaptureConfig *config);
