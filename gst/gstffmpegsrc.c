@@ -496,19 +496,13 @@ static const gsize prop_offsets[] = {
 static gboolean
 check_property (GParamSpec *pspec, const GValue *value, GError **error)
 {
-  gchar **argv = NULL;
-  gboolean ok = TRUE;
+  gint64 number = G_VALUE_HOLDS_INT (value)      ? g_value_get_int (value)
+                  : G_VALUE_HOLDS_UINT64 (value) ? (gint64)MIN (
+                        g_value_get_uint64 (value), (guint64)G_MAXINT64)
+                                                 : 0;
 
-  if (ffc_settings_range_text (pspec->name) != NULL)
-    ok = ffc_settings_check (pspec->name,
-        G_VALUE_HOLDS_INT (value)
-            ? g_value_get_int (value)
-            : (gint64)MIN (g_value_get_uint64 (value), (guint64)G_MAXINT64),
-        error);
-  else if (g_str_equal (pspec->name, "input-options"))
-    ok = ffc_args_split_options (g_value_get_string (value), &argv, error);
-  g_strfreev (argv);
-  return ok;
+  return ffc_src_settings_check_value (pspec->name, number,
+      G_VALUE_HOLDS_STRING (value) ? g_value_get_string (value) : NULL, error);
 }
 
 static void

@@ -85,6 +85,21 @@ ffc_settings_check (const gchar *property, gint64 value, GError **error)
   return FALSE;
 }
 
+gboolean
+ffc_src_settings_check_value (
+    const gchar *property, gint64 number, const gchar *text, GError **error)
+{
+  gchar **argv = NULL;
+  gboolean ok = TRUE;
+
+  if (ffc_settings_range_text (property) != NULL)
+    ok = ffc_settings_check (property, number, error);
+  else if (g_strcmp0 (property, "input-options") == 0)
+    ok = ffc_args_split_options (text, &argv, error);
+  g_strfreev (argv);
+  return ok;
+}
+
 void
 ffc_src_settings_clear (FfcSrcSettings *s)
 {

@@ -68,6 +68,12 @@ void ffc_src_settings_clear (FfcSrcSettings *s);
 
 /* The settings with a range are in it; says which is not, and why */
 gboolean ffc_src_settings_check (const FfcSrcSettings *s, GError **error);
+/* One value as a property setter is given it (`number` for the numeric
+ * properties, `text` for the strings), refused as ffc_src_settings_check ()
+ * will refuse it at start: a number out of its range, input-options that do
+ * not split; any other property or value passes. */
+gboolean ffc_src_settings_check_value (
+    const gchar *property, gint64 number, const gchar *text, GError **error);
 
 /* Everything start () checks, in order: the ranges, the program (found in
  * PATH: *program), the input options (split: *input_argv) and a device. */

@@ -145,6 +145,38 @@ test_device_wait (void)
   g_assert_true (ffc_settings_check ("device-timeout", 100 * MS, NULL));
 }
 
+/* what a property setter refuses at once, as the start would */
+static void
+test_check_value (void)
+{
+  GError *error = NULL;
+
+  g_assert_true (ffc_src_settings_check_value ("sample-rate", 0, NULL, NULL));
+  g_assert_false (
+      ffc_src_settings_check_value ("sample-rate", 999, NULL, &error));
+  g_assert_error (error, FFC_SETTINGS_ERROR, FFC_SETTINGS_ERROR_RANGE);
+  g_assert_nonnull (strstr (error->message, "sample-rate=999"));
+  g_clear_error (&error);
+  g_assert_false (
+      ffc_src_settings_check_value ("buffer-time", G_MAXINT64, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "buffer-time="));
+  g_clear_error (&error);
+  g_assert_true (
+      ffc_src_settings_check_value ("stats-interval", 0, NULL, NULL));
+  /* input-options split as the start splits them */
+  g_assert_true (ffc_src_settings_check_value (
+      "input-options", 0, "-thread_queue_size 4096", NULL));
+  g_assert_true (ffc_src_settings_check_value ("input-options", 0, NULL, NULL));
+  g_assert_false (ffc_src_settings_check_value (
+      "input-options", 0, "-metadata \"title=open", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  /* the others are not checked here: paths, formats, the device */
+  g_assert_true (ffc_src_settings_check_value ("ffmpeg-path", 0, "", NULL));
+  g_assert_true (ffc_src_settings_check_value ("device", 0, "usb:zz", NULL));
+  g_assert_true (ffc_src_settings_check_value ("lock-to-clock", 0, NULL, NULL));
+}
+
 static void
 test_whole_settings (void)
 {
@@ -264,5 +296,6 @@ main (int argc, char **argv)
   g_test_add_func ("/settings/argv-for-device", test_argv_for_device);
   g_test_add_func ("/settings/resolve", test_resolve);
   g_test_add_func ("/settings/latency", test_latency);
+  g_test_add_func ("/settings/check-value", test_check_value);
   return g_test_run ();
 }
