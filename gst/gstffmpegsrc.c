@@ -906,22 +906,18 @@ gst_ffmpeg_src_argv_for_run (
     gchar ***argv, gchar **info, gchar **why, gpointer data)
 {
   GstFFmpegSrc *src = data;
-  FfcDeviceMatch match;
   GError *error = NULL;
-  gboolean present =
-      ffc_device_resolve (&src->device_spec, src->device_root, &match, &error);
+  gboolean present = ffc_src_settings_argv_for_run (&src->running,
+      &src->device_spec, src->device_root, src->program, src->input_argv,
+      sample_format_from_info (&src->run_info),
+      GST_AUDIO_INFO_RATE (&src->run_info),
+      GST_AUDIO_INFO_CHANNELS (&src->run_info), argv, info, &error);
 
   if (present) {
-    gchar *command;
+    gchar *command = g_strjoinv (" ", *argv);
 
-    *argv = ffc_src_settings_argv (&src->running, match.alsa_name, src->program,
-        src->input_argv, sample_format_from_info (&src->run_info),
-        GST_AUDIO_INFO_RATE (&src->run_info),
-        GST_AUDIO_INFO_CHANNELS (&src->run_info));
-    *info = g_strdup (match.info);
-    command = g_strjoinv (" ", *argv);
     GST_DEBUG_OBJECT (
-        src, "%s is %s: %s", src->device_spec.text, match.info, command);
+        src, "%s is %s: %s", src->device_spec.text, *info, command);
     g_free (command);
   } else {
     GST_DEBUG_OBJECT (src, "%s", error->message);
@@ -930,9 +926,8 @@ gst_ffmpeg_src_argv_for_run (
   }
   GST_OBJECT_LOCK (src);
   g_free (src->device_info);
-  src->device_info = g_strdup (present ? match.info : "");
+  src->device_info = g_strdup (present ? *info : "");
   GST_OBJECT_UNLOCK (src);
-  ffc_device_match_clear (&match);
   return present;
 }
 

@@ -228,6 +228,25 @@ ffc_src_settings_argv (const FfcSrcSettings *s, const gchar *device,
 }
 
 gboolean
+ffc_src_settings_argv_for_run (const FfcSrcSettings *s,
+    const FfcDeviceSpec *spec, const gchar *root, const gchar *program,
+    gchar **input_argv, FfcSampleFormat format, guint rate, guint channels,
+    gchar ***argv, gchar **info, GError **error)
+{
+  FfcDeviceMatch match;
+
+  *argv = NULL;
+  *info = NULL;
+  if (!ffc_device_resolve (spec, root, &match, error))
+    return FALSE;
+  *argv = ffc_src_settings_argv (
+      s, match.alsa_name, program, input_argv, format, rate, channels);
+  *info = g_strdup (match.info);
+  ffc_device_match_clear (&match);
+  return TRUE;
+}
+
+gboolean
 ffc_src_settings_resolve (const FfcSrcSettings *s, gchar **program,
     gchar ***input_argv, GError **error)
 {

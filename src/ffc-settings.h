@@ -106,6 +106,16 @@ gchar **ffc_src_settings_argv (const FfcSrcSettings *s, const gchar *device,
     const gchar *program, gchar **input_argv, FfcSampleFormat format,
     guint rate, guint channels);
 
+/* One run of a device by identity (`spec`, resolved under `root` to the
+ * card present now): ffmpeg's arguments as ffc_src_settings_argv () makes
+ * them for that card (*argv) and the card for device-info (*info); FALSE
+ * (the error of ffc_device_resolve (): ABSENT, AMBIGUOUS) when no card can
+ * be opened now, with *argv and *info NULL. */
+gboolean ffc_src_settings_argv_for_run (const FfcSrcSettings *s,
+    const FfcDeviceSpec *spec, const gchar *root, const gchar *program,
+    gchar **input_argv, FfcSampleFormat format, guint rate, guint channels,
+    gchar ***argv, gchar **info, GError **error);
+
 /* besteffortsink's */
 typedef struct {
   guint64 max_latency_ns;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fake-sound.h"
+#include "ffc-settings.h"
 
 #define SEC G_USEC_PER_SEC
 
@@ -608,6 +609,50 @@ test_wait_no_settle (void)
   g_assert_true (d.found);
 }
 
+/* one run of ffmpegsrc: the card present now in ffmpeg's arguments, or
+ * none while it is absent */
+static void
+test_argv_for_run (void)
+{
+  gchar *root = fake_sound_new ();
+  FakeCard cards[] = { PCH, MIC };
+  FfcSrcSettings s = { .input_format = "alsa", .device = "usb:16d0:0b40" };
+  FfcDeviceSpec spec;
+  GError *error = NULL;
+  gchar **argv, *info;
+  guint i = 0;
+
+  g_assert_true (ffc_device_spec_parse (s.device, &spec, NULL));
+  fake_sound_set (root, cards, 2);
+  g_assert_true (
+      ffc_src_settings_argv_for_run (&s, &spec, root, "/usr/bin/ffmpeg", NULL,
+          FFC_SAMPLE_S32LE, 96000, 2, &argv, &info, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (argv[0], ==, "/usr/bin/ffmpeg");
+  while (argv[i] != NULL && g_strcmp0 (argv[i], "-i") != 0)
+    i++;
+  g_assert_cmpstr (argv[i + 1], ==, "hw:CARD=Ultrasonic,DEV=0");
+  g_assert_true (g_strv_contains ((const gchar *const *)argv, "pcm_s32le"));
+  g_assert_true (g_strv_contains ((const gchar *const *)argv, "96000"));
+  g_assert_cmpstr (
+      info, ==, "card 1 (id Ultrasonic, USB 16d0:0b40 serial 123, port 1-1.2)");
+  g_strfreev (argv);
+  g_free (info);
+
+  /* unplugged: why, and nothing to run */
+  fake_sound_set (root, cards, 1);
+  g_assert_false (
+      ffc_src_settings_argv_for_run (&s, &spec, root, "/usr/bin/ffmpeg", NULL,
+          FFC_SAMPLE_S32LE, 96000, 2, &argv, &info, &error));
+  g_assert_error (error, FFC_DEVICE_ERROR, FFC_DEVICE_ERROR_ABSENT);
+  g_assert_nonnull (strstr (error->message, "usb:16d0:0b40"));
+  g_assert_null (argv);
+  g_assert_null (info);
+  g_clear_error (&error);
+  ffc_device_spec_clear (&spec);
+  fake_sound_free (root);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -631,5 +676,6 @@ main (int argc, char **argv)
   g_test_add_func ("/device/wait/flapping", test_wait_flapping);
   g_test_add_func ("/device/wait/timeout", test_wait_timeout);
   g_test_add_func ("/device/wait/no-settle", test_wait_no_settle);
+  g_test_add_func ("/device/argv-for-run", test_argv_for_run);
   return g_test_run ();
 }
