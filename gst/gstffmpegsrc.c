@@ -769,34 +769,24 @@ static void
 gst_ffmpeg_src_probe (GstFFmpegSrc *src)
 {
   GError *error = NULL;
-  FfcDeviceMatch match = { NULL, NULL, -1 };
-  FfcSrcSettings now = src->running; /* shallow: the device as it is now */
 
   if (src->probed)
     return;
   src->probed = TRUE;
-  /* a device by identity is asked as the card it is now; an absent one
-   * (waited for) cannot be */
-  if (ffc_device_spec_resolves (&src->device_spec)) {
-    if (!ffc_device_resolve (
-            &src->device_spec, src->device_root, &match, NULL)) {
-      GST_INFO_OBJECT (src, "the device is absent: not probed");
-      return;
-    }
-    now.device = match.alsa_name;
-  }
-  if (ffc_src_settings_probe (&now, src->program, src->input_argv,
-          PROBE_TIMEOUT_MS, &src->input, &error)) {
+  /* a device by identity is asked as the card it is now */
+  if (ffc_src_settings_probe_now (&src->running, &src->device_spec,
+          src->device_root, src->program, src->input_argv, PROBE_TIMEOUT_MS,
+          &src->input, &error)) {
     GST_INFO_OBJECT (src, "the input delivers %u Hz, %u channels, %s",
         src->input.rate, src->input.channels,
         ffc_sample_format_codec (src->input.format));
+  } else if (error->domain == FFC_DEVICE_ERROR) {
+    GST_INFO_OBJECT (src, "the device is absent: not probed");
   } else {
     /* the capture itself will fail and say why */
     GST_WARNING_OBJECT (src, "cannot probe the input: %s", error->message);
-    g_clear_error (&error);
-    memset (&src->input, 0, sizeof (src->input));
   }
-  ffc_device_match_clear (&match);
+  g_clear_error (&error);
 }
 
 static gboolean

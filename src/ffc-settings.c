@@ -294,6 +294,29 @@ ffc_src_settings_probe (const FfcSrcSettings *s, const gchar *program,
   return ok;
 }
 
+gboolean
+ffc_src_settings_probe_now (const FfcSrcSettings *s, const FfcDeviceSpec *spec,
+    const gchar *root, const gchar *program, gchar **input_argv,
+    guint timeout_ms, FfcInputAudio *input, GError **error)
+{
+  FfcDeviceMatch match = { NULL, NULL, -1 };
+  FfcSrcSettings now = *s; /* shallow: the device as it is now */
+  gboolean ok = TRUE;
+
+  memset (input, 0, sizeof (*input));
+  if (ffc_device_spec_resolves (spec)) {
+    ok = ffc_device_resolve (spec, root, &match, error);
+    now.device = match.alsa_name;
+  }
+  if (ok)
+    ok = ffc_src_settings_probe (
+        &now, program, input_argv, timeout_ms, input, error);
+  if (!ok)
+    memset (input, 0, sizeof (*input));
+  ffc_device_match_clear (&match);
+  return ok;
+}
+
 /* ffmpeg's own device buffering, which the timestamps cannot see */
 #define DEVICE_LATENCY_NS (20 * MS)
 /* about one capture packet (ALSA period, lavfi frame) */

@@ -116,6 +116,14 @@ gboolean ffc_src_settings_argv_for_run (const FfcSrcSettings *s,
     gchar **input_argv, FfcSampleFormat format, guint rate, guint channels,
     gchar ***argv, gchar **info, GError **error);
 
+/* ffc_src_settings_probe () of the device as it is now: a device by
+ * identity (`spec`) as the card it resolves to under `root`. One that
+ * cannot be resolved now is not probed (FALSE, the FFC_DEVICE_ERROR of
+ * ffc_device_resolve ()). *input is zero when FALSE. */
+gboolean ffc_src_settings_probe_now (const FfcSrcSettings *s,
+    const FfcDeviceSpec *spec, const gchar *root, const gchar *program,
+    gchar **input_argv, guint timeout_ms, FfcInputAudio *input, GError **error);
+
 /* besteffortsink's */
 typedef struct {
   guint64 max_latency_ns;

@@ -653,6 +653,39 @@ test_argv_for_run (void)
   fake_sound_free (root);
 }
 
+/* ffmpegsrc asks the card present now what it delivers, and an absent
+ * one not at all */
+static void
+test_probe_now (void)
+{
+  gchar *root = fake_sound_new ();
+  FakeCard cards[] = { PCH, MIC };
+  FfcSrcSettings s = { .input_format = "alsa", .device = "usb:16d0:0b40" };
+  FfcInputAudio input = { 48000, 2, FFC_SAMPLE_S32LE };
+  FfcDeviceSpec spec;
+  GError *error = NULL;
+
+  g_assert_true (ffc_device_spec_parse (s.device, &spec, NULL));
+  fake_sound_set (root, cards, 1);
+  g_assert_false (ffc_src_settings_probe_now (
+      &s, &spec, root, "/bin/false", NULL, 5000, &input, &error));
+  g_assert_error (error, FFC_DEVICE_ERROR, FFC_DEVICE_ERROR_ABSENT);
+  g_assert_cmpuint (input.rate, ==, 0);
+  g_assert_cmpuint (input.channels, ==, 0);
+  g_clear_error (&error);
+  /* present: ffmpeg is asked (here a program that fails) */
+  fake_sound_set (root, cards, 2);
+  input.rate = 44100;
+  g_assert_false (ffc_src_settings_probe_now (
+      &s, &spec, root, "/bin/false", NULL, 5000, &input, &error));
+  g_assert_nonnull (error);
+  g_assert_true (error->domain != FFC_DEVICE_ERROR);
+  g_assert_cmpuint (input.rate, ==, 0);
+  g_clear_error (&error);
+  ffc_device_spec_clear (&spec);
+  fake_sound_free (root);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -677,5 +710,6 @@ main (int argc, char **argv)
   g_test_add_func ("/device/wait/timeout", test_wait_timeout);
   g_test_add_func ("/device/wait/no-settle", test_wait_no_settle);
   g_test_add_func ("/device/argv-for-run", test_argv_for_run);
+  g_test_add_func ("/device/probe-now", test_probe_now);
   return g_test_run ();
 }
