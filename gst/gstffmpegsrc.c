@@ -36,11 +36,27 @@
  * the audio to keep time with the system clock (not for science data: it
  * inserts and drops samples).
  *
+ * ALSA microphones can be named by identity, so that a card renumbered by
+ * a reboot or an unplug is followed: #GstFFmpegSrc:device `usb:VID:PID`,
+ * `usb:VID:PID:SERIAL`, `usb:VID:PID,DEV` or `usb-port:PATH` is resolved
+ * from sysfs to the current card (`hw:CARD=<id>,DEV=<n>`) before every start
+ * of ffmpeg, and `hw:CARD=<id>` is checked against /proc/asound/cards. An
+ * absent device fails the state change with the capture cards present, or,
+ * with #GstFFmpegSrc:wait-for-device, is waited for (docs/ffmpegsrc.md).
+ *
  * ## Element messages
  *
  * `ffmpegsrc-restarted`: ffmpeg failed and was started again. Fields:
  * `reason` (string), `stderr` (string, the last lines ffmpeg printed),
- * `restarts` (guint, restarts so far).
+ * `restarts` (guint, restarts so far), `device-info` (string, the card
+ * this run opens).
+ *
+ * `ffmpegsrc-device-lost`: the device is absent (once per absence, with a
+ * WARNING). Fields: `device` (string, as asked for), `reason` (string,
+ * with the capture cards present).
+ *
+ * `ffmpegsrc-device-found`: it is back (and settled); ffmpeg starts.
+ * Fields: `device`, `device-info` (string, the card it resolved to).
  *
  * `ffmpegsrc-stats`: the #GstFFmpegSrc:stats, every
  * #GstFFmpegSrc:stats-interval.
@@ -74,6 +90,7 @@
 #include "gstffcaptureelements.h"
 
 #include "gstffcclock.h"
+#include "gstffcprops.h"
 
 #include <math.h>
 #include <string.h>
@@ -83,6 +100,7 @@
 #include "ffc-args.h"
 #include "ffc-capture.h"
 #include "ffc-clock.h"
+#include "ffc-device.h"
 #include "ffc-probe.h"
 #include "ffc-settings.h"
 #include "ffc-stamp.h"
@@ -124,6 +142,13 @@ struct _GstFFmpegSrc {
   gboolean clock_synchronised;
   /* periodic statistics */
   GstClockID stats_id;
+
+  /* devices by identity (ffc-device.h): parsed in start (), resolved by
+   * the capture thread before each run, for the negotiated output */
+  FfcDeviceSpec device_spec;
+  gchar *device_root;
+  GstAudioInfo run_info;
+  gchar *device_info; /* the card resolved to, for stats; object lock */
 };
 
 GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
@@ -141,6 +166,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 #define DEFAULT_MAX_RESTARTS -1
 #define DEFAULT_STATS_INTERVAL (10 * GST_SECOND)
 #define DEFAULT_LOCK_TO_CLOCK FALSE
+#define DEFAULT_WAIT_FOR_DEVICE FALSE
+#define DEFAULT_DEVICE_POLL (1 * GST_SECOND)
+#define DEFAULT_DEVICE_SETTLE (2 * GST_SECOND)
+#define DEFAULT_DEVICE_TIMEOUT 0
 
 #define STOP_GRACE_MS 500
 #define PROBE_TIMEOUT_MS 5000
@@ -160,6 +189,10 @@ enum {
   PROP_STATS,
   PROP_STATS_INTERVAL,
   PROP_LOCK_TO_CLOCK,
+  PROP_WAIT_FOR_DEVICE,
+  PROP_DEVICE_POLL,
+  PROP_DEVICE_SETTLE,
+  PROP_DEVICE_TIMEOUT,
 };
 
 #define SRC_CAPS                                                               \
@@ -222,8 +255,10 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
               | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_DEVICE,
       g_param_spec_string ("device", "Device",
-          "What ffmpeg opens (its -i): hw:1,0, default, null, a lavfi graph "
-          "such as sine=frequency=440:sample_rate=384000, a file…",
+          "What ffmpeg opens (its -i): for ALSA usb:VID:PID[:SERIAL][,DEV], "
+          "usb-port:PATH[,DEV] or hw:CARD=<id>[,DEV=<n>] (resolved to the "
+          "card present at each start), hw:1,0, default; a lavfi graph such "
+          "as sine=frequency=440:sample_rate=384000, a file…",
           DEFAULT_DEVICE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
               | GST_PARAM_MUTABLE_READY));
@@ -281,7 +316,8 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
       g_param_spec_boxed ("stats", "Statistics",
           "samples-pushed, samples-dropped, xruns, gaps, samples-lost, "
           "restarts, child-pid, queue-level (ns), queue-bytes, drift-ppm "
-          "(NaN until known) and clock-synchronised",
+          "(NaN until known), clock-synchronised, device-present and "
+          "device-info (the card the device resolved to)",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_STATS_INTERVAL,
       g_param_spec_uint64 ("stats-interval", "Statistics interval",
@@ -298,6 +334,36 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
           "recordings. Lost audio becomes silence instead of a gap. Takes "
           "effect at the next start",
           DEFAULT_LOCK_TO_CLOCK,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
+  /* devices by identity */
+  g_object_class_install_property (gobject_class, PROP_WAIT_FOR_DEVICE,
+      g_param_spec_boolean ("wait-for-device", "Wait for device",
+          "An absent or vanished device is waited for (one warning, "
+          "ffmpegsrc-device-lost, then ffmpegsrc-device-found) instead of "
+          "failing the start: for field recorders",
+          DEFAULT_WAIT_FOR_DEVICE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_DEVICE_POLL,
+      g_param_spec_uint64 ("device-poll", "Device poll",
+          "How often (ns; 10 ms to 60 s) an absent device is looked for", 0,
+          G_MAXUINT64, DEFAULT_DEVICE_POLL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_DEVICE_SETTLE,
+      g_param_spec_uint64 ("device-settle", "Device settle",
+          "How long (ns; 0 to 10 min) a device that was absent must stay "
+          "present before ffmpeg opens it, so that a flapping USB link is "
+          "not opened and closed",
+          0, G_MAXUINT64, DEFAULT_DEVICE_SETTLE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_DEVICE_TIMEOUT,
+      g_param_spec_uint64 ("device-timeout", "Device timeout",
+          "Waiting this long (ns; 0 = forever, else 100 ms to 30 days) for "
+          "an absent device is an error",
+          0, G_MAXUINT64, DEFAULT_DEVICE_TIMEOUT,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
               | GST_PARAM_MUTABLE_READY));
 
@@ -332,6 +398,10 @@ gst_ffmpeg_src_init (GstFFmpegSrc *src)
   src->props.max_restarts = DEFAULT_MAX_RESTARTS;
   src->props.stats_interval_ns = DEFAULT_STATS_INTERVAL;
   src->props.lock_to_clock = DEFAULT_LOCK_TO_CLOCK;
+  src->props.wait_for_device = DEFAULT_WAIT_FOR_DEVICE;
+  src->props.device_poll_ns = DEFAULT_DEVICE_POLL;
+  src->props.device_settle_ns = DEFAULT_DEVICE_SETTLE;
+  src->props.device_timeout_ns = DEFAULT_DEVICE_TIMEOUT;
   src->drift_ppm = NAN;
   src->clock_synchronised = TRUE;
   g_mutex_init (&src->capture_lock);
@@ -353,6 +423,9 @@ gst_ffmpeg_src_finalize (GObject *object)
   g_free (src->program);
   g_strfreev (src->input_argv);
   ffc_timekeeper_clear (&src->timekeeper);
+  ffc_device_spec_clear (&src->device_spec);
+  g_free (src->device_root);
+  g_free (src->device_info);
   g_mutex_clear (&src->capture_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -361,44 +434,42 @@ gst_ffmpeg_src_finalize (GObject *object)
 static GstStructure *
 gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
 {
-  FfcCaptureStats stats = {
-    0,
-  };
-  guint64 pushed;
-  gdouble drift_ppm;
-  gboolean synchronised;
-  gint bpf, rate;
+  FfcCaptureStats capture;
+  gboolean running;
+  guint bpf, rate;
+  FfcSrcStats st;
+  GstStructure *s;
 
   g_mutex_lock (&src->capture_lock);
-  if (src->capture != NULL)
-    ffc_capture_get_stats (src->capture, &stats);
+  running = src->capture != NULL;
+  if (running)
+    ffc_capture_get_stats (src->capture, &capture);
   bpf = GST_AUDIO_INFO_BPF (&src->info);
   rate = GST_AUDIO_INFO_RATE (&src->info);
   g_mutex_unlock (&src->capture_lock);
 
   GST_OBJECT_LOCK (src);
-  pushed = src->samples_pushed;
-  drift_ppm = src->drift_ppm;
-  synchronised = src->clock_synchronised;
-  GST_OBJECT_UNLOCK (src);
-
+  ffc_src_stats_make (&st, running ? &capture : NULL, src->samples_pushed, bpf,
+      rate, src->drift_ppm, src->clock_synchronised, src->device_info);
   /* clang-format off */
-  return gst_structure_new ("ffmpegsrc-stats",
-      "samples-pushed", G_TYPE_UINT64, pushed,
-      "samples-dropped", G_TYPE_UINT64, stats.frames_dropped,
-      "xruns", G_TYPE_UINT64, stats.xruns,
-      "gaps", G_TYPE_UINT64, stats.gaps,
-      "samples-lost", G_TYPE_UINT64, stats.frames_lost,
-      "restarts", G_TYPE_UINT, stats.restarts,
-      "child-pid", G_TYPE_INT, stats.child_pid,
-      "queue-level", G_TYPE_UINT64, (bpf > 0 && rate > 0)
-          ? gst_util_uint64_scale (stats.queued_bytes / bpf, GST_SECOND, rate)
-          : (guint64) 0,
-      "queue-bytes", G_TYPE_UINT64, (guint64) stats.queued_bytes,
-      "drift-ppm", G_TYPE_DOUBLE, drift_ppm,
-      "clock-synchronised", G_TYPE_BOOLEAN, synchronised,
+  s = gst_structure_new ("ffmpegsrc-stats",
+      "samples-pushed", G_TYPE_UINT64, st.samples_pushed,
+      "samples-dropped", G_TYPE_UINT64, st.samples_dropped,
+      "xruns", G_TYPE_UINT64, st.xruns,
+      "gaps", G_TYPE_UINT64, st.gaps,
+      "samples-lost", G_TYPE_UINT64, st.samples_lost,
+      "restarts", G_TYPE_UINT, st.restarts,
+      "child-pid", G_TYPE_INT, st.child_pid,
+      "queue-level", G_TYPE_UINT64, st.queue_level_ns,
+      "queue-bytes", G_TYPE_UINT64, st.queue_bytes,
+      "drift-ppm", G_TYPE_DOUBLE, st.drift_ppm,
+      "clock-synchronised", G_TYPE_BOOLEAN, st.clock_synchronised,
+      "device-present", G_TYPE_BOOLEAN, st.device_present,
+      "device-info", G_TYPE_STRING, st.device_info,
       NULL);
   /* clang-format on */
+  GST_OBJECT_UNLOCK (src);
+  return s;
 }
 
 /* where each property lives in FfcSrcSettings */
@@ -415,25 +486,23 @@ static const gsize prop_offsets[] = {
   [PROP_MAX_RESTARTS] = G_STRUCT_OFFSET (FfcSrcSettings, max_restarts),
   [PROP_STATS_INTERVAL] = G_STRUCT_OFFSET (FfcSrcSettings, stats_interval_ns),
   [PROP_LOCK_TO_CLOCK] = G_STRUCT_OFFSET (FfcSrcSettings, lock_to_clock),
+  [PROP_WAIT_FOR_DEVICE] = G_STRUCT_OFFSET (FfcSrcSettings, wait_for_device),
+  [PROP_DEVICE_POLL] = G_STRUCT_OFFSET (FfcSrcSettings, device_poll_ns),
+  [PROP_DEVICE_SETTLE] = G_STRUCT_OFFSET (FfcSrcSettings, device_settle_ns),
+  [PROP_DEVICE_TIMEOUT] = G_STRUCT_OFFSET (FfcSrcSettings, device_timeout_ns),
 };
 
 /* A value start () would refuse is said at once too. */
 static gboolean
 check_property (GParamSpec *pspec, const GValue *value, GError **error)
 {
-  gchar **argv = NULL;
-  gboolean ok = TRUE;
+  gint64 number = G_VALUE_HOLDS_INT (value)      ? g_value_get_int (value)
+                  : G_VALUE_HOLDS_UINT64 (value) ? (gint64)MIN (
+                        g_value_get_uint64 (value), (guint64)G_MAXINT64)
+                                                 : 0;
 
-  if (ffc_settings_range_text (pspec->name) != NULL)
-    ok = ffc_settings_check (pspec->name,
-        G_VALUE_HOLDS_INT (value)
-            ? g_value_get_int (value)
-            : (gint64)MIN (g_value_get_uint64 (value), (guint64)G_MAXINT64),
-        error);
-  else if (g_str_equal (pspec->name, "input-options"))
-    ok = ffc_args_split_options (g_value_get_string (value), &argv, error);
-  g_strfreev (argv);
-  return ok;
+  return ffc_src_settings_check_value (pspec->name, number,
+      G_VALUE_HOLDS_STRING (value) ? g_value_get_string (value) : NULL, error);
 }
 
 static void
@@ -442,7 +511,6 @@ gst_ffmpeg_src_set_property (
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (object);
   GError *error = NULL;
-  gpointer field;
 
   if (prop_id == PROP_0 || prop_id == PROP_STATS
       || prop_id >= G_N_ELEMENTS (prop_offsets)) {
@@ -458,22 +526,8 @@ gst_ffmpeg_src_set_property (
         GST_OBJECT_NAME (src), pspec->name);
     return;
   }
-  field = G_STRUCT_MEMBER_P (&src->props, prop_offsets[prop_id]);
-  switch (G_PARAM_SPEC_VALUE_TYPE (pspec)) {
-    case G_TYPE_STRING:
-      g_free (*(gchar **)field);
-      *(gchar **)field = g_value_dup_string (value);
-      break;
-    case G_TYPE_INT:
-      *(gint *)field = g_value_get_int (value);
-      break;
-    case G_TYPE_UINT64:
-      *(guint64 *)field = g_value_get_uint64 (value);
-      break;
-    default:
-      *(gboolean *)field = g_value_get_boolean (value);
-      break;
-  }
+  gst_ffc_prop_set (&src->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
+      prop_id, value, pspec);
   GST_OBJECT_UNLOCK (src);
   /* kept, so that start () fails with the same message */
   if (!check_property (pspec, value, &error)) {
@@ -488,7 +542,6 @@ gst_ffmpeg_src_get_property (
     GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (object);
-  gpointer field;
 
   if (prop_id == PROP_STATS) {
     g_value_take_boxed (value, gst_ffmpeg_src_make_stats (src));
@@ -500,21 +553,8 @@ gst_ffmpeg_src_get_property (
     return;
   }
   GST_OBJECT_LOCK (src);
-  field = G_STRUCT_MEMBER_P (&src->props, prop_offsets[prop_id]);
-  switch (G_PARAM_SPEC_VALUE_TYPE (pspec)) {
-    case G_TYPE_STRING:
-      g_value_set_string (value, *(gchar **)field);
-      break;
-    case G_TYPE_INT:
-      g_value_set_int (value, *(gint *)field);
-      break;
-    case G_TYPE_UINT64:
-      g_value_set_uint64 (value, *(guint64 *)field);
-      break;
-    default:
-      g_value_set_boolean (value, *(gboolean *)field);
-      break;
-  }
+  gst_ffc_prop_get (&src->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
+      prop_id, value, pspec);
   GST_OBJECT_UNLOCK (src);
 }
 
@@ -577,6 +617,35 @@ gst_ffmpeg_src_reset_model (GstFFmpegSrc *src)
   }
 }
 
+/* A device by identity that is bad, or absent and not waited for, fails
+ * the state change at once, naming the capture cards present. */
+static gboolean
+gst_ffmpeg_src_check_device (GstFFmpegSrc *src)
+{
+  GError *error = NULL;
+
+  ffc_device_spec_clear (&src->device_spec);
+  g_free (src->device_root);
+  src->device_root = g_strdup (ffc_device_default_root ());
+  GST_OBJECT_LOCK (src);
+  g_free (src->device_info);
+  src->device_info = g_strdup (src->running.device);
+  GST_OBJECT_UNLOCK (src);
+  if (ffc_device_check_start (src->running.input_format, src->running.device,
+          src->running.wait_for_device, src->device_root, &src->device_spec,
+          &error))
+    return TRUE;
+  if (error->code == FFC_DEVICE_ERROR_INVALID)
+    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS,
+        ("Invalid device: %s", error->message), (NULL));
+  else
+    GST_ELEMENT_ERROR (src, RESOURCE, NOT_FOUND,
+        ("Cannot capture from \"%s\": %s", src->running.device, error->message),
+        ("wait-for-device=true waits for a device that is not there yet"));
+  g_clear_error (&error);
+  return FALSE;
+}
+
 static gboolean
 gst_ffmpeg_src_start (GstBaseSrc *bsrc)
 {
@@ -603,6 +672,8 @@ gst_ffmpeg_src_start (GstBaseSrc *bsrc)
   else if (!ok)
     GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
   g_clear_error (&error);
+  if (ok)
+    ok = gst_ffmpeg_src_check_device (src);
 
   src->probed = FALSE;
   memset (&src->input, 0, sizeof (src->input));
@@ -702,25 +773,20 @@ gst_ffmpeg_src_probe (GstFFmpegSrc *src)
   if (src->probed)
     return;
   src->probed = TRUE;
-  if (ffc_src_settings_probe (&src->running, src->program, src->input_argv,
-          PROBE_TIMEOUT_MS, &src->input, &error)) {
+  /* a device by identity is asked as the card it is now */
+  if (ffc_src_settings_probe_now (&src->running, &src->device_spec,
+          src->device_root, src->program, src->input_argv, PROBE_TIMEOUT_MS,
+          &src->input, &error)) {
     GST_INFO_OBJECT (src, "the input delivers %u Hz, %u channels, %s",
         src->input.rate, src->input.channels,
         ffc_sample_format_codec (src->input.format));
+  } else if (error->domain == FFC_DEVICE_ERROR) {
+    GST_INFO_OBJECT (src, "the device is absent: not probed");
   } else {
     /* the capture itself will fail and say why */
     GST_WARNING_OBJECT (src, "cannot probe the input: %s", error->message);
-    g_clear_error (&error);
-    memset (&src->input, 0, sizeof (src->input));
   }
-}
-
-static const gchar *
-format_name (FfcSampleFormat format)
-{
-  return format == FFC_SAMPLE_S32LE   ? "S32LE"
-         : format == FFC_SAMPLE_F32LE ? "F32LE"
-                                      : "S16LE";
+  g_clear_error (&error);
 }
 
 static gboolean
@@ -772,7 +838,7 @@ gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
   g_value_init (&channels_v, G_TYPE_INT);
   g_value_set_int (&channels_v, own.channels);
   g_value_init (&format_v, G_TYPE_STRING);
-  g_value_set_static_string (&format_v, format_name (own.format));
+  g_value_set_static_string (&format_v, ffc_sample_format_name (own.format));
   for (guint i = 0; i < n; i++) {
     s = gst_caps_get_structure (caps, i);
     offers[i].rate = accepts (s, "rate", &rate_v);
@@ -788,7 +854,8 @@ gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
   s = gst_structure_copy (gst_caps_get_structure (caps, chosen));
   gst_caps_unref (caps);
   caps = gst_caps_new_full (s, NULL);
-  gst_structure_fixate_field_string (s, "format", format_name (own.format));
+  gst_structure_fixate_field_string (
+      s, "format", ffc_sample_format_name (own.format));
   gst_structure_fixate_field_nearest_int (s, "rate", own.rate);
   gst_structure_fixate_field_nearest_int (s, "channels", own.channels);
   gst_structure_get_int (s, "channels", &channels);
@@ -805,15 +872,8 @@ gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
 static FfcSampleFormat
 sample_format_from_info (const GstAudioInfo *info)
 {
-  switch (GST_AUDIO_INFO_FORMAT (info)) {
-    case GST_AUDIO_FORMAT_S32LE:
-      return FFC_SAMPLE_S32LE;
-    case GST_AUDIO_FORMAT_F32LE:
-      return FFC_SAMPLE_F32LE;
-    case GST_AUDIO_FORMAT_S16LE:
-    default:
-      return FFC_SAMPLE_S16LE;
-  }
+  return ffc_sample_format_from_name (
+      gst_audio_format_to_string (GST_AUDIO_INFO_FORMAT (info)));
 }
 
 static void
@@ -827,6 +887,38 @@ on_ffmpeg_line (const FfcLine *line, gpointer user_data)
     GST_WARNING_OBJECT (src, "ffmpeg: %s", line->text);
   else
     GST_DEBUG_OBJECT (src, "ffmpeg: %s", line->text);
+}
+
+/* The run's argv for the device as it is now (FfcArgvFunc, from the
+ * capture thread), or FALSE when it is absent. */
+static gboolean
+gst_ffmpeg_src_argv_for_run (
+    gchar ***argv, gchar **info, gchar **why, gpointer data)
+{
+  GstFFmpegSrc *src = data;
+  GError *error = NULL;
+  gboolean present = ffc_src_settings_argv_for_run (&src->running,
+      &src->device_spec, src->device_root, src->program, src->input_argv,
+      sample_format_from_info (&src->run_info),
+      GST_AUDIO_INFO_RATE (&src->run_info),
+      GST_AUDIO_INFO_CHANNELS (&src->run_info), argv, info, &error);
+
+  if (present) {
+    gchar *command = g_strjoinv (" ", *argv);
+
+    GST_DEBUG_OBJECT (
+        src, "%s is %s: %s", src->device_spec.text, *info, command);
+    g_free (command);
+  } else {
+    GST_DEBUG_OBJECT (src, "%s", error->message);
+    *why = g_strdup (error->message);
+    g_clear_error (&error);
+  }
+  GST_OBJECT_LOCK (src);
+  g_free (src->device_info);
+  src->device_info = g_strdup (present ? *info : "");
+  GST_OBJECT_UNLOCK (src);
+  return present;
 }
 
 static gboolean
@@ -867,6 +959,11 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   config.stop_grace_ms = STOP_GRACE_MS;
   config.line_func = on_ffmpeg_line;
   config.line_data = src;
+  /* a device by identity is resolved before each run of ffmpeg */
+  if (ffc_device_spec_resolves (&src->device_spec)) {
+    config.argv_func = gst_ffmpeg_src_argv_for_run;
+    config.argv_data = src;
+  }
 
   command = g_strjoinv (" ", config.argv);
   GST_INFO_OBJECT (src, "running: %s", command);
@@ -880,6 +977,7 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   src->capture = NULL;
   g_mutex_unlock (&src->capture_lock);
   ffc_capture_free (old);
+  src->run_info = info; /* no capture thread reads it now */
 
   if (!ffc_capture_start (capture, &error)) {
     GST_ELEMENT_ERROR (src, RESOURCE, FAILED,
@@ -1061,8 +1159,41 @@ gst_ffmpeg_src_post_restarted (GstFFmpegSrc *src, const FfcItem *item)
       item->stderr_tail ? item->stderr_tail : "", "restarts", G_TYPE_UINT,
       (guint)item->count, NULL);
 
+  GST_OBJECT_LOCK (src);
+  gst_structure_set (s, "device-info", G_TYPE_STRING,
+      item->device_info ? item->device_info : GST_STR_NULL (src->device_info),
+      NULL);
+  GST_OBJECT_UNLOCK (src);
   GST_INFO_OBJECT (src, "ffmpeg restarted (%" G_GUINT64_FORMAT "): %s",
       item->count, item->reason);
+  gst_element_post_message (
+      GST_ELEMENT (src), gst_message_new_element (GST_OBJECT (src), s));
+}
+
+/* The device waited for is gone (one warning per absence), or back. */
+static void
+gst_ffmpeg_src_post_device (GstFFmpegSrc *src, const FfcItem *item)
+{
+  const gchar *device = src->running.device;
+  GstStructure *s;
+
+  if (item->type == FFC_ITEM_DEVICE_LOST) {
+    gchar *details,
+        *text = ffc_item_describe_failure (item, device,
+            src->running.input_format, src->running.wait_for_device, &details);
+
+    GST_ELEMENT_WARNING (
+        src, RESOURCE, NOT_FOUND, ("%s", text), ("%s", details));
+    g_free (text);
+    g_free (details);
+    s = gst_structure_new ("ffmpegsrc-device-lost", "device", G_TYPE_STRING,
+        device, "reason", G_TYPE_STRING, GST_STR_NULL (item->reason), NULL);
+  } else {
+    GST_INFO_OBJECT (src, "%s is back: %s", device, item->device_info);
+    s = gst_structure_new ("ffmpegsrc-device-found", "device", G_TYPE_STRING,
+        device, "device-info", G_TYPE_STRING, GST_STR_NULL (item->device_info),
+        NULL);
+  }
   gst_element_post_message (
       GST_ELEMENT (src), gst_message_new_element (GST_OBJECT (src), s));
 }
@@ -1116,15 +1247,24 @@ gst_ffmpeg_src_create (GstPushSrc *psrc, GstBuffer **buf)
         gst_ffmpeg_src_post_restarted (src, item);
         done = FALSE;
         break;
-      case FFC_ITEM_ERROR:
-        GST_ELEMENT_ERROR_WITH_DETAILS (src, RESOURCE, READ,
-            ("Cannot capture from \"%s\" (input-format \"%s\"): %s",
-                src->running.device, GST_STR_NULL (src->running.input_format),
-                item->reason),
-            ("ffmpeg's last output:\n%s", GST_STR_NULL (item->stderr_tail)),
+      case FFC_ITEM_DEVICE_LOST:
+      case FFC_ITEM_DEVICE_FOUND:
+        gst_ffmpeg_src_post_device (src, item);
+        done = FALSE;
+        break;
+      case FFC_ITEM_ERROR: {
+        gchar *details,
+            *text = ffc_item_describe_failure (item, src->running.device,
+                src->running.input_format, FALSE, &details);
+
+        GST_ELEMENT_ERROR_WITH_DETAILS (src, RESOURCE, READ, ("%s", text),
+            ("%s", details),
             ("stderr", G_TYPE_STRING, GST_STR_NULL (item->stderr_tail), NULL));
+        g_free (text);
+        g_free (details);
         ret = GST_FLOW_ERROR;
         break;
+      }
       case FFC_ITEM_EOS:
         GST_INFO_OBJECT (src, "ffmpeg ended normally");
         ret = GST_FLOW_EOS;

@@ -36,6 +36,24 @@ ffc_sample_format_codec (FfcSampleFormat format)
   }
 }
 
+const gchar *
+ffc_sample_format_name (FfcSampleFormat format)
+{
+  return format == FFC_SAMPLE_S32LE   ? "S32LE"
+         : format == FFC_SAMPLE_F32LE ? "F32LE"
+                                      : "S16LE";
+}
+
+FfcSampleFormat
+ffc_sample_format_from_name (const gchar *name)
+{
+  if (g_strcmp0 (name, "S32LE") == 0)
+    return FFC_SAMPLE_S32LE;
+  if (g_strcmp0 (name, "F32LE") == 0)
+    return FFC_SAMPLE_F32LE;
+  return FFC_SAMPLE_S16LE;
+}
+
 /* Capture backends whose demuxer has "sample_rate" / "channels" options, and
  * ffmpeg's raw PCM demuxers, which take the same two. */
 static const gchar *const inputs_with_rate_and_channels[] = { "alsa", "pulse",

@@ -35,6 +35,10 @@ typedef struct {
 
 const gchar *ffc_sample_format_muxer (FfcSampleFormat format);
 const gchar *ffc_sample_format_codec (FfcSampleFormat format);
+/* GStreamer's name of the layout (audio/x-raw format), and back: a name
+ * that is none of the three is S16LE, the default output */
+const gchar *ffc_sample_format_name (FfcSampleFormat format);
+FfcSampleFormat ffc_sample_format_from_name (const gchar *name);
 
 gboolean ffc_args_input_takes_rate (const gchar *input_format);
 gboolean ffc_args_input_takes_channels (const gchar *input_format);

@@ -9,6 +9,7 @@
  * and counted to the frame, and the consumer learns of the gap.
  */
 #include "ffc-capture.h"
+#include "ffc-stamp.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -66,6 +67,10 @@ struct _FfcCapture {
   FfcGapDetector gaps;
   GArray *pending_gaps; /* PendingGap, in output frames of the run */
   gboolean gap_before_next;
+  /* this run's argv and device (argv_func), capture thread only */
+  gchar **run_argv;
+  gchar *run_info;
+  FfcDeviceWait device_wait; /* across runs */
 };
 
 typedef struct {
@@ -186,6 +191,56 @@ ffc_item_describe (const FfcItem *item, const FfcCaptureStats *stats,
 }
 
 void
+ffc_src_stats_make (FfcSrcStats *out, const FfcCaptureStats *capture,
+    guint64 samples_pushed, guint bytes_per_frame, guint rate,
+    gdouble drift_ppm, gboolean synchronised, const gchar *device_info)
+{
+  FfcCaptureStats none = { .device_present = TRUE };
+  const FfcCaptureStats *c = capture != NULL ? capture : &none;
+
+  out->samples_pushed = samples_pushed;
+  out->samples_dropped = c->frames_dropped;
+  out->xruns = c->xruns;
+  out->gaps = c->gaps;
+  out->samples_lost = c->frames_lost;
+  out->restarts = c->restarts;
+  out->child_pid = c->child_pid;
+  out->queue_level_ns =
+      (bytes_per_frame > 0 && rate > 0)
+          ? (guint64)ffc_frames_to_ns (c->queued_bytes / bytes_per_frame, rate)
+          : 0;
+  out->queue_bytes = c->queued_bytes;
+  out->drift_ppm = drift_ppm;
+  out->clock_synchronised = synchronised;
+  out->device_present = c->device_present;
+  out->device_info = device_info != NULL ? device_info : "";
+}
+
+static const gchar *
+or_null (const gchar *text)
+{
+  return text != NULL ? text : "(NULL)";
+}
+
+gchar *
+ffc_item_describe_failure (const FfcItem *item, const gchar *device,
+    const gchar *input_format, gboolean wait_for_device, gchar **details)
+{
+  if (item->type == FFC_ITEM_DEVICE_LOST) {
+    *details = g_strdup (or_null (item->reason));
+    return g_strdup_printf ("The capture device \"%s\" is absent: %s",
+        or_null (device),
+        wait_for_device ? "waiting for it"
+                        : "restarting until it is back (max-restarts)");
+  }
+  *details = g_strdup_printf (
+      "ffmpeg's last output:\n%s", or_null (item->stderr_tail));
+  return g_strdup_printf (
+      "Cannot capture from \"%s\" (input-format \"%s\"): %s", or_null (device),
+      or_null (input_format), or_null (item->reason));
+}
+
+void
 ffc_item_free (FfcItem *item)
 {
   if (item == NULL)
@@ -193,6 +248,7 @@ ffc_item_free (FfcItem *item)
   g_free (item->data);
   g_free (item->reason);
   g_free (item->stderr_tail);
+  g_free (item->device_info);
   g_free (item);
 }
 
@@ -216,17 +272,25 @@ push_locked (FfcCapture *c, FfcItem *item)
 }
 
 static void
-push_event (FfcCapture *c, FfcItemType type, guint64 count, const gchar *reason,
-    const gchar *stderr_tail)
+push_event_info (FfcCapture *c, FfcItemType type, guint64 count,
+    const gchar *reason, const gchar *stderr_tail, const gchar *device_info)
 {
   FfcItem *item = item_new (type);
 
   item->count = count;
   item->reason = g_strdup (reason);
   item->stderr_tail = g_strdup (stderr_tail);
+  item->device_info = g_strdup (device_info);
   g_mutex_lock (&c->lock);
   push_locked (c, item);
   g_mutex_unlock (&c->lock);
+}
+
+static void
+push_event (FfcCapture *c, FfcItemType type, guint64 count, const gchar *reason,
+    const gchar *stderr_tail)
+{
+  push_event_info (c, type, count, reason, stderr_tail, NULL);
 }
 
 /* Reports audio dropped since the last chunk that got through. */
@@ -566,7 +630,7 @@ run_once (FfcCapture *c, FfcRunEnd *end, gchar **reason, gchar **tail,
   c->gap_before_next = FALSE;
   memset (end, 0, sizeof (*end));
 
-  if (!ffc_child_spawn (&child, (const gchar *const *)c->config.argv, &error)) {
+  if (!ffc_child_spawn (&child, (const gchar *const *)c->run_argv, &error)) {
     *reason = g_strdup_printf ("could not start ffmpeg: %s", error->message);
     *tail = g_strdup ("");
     g_clear_error (&error);
@@ -579,7 +643,8 @@ run_once (FfcCapture *c, FfcRunEnd *end, gchar **reason, gchar **tail,
     g_mutex_lock (&c->lock);
     restarts = ++c->stats.restarts;
     g_mutex_unlock (&c->lock);
-    push_event (c, FFC_ITEM_RESTARTED, restarts, restart_reason, restart_tail);
+    push_event_info (c, FFC_ITEM_RESTARTED, restarts, restart_reason,
+        restart_tail, c->run_info);
   }
 
   end->kind = pump (c, &child);
@@ -592,8 +657,9 @@ run_once (FfcCapture *c, FfcRunEnd *end, gchar **reason, gchar **tail,
 
   *tail = ffc_stderr_parser_get_tail (c->parser);
   if (end->kind == FFC_RUN_STALLED) {
-    *reason = g_strdup_printf ("ffmpeg delivered no audio for %.1f s",
-        c->config.stall_timeout_us / 1e6);
+    *reason = g_strdup_printf ("ffmpeg delivered no audio for %.1f s%s%s",
+        c->config.stall_timeout_us / 1e6, c->run_info ? " from " : "",
+        c->run_info ? c->run_info : "");
   } else {
     gchar *exit_text = ffc_child_describe_exit (&child);
     gchar *last_error = ffc_stderr_parser_get_errors (c->parser);
@@ -631,8 +697,80 @@ error_text (
   }
 }
 
+static void
+set_device_present (FfcCapture *c, gboolean present)
+{
+  g_mutex_lock (&c->lock);
+  c->stats.device_present = present;
+  g_mutex_unlock (&c->lock);
+}
+
+/* Sleeps until `until` (monotonic), or until asked to finish or stop:
+ * FALSE then. */
+static gboolean
+sleep_until (FfcCapture *c, gint64 until)
+{
+  gboolean go_on;
+
+  g_mutex_lock (&c->lock);
+  while (!c->stopping && !c->finishing
+         && g_cond_wait_until (&c->cond, &c->lock, until))
+    ;
+  go_on = !c->stopping && !c->finishing;
+  g_mutex_unlock (&c->lock);
+  return go_on;
+}
+
+typedef enum {
+  DEVICE_READY,   /* run_argv and run_info are this run's */
+  DEVICE_ABSENT,  /* and not waited for: a failed run */
+  DEVICE_TIMEOUT, /* waited device_wait.timeout_us in vain */
+  DEVICE_STOPPED, /* asked to finish or stop while waiting */
+} DeviceOutcome;
+
+/* Before each run: the argv for the device as it is now, waiting for it
+ * while it is absent as ffc_device_wait_observe () says. */
+static DeviceOutcome
+await_device (FfcCapture *c, gchar **why_out)
+{
+  g_clear_pointer (&c->run_argv, g_strfreev);
+  g_clear_pointer (&c->run_info, g_free);
+  if (c->config.argv_func == NULL) {
+    c->run_argv = g_strdupv (c->config.argv);
+    return DEVICE_READY;
+  }
+  for (;;) {
+    gchar *why = NULL;
+    gboolean present = c->config.argv_func (
+        &c->run_argv, &c->run_info, &why, c->config.argv_data);
+    FfcDeviceWaitDecision d = ffc_device_wait_observe (
+        &c->device_wait, g_get_monotonic_time (), present);
+
+    set_device_present (c, present);
+    if (d.lost)
+      push_event (c, FFC_ITEM_DEVICE_LOST, 0, why, NULL);
+    if (d.action == FFC_DEVICE_WAIT_OPEN) {
+      if (d.found)
+        push_event_info (c, FFC_ITEM_DEVICE_FOUND, 0, NULL, NULL, c->run_info);
+      g_free (why);
+      return DEVICE_READY;
+    }
+    g_clear_pointer (&c->run_argv, g_strfreev);
+    g_clear_pointer (&c->run_info, g_free);
+    if (d.action == FFC_DEVICE_WAIT_GIVE_UP) {
+      *why_out = why;
+      return c->config.device_wait.wait ? DEVICE_TIMEOUT : DEVICE_ABSENT;
+    }
+    g_free (why);
+    if (!sleep_until (c, d.next_us))
+      return DEVICE_STOPPED;
+  }
+}
+
 /* Runs ffmpeg, and again as the restart policy says, until the stream
- * ends (EOS), fails (ERROR) or the consumer goes (stop). */
+ * ends (EOS), fails (ERROR) or the consumer goes (stop). Before each run,
+ * the device is resolved, and waited for (await_device): a wait is no
+ * failed run for the policy. */
 static gpointer
 capture_thread (gpointer data)
 {
@@ -652,8 +790,28 @@ capture_thread (gpointer data)
     gchar *reason = NULL, *tail = NULL;
 
     /* finishing or stopping during the backoff ends here: no new run */
-    if (!is_stopping (c) && !is_finishing (c))
-      run_once (c, &end, &reason, &tail, last_reason, last_tail);
+    if (!is_stopping (c) && !is_finishing (c)) {
+      switch (await_device (c, &reason)) {
+        case DEVICE_READY:
+          run_once (c, &end, &reason, &tail, last_reason, last_tail);
+          break;
+        case DEVICE_ABSENT:
+          end.kind = FFC_RUN_SPAWN_FAILED;
+          tail = g_strdup ("");
+          break;
+        case DEVICE_TIMEOUT: {
+          gchar *text = g_strdup_printf ("the device was absent for "
+                                         "device-timeout (%.1f s): %s",
+              c->config.device_wait.timeout_us / 1e6, reason);
+          push_event (c, FFC_ITEM_ERROR, 0, text, "");
+          g_free (text);
+          g_free (reason);
+          goto done;
+        }
+        case DEVICE_STOPPED:
+          break;
+      }
+    }
     g_mutex_lock (&c->lock);
     flush_pending_drop_locked (c);
     end.finishing = c->finishing;
@@ -677,6 +835,7 @@ capture_thread (gpointer data)
     wait_backoff (c, d.delay_us);
   }
 
+done:
   g_free (last_reason);
   g_free (last_tail);
   return NULL;
@@ -701,6 +860,8 @@ ffc_capture_new (const FfcCaptureConfig *config)
   c->parser = ffc_stderr_parser_new (STDERR_MAX_LINE, STDERR_TAIL_LINES);
   c->pending_gaps = g_array_new (FALSE, FALSE, sizeof (PendingGap));
   c->wake_fds[0] = c->wake_fds[1] = -1;
+  c->stats.device_present = TRUE;
+  ffc_device_wait_init (&c->device_wait, &c->config.device_wait);
   g_mutex_init (&c->lock);
   g_cond_init (&c->cond);
   g_queue_init (&c->items);
@@ -803,6 +964,8 @@ ffc_capture_free (FfcCapture *c)
   g_array_unref (c->pending_gaps);
   g_free (c->scratch);
   g_strfreev (c->config.argv);
+  g_strfreev (c->run_argv);
+  g_free (c->run_info);
   g_mutex_clear (&c->lock);
   g_cond_clear (&c->cond);
   g_free (c);

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "ffc-device.h"
 #include "ffc-stderr.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,9 @@ typedef enum {
                        * before it reached the pipe */
   FFC_ITEM_ERROR,     /* capture cannot go on */
   FFC_ITEM_EOS,       /* ffmpeg ended normally */
+  /* devices named by identity (argv_func): */
+  FFC_ITEM_DEVICE_LOST,  /* the device is absent (once per absence) */
+  FFC_ITEM_DEVICE_FOUND, /* it is back (and settled): ffmpeg starts */
 } FfcItemType;
 
 typedef struct {
@@ -39,12 +43,23 @@ typedef struct {
   /* DROPPED and GAP: how many frames; XRUN: how many overruns;
    * RESTARTED: restarts so far */
   guint64 count;
-  /* RESTARTED and ERROR: why, and the last lines ffmpeg printed */
+  /* RESTARTED and ERROR: why, and the last lines ffmpeg printed;
+   * DEVICE_LOST: why the device counts as absent */
   gchar *reason;
   gchar *stderr_tail;
+  /* RESTARTED and DEVICE_FOUND: the card this run opens (argv_func's
+   * info), NULL without argv_func */
+  gchar *device_info;
 } FfcItem;
 
 void ffc_item_free (FfcItem *item);
+
+/* Called from the capture thread before each run of ffmpeg: TRUE with the
+ * run's argv and a description of the device it opens in *info (both
+ * freed by the caller), or FALSE when the device is absent, with why in
+ * *absent_reason. */
+typedef gboolean (*FfcArgvFunc) (
+    gchar ***argv, gchar **info, gchar **absent_reason, gpointer data);
 
 typedef struct {
   gchar **argv;     /* ffmpeg and its arguments */
@@ -66,6 +81,13 @@ typedef struct {
   /* Called from the capture thread for every stderr line. */
   FfcLineFunc line_func;
   gpointer line_data;
+  /* Devices named by identity: argv_func (may be NULL: argv every run)
+   * resolves the device before each run. Absent, it is waited for as
+   * device_wait says (ffc-device.h): device_wait.wait FALSE makes it a
+   * failed run, for the restart policy to judge. */
+  FfcArgvFunc argv_func;
+  gpointer argv_data;
+  FfcDeviceWaitConfig device_wait;
 } FfcCaptureConfig;
 
 typedef struct {
@@ -77,7 +99,34 @@ typedef struct {
   guint restarts;
   gint child_pid; /* 0 when none runs */
   gsize queued_bytes;
+  gboolean device_present; /* FALSE while the device is waited for */
 } FfcCaptureStats;
+
+/* ffmpegsrc's stats (its `stats` property and ffmpegsrc-stats message),
+ * one field each: the capture's counters and what the element keeps. */
+typedef struct {
+  guint64 samples_pushed;
+  guint64 samples_dropped;
+  guint64 xruns;
+  guint64 gaps;
+  guint64 samples_lost;
+  guint restarts;
+  gint child_pid;
+  guint64 queue_level_ns; /* the queue's audio; 0 before caps */
+  guint64 queue_bytes;
+  gdouble drift_ppm; /* NAN until known */
+  gboolean clock_synchronised;
+  gboolean device_present;
+  const gchar *device_info; /* never NULL; borrowed from the caller */
+} FfcSrcStats;
+
+/* The stats from a capture's (`capture` NULL when none runs: nothing
+ * dropped, the device present), the samples pushed, the output's bytes per
+ * frame and rate (0 before caps), the time model's drift and
+ * synchronisation and the device's card (NULL: ""). */
+void ffc_src_stats_make (FfcSrcStats *out, const FfcCaptureStats *capture,
+    guint64 samples_pushed, guint bytes_per_frame, guint rate,
+    gdouble drift_ppm, gboolean synchronised, const gchar *device_info);
 
 typedef struct _FfcCapture FfcCapture;
 
@@ -96,6 +145,11 @@ gint64 ffc_capture_backoff_next_us (gint64 previous_us);
  * `buffer_time_ns` the queue's capacity. */
 gchar *ffc_item_describe (const FfcItem *item, const FfcCaptureStats *stats,
     guint rate, guint64 buffer_time_ns, gchar **details);
+/* What an ERROR item (the capture gave up) or a DEVICE_LOST item tells the
+ * user, naming the device and input format as they were set, and the
+ * details for the log (*details, to free). */
+gchar *ffc_item_describe_failure (const FfcItem *item, const gchar *device,
+    const gchar *input_format, gboolean wait_for_device, gchar **details);
 
 /* The restart policy: what follows a run of ffmpeg, decided from how it
  * ended alone (a pure function, unit-tested without a child). */

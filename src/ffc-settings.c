@@ -43,6 +43,14 @@ static const Range ranges[] = {
       "10 ms to 1 h (10000000 to 3600000000000 ns)" },
   { "eos-timeout", 10 * MS, 3600 * S, FALSE, "ns",
       "10 ms to 1 h (10000000 to 3600000000000 ns)" },
+  /* waiting for a device by identity */
+  { "device-poll", 10 * MS, 60 * S, FALSE, "ns",
+      "10 ms to 60 s (10000000 to 60000000000 ns)" },
+  { "device-settle", 0, 600 * S, TRUE, "ns",
+      "0 to 10 min (0 to 600000000000 ns)" },
+  { "device-timeout", 100 * MS, 30 * 24 * 3600 * S, TRUE, "ns",
+      "0 (wait forever) or 100 ms to 30 days (100000000 to "
+      "2592000000000000 ns)" },
 };
 
 G_DEFINE_QUARK (ffc - settings - error - quark, ffc_settings_error)
@@ -75,6 +83,21 @@ ffc_settings_check (const gchar *property, gint64 value, GError **error)
       "%s=%" G_GINT64_FORMAT "%s%s is out of range: %s", property, value,
       *r->unit ? " " : "", r->unit, r->text);
   return FALSE;
+}
+
+gboolean
+ffc_src_settings_check_value (
+    const gchar *property, gint64 number, const gchar *text, GError **error)
+{
+  gchar **argv = NULL;
+  gboolean ok = TRUE;
+
+  if (ffc_settings_range_text (property) != NULL)
+    ok = ffc_settings_check (property, number, error);
+  else if (g_strcmp0 (property, "input-options") == 0)
+    ok = ffc_args_split_options (text, &argv, error);
+  g_strfreev (argv);
+  return ok;
 }
 
 void
@@ -114,7 +137,14 @@ ffc_src_settings_check (const FfcSrcSettings *s, GError **error)
              (gint64)MIN (s->stall_timeout_ns, (guint64)G_MAXINT64), error)
          && ffc_settings_check ("max-restarts", s->max_restarts, error)
          && ffc_settings_check ("stats-interval",
-             (gint64)MIN (s->stats_interval_ns, (guint64)G_MAXINT64), error);
+             (gint64)MIN (s->stats_interval_ns, (guint64)G_MAXINT64), error)
+         /* devices by identity */
+         && ffc_settings_check ("device-poll",
+             (gint64)MIN (s->device_poll_ns, (guint64)G_MAXINT64), error)
+         && ffc_settings_check ("device-settle",
+             (gint64)MIN (s->device_settle_ns, (guint64)G_MAXINT64), error)
+         && ffc_settings_check ("device-timeout",
+             (gint64)MIN (s->device_timeout_ns, (guint64)G_MAXINT64), error);
 }
 
 gboolean
@@ -172,8 +202,48 @@ ffc_src_settings_capture_config (const FfcSrcSettings *s, const gchar *program,
   config->wait_when_full = !live;
   /* restarting a file would record its beginning again */
   config->no_restart = !live;
+  /* an absent device by identity: waited for, or a failed run */
+  config->device_wait.wait = s->wait_for_device;
+  config->device_wait.poll_us = s->device_poll_ns / 1000;
+  config->device_wait.settle_us = s->device_settle_ns / 1000;
+  config->device_wait.timeout_us = s->device_timeout_ns / 1000;
   *batch_writes = args.batch_writes;
   *live_input = live;
+}
+
+gchar **
+ffc_src_settings_argv (const FfcSrcSettings *s, const gchar *device,
+    const gchar *program, gchar **input_argv, FfcSampleFormat format,
+    guint rate, guint channels)
+{
+  FfcSrcSettings with =
+      *s; /* shallow: only read, and only the device differs */
+  FfcCaptureConfig config;
+  gboolean batch_writes, live_input;
+
+  with.device = (gchar *)device;
+  ffc_src_settings_capture_config (&with, program, input_argv, format, rate,
+      channels, &config, &batch_writes, &live_input);
+  return config.argv;
+}
+
+gboolean
+ffc_src_settings_argv_for_run (const FfcSrcSettings *s,
+    const FfcDeviceSpec *spec, const gchar *root, const gchar *program,
+    gchar **input_argv, FfcSampleFormat format, guint rate, guint channels,
+    gchar ***argv, gchar **info, GError **error)
+{
+  FfcDeviceMatch match;
+
+  *argv = NULL;
+  *info = NULL;
+  if (!ffc_device_resolve (spec, root, &match, error))
+    return FALSE;
+  *argv = ffc_src_settings_argv (
+      s, match.alsa_name, program, input_argv, format, rate, channels);
+  *info = g_strdup (match.info);
+  ffc_device_match_clear (&match);
+  return TRUE;
 }
 
 gboolean
@@ -221,6 +291,29 @@ ffc_src_settings_probe (const FfcSrcSettings *s, const gchar *program,
       ffc_probe_input ((const gchar *const *)argv, timeout_ms, input, error);
 
   g_strfreev (argv);
+  return ok;
+}
+
+gboolean
+ffc_src_settings_probe_now (const FfcSrcSettings *s, const FfcDeviceSpec *spec,
+    const gchar *root, const gchar *program, gchar **input_argv,
+    guint timeout_ms, FfcInputAudio *input, GError **error)
+{
+  FfcDeviceMatch match = { NULL, NULL, -1 };
+  FfcSrcSettings now = *s; /* shallow: the device as it is now */
+  gboolean ok = TRUE;
+
+  memset (input, 0, sizeof (*input));
+  if (ffc_device_spec_resolves (spec)) {
+    ok = ffc_device_resolve (spec, root, &match, error);
+    now.device = match.alsa_name;
+  }
+  if (ok)
+    ok = ffc_src_settings_probe (
+        &now, program, input_argv, timeout_ms, input, error);
+  if (!ok)
+    memset (input, 0, sizeof (*input));
+  ffc_device_match_clear (&match);
   return ok;
 }
 

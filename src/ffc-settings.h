@@ -29,7 +29,8 @@ typedef enum {
 #define FFC_CHANNELS_MAX 64
 
 /* Checks one setting, by property name (ffmpegsrc: sample-rate, channels,
- * buffer-time, stall-timeout, max-restarts, stats-interval; besteffortsink:
+ * buffer-time, stall-timeout, max-restarts, stats-interval, device-poll,
+ * device-settle, device-timeout; besteffortsink:
  * max-latency, retry-delay, eos-timeout; "rate": a negotiated rate). Sets
  * an error naming the property, the value and the range. Times are ns. */
 gboolean ffc_settings_check (
@@ -54,6 +55,11 @@ typedef struct {
   gint max_restarts;
   guint64 stats_interval_ns;
   gboolean lock_to_clock;
+  /* devices by identity (ffc-device.h): waiting for an absent one */
+  gboolean wait_for_device;
+  guint64 device_poll_ns;
+  guint64 device_settle_ns;
+  guint64 device_timeout_ns;
 } FfcSrcSettings;
 
 /* a deep copy into `dst` (cleared first) */
@@ -62,6 +68,12 @@ void ffc_src_settings_clear (FfcSrcSettings *s);
 
 /* The settings with a range are in it; says which is not, and why */
 gboolean ffc_src_settings_check (const FfcSrcSettings *s, GError **error);
+/* One value as a property setter is given it (`number` for the numeric
+ * properties, `text` for the strings), refused as ffc_src_settings_check ()
+ * will refuse it at start: a number out of its range, input-options that do
+ * not split; any other property or value passes. */
+gboolean ffc_src_settings_check_value (
+    const gchar *property, gint64 number, const gchar *text, GError **error);
 
 /* Everything start () checks, in order: the ranges, the program (found in
  * PATH: *program), the input options (split: *input_argv) and a device. */
@@ -87,6 +99,30 @@ void ffc_src_settings_capture_config (const FfcSrcSettings *s,
     const gchar *program, gchar **input_argv, FfcSampleFormat format,
     guint rate, guint channels, FfcCaptureConfig *config,
     gboolean *batch_writes, gboolean *live_input);
+
+/* ffmpeg's arguments as ffc_src_settings_capture_config () makes them, but
+ * opening `device`: a device by identity as resolved for one run */
+gchar **ffc_src_settings_argv (const FfcSrcSettings *s, const gchar *device,
+    const gchar *program, gchar **input_argv, FfcSampleFormat format,
+    guint rate, guint channels);
+
+/* One run of a device by identity (`spec`, resolved under `root` to the
+ * card present now): ffmpeg's arguments as ffc_src_settings_argv () makes
+ * them for that card (*argv) and the card for device-info (*info); FALSE
+ * (the error of ffc_device_resolve (): ABSENT, AMBIGUOUS) when no card can
+ * be opened now, with *argv and *info NULL. */
+gboolean ffc_src_settings_argv_for_run (const FfcSrcSettings *s,
+    const FfcDeviceSpec *spec, const gchar *root, const gchar *program,
+    gchar **input_argv, FfcSampleFormat format, guint rate, guint channels,
+    gchar ***argv, gchar **info, GError **error);
+
+/* ffc_src_settings_probe () of the device as it is now: a device by
+ * identity (`spec`) as the card it resolves to under `root`. One that
+ * cannot be resolved now is not probed (FALSE, the FFC_DEVICE_ERROR of
+ * ffc_device_resolve ()). *input is zero when FALSE. */
+gboolean ffc_src_settings_probe_now (const FfcSrcSettings *s,
+    const FfcDeviceSpec *spec, const gchar *root, const gchar *program,
+    gchar **input_argv, guint timeout_ms, FfcInputAudio *input, GError **error);
 
 /* besteffortsink's */
 typedef struct {

@@ -14,6 +14,12 @@ frames_to_ns (guint64 frames, guint rate)
   return (gint64)(frames / rate * NS + frames % rate * NS / rate);
 }
 
+gint64
+ffc_frames_to_ns (guint64 frames, guint rate)
+{
+  return frames_to_ns (frames, rate);
+}
+
 /* ns * rate / 1e9, rounded up (`up`) or to the nearest, exactly */
 static guint64
 ns_to_frames (guint64 ns, guint rate, gboolean up)

@@ -58,6 +58,9 @@ gboolean ffc_stamper_stamp (FfcStamper *st, guint run, gint64 anchor,
     gboolean live, guint rate, guint64 run_offset, guint64 frames,
     gboolean after_gap, FfcStamp *out);
 
+/* frames * 1e9 / rate, rounded down, exactly (as gst_util_uint64_scale) */
+gint64 ffc_frames_to_ns (guint64 frames, guint rate);
+
 G_END_DECLS
 
 #endif

@@ -1265,7 +1265,9 @@ GST_START_TEST (test_settings_fixed_while_running)
     g_value_unset (&v);
     checked++;
   }
-  fail_unless_equals_int (checked, 12);
+  /* 12, and the 4 of devices by identity (wait-for-device, device-poll,
+   * device-settle, device-timeout) */
+  fail_unless_equals_int (checked, 16);
   g_free (specs);
   g_object_get (src, "device", &device, NULL);
   fail_unless_equals_string (device, "sine=sample_rate=48000");

@@ -440,6 +440,121 @@ def unplugged_repeatedly(tmp):
             + " ms, 6 ffmpeg starts in all")
 
 
+# ALSA cards by identity (issue 19): a fake sysfs/procfs tree, as
+# tests/common/fake-sound.c builds it, read by ffmpegsrc and by the fake
+# ALSA ffmpeg through FFC_TEST_SYSFS_ROOT
+FAKE_ALSA = os.path.join(HERE, "..", "check", "fake-alsa-ffmpeg.py")
+# how long the microphone stays unplugged; the issue's 30 s with
+# FFC_FAULTS_UNPLUG_SECONDS=30 (docs/ffmpegsrc.md), 5 s in the suite
+UNPLUG_SECONDS = float(os.environ.get("FFC_FAULTS_UNPLUG_SECONDS", "5"))
+
+
+def fake_sound(root, cards):
+    """The tree shows exactly these cards now: (number, id, USB port or
+    None, vid, pid, serial), each with capture PCM 0; built aside, then
+    swapped in (sys, then proc)."""
+    fake_sound.generation = getattr(fake_sound, "generation", 0) + 1
+    gen = os.path.join(root, f"gen-{fake_sound.generation}")
+    hub = os.path.join(gen, "sys/devices/pci0000:00/0000:00:14.0/usb1")
+    sound = os.path.join(gen, "sys/class/sound")
+    os.makedirs(sound)
+    lines = []
+    for n, card_id, port, vid, pid, serial in cards:
+        if port:
+            usb = os.path.join(hub, port)
+            os.makedirs(usb)
+            for name, value in (("idVendor", f"{vid:04x}"),
+                                ("idProduct", f"{pid:04x}"),
+                                ("serial", serial)):
+                if value is not None:
+                    with open(os.path.join(usb, name), "w") as f:
+                        f.write(value + "\n")
+            parent = os.path.join(usb, f"{port}:1.0")
+        else:
+            parent = os.path.join(gen, "sys/devices/pci0000:00/0000:00:1f.3")
+        card = os.path.join(parent, "sound", f"card{n}")
+        os.makedirs(card)
+        os.symlink("../..", os.path.join(card, "device"))
+        os.symlink(os.path.relpath(card, sound),
+                   os.path.join(sound, f"card{n}"))
+        os.makedirs(os.path.join(gen, f"proc/asound/card{n}/pcm0c"))
+        lines.append(f"{n:2d} [{card_id:<15}]: USB-Audio - {card_id}\n"
+                     f"                      {card_id} at somewhere\n")
+    os.makedirs(os.path.join(gen, "proc/asound"), exist_ok=True)
+    with open(os.path.join(gen, "proc/asound/cards"), "w") as f:
+        f.write("".join(lines) or "--- no soundcards ---\n")
+    link = os.path.join(root, "sys")
+    old = os.path.dirname(os.readlink(link)) if os.path.islink(link) else None
+    for name in ("sys", "proc"):
+        tmp_link = os.path.join(root, f".{name}.new")
+        os.symlink(os.path.join(gen, name), tmp_link)
+        os.rename(tmp_link, os.path.join(root, name))
+    if old is not None:
+        shutil.rmtree(old)
+
+
+def unplugged_back_as_another_card(tmp):
+    """The microphone (usb:16d0:0b40, card 1) is unplugged for
+    UNPLUG_SECONDS and comes back as card 3 with another id; ffmpegsrc waits
+    for it (wait-for-device). Invariant: one device-lost, one WARNING, one
+    device-found naming card 3, one restart, whose ffmpeg opens the new
+    card; the absence is one gap between segments at least as long; every
+    sample pushed is in the files, as always."""
+    root = os.path.join(tmp, "root")
+    state = os.path.join(tmp, "fake-state")
+    os.makedirs(root)
+    os.makedirs(state)
+    mic = (1, "Ultrasonic", "1-1.2", 0x16D0, 0x0B40, "123")
+    pch = (0, "PCH", None, 0, 0, None)
+    fake_sound(root, [pch, mic])
+    env = {"FFC_TEST_SYSFS_ROOT": root, "FFC_FAKE_FFMPEG_DIR": state,
+           "FFC_FAKE_FFMPEG_TONE": str(TONE)}
+    os.environ.update(env)
+    try:
+        cap = Capture(tmp, {"input-format": "alsa", "ffmpeg-path": FAKE_ALSA,
+                            "wait-for-device": True,
+                            "device-poll": 100_000_000,
+                            "device-settle": 500_000_000},
+                      device="usb:16d0:0b40", live=False).start()
+        cap.pushed_at_least(RATE)
+        unplugged = time.monotonic()
+        fake_sound(root, [pch])
+        assert cap.pump(10, lambda: cap.named("ffmpegsrc-device-lost")), \
+            cap.summary()
+        assert cap.stat("device-present") is False
+        cap.pump(UNPLUG_SECONDS - (time.monotonic() - unplugged))
+        assert not cap.named("ffmpegsrc-device-found"), cap.summary()
+        replugged = time.monotonic()
+        fake_sound(root, [pch, (3, "Ultrasonic_1", "1-1.4", 0x16D0, 0x0B40,
+                                "123")])
+        assert cap.pump(10, lambda: cap.named("ffmpegsrc-device-found")), \
+            cap.summary()
+        found = time.monotonic()
+        cap.pushed_at_least(cap.stat("samples-pushed") + RATE)
+        cap.finish()
+    finally:
+        for k in env:
+            del os.environ[k]
+    check(cap)
+    assert len(cap.named("ffmpegsrc-device-lost")) == 1, cap.summary()
+    assert len(cap.of_type(Gst.MessageType.WARNING)) == 1, cap.summary()
+    info = cap.named("ffmpegsrc-device-found")[0].get_value("device-info")
+    assert info.startswith("card 3 (id Ultrasonic_1, USB 16d0:0b40"), info
+    assert cap.stats.get_value("restarts") == 1
+    assert cap.stats.get_value("device-info") == info
+    with open(os.path.join(state, "inputs")) as f:
+        inputs = f.read().split()
+    assert inputs == ["hw:CARD=Ultrasonic,DEV=0",
+                      "hw:CARD=Ultrasonic_1,DEV=0"], inputs
+    gaps = gaps_between_segments(cap)
+    assert len(gaps) == 1, gaps
+    lost = gaps[0][1] / RATE
+    assert replugged - unplugged <= lost <= found - unplugged + 1.0, (
+        lost, replugged - unplugged, found - unplugged)
+    return (f"absent {replugged - unplugged:.1f} s, found after "
+            f"{found - replugged:.2f} s more, a gap of {lost:.2f} s")
+
+
 def partial_frame_then_death(tmp):
     # 2 channels: a frame is 4 bytes, and the stand-in writes 3 of one
     path, runs_file = fake(tmp, f"partial:4:{RATE * 4 // 2}")
@@ -802,6 +917,7 @@ def time_of(iso):
 
 SCENARIOS = [kill_once, kill_ten_times, sigstop_beyond_stall_timeout,
              unplugged_repeatedly, partial_frame_then_death, stderr_flood,
+             unplugged_back_as_another_card,
              recorder_killed, disk_full, data_dir_read_only, staging_deleted,
              downstream_stall, icecast_branch_failing, real_overrun]
 

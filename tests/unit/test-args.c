@@ -226,6 +226,29 @@ test_input_is_live (void)
   g_assert_false (ffc_args_input_is_device ("lavfi"));
 }
 
+/* the caps' format names and the layouts ffmpeg is asked for agree both
+ * ways; anything else is the default S16LE */
+static void
+test_sample_format_names (void)
+{
+  const FfcSampleFormat all[] = { FFC_SAMPLE_S16LE, FFC_SAMPLE_S32LE,
+    FFC_SAMPLE_F32LE };
+
+  g_assert_cmpstr (ffc_sample_format_name (FFC_SAMPLE_S16LE), ==, "S16LE");
+  g_assert_cmpstr (ffc_sample_format_name (FFC_SAMPLE_S32LE), ==, "S32LE");
+  g_assert_cmpstr (ffc_sample_format_name (FFC_SAMPLE_F32LE), ==, "F32LE");
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    g_assert_cmpint (
+        ffc_sample_format_from_name (ffc_sample_format_name (all[i])), ==,
+        all[i]);
+  g_assert_cmpint (ffc_sample_format_from_name ("S24LE"), ==, FFC_SAMPLE_S16LE);
+  g_assert_cmpint (ffc_sample_format_from_name (NULL), ==, FFC_SAMPLE_S16LE);
+  /* the codec and the muxer follow the same layout */
+  g_assert_cmpstr (
+      ffc_sample_format_codec (ffc_sample_format_from_name ("F32LE")), ==,
+      "pcm_f32le");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -240,5 +263,6 @@ main (int argc, char **argv)
   g_test_add_func ("/args/batch-writes", test_batch_writes);
   g_test_add_func ("/args/input-capabilities", test_input_capabilities);
   g_test_add_func ("/args/input-is-live", test_input_is_live);
+  g_test_add_func ("/args/sample-format-names", test_sample_format_names);
   return g_test_run ();
 }

@@ -1,5 +1,6 @@
 /* Unit tests: the restart policy of ffc-capture (ffc_restart_decide), which
  * decides from how a run of ffmpeg ended what comes next. No child. */
+#include <math.h>
 #include <string.h>
 
 #include "ffc-capture.h"
@@ -291,6 +292,98 @@ test_item_describe (void)
   g_free (details);
 }
 
+/* what the user is told when the capture gives up or the device goes */
+static void
+test_item_describe_failure (void)
+{
+  FfcItem item = { FFC_ITEM_ERROR, .reason = "ffmpeg exited with status 1",
+    .stderr_tail = "hw:9: No such device" };
+  gchar *details, *text;
+
+  text = ffc_item_describe_failure (&item, "hw:9", "alsa", FALSE, &details);
+  g_assert_cmpstr (text, ==,
+      "Cannot capture from \"hw:9\" (input-format \"alsa\"): ffmpeg exited "
+      "with status 1");
+  g_assert_cmpstr (details, ==, "ffmpeg's last output:\nhw:9: No such device");
+  g_free (text);
+  g_free (details);
+  /* ffmpeg probes the input format: it was never set */
+  item.stderr_tail = NULL;
+  text = ffc_item_describe_failure (&item, "in.wav", NULL, FALSE, &details);
+  g_assert_cmpstr (text, ==,
+      "Cannot capture from \"in.wav\" (input-format \"(NULL)\"): ffmpeg "
+      "exited with status 1");
+  g_assert_cmpstr (details, ==, "ffmpeg's last output:\n(NULL)");
+  g_free (text);
+  g_free (details);
+
+  item = (FfcItem){ FFC_ITEM_DEVICE_LOST, .reason = "no card 0d8c:0014" };
+  text = ffc_item_describe_failure (
+      &item, "usb:0d8c:0014", "alsa", TRUE, &details);
+  g_assert_cmpstr (text, ==,
+      "The capture device \"usb:0d8c:0014\" is absent: waiting for it");
+  g_assert_cmpstr (details, ==, "no card 0d8c:0014");
+  g_free (text);
+  g_free (details);
+  text = ffc_item_describe_failure (
+      &item, "usb:0d8c:0014", "alsa", FALSE, &details);
+  g_assert_cmpstr (text, ==,
+      "The capture device \"usb:0d8c:0014\" is absent: restarting until it "
+      "is back (max-restarts)");
+  g_free (text);
+  g_free (details);
+}
+
+/* ffmpegsrc's stats: each field from its source; the queue in time */
+static void
+test_src_stats (void)
+{
+  FfcCaptureStats c = { .frames_dropped = 7,
+    .xruns = 2,
+    .gaps = 3,
+    .frames_lost = 11,
+    .restarts = 4,
+    .child_pid = 1234,
+    .queued_bytes = 4 * 48000 + 4 * 24,
+    .device_present = FALSE };
+  FfcSrcStats st;
+
+  ffc_src_stats_make (&st, &c, 96000, 4, 48000, 1.5, FALSE, "card 2");
+  g_assert_cmpuint (st.samples_pushed, ==, 96000);
+  g_assert_cmpuint (st.samples_dropped, ==, 7);
+  g_assert_cmpuint (st.xruns, ==, 2);
+  g_assert_cmpuint (st.gaps, ==, 3);
+  g_assert_cmpuint (st.samples_lost, ==, 11);
+  g_assert_cmpuint (st.restarts, ==, 4);
+  g_assert_cmpint (st.child_pid, ==, 1234);
+  /* 48024 frames of 4 bytes at 48 kHz: 1.0005 s */
+  g_assert_cmpuint (st.queue_level_ns, ==, G_GUINT64_CONSTANT (1000500000));
+  g_assert_cmpuint (st.queue_bytes, ==, 4 * 48024);
+  g_assert_cmpfloat (st.drift_ppm, ==, 1.5);
+  g_assert_false (st.clock_synchronised);
+  g_assert_false (st.device_present);
+  g_assert_cmpstr (st.device_info, ==, "card 2");
+
+  /* rounded down, as GStreamer scales: one frame at 44.1 kHz */
+  c.queued_bytes = 2;
+  ffc_src_stats_make (&st, &c, 0, 2, 44100, 0, TRUE, NULL);
+  g_assert_cmpuint (st.queue_level_ns, ==, 22675);
+  g_assert_cmpstr (st.device_info, ==, "");
+  /* before caps, the queue has no duration */
+  ffc_src_stats_make (&st, &c, 0, 0, 0, 0, TRUE, NULL);
+  g_assert_cmpuint (st.queue_level_ns, ==, 0);
+  g_assert_cmpuint (st.queue_bytes, ==, 2);
+
+  /* no capture running: nothing counted, the device taken as present */
+  ffc_src_stats_make (&st, NULL, 5, 4, 48000, NAN, TRUE, "hw:1,0");
+  g_assert_cmpuint (st.samples_pushed, ==, 5);
+  g_assert_cmpuint (st.samples_dropped + st.xruns + st.gaps, ==, 0);
+  g_assert_cmpuint (st.queue_bytes, ==, 0);
+  g_assert_cmpint (st.child_pid, ==, 0);
+  g_assert_true (st.device_present);
+  g_assert_true (isnan (st.drift_ppm));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -310,5 +403,8 @@ main (int argc, char **argv)
   g_test_add_func ("/restart/backoff-sequence", test_backoff_sequence);
   g_test_add_func ("/restart/max-restarts", test_max_restarts);
   g_test_add_func ("/restart/item-describe", test_item_describe);
+  g_test_add_func (
+      "/restart/item-describe-failure", test_item_describe_failure);
+  g_test_add_func ("/restart/src-stats", test_src_stats);
   return g_test_run ();
 }

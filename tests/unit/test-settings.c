@@ -82,13 +82,109 @@ test_max_restarts (void)
   expect_refused ("max-restarts", -2, "max-restarts=-2");
 }
 
+/* a device by identity: the run's arguments are the capture's, with the
+ * card resolved for this run as ffmpeg's input */
+static void
+test_argv_for_device (void)
+{
+  FfcSrcSettings s = { .input_format = "alsa",
+    .device = "usb:16d0:0b40",
+    .sample_rate = 384000,
+    .buffer_time_ns = 10 * S,
+    .stall_timeout_ns = 2 * S,
+    .max_restarts = -1,
+    .device_poll_ns = 1 * S };
+  FfcCaptureConfig config;
+  gboolean batch, live;
+  gchar **argv;
+  guint n, at = 0;
+
+  ffc_src_settings_capture_config (&s, "/usr/bin/ffmpeg", NULL,
+      FFC_SAMPLE_S16LE, 48000, 1, &config, &batch, &live);
+  argv = ffc_src_settings_argv (&s, "hw:CARD=Ultrasonic,DEV=0",
+      "/usr/bin/ffmpeg", NULL, FFC_SAMPLE_S16LE, 48000, 1);
+  n = g_strv_length (config.argv);
+  g_assert_cmpuint (g_strv_length (argv), ==, n);
+  for (guint i = 0; i < n; i++) {
+    if (g_str_equal (config.argv[i], "usb:16d0:0b40")) {
+      g_assert_cmpstr (argv[i - 1], ==, "-i");
+      g_assert_cmpstr (argv[i], ==, "hw:CARD=Ultrasonic,DEV=0");
+      at = i;
+    } else {
+      g_assert_cmpstr (argv[i], ==, config.argv[i]);
+    }
+  }
+  g_assert_cmpuint (at, >, 0);
+  /* the waiting settings reach the capture */
+  s.wait_for_device = TRUE;
+  s.device_settle_ns = 2 * S;
+  s.device_timeout_ns = 60 * S;
+  g_strfreev (config.argv);
+  ffc_src_settings_capture_config (&s, "/usr/bin/ffmpeg", NULL,
+      FFC_SAMPLE_S16LE, 48000, 1, &config, &batch, &live);
+  g_assert_true (config.device_wait.wait);
+  g_assert_cmpint (config.device_wait.poll_us, ==, G_USEC_PER_SEC);
+  g_assert_cmpint (config.device_wait.settle_us, ==, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (config.device_wait.timeout_us, ==, 60 * G_USEC_PER_SEC);
+  g_strfreev (config.argv);
+  g_strfreev (argv);
+}
+
+/* waiting for a device by identity */
+static void
+test_device_wait (void)
+{
+  g_assert_true (ffc_settings_check ("device-poll", 10 * MS, NULL));
+  g_assert_true (ffc_settings_check ("device-poll", 60 * S, NULL));
+  expect_refused ("device-poll", 0, "device-poll=0 ns");
+  expect_refused ("device-poll", 61 * S, "10 ms to 60 s");
+  g_assert_true (ffc_settings_check ("device-settle", 0, NULL));
+  expect_refused ("device-settle", 601 * S, "0 to 10 min");
+  g_assert_true (ffc_settings_check ("device-timeout", 0, NULL));
+  expect_refused ("device-timeout", 1, "0 (wait forever)");
+  g_assert_true (ffc_settings_check ("device-timeout", 100 * MS, NULL));
+}
+
+/* what a property setter refuses at once, as the start would */
+static void
+test_check_value (void)
+{
+  GError *error = NULL;
+
+  g_assert_true (ffc_src_settings_check_value ("sample-rate", 0, NULL, NULL));
+  g_assert_false (
+      ffc_src_settings_check_value ("sample-rate", 999, NULL, &error));
+  g_assert_error (error, FFC_SETTINGS_ERROR, FFC_SETTINGS_ERROR_RANGE);
+  g_assert_nonnull (strstr (error->message, "sample-rate=999"));
+  g_clear_error (&error);
+  g_assert_false (
+      ffc_src_settings_check_value ("buffer-time", G_MAXINT64, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "buffer-time="));
+  g_clear_error (&error);
+  g_assert_true (
+      ffc_src_settings_check_value ("stats-interval", 0, NULL, NULL));
+  /* input-options split as the start splits them */
+  g_assert_true (ffc_src_settings_check_value (
+      "input-options", 0, "-thread_queue_size 4096", NULL));
+  g_assert_true (ffc_src_settings_check_value ("input-options", 0, NULL, NULL));
+  g_assert_false (ffc_src_settings_check_value (
+      "input-options", 0, "-metadata \"title=open", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  /* the others are not checked here: paths, formats, the device */
+  g_assert_true (ffc_src_settings_check_value ("ffmpeg-path", 0, "", NULL));
+  g_assert_true (ffc_src_settings_check_value ("device", 0, "usb:zz", NULL));
+  g_assert_true (ffc_src_settings_check_value ("lock-to-clock", 0, NULL, NULL));
+}
+
 static void
 test_whole_settings (void)
 {
   FfcSrcSettings s = { .buffer_time_ns = 10 * S,
     .stall_timeout_ns = 2 * S,
     .max_restarts = -1,
-    .stats_interval_ns = 10 * S };
+    .stats_interval_ns = 10 * S,
+    .device_poll_ns = 1 * S };
   FfcSrcSettings copy = { 0 };
   FfcBranchSettings b = { 2 * S, 1 * S, 2 * S };
   GError *error = NULL;
@@ -130,7 +226,8 @@ test_resolve (void)
     .device = "hw:1,0",
     .buffer_time_ns = 10 * S,
     .stall_timeout_ns = 2 * S,
-    .max_restarts = -1 };
+    .max_restarts = -1,
+    .device_poll_ns = 1 * S };
   gchar *program = NULL, **argv = NULL;
   GError *error = NULL;
 
@@ -195,7 +292,10 @@ main (int argc, char **argv)
   g_test_add_func ("/settings/times", test_times);
   g_test_add_func ("/settings/max-restarts", test_max_restarts);
   g_test_add_func ("/settings/whole", test_whole_settings);
+  g_test_add_func ("/settings/device-wait", test_device_wait);
+  g_test_add_func ("/settings/argv-for-device", test_argv_for_device);
   g_test_add_func ("/settings/resolve", test_resolve);
   g_test_add_func ("/settings/latency", test_latency);
+  g_test_add_func ("/settings/check-value", test_check_value);
   return g_test_run ();
 }
