@@ -972,23 +972,26 @@ gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query)
   if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
     GstClockTime min, max;
     gint rate, bpf;
-    gboolean batch;
+    gboolean batch, live;
 
     g_mutex_lock (&src->capture_lock);
     rate = GST_AUDIO_INFO_RATE (&src->info);
     bpf = GST_AUDIO_INFO_BPF (&src->info);
     batch = src->batch_writes;
+    live = src->live_input;
     g_mutex_unlock (&src->capture_lock);
     if (rate <= 0 || bpf <= 0)
       return FALSE;
 
     /* A buffer is complete one ffmpeg write after its first sample (its
-     * 32 KiB I/O buffer when batching, else about one packet), plus the
+     * 32 KiB I/O buffer when batching, else about one packet), and a live
+     * capture's a block later (FFC_CAPTURE_LIVE_BLOCK_US), plus the
      * device's own buffering; the queue can hold buffer-time more. */
     min = DEVICE_LATENCY
           + (batch ? gst_util_uint64_scale (
                  FFC_FFMPEG_IO_BUFFER_BYTES / bpf, GST_SECOND, rate)
-                   : PACKET_LATENCY);
+                   : PACKET_LATENCY)
+          + (live ? FFC_CAPTURE_LIVE_BLOCK_US * GST_USECOND : 0);
     max = MAX (src->running.buffer_time_ns, min);
     gst_query_set_latency (query, TRUE, min, max);
     GST_DEBUG_OBJECT (src,

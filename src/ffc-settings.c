@@ -171,6 +171,8 @@ ffc_src_settings_capture_config (const FfcSrcSettings *s, const gchar *program,
   config->wait_when_full = !live;
   /* restarting a file would record its beginning again */
   config->no_restart = !live;
+  /* a file or an unpaced source is read in large blocks anyway */
+  config->block_us = live ? FFC_CAPTURE_LIVE_BLOCK_US : 0;
   *batch_writes = args.batch_writes;
   *live_input = live;
 }
