@@ -31,10 +31,10 @@ in place of Icecast: no network). Contenders:
                  both WAV streams, aresample once to 48 kHz, asplit of the
                  48 kHz stream into libopus 64 kb/s in Ogg (the cheapest way
                  ffmpeg alone does the job)
-  ffcapture      ffmpegsrc input-options=-re ! tee ! segmentsink (raw) and
-                 audioresample ! tee ! segmentsink (processed); the Opus
-                 branch is a besteffortsink fed by the processed 48 kHz stream
-                 (one resampler, docs/design.md)
+  ffcapture      ffmpegsrc input-options=-re ! tee ! queue ! segmentsink (raw)
+                 and queue ! audioresample ! tee ! segmentsink (processed); the
+                 Opus branch is a besteffortsink on the processed tee, fed the
+                 48 kHz stream (one resampler, docs/design.md)
   ffcapture-2rs  the same, but the Opus branch resamples the raw stream again
                  inside besteffortsink (the pipeline before issue 15)
 
@@ -208,7 +208,8 @@ def live_commands(name, out, seconds, triple):
     opus_branch = (f"audioconvert ! opusenc bitrate={OPUS_BITRATE} ! oggmux ! "
                    f"filesink location={opus}")
     if triple and name == "ffcapture":
-        cmd += ["tee", "name=p", "!", "queue", "!"]
+        # besteffortsink never blocks: the processed tee needs no queue
+        cmd += ["tee", "name=p", "!"]
     cmd += ["segmentsink", f"location={proc}", f"segment-duration={seg_ns}",
             "fsync=false"]
     if triple and name == "ffcapture":
