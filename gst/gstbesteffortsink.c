@@ -46,6 +46,7 @@
 #include "gstbesteffortsink.h"
 #include "gstffcaptureelements.h"
 
+#include "ffc-retry.h"
 #include "ffc-settings.h"
 
 struct _GstBestEffortSink {
@@ -65,7 +66,7 @@ struct _GstBestEffortSink {
    * NULL before its last unref. Never taken from the branch's streaming
    * threads (chain, event, query, handle_message, the probes), which
    * teardown waits for. Order: lifecycle_lock, then the object lock or
-   * retry_lock. */
+   * the retry timer's. */
   GMutex lifecycle_lock;
   GstState branch_state; /* the state the instance follows */
   gchar *running_branch; /* the branch property, copied at start */
@@ -77,9 +78,7 @@ struct _GstBestEffortSink {
   gboolean down;
   gboolean accepting; /* the new branch has the stream's sticky events */
   gboolean up_posted;
-  gboolean stopping;
   guint buffers_in_branch; /* buffers the branch's sinks took */
-  GstClockTime current_delay;
   guint64 dropped_buffers;
   guint64 dropped_bytes;
   guint64 dropped_time;
@@ -89,11 +88,8 @@ struct _GstBestEffortSink {
   gboolean eos_received; /* the stream ended: no rebuilds */
   gboolean eos_posted;   /* our EOS message went out */
 
-  GThread *retry_thread;
-  GMutex retry_lock;
-  GCond retry_cond;
-  gint64 retry_at;     /* monotonic µs; 0 = none due */
-  gint64 eos_deadline; /* monotonic µs the branch has to finish; 0 = none */
+  GThread *retry_thread; /* waits for what `retry` says is due */
+  FfcRetry retry;
 };
 
 GST_DEBUG_CATEGORY_STATIC (gst_best_effort_sink_debug);
@@ -103,7 +99,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_best_effort_sink_debug);
 #define DEFAULT_MAX_LATENCY (2 * GST_SECOND)
 #define DEFAULT_RETRY_DELAY (1 * GST_SECOND)
 #define DEFAULT_EOS_TIMEOUT (2 * GST_SECOND)
-#define MAX_RETRY_DELAY (30 * GST_SECOND)
 /* The branch has taken data when one of its sinks got its second buffer:
  * the first one is where network sinks connect, and fail. */
 #define BUFFERS_FOR_UP 2
@@ -214,8 +209,7 @@ gst_best_effort_sink_init (GstBestEffortSink *self)
   self->down = TRUE;
   self->branch_state = GST_STATE_NULL;
   g_mutex_init (&self->lifecycle_lock);
-  g_mutex_init (&self->retry_lock);
-  g_cond_init (&self->retry_cond);
+  ffc_retry_init (&self->retry);
 
   /* A pad of our own, not a ghost pad: its chain function decides what
    * goes into the branch and always answers OK. */
@@ -237,18 +231,14 @@ gst_best_effort_sink_finalize (GObject *object)
 
   if (self->retry_thread != NULL) {
     /* disposed without going down to READY: still never leave it running */
-    g_mutex_lock (&self->retry_lock);
-    self->stopping = TRUE;
-    g_cond_broadcast (&self->retry_cond);
-    g_mutex_unlock (&self->retry_lock);
+    ffc_retry_stop (&self->retry);
     g_thread_join (self->retry_thread);
   }
   g_free (self->branch);
   g_free (self->running_branch);
   g_free (self->last_error);
   g_mutex_clear (&self->lifecycle_lock);
-  g_mutex_clear (&self->retry_lock);
-  g_cond_clear (&self->retry_cond);
+  ffc_retry_clear (&self->retry);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -387,9 +377,7 @@ on_branch_sink_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   GST_OBJECT_UNLOCK (self);
 
   if (post) {
-    g_mutex_lock (&self->retry_lock);
-    self->current_delay = 0; /* it works again: back to retry-delay */
-    g_mutex_unlock (&self->retry_lock);
+    ffc_retry_works (&self->retry); /* back to retry-delay */
     GST_INFO_OBJECT (self, "the branch takes data");
     gst_element_post_message (
         GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
@@ -521,15 +509,14 @@ post_eos (GstBestEffortSink *self)
   post = !self->eos_posted;
   self->eos_posted = TRUE;
   GST_OBJECT_UNLOCK (self);
-  g_mutex_lock (&self->retry_lock);
-  self->eos_deadline = 0;
-  g_mutex_unlock (&self->retry_lock);
+  ffc_retry_set_eos_deadline (&self->retry, 0);
   if (post)
     gst_element_post_message (
         GST_ELEMENT (self), gst_message_new_eos (GST_OBJECT (self)));
 }
 
-static void
+/* A rebuild after the next delay (ffc-retry.c); returns the delay */
+static guint64
 schedule_retry (GstBestEffortSink *self)
 {
   GstClockTime base;
@@ -537,86 +524,58 @@ schedule_retry (GstBestEffortSink *self)
   GST_OBJECT_LOCK (self);
   base = self->retry_delay;
   GST_OBJECT_UNLOCK (self);
+  return ffc_retry_fail (&self->retry, base);
+}
 
-  g_mutex_lock (&self->retry_lock);
-  self->current_delay =
-      self->current_delay == 0
-          ? base
-          : MIN (self->current_delay * 2, MAX (MAX_RETRY_DELAY, base));
-  self->retry_at = g_get_monotonic_time () + self->current_delay / 1000;
-  g_cond_broadcast (&self->retry_cond);
-  g_mutex_unlock (&self->retry_lock);
+/* The branch was abandoned at EOS, or failed: it goes, and unless the
+ * stream is over, a new one comes. */
+static void
+on_due (GstBestEffortSink *self, FfcRetryDue due)
+{
+  gboolean ended, rebuilt;
+
+  if (due == FFC_RETRY_EOS_TIMEOUT) {
+    GstClockTime timeout;
+
+    GST_OBJECT_LOCK (self);
+    timeout = self->eos_timeout;
+    GST_OBJECT_UNLOCK (self);
+    /* EOS first: the pipeline must not wait for what may block below */
+    GST_ELEMENT_WARNING (self, STREAM, FAILED,
+        ("The branch did not finish its stream within eos-timeout "
+         "(%" GST_TIME_FORMAT "): abandoned",
+            GST_TIME_ARGS (timeout)),
+        (NULL));
+    post_eos (self);
+    g_mutex_lock (&self->lifecycle_lock);
+    tear_down (self);
+    g_mutex_unlock (&self->lifecycle_lock);
+    return;
+  }
+  g_mutex_lock (&self->lifecycle_lock);
+  GST_OBJECT_LOCK (self);
+  ended = self->eos_received;
+  if (!ended)
+    self->restarts++;
+  GST_OBJECT_UNLOCK (self);
+  tear_down (self);
+  /* the stream is over: nothing left for a new branch to carry */
+  rebuilt = !ended && self->branch_state >= GST_STATE_PAUSED && bring_up (self);
+  g_mutex_unlock (&self->lifecycle_lock);
+  if (ended)
+    post_eos (self);
+  else if (!rebuilt)
+    schedule_retry (self);
 }
 
 static gpointer
 retry_loop (gpointer data)
 {
   GstBestEffortSink *self = data;
+  FfcRetryDue due;
 
-  g_mutex_lock (&self->retry_lock);
-  for (;;) {
-    gboolean ended, rebuilt;
-    gint64 due;
-
-    for (;;) {
-      due = self->retry_at;
-      if (self->eos_deadline != 0 && (due == 0 || self->eos_deadline < due))
-        due = self->eos_deadline;
-      if (self->stopping || (due != 0 && g_get_monotonic_time () >= due))
-        break;
-      if (due == 0)
-        g_cond_wait (&self->retry_cond, &self->retry_lock);
-      else
-        g_cond_wait_until (&self->retry_cond, &self->retry_lock, due);
-    }
-    if (self->stopping)
-      break;
-    if (self->eos_deadline != 0
-        && g_get_monotonic_time () >= self->eos_deadline) {
-      GstClockTime timeout;
-
-      g_mutex_unlock (&self->retry_lock);
-      GST_OBJECT_LOCK (self);
-      timeout = self->eos_timeout;
-      GST_OBJECT_UNLOCK (self);
-      /* EOS first: the pipeline must not wait for what may block below */
-      GST_ELEMENT_WARNING (self, STREAM, FAILED,
-          ("The branch did not finish its stream within eos-timeout "
-           "(%" GST_TIME_FORMAT "): abandoned",
-              GST_TIME_ARGS (timeout)),
-          (NULL));
-      post_eos (self);
-      g_mutex_lock (&self->lifecycle_lock);
-      tear_down (self);
-      g_mutex_unlock (&self->lifecycle_lock);
-      g_mutex_lock (&self->retry_lock);
-      continue;
-    }
-    self->retry_at = 0;
-    g_mutex_unlock (&self->retry_lock);
-
-    g_mutex_lock (&self->lifecycle_lock);
-    GST_OBJECT_LOCK (self);
-    ended = self->eos_received;
-    GST_OBJECT_UNLOCK (self);
-    tear_down (self);
-    if (ended) {
-      g_mutex_unlock (&self->lifecycle_lock);
-      /* the stream is over: nothing left for a new branch to carry */
-      post_eos (self);
-      g_mutex_lock (&self->retry_lock);
-      continue;
-    }
-    GST_OBJECT_LOCK (self);
-    self->restarts++;
-    GST_OBJECT_UNLOCK (self);
-    rebuilt = self->branch_state >= GST_STATE_PAUSED && bring_up (self);
-    g_mutex_unlock (&self->lifecycle_lock);
-    if (!rebuilt)
-      schedule_retry (self);
-    g_mutex_lock (&self->retry_lock);
-  }
-  g_mutex_unlock (&self->retry_lock);
+  while ((due = ffc_retry_wait (&self->retry)) != FFC_RETRY_STOP)
+    on_due (self, due);
   return NULL;
 }
 
@@ -664,10 +623,7 @@ gst_best_effort_sink_handle_message (GstBin *bin, GstMessage *message)
     GST_OBJECT_UNLOCK (self);
 
     if (!was_down) {
-      schedule_retry (self);
-      g_mutex_lock (&self->retry_lock);
-      next = self->current_delay;
-      g_mutex_unlock (&self->retry_lock);
+      next = schedule_retry (self);
       GST_WARNING_OBJECT (self, "branch down: %s", err->message);
       gst_element_post_message (GST_ELEMENT (self),
           gst_message_new_warning (GST_OBJECT (self), err, debug));
@@ -787,12 +743,9 @@ gst_best_effort_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
     self->eos_received = TRUE;
     timeout = self->eos_timeout;
     GST_OBJECT_UNLOCK (self);
-    if (target != NULL) {
-      g_mutex_lock (&self->retry_lock);
-      self->eos_deadline = g_get_monotonic_time () + timeout / 1000;
-      g_cond_broadcast (&self->retry_cond);
-      g_mutex_unlock (&self->retry_lock);
-    }
+    if (target != NULL)
+      ffc_retry_set_eos_deadline (
+          &self->retry, g_get_monotonic_time () + timeout / 1000);
   }
   if (target == NULL) {
     /* no branch to finish: we are done at once */
@@ -882,10 +835,7 @@ check_settings (GstBestEffortSink *self, gboolean start)
 static void
 stop_branch (GstBestEffortSink *self)
 {
-  g_mutex_lock (&self->retry_lock);
-  self->stopping = TRUE;
-  g_cond_broadcast (&self->retry_cond);
-  g_mutex_unlock (&self->retry_lock);
+  ffc_retry_stop (&self->retry);
   if (self->retry_thread)
     g_thread_join (self->retry_thread);
   self->retry_thread = NULL;
@@ -920,12 +870,7 @@ gst_best_effort_sink_change_state (
       self->restarts = 0;
       self->eos_received = self->eos_posted = FALSE;
       GST_OBJECT_UNLOCK (self);
-      g_mutex_lock (&self->retry_lock);
-      self->stopping = FALSE;
-      self->retry_at = 0;
-      self->eos_deadline = 0;
-      self->current_delay = 0;
-      g_mutex_unlock (&self->retry_lock);
+      ffc_retry_reset (&self->retry);
       g_mutex_lock (&self->lifecycle_lock);
       self->branch_state = GST_STATE_READY;
       built = bring_up (self);

@@ -82,11 +82,11 @@
 
 #include "ffc-args.h"
 #include "ffc-capture.h"
-#include "ffc-child.h"
 #include "ffc-clock.h"
 #include "ffc-probe.h"
 #include "ffc-settings.h"
 #include "ffc-stamp.h"
+#include "ffc-timekeeper.h"
 
 struct _GstFFmpegSrc {
   GstPushSrc parent;
@@ -117,17 +117,8 @@ struct _GstFFmpegSrc {
 
   guint64 samples_pushed; /* atomic */
 
-  /* the time model (docs/time.md), streaming thread only; the drift
-   * belongs to the device, so it outlives ffmpeg's runs */
-  FfcDrift *drift;
-  guint drift_rate;
-  guint drift_run;     /* counts runs across captures */
-  guint drift_fed_run; /* the run the estimator has data of */
-  FfcDriftRef drift_ref;
-  FfcStepDetector steps;
-  gint64 sync_checked_us;
-  gboolean synchronised;
-  gboolean model_pending; /* publish before the next buffer */
+  /* the time model (docs/time.md), streaming thread only */
+  FfcTimekeeper timekeeper;
   /* for stats, under the object lock */
   gdouble drift_ppm; /* NAN until known */
   gboolean clock_synchronised;
@@ -154,10 +145,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 /* Rate and channels chosen when neither downstream nor the properties say. */
 #define FALLBACK_RATE 48000
 #define FALLBACK_CHANNELS 1
-/* ffmpeg's own device buffering, which our timestamps cannot see. */
-#define DEVICE_LATENCY (20 * GST_MSECOND)
-/* about one capture packet (ALSA period, lavfi frame) */
-#define PACKET_LATENCY (25 * GST_MSECOND)
 #define STOP_GRACE_MS 500
 #define PROBE_TIMEOUT_MS 5000
 
@@ -368,7 +355,7 @@ gst_ffmpeg_src_finalize (GObject *object)
   ffc_src_settings_clear (&src->running);
   g_free (src->program);
   g_strfreev (src->input_argv);
-  ffc_drift_free (src->drift);
+  ffc_timekeeper_clear (&src->timekeeper);
   g_mutex_clear (&src->capture_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -579,14 +566,7 @@ gst_ffmpeg_src_reset_model (GstFFmpegSrc *src)
 {
   gboolean synchronised = ffc_clock_synchronised ();
 
-  g_clear_pointer (&src->drift, ffc_drift_free);
-  src->drift_rate = 0;
-  src->drift_run = 0;
-  src->drift_fed_run = 0;
-  memset (&src->drift_ref, 0, sizeof (src->drift_ref));
-  ffc_step_detector_init (&src->steps);
-  src->sync_checked_us = g_get_monotonic_time ();
-  src->synchronised = synchronised;
+  ffc_timekeeper_init (&src->timekeeper, synchronised);
   GST_OBJECT_LOCK (src);
   src->drift_ppm = NAN;
   src->clock_synchronised = synchronised;
@@ -606,7 +586,7 @@ gst_ffmpeg_src_start (GstBaseSrc *bsrc)
   GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
   FfcSrcSettings *run = &src->running;
   GError *error = NULL;
-  gboolean ok = TRUE;
+  gboolean ok;
 
   /* the snapshot: what this run of the element uses, whatever happens to
    * the properties (which are refused until stop) */
@@ -619,29 +599,12 @@ gst_ffmpeg_src_start (GstBaseSrc *bsrc)
   g_clear_pointer (&src->program, g_free);
   g_clear_pointer (&src->input_argv, g_strfreev);
 
-  if (!ffc_src_settings_check (run, &error)) {
-    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
-    ok = FALSE;
-  } else if ((src->program = ffc_child_find_program (run->ffmpeg_path, &error))
-             == NULL) {
-    GST_ELEMENT_ERROR (src, RESOURCE, NOT_FOUND,
-        ("Cannot run ffmpeg: %s", error->message),
+  ok = ffc_src_settings_resolve (run, &src->program, &src->input_argv, &error);
+  if (!ok && error->code == FFC_SETTINGS_ERROR_NOT_FOUND)
+    GST_ELEMENT_ERROR (src, RESOURCE, NOT_FOUND, ("%s", error->message),
         ("ffmpeg-path=\"%s\"", GST_STR_NULL (run->ffmpeg_path)));
-    ok = FALSE;
-  } else if (!ffc_args_split_options (
-                 run->input_options, &src->input_argv, &error)) {
-    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS,
-        ("Invalid input-options \"%s\": %s", run->input_options,
-            error->message),
-        (NULL));
-    ok = FALSE;
-  } else if (run->device == NULL || *run->device == '\0') {
-    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS,
-        ("No device given: set the device property (what ffmpeg opens "
-         "with -i)"),
-        (NULL));
-    ok = FALSE;
-  }
+  else if (!ok)
+    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
   g_clear_error (&error);
 
   src->probed = FALSE;
@@ -737,23 +700,13 @@ gst_ffmpeg_src_unlock_stop (GstBaseSrc *bsrc)
 static void
 gst_ffmpeg_src_probe (GstFFmpegSrc *src)
 {
-  FfcArgsConfig args = {
-    0,
-  };
   GError *error = NULL;
-  gchar **argv;
 
   if (src->probed)
     return;
   src->probed = TRUE;
-  args.ffmpeg_path = src->program;
-  args.input_options = src->input_argv;
-  args.input_format = src->running.input_format;
-  args.device = src->running.device;
-  argv = ffc_args_build_probe (&args);
-
-  if (ffc_probe_input (
-          (const gchar *const *)argv, PROBE_TIMEOUT_MS, &src->input, &error)) {
+  if (ffc_src_settings_probe (&src->running, src->program, src->input_argv,
+          PROBE_TIMEOUT_MS, &src->input, &error)) {
     GST_INFO_OBJECT (src, "the input delivers %u Hz, %u channels, %s",
         src->input.rate, src->input.channels,
         ffc_sample_format_codec (src->input.format));
@@ -763,7 +716,6 @@ gst_ffmpeg_src_probe (GstFFmpegSrc *src)
     g_clear_error (&error);
     memset (&src->input, 0, sizeof (src->input));
   }
-  g_strfreev (argv);
 }
 
 static const gchar *
@@ -970,7 +922,7 @@ gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query)
   GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
 
   if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
-    GstClockTime min, max;
+    guint64 min, max;
     gint rate, bpf;
     gboolean batch, live;
 
@@ -982,17 +934,8 @@ gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query)
     g_mutex_unlock (&src->capture_lock);
     if (rate <= 0 || bpf <= 0)
       return FALSE;
-
-    /* A buffer is complete one ffmpeg write after its first sample (its
-     * 32 KiB I/O buffer when batching, else about one packet), and a live
-     * capture's a block later (FFC_CAPTURE_LIVE_BLOCK_US), plus the
-     * device's own buffering; the queue can hold buffer-time more. */
-    min = DEVICE_LATENCY
-          + (batch ? gst_util_uint64_scale (
-                 FFC_FFMPEG_IO_BUFFER_BYTES / bpf, GST_SECOND, rate)
-                   : PACKET_LATENCY)
-          + (live ? FFC_CAPTURE_LIVE_BLOCK_US * GST_USECOND : 0);
-    max = MAX (src->running.buffer_time_ns, min);
+    ffc_src_settings_latency (
+        &src->running, batch, live, bpf, rate, &min, &max);
     gst_query_set_latency (query, TRUE, min, max);
     GST_DEBUG_OBJECT (src,
         "latency min %" GST_TIME_FORMAT " max %" GST_TIME_FORMAT,
@@ -1026,110 +969,58 @@ gst_ffmpeg_src_run_anchor (GstFFmpegSrc *src, const FfcItem *item)
       item->run_start_wall_us, item->arrival_us, before);
 }
 
-/* The model travels as a sticky event, stored on the pad: it goes out
- * before the next buffer, after the segment, and reaches every branch. */
-static void
-gst_ffmpeg_src_publish_model (
-    GstFFmpegSrc *src, GstClockTime end, gint64 mono_now, gint64 wall_now)
-{
-  GstBaseSrc *bsrc = GST_BASE_SRC (src);
-  GstClockTime rt =
-      gst_segment_to_running_time (&bsrc->segment, GST_FORMAT_TIME, end);
-  FfcTimeModel model = {
-    .running_time_ns = rt,
-    .wall_us = llround (src->drift_ref.mono_us) + (wall_now - mono_now),
-    .drift_ppm = src->drift_ref.drift_ppm,
-    .drift_known = src->drift_ref.known,
-    .settled = src->drift_ref.settled,
-    .synchronised = src->synchronised,
-  };
-  GstEvent *event;
-
-  if (!GST_CLOCK_TIME_IS_VALID (rt))
-    return;
-  GST_DEBUG_OBJECT (src,
-      "time model: running time %" GST_TIME_FORMAT " is %" G_GINT64_FORMAT
-      " us, drift %.3f ppm%s, %ssynchronised",
-      GST_TIME_ARGS (rt), model.wall_us, model.drift_ppm,
-      model.drift_known ? "" : " (not yet known)",
-      model.synchronised ? "" : "not ");
-  event = gst_ffc_clock_event_new (&model);
-  gst_pad_store_sticky_event (GST_BASE_SRC_PAD (src), event);
-  gst_event_unref (event);
-}
-
 /* Feeds the time model with a chunk, and publishes the model when it
  * changed materially (a new run, a better estimate, a step or a change of
- * the system clock's synchronisation) with the buffer that ends at running
- * time `end`; a chunk clipped away (`end` NONE) publishes nothing. */
+ * the system clock's synchronisation) with the buffer that ends at `end`;
+ * a chunk clipped away (`end` NONE) publishes nothing. The model travels
+ * as a sticky event, stored on the pad: it goes out before the next
+ * buffer, after the segment, and reaches every branch. */
 static void
 gst_ffmpeg_src_update_model (
     GstFFmpegSrc *src, const FfcItem *item, gboolean new_run, GstClockTime end)
 {
-  guint rate = GST_AUDIO_INFO_RATE (&src->info);
-  guint64 samples = item->run_offset + item->frames;
-  gint64 mono, wall, step;
-  gboolean changed;
+  FfcTimekeeper *tk = &src->timekeeper;
+  GstClockTime rt = gst_segment_to_running_time (
+      &GST_BASE_SRC (src)->segment, GST_FORMAT_TIME, end);
+  FfcTimekeeperNews news;
 
+  if (new_run)
+    ffc_timekeeper_new_run (tk);
   /* A file or an unpaced source arrives as fast as ffmpeg makes it: its
    * arrival times say nothing of a device's clock, and it has no capture
    * time. segmentsink maps its running time onto the wall clock once. */
-  if (new_run) {
-    /* the model's new line, published before the run's first buffer */
-    src->drift_run++;
-    src->model_pending = TRUE;
-  }
   if (!src->live_input)
     return;
-  /* one pair, read so that a preemption cannot look like a step */
-  ffc_clock_read_pair (&mono, &wall);
-  if (src->drift == NULL || src->drift_rate != rate) {
-    ffc_drift_free (src->drift);
-    src->drift = ffc_drift_new (rate);
-    src->drift_rate = rate;
-    src->drift_fed_run = 0;
-  }
-  /* the first chunk after a gap keeps no time (after an overrun ffmpeg
-   * restarts its timing, and -re lets it through at once), unless it is
-   * all the run has */
-  changed = FALSE;
-  if (!item->after_gap || src->drift_fed_run != src->drift_run) {
-    changed =
-        ffc_drift_add (src->drift, src->drift_run, samples, item->arrival_us);
-    src->drift_fed_run = src->drift_run;
-  }
-
-  if (ffc_step_detector_feed (&src->steps, mono, wall, &step)) {
+  ffc_timekeeper_feed (tk, GST_AUDIO_INFO_RATE (&src->info),
+      item->run_offset + item->frames, item->arrival_us, item->after_gap,
+      GST_CLOCK_TIME_IS_VALID (rt) ? (gint64)rt : -1, &news);
+  if (news.stepped) {
     GST_INFO_OBJECT (src, "the system clock stepped by %.6f s",
-        step / (gdouble)G_USEC_PER_SEC);
+        news.step_us / (gdouble)G_USEC_PER_SEC);
     gst_element_post_message (GST_ELEMENT (src),
         gst_message_new_element (GST_OBJECT (src),
             gst_structure_new ("ffmpegsrc-clock-step", "step", G_TYPE_INT64,
-                step, "wall-time", G_TYPE_INT64, wall, NULL)));
-    src->model_pending = TRUE;
+                news.step_us, "wall-time", G_TYPE_INT64, news.wall_us, NULL)));
   }
-  if (mono - src->sync_checked_us >= G_USEC_PER_SEC) {
-    gboolean synchronised = ffc_clock_synchronised ();
+  if (news.sync_changed)
+    GST_INFO_OBJECT (src, "the system clock is %s",
+        tk->synchronised ? "synchronised now" : "no longer synchronised");
+  if (news.publish) {
+    GstEvent *event = gst_ffc_clock_event_new (&news.model);
 
-    src->sync_checked_us = mono;
-    if (synchronised != src->synchronised) {
-      GST_INFO_OBJECT (src, "the system clock is %s",
-          synchronised ? "synchronised now" : "no longer synchronised");
-      src->synchronised = synchronised;
-      src->model_pending = TRUE;
-    }
-  }
-  if (GST_CLOCK_TIME_IS_VALID (end) && (changed || src->model_pending)
-      && ffc_drift_update_ref (
-          src->drift, samples, src->model_pending, &src->drift_ref)) {
-    gst_ffmpeg_src_publish_model (src, end, mono, wall);
-    src->model_pending = FALSE;
+    GST_DEBUG_OBJECT (src,
+        "time model: running time %" GST_TIME_FORMAT " is %" G_GINT64_FORMAT
+        " us, drift %.3f ppm%s, %ssynchronised",
+        GST_TIME_ARGS (rt), news.model.wall_us, news.model.drift_ppm,
+        news.model.drift_known ? "" : " (not yet known)",
+        news.model.synchronised ? "" : "not ");
+    gst_pad_store_sticky_event (GST_BASE_SRC_PAD (src), event);
+    gst_event_unref (event);
   }
 
   GST_OBJECT_LOCK (src);
-  src->drift_ppm =
-      ffc_drift_known (src->drift) ? ffc_drift_ppm (src->drift) : NAN;
-  src->clock_synchronised = src->synchronised;
+  src->drift_ppm = ffc_timekeeper_drift_ppm (tk);
+  src->clock_synchronised = tk->synchronised;
   GST_OBJECT_UNLOCK (src);
 }
 
@@ -1216,38 +1107,23 @@ gst_ffmpeg_src_create (GstPushSrc *psrc, GstBuffer **buf)
         done = gst_ffmpeg_src_handle_data (src, item, buf);
         break;
       case FFC_ITEM_DROPPED:
-        GST_ELEMENT_WARNING (src, STREAM, FAILED,
-            ("Dropped %" G_GUINT64_FORMAT " samples: downstream did not keep "
-             "up with the capture (raise buffer-time, or unblock the "
-             "pipeline)",
-                item->count),
-            ("buffer-time %" GST_TIME_FORMAT " overflowed",
-                GST_TIME_ARGS (src->running.buffer_time_ns)));
-        done = FALSE;
-        break;
       case FFC_ITEM_XRUN:
-        GST_ELEMENT_WARNING (src, RESOURCE, READ,
-            ("The capture device overran %" G_GUINT64_FORMAT " time%s: "
-             "audio was lost inside ffmpeg",
-                item->count, item->count == 1 ? "" : "s"),
-            ("ffmpeg: %s", item->reason));
-        done = FALSE;
-        break;
       case FFC_ITEM_GAP: {
         FfcCaptureStats stats;
-        gint rate = GST_AUDIO_INFO_RATE (&src->info);
+        gchar *details, *text;
 
         ffc_capture_get_stats (capture, &stats);
-        GST_ELEMENT_WARNING (src, RESOURCE, READ,
-            ("Capture lost %" G_GUINT64_FORMAT " samples (%.1f ms) before "
-             "they reached ffmpeg's output: %" G_GUINT64_FORMAT " gap%s, "
-             "%" G_GUINT64_FORMAT " samples lost so far, %" G_GUINT64_FORMAT
-             " overrun%s reported by ffmpeg",
-                item->count, item->count * 1000.0 / rate, stats.gaps,
-                stats.gaps == 1 ? "" : "s", stats.frames_lost, stats.xruns,
-                stats.xruns == 1 ? "" : "s"),
-            ("%s; the next buffer is DISCONT and stamped after the gap",
-                item->reason));
+        text =
+            ffc_item_describe (item, &stats, GST_AUDIO_INFO_RATE (&src->info),
+                src->running.buffer_time_ns, &details);
+        if (item->type == FFC_ITEM_DROPPED)
+          GST_ELEMENT_WARNING (
+              src, STREAM, FAILED, ("%s", text), ("%s", details));
+        else
+          GST_ELEMENT_WARNING (
+              src, RESOURCE, READ, ("%s", text), ("%s", details));
+        g_free (text);
+        g_free (details);
         done = FALSE;
         break;
       }

@@ -143,6 +143,47 @@ ffc_restart_decide (const FfcRunEnd *end, const FfcRestartPolicy *policy,
   return d;
 }
 
+static const gchar *
+plural (guint64 n)
+{
+  return n == 1 ? "" : "s";
+}
+
+gchar *
+ffc_item_describe (const FfcItem *item, const FfcCaptureStats *stats,
+    guint rate, guint64 buffer_time_ns, gchar **details)
+{
+  switch (item->type) {
+    case FFC_ITEM_DROPPED:
+      *details = g_strdup_printf (
+          "buffer-time %.3f s overflowed", buffer_time_ns / 1e9);
+      return g_strdup_printf ("Dropped %" G_GUINT64_FORMAT " samples: "
+                              "downstream did not keep up with the capture "
+                              "(raise buffer-time, or unblock the pipeline)",
+          item->count);
+    case FFC_ITEM_XRUN:
+      *details = g_strdup_printf ("ffmpeg: %s", item->reason);
+      return g_strdup_printf ("The capture device overran %" G_GUINT64_FORMAT
+                              " time%s: audio was lost inside ffmpeg",
+          item->count, plural (item->count));
+    case FFC_ITEM_GAP:
+      *details = g_strdup_printf (
+          "%s; the next buffer is DISCONT and stamped after the gap",
+          item->reason);
+      return g_strdup_printf (
+          "Capture lost %" G_GUINT64_FORMAT " samples (%.1f ms) before they "
+          "reached ffmpeg's output: %" G_GUINT64_FORMAT " gap%s, "
+          "%" G_GUINT64_FORMAT " samples lost so far, %" G_GUINT64_FORMAT
+          " overrun%s reported by ffmpeg",
+          item->count, item->count * 1000.0 / MAX (rate, 1), stats->gaps,
+          plural (stats->gaps), stats->frames_lost, stats->xruns,
+          plural (stats->xruns));
+    default:
+      *details = g_strdup (item->stderr_tail ? item->stderr_tail : "");
+      return g_strdup (item->reason ? item->reason : "");
+  }
+}
+
 void
 ffc_item_free (FfcItem *item)
 {

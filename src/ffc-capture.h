@@ -100,6 +100,12 @@ void ffc_capture_free (FfcCapture *capture);
 
 gint64 ffc_capture_backoff_next_us (gint64 previous_us);
 
+/* What a DROPPED, XRUN or GAP item tells the user (a warning), and the
+ * details for the log (*details, to free); `rate` is the output's,
+ * `buffer_time_ns` the queue's capacity. */
+gchar *ffc_item_describe (const FfcItem *item, const FfcCaptureStats *stats,
+    guint rate, guint64 buffer_time_ns, gchar **details);
+
 /* The restart policy: what follows a run of ffmpeg, decided from how it
  * ended alone (a pure function, unit-tested without a child). */
 typedef enum {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ffc-args.h"
+#include "ffc-child.h"
 
 #define MS ((gint64)1000000)
 #define S ((gint64)1000000000)
@@ -175,4 +176,71 @@ ffc_src_settings_capture_config (const FfcSrcSettings *s, const gchar *program,
   config->block_us = live ? FFC_CAPTURE_LIVE_BLOCK_US : 0;
   *batch_writes = args.batch_writes;
   *live_input = live;
+}
+
+gboolean
+ffc_src_settings_resolve (const FfcSrcSettings *s, gchar **program,
+    gchar ***input_argv, GError **error)
+{
+  GError *local = NULL;
+
+  *program = NULL;
+  *input_argv = NULL;
+  if (!ffc_src_settings_check (s, error))
+    return FALSE;
+  *program = ffc_child_find_program (s->ffmpeg_path, &local);
+  if (*program == NULL) {
+    g_set_error (error, FFC_SETTINGS_ERROR, FFC_SETTINGS_ERROR_NOT_FOUND,
+        "Cannot run ffmpeg: %s", local->message);
+  } else if (!ffc_args_split_options (s->input_options, input_argv, &local)) {
+    g_set_error (error, FFC_SETTINGS_ERROR, FFC_SETTINGS_ERROR_INVALID,
+        "Invalid input-options \"%s\": %s", s->input_options, local->message);
+  } else if (s->device == NULL || *s->device == '\0') {
+    g_set_error_literal (error, FFC_SETTINGS_ERROR, FFC_SETTINGS_ERROR_INVALID,
+        "No device given: set the device property (what ffmpeg opens with "
+        "-i)");
+  } else {
+    return TRUE;
+  }
+  g_clear_error (&local);
+  g_clear_pointer (program, g_free);
+  g_clear_pointer (input_argv, g_strfreev);
+  return FALSE;
+}
+
+gboolean
+ffc_src_settings_probe (const FfcSrcSettings *s, const gchar *program,
+    gchar **input_argv, guint timeout_ms, FfcInputAudio *input, GError **error)
+{
+  FfcArgsConfig args = {
+    .ffmpeg_path = program,
+    .input_format = s->input_format,
+    .device = s->device,
+    .input_options = input_argv,
+  };
+  gchar **argv = ffc_args_build_probe (&args);
+  gboolean ok =
+      ffc_probe_input ((const gchar *const *)argv, timeout_ms, input, error);
+
+  g_strfreev (argv);
+  return ok;
+}
+
+/* ffmpeg's own device buffering, which the timestamps cannot see */
+#define DEVICE_LATENCY_NS (20 * MS)
+/* about one capture packet (ALSA period, lavfi frame) */
+#define PACKET_LATENCY_NS (25 * MS)
+
+void
+ffc_src_settings_latency (const FfcSrcSettings *s, gboolean batch_writes,
+    gboolean live_input, guint bytes_per_frame, guint rate, guint64 *min_ns,
+    guint64 *max_ns)
+{
+  guint64 frames = FFC_FFMPEG_IO_BUFFER_BYTES / MAX (bytes_per_frame, 1);
+
+  *min_ns =
+      DEVICE_LATENCY_NS
+      + (batch_writes ? frames * S / MAX (rate, 1) : PACKET_LATENCY_NS)
+      + (live_input ? FFC_CAPTURE_LIVE_BLOCK_US * (S / G_USEC_PER_SEC) : 0);
+  *max_ns = MAX (s->buffer_time_ns, *min_ns);
 }

@@ -8,6 +8,7 @@
 
 #include "ffc-args.h"
 #include "ffc-capture.h"
+#include "ffc-probe.h"
 
 G_BEGIN_DECLS
 
@@ -15,7 +16,9 @@ G_BEGIN_DECLS
 GQuark ffc_settings_error_quark (void);
 
 typedef enum {
-  FFC_SETTINGS_ERROR_RANGE, /* a value outside what a recorder can use */
+  FFC_SETTINGS_ERROR_RANGE,     /* a value outside what a recorder can use */
+  FFC_SETTINGS_ERROR_NOT_FOUND, /* no ffmpeg program to run */
+  FFC_SETTINGS_ERROR_INVALID,   /* options that do not split, no device */
 } FfcSettingsError;
 
 /* Rates a recorder can use: 1 kHz to 1.536 MHz (ultrasonic devices run at
@@ -59,6 +62,24 @@ void ffc_src_settings_clear (FfcSrcSettings *s);
 
 /* The settings with a range are in it; says which is not, and why */
 gboolean ffc_src_settings_check (const FfcSrcSettings *s, GError **error);
+
+/* Everything start () checks, in order: the ranges, the program (found in
+ * PATH: *program), the input options (split: *input_argv) and a device. */
+gboolean ffc_src_settings_resolve (const FfcSrcSettings *s, gchar **program,
+    gchar ***input_argv, GError **error);
+
+/* What the input of `s` delivers, asked of ffmpeg (ffc-probe.c) */
+gboolean ffc_src_settings_probe (const FfcSrcSettings *s, const gchar *program,
+    gchar **input_argv, guint timeout_ms, FfcInputAudio *input, GError **error);
+
+/* The latency (ns) of a capture: a buffer is complete one ffmpeg write
+ * after its first sample (its 32 KiB I/O buffer when batching, else about
+ * one packet), and a live capture's one block later
+ * (FFC_CAPTURE_LIVE_BLOCK_US), plus the device's own buffering (min); the
+ * queue can hold buffer-time more (max). */
+void ffc_src_settings_latency (const FfcSrcSettings *s, gboolean batch_writes,
+    gboolean live_input, guint bytes_per_frame, guint rate, guint64 *min_ns,
+    guint64 *max_ns);
 
 /* The capture `s` makes, producing `format` at `rate` with `channels`:
  * ffmpeg's arguments (config->argv, to free) and how the capture behaves

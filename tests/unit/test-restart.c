@@ -1,5 +1,7 @@
 /* Unit tests: the restart policy of ffc-capture (ffc_restart_decide), which
  * decides from how a run of ffmpeg ended what comes next. No child. */
+#include <string.h>
+
 #include "ffc-capture.h"
 
 #define MS ((gint64)1000)
@@ -259,6 +261,36 @@ test_max_restarts (void)
   }
 }
 
+/* what the user is told of lost audio */
+static void
+test_item_describe (void)
+{
+  FfcCaptureStats stats = { .gaps = 2, .frames_lost = 960, .xruns = 1 };
+  FfcItem item = { FFC_ITEM_DROPPED, .count = 4800 };
+  gchar *details, *text;
+
+  text = ffc_item_describe (&item, &stats, 48000, 10 * S * 1000, &details);
+  g_assert_true (g_str_has_prefix (text, "Dropped 4800 samples: "));
+  g_assert_nonnull (strstr (details, "buffer-time 10.000 s"));
+  g_free (text);
+  g_free (details);
+  item = (FfcItem){ FFC_ITEM_GAP, .count = 480, .reason = "jumped" };
+  text = ffc_item_describe (&item, &stats, 48000, 0, &details);
+  g_assert_cmpstr (text, ==,
+      "Capture lost 480 samples (10.0 ms) before they reached ffmpeg's "
+      "output: 2 gaps, 960 samples lost so far, 1 overrun reported by ffmpeg");
+  g_free (text);
+  g_free (details);
+  item = (FfcItem){ FFC_ITEM_XRUN, .count = 1, .reason = "ALSA buffer xrun." };
+  text = ffc_item_describe (&item, &stats, 48000, 0, &details);
+  g_assert_cmpstr (text, ==,
+      "The capture device overran 1 time: audio was "
+      "lost inside ffmpeg");
+  g_assert_cmpstr (details, ==, "ffmpeg: ALSA buffer xrun.");
+  g_free (text);
+  g_free (details);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -277,5 +309,6 @@ main (int argc, char **argv)
       "/restart/not-live-never-restarts", test_not_live_never_restarts);
   g_test_add_func ("/restart/backoff-sequence", test_backoff_sequence);
   g_test_add_func ("/restart/max-restarts", test_max_restarts);
+  g_test_add_func ("/restart/item-describe", test_item_describe);
   return g_test_run ();
 }

@@ -123,6 +123,71 @@ test_whole_settings (void)
   g_assert_null (copy.device);
 }
 
+static void
+test_resolve (void)
+{
+  FfcSrcSettings s = { .ffmpeg_path = "/nonexistent/ffmpeg",
+    .device = "hw:1,0",
+    .buffer_time_ns = 10 * S,
+    .stall_timeout_ns = 2 * S,
+    .max_restarts = -1 };
+  gchar *program = NULL, **argv = NULL;
+  GError *error = NULL;
+
+  /* checked in order: ranges, program, options, device */
+  s.stall_timeout_ns = 0;
+  g_assert_false (ffc_src_settings_resolve (&s, &program, &argv, &error));
+  g_assert_error (error, FFC_SETTINGS_ERROR, FFC_SETTINGS_ERROR_RANGE);
+  g_clear_error (&error);
+  s.stall_timeout_ns = 2 * S;
+  g_assert_false (ffc_src_settings_resolve (&s, &program, &argv, &error));
+  g_assert_error (error, FFC_SETTINGS_ERROR, FFC_SETTINGS_ERROR_NOT_FOUND);
+  g_assert_true (g_str_has_prefix (error->message, "Cannot run ffmpeg: "));
+  g_clear_error (&error);
+  s.ffmpeg_path = "sh"; /* any program found in PATH */
+  s.input_options = "-thread_queue_size \"4096";
+  g_assert_false (ffc_src_settings_resolve (&s, &program, &argv, &error));
+  g_assert_error (error, FFC_SETTINGS_ERROR, FFC_SETTINGS_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "Invalid input-options"));
+  g_assert_null (program);
+  g_clear_error (&error);
+  s.input_options = "-thread_queue_size 4096";
+  s.device = "";
+  g_assert_false (ffc_src_settings_resolve (&s, &program, &argv, &error));
+  g_assert_true (g_str_has_prefix (error->message, "No device given"));
+  g_clear_error (&error);
+  s.device = "hw:1,0";
+  g_assert_true (ffc_src_settings_resolve (&s, &program, &argv, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_path_is_absolute (program));
+  g_assert_cmpstr (argv[0], ==, "-thread_queue_size");
+  g_assert_cmpstr (argv[1], ==, "4096");
+  g_free (program);
+  g_strfreev (argv);
+}
+
+static void
+test_latency (void)
+{
+  FfcSrcSettings s = { .buffer_time_ns = 3 * S };
+  guint64 min, max;
+
+  /* unbatched: a packet and the device's buffering */
+  ffc_src_settings_latency (&s, FALSE, FALSE, 2, 48000, &min, &max);
+  g_assert_cmpuint (min, ==, 45 * MS);
+  g_assert_cmpuint (max, ==, 3 * S);
+  /* batched: ffmpeg's 32 KiB, here 16384 frames at 384 kHz */
+  ffc_src_settings_latency (&s, TRUE, FALSE, 2, 384000, &min, &max);
+  g_assert_cmpuint (min, ==, 20 * MS + 16384 * S / 384000);
+  /* live: a block more (issue 15) */
+  ffc_src_settings_latency (&s, TRUE, TRUE, 2, 384000, &min, &max);
+  g_assert_cmpuint (min, ==, 120 * MS + 16384 * S / 384000);
+  /* never below min */
+  s.buffer_time_ns = 10 * MS;
+  ffc_src_settings_latency (&s, FALSE, FALSE, 2, 48000, &min, &max);
+  g_assert_cmpuint (max, ==, min);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -133,5 +198,7 @@ main (int argc, char **argv)
   g_test_add_func ("/settings/times", test_times);
   g_test_add_func ("/settings/max-restarts", test_max_restarts);
   g_test_add_func ("/settings/whole", test_whole_settings);
+  g_test_add_func ("/settings/resolve", test_resolve);
+  g_test_add_func ("/settings/latency", test_latency);
   return g_test_run ();
 }
