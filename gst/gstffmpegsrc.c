@@ -924,18 +924,16 @@ gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query)
   if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
     guint64 min, max;
     gint rate, bpf;
-    gboolean batch, live;
+    gboolean batch;
 
     g_mutex_lock (&src->capture_lock);
     rate = GST_AUDIO_INFO_RATE (&src->info);
     bpf = GST_AUDIO_INFO_BPF (&src->info);
     batch = src->batch_writes;
-    live = src->live_input;
     g_mutex_unlock (&src->capture_lock);
     if (rate <= 0 || bpf <= 0)
       return FALSE;
-    ffc_src_settings_latency (
-        &src->running, batch, live, bpf, rate, &min, &max);
+    ffc_src_settings_latency (&src->running, batch, bpf, rate, &min, &max);
     gst_query_set_latency (query, TRUE, min, max);
     GST_DEBUG_OBJECT (src,
         "latency min %" GST_TIME_FORMAT " max %" GST_TIME_FORMAT,

@@ -58,9 +58,6 @@ struct _FfcCapture {
   FfcStderrParser *parser;
   guint8 *scratch;
   gsize scratch_fill;
-  gsize block_bytes;         /* whole frames held back until this many */
-  gint64 scratch_since_us;   /* first read of what is held back; 0 = none */
-  gint64 scratch_arrival_us; /* last read of what is held back */
   guint run;
   guint64 run_offset;
   guint64 run_frames;
@@ -407,52 +404,34 @@ read_stderr (FfcCapture *c, gint fd)
   return TRUE;
 }
 
-/* Hands on the whole frames read so far, as one chunk that arrived with
- * its last read. */
-static void
-flush_scratch (FfcCapture *c)
-{
-  gsize whole = c->scratch_fill - c->scratch_fill % c->config.frame_size;
-
-  c->scratch_since_us = 0;
-  if (whole == 0)
-    return;
-  deliver (c, c->scratch, whole, c->scratch_arrival_us);
-  memmove (c->scratch, c->scratch + whole, c->scratch_fill - whole);
-  c->scratch_fill -= whole;
-}
-
 /* Returns FALSE at end of file. Reads once: poll() decides when to come back,
- * so stderr and a stop request are never starved by a fast producer. What
- * was read is handed on in blocks of block_us (config), or at once. */
+ * so stderr and a stop request are never starved by a fast producer. */
 static gboolean
 read_stdout (FfcCapture *c, FfcChild *child, gboolean *err_open)
 {
   gint fd = child->stdout_fd;
   gssize n;
-  gint64 now;
+  gsize whole;
 
   do {
-    n = read (fd, c->scratch + c->scratch_fill,
-        c->read_size + c->block_bytes - c->scratch_fill);
+    n = read (fd, c->scratch + c->scratch_fill, c->read_size - c->scratch_fill);
   } while (n < 0 && errno == EINTR);
-  if (n <= 0) {
-    flush_scratch (c);
-    return n < 0 && errno == EAGAIN;
-  }
+  if (n < 0)
+    return errno == EAGAIN;
+  if (n == 0)
+    return FALSE;
 
-  now = g_get_monotonic_time ();
   c->scratch_fill += n;
-  c->scratch_arrival_us = now;
-  if (c->scratch_since_us == 0)
-    c->scratch_since_us = now;
   /* ffmpeg reports a frame on stderr before it writes the frame's audio to
    * stdout: reading stderr now tells of every gap in what was just read. */
   if (c->config.detect_gaps && *err_open)
     *err_open = read_stderr (c, child->stderr_fd);
-  if (c->scratch_fill >= c->block_bytes
-      || now - c->scratch_since_us >= c->config.block_us)
-    flush_scratch (c);
+  whole = c->scratch_fill - c->scratch_fill % c->config.frame_size;
+  if (whole > 0) {
+    deliver (c, c->scratch, whole, g_get_monotonic_time ());
+    memmove (c->scratch, c->scratch + whole, c->scratch_fill - whole);
+    c->scratch_fill -= whole;
+  }
   return TRUE;
 }
 
@@ -484,10 +463,6 @@ pump (FfcCapture *c, FfcChild *child)
     gint nfds = 0, out_i = -1, err_i = -1, timeout_ms, r;
     gint64 now = g_get_monotonic_time ();
 
-    /* audio held back for a block goes on once the block's time is up */
-    if (c->scratch_since_us != 0
-        && now - c->scratch_since_us >= c->config.block_us)
-      flush_scratch (c);
     fds[nfds].fd = c->wake_fds[0];
     fds[nfds++].events = POLLIN;
     if (err_open) {
@@ -503,9 +478,6 @@ pump (FfcCapture *c, FfcChild *child)
     } else {
       timeout_ms = (out_closed_at + EXIT_LINGER_US - now + 999) / 1000;
     }
-    if (c->scratch_since_us != 0)
-      timeout_ms = MIN (timeout_ms,
-          (c->scratch_since_us + c->config.block_us - now + 999) / 1000);
     if (finish_by != 0) {
       /* ffmpeg did not finish in time: stop it the hard way */
       if (now >= finish_by)
@@ -539,10 +511,9 @@ pump (FfcCapture *c, FfcChild *child)
     if (err_i >= 0 && fds[err_i].revents)
       err_open = read_stderr (c, child->stderr_fd);
     if (out_i >= 0 && fds[out_i].revents) {
-      /* whole frames read count, held back for a block or not */
-      guint64 before = c->run_frames + c->scratch_fill / c->config.frame_size;
+      guint64 before = c->run_frames;
       out_open = read_stdout (c, child, &err_open);
-      if (c->run_frames + c->scratch_fill / c->config.frame_size != before)
+      if (c->run_frames != before)
         last_audio = g_get_monotonic_time ();
       if (!out_open)
         out_closed_at = g_get_monotonic_time ();
@@ -584,7 +555,6 @@ run_once (FfcCapture *c, FfcRunEnd *end, gchar **reason, gchar **tail,
 
   ffc_stderr_parser_reset (c->parser);
   c->scratch_fill = 0;
-  c->scratch_since_us = 0;
   c->run_offset = 0;
   c->run_frames = 0;
   c->run_start_wall_us = -1;
@@ -609,7 +579,6 @@ run_once (FfcCapture *c, FfcRunEnd *end, gchar **reason, gchar **tail,
   }
 
   end->kind = pump (c, &child);
-  flush_scratch (c);
   ffc_child_close_pipes (&child);
   if (end->kind == FFC_RUN_STALLED)
     ffc_child_kill (&child); /* maybe SIGSTOPped or wedged in a driver */
@@ -724,10 +693,7 @@ ffc_capture_new (const FfcCaptureConfig *config)
   c->read_size =
       CLAMP (config->queue_capacity / 8, MIN_READ_SIZE, MAX_READ_SIZE);
   c->read_size = MAX (c->read_size - c->read_size % frame, frame) + frame;
-  c->block_bytes = (gsize)(MAX (config->block_us, 0) * (gdouble)config->rate
-                           / G_USEC_PER_SEC)
-                   * frame;
-  c->scratch = g_malloc (c->read_size + c->block_bytes);
+  c->scratch = g_malloc (c->read_size);
   c->parser = ffc_stderr_parser_new (STDERR_MAX_LINE, STDERR_TAIL_LINES);
   c->pending_gaps = g_array_new (FALSE, FALSE, sizeof (PendingGap));
   c->wake_fds[0] = c->wake_fds[1] = -1;

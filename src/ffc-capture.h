@@ -46,12 +46,6 @@ typedef struct {
 
 void ffc_item_free (FfcItem *item);
 
-/* A live capture hands audio on in blocks this long: the latency a
- * recorder's branches can take (a live stream buffers more), and few enough
- * buffers that each one's cost downstream (tee, queues, sinks, wakeups)
- * stays small beside the audio's own (docs/benchmarks.md). */
-#define FFC_CAPTURE_LIVE_BLOCK_US (100 * 1000)
-
 typedef struct {
   gchar **argv;     /* ffmpeg and its arguments */
   guint frame_size; /* bytes per interleaved frame */
@@ -69,9 +63,6 @@ typedef struct {
   /* a failure after audio is an error, not a reason to start over */
   gboolean no_restart;
   guint stop_grace_ms;
-  /* audio read is handed on in blocks of this long (or at the end of a
-   * run), not at every write ffmpeg makes; 0 = at once */
-  gint64 block_us;
   /* Called from the capture thread for every stderr line. */
   FfcLineFunc line_func;
   gpointer line_data;

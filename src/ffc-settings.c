@@ -172,8 +172,6 @@ ffc_src_settings_capture_config (const FfcSrcSettings *s, const gchar *program,
   config->wait_when_full = !live;
   /* restarting a file would record its beginning again */
   config->no_restart = !live;
-  /* a file or an unpaced source is read in large blocks anyway */
-  config->block_us = live ? FFC_CAPTURE_LIVE_BLOCK_US : 0;
   *batch_writes = args.batch_writes;
   *live_input = live;
 }
@@ -233,14 +231,11 @@ ffc_src_settings_probe (const FfcSrcSettings *s, const gchar *program,
 
 void
 ffc_src_settings_latency (const FfcSrcSettings *s, gboolean batch_writes,
-    gboolean live_input, guint bytes_per_frame, guint rate, guint64 *min_ns,
-    guint64 *max_ns)
+    guint bytes_per_frame, guint rate, guint64 *min_ns, guint64 *max_ns)
 {
   guint64 frames = FFC_FFMPEG_IO_BUFFER_BYTES / MAX (bytes_per_frame, 1);
 
-  *min_ns =
-      DEVICE_LATENCY_NS
-      + (batch_writes ? frames * S / MAX (rate, 1) : PACKET_LATENCY_NS)
-      + (live_input ? FFC_CAPTURE_LIVE_BLOCK_US * (S / G_USEC_PER_SEC) : 0);
+  *min_ns = DEVICE_LATENCY_NS
+            + (batch_writes ? frames * S / MAX (rate, 1) : PACKET_LATENCY_NS);
   *max_ns = MAX (s->buffer_time_ns, *min_ns);
 }

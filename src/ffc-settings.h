@@ -74,12 +74,10 @@ gboolean ffc_src_settings_probe (const FfcSrcSettings *s, const gchar *program,
 
 /* The latency (ns) of a capture: a buffer is complete one ffmpeg write
  * after its first sample (its 32 KiB I/O buffer when batching, else about
- * one packet), and a live capture's one block later
- * (FFC_CAPTURE_LIVE_BLOCK_US), plus the device's own buffering (min); the
- * queue can hold buffer-time more (max). */
+ * one packet), plus the device's own buffering (min); the queue can hold
+ * buffer-time more (max). */
 void ffc_src_settings_latency (const FfcSrcSettings *s, gboolean batch_writes,
-    gboolean live_input, guint bytes_per_frame, guint rate, guint64 *min_ns,
-    guint64 *max_ns);
+    guint bytes_per_frame, guint rate, guint64 *min_ns, guint64 *max_ns);
 
 /* The capture `s` makes, producing `format` at `rate` with `channels`:
  * ffmpeg's arguments (config->argv, to free) and how the capture behaves

@@ -1092,36 +1092,6 @@ GST_START_TEST (test_input_timestamp_jump_becomes_gap)
 
 GST_END_TEST;
 
-/* issue 15: a live input is handed on in blocks, not at every write */
-GST_START_TEST (test_live_input_comes_in_blocks)
-{
-  /* 48 kHz mono S16 is below ffmpeg's batching rate: it writes each
-   * 1024-sample packet, about 94 writes in 2 s */
-  Run *run =
-      run_recorded ("ffmpegsrc name=src input-format=lavfi input-options=-re "
-                    "device=\"sine=sample_rate=48000:duration=2\" ! "
-                    "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
-                    "fakesink name=sink sync=false");
-  guint n;
-
-  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
-  fail_unless (run_wait (run, 20000, NULL, NULL));
-  fail_unless (run->eos, "no EOS");
-  /* every sample, contiguous, in blocks of about 100 ms: at most 20 of
-   * them and the last, whatever the load (late writes make fewer) */
-  fail_unless_equals_uint64 (total_frames (run, 2), 96000);
-  n = rec_of (run)->bufs->len;
-  fail_unless (n >= 2 && n <= 30, "%u buffers", n);
-  for (guint i = 1; i < n; i++) {
-    BufInfo *a = &g_array_index (rec_of (run)->bufs, BufInfo, i - 1);
-    BufInfo *b = &g_array_index (rec_of (run)->bufs, BufInfo, i);
-    fail_unless_equals_uint64 (b->offset, a->offset_end);
-  }
-  run_free (run);
-}
-
-GST_END_TEST;
-
 GST_START_TEST (test_unpaced_input_waits_instead_of_dropping)
 {
   /* not live (no -re): a stalled downstream makes the reader wait, and
@@ -1401,7 +1371,6 @@ ffmpegsrc_suite (void)
   tcase_add_test (tc, test_no_process_left_after_stop);
   tcase_add_test (tc, test_alsa_capture_start_time);
   tcase_add_test (tc, test_input_timestamp_jump_becomes_gap);
-  tcase_add_test (tc, test_live_input_comes_in_blocks);
   tcase_add_test (tc, test_unpaced_input_waits_instead_of_dropping);
   tcase_add_test (tc, test_never_a_shell);
   tcase_add_test (tc, test_no_restart_for_files);
