@@ -142,9 +142,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 #define DEFAULT_STATS_INTERVAL (10 * GST_SECOND)
 #define DEFAULT_LOCK_TO_CLOCK FALSE
 
-/* Rate and channels chosen when neither downstream nor the properties say. */
-#define FALLBACK_RATE 48000
-#define FALLBACK_CHANNELS 1
 #define STOP_GRACE_MS 500
 #define PROBE_TIMEOUT_MS 5000
 
@@ -752,14 +749,12 @@ gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
   FfcAccepts *offers = g_new0 (FfcAccepts, MAX (n, 1));
   GValue rate_v = G_VALUE_INIT, channels_v = G_VALUE_INIT,
          format_v = G_VALUE_INIT;
-  FfcInputAudio own = { 0, 0, FFC_SAMPLE_S16LE };
   gboolean all_fixed = TRUE;
+  FfcInputAudio own;
   GstStructure *s;
-  gint rate, channels;
+  gint channels;
   guint chosen;
 
-  rate = src->running.sample_rate;
-  channels = src->running.channels;
   /* ask ffmpeg unless every offer is fixed already */
   for (guint i = 0; i < n; i++) {
     s = gst_caps_get_structure (caps, i);
@@ -769,12 +764,8 @@ gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
   }
   if (!all_fixed)
     gst_ffmpeg_src_probe (src);
-  if (src->input.rate > 0)
-    own = src->input;
-  own.rate = rate > 0 ? (guint)rate : own.rate > 0 ? own.rate : FALLBACK_RATE;
-  own.channels = channels > 0       ? (guint)channels
-                 : own.channels > 0 ? own.channels
-                                    : FALLBACK_CHANNELS;
+  own = ffc_probe_own (
+      &src->input, src->running.sample_rate, src->running.channels);
 
   g_value_init (&rate_v, G_TYPE_INT);
   g_value_set_int (&rate_v, own.rate);

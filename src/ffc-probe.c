@@ -44,6 +44,25 @@ ffc_probe_sample_format (const gchar *fmt)
   return FFC_SAMPLE_S16LE;
 }
 
+#define FALLBACK_RATE 48000
+#define FALLBACK_CHANNELS 1
+
+FfcInputAudio
+ffc_probe_own (const FfcInputAudio *probed, gint sample_rate, gint channels)
+{
+  FfcInputAudio own = { 0, 0, FFC_SAMPLE_S16LE };
+
+  if (probed->rate > 0)
+    own = *probed;
+  own.rate = sample_rate > 0 ? (guint)sample_rate
+             : own.rate > 0  ? own.rate
+                             : FALLBACK_RATE;
+  own.channels = channels > 0       ? (guint)channels
+                 : own.channels > 0 ? own.channels
+                                    : FALLBACK_CHANNELS;
+  return own;
+}
+
 guint
 ffc_probe_prefer (const FfcAccepts *offers, guint n)
 {

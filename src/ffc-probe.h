@@ -26,6 +26,12 @@ gboolean ffc_probe_input (const gchar *const *argv, guint timeout_ms,
  * F32LE; anything else (u8, s64…) S16LE. */
 FfcSampleFormat ffc_probe_sample_format (const gchar *ffmpeg_sample_fmt);
 
+/* The input's own values: the capture properties when set (not 0), else
+ * what the probe found (`probed`, rate 0 when it found nothing), else
+ * 48000 Hz, 1 channel, S16LE */
+FfcInputAudio ffc_probe_own (
+    const FfcInputAudio *probed, gint sample_rate, gint channels);
+
 /* What one of the caps downstream offers accepts of the input's own
  * values */
 typedef struct {

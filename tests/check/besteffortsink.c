@@ -245,7 +245,7 @@ GST_END_TEST;
 GST_START_TEST (test_rebuilds_during_state_changes)
 {
   GstElement *pipeline = gst_parse_launch (
-      "audiotestsrc is-live=true samplesperbuffer=480 ! "
+      "audiotestsrc is-live=true samplesperbuffer=48 ! "
       "besteffortsink name=b retry-delay=10000000 "
       "branch=\"identity error-after=3 ! fakesink sync=false\"",
       NULL);

@@ -45,11 +45,38 @@ test_prefer (void)
   g_assert_cmpuint (ffc_probe_prefer (tee, 0), ==, 0);
 }
 
+static void
+test_own_values (void)
+{
+  FfcInputAudio probed = { 384000, 2, FFC_SAMPLE_S32LE }, none = { 0 }, own;
+
+  /* what the input delivers */
+  own = ffc_probe_own (&probed, 0, 0);
+  g_assert_cmpuint (own.rate, ==, 384000);
+  g_assert_cmpuint (own.channels, ==, 2);
+  g_assert_cmpint (own.format, ==, FFC_SAMPLE_S32LE);
+  /* the properties say otherwise: they win, the format stays */
+  own = ffc_probe_own (&probed, 192000, 1);
+  g_assert_cmpuint (own.rate, ==, 192000);
+  g_assert_cmpuint (own.channels, ==, 1);
+  g_assert_cmpint (own.format, ==, FFC_SAMPLE_S32LE);
+  /* a layout ffmpeg did not name: 1 channel */
+  probed.channels = 0;
+  g_assert_cmpuint (ffc_probe_own (&probed, 0, 0).channels, ==, 1);
+  /* no probe: 48 kHz mono S16LE, or the properties */
+  own = ffc_probe_own (&none, 0, 0);
+  g_assert_cmpuint (own.rate, ==, 48000);
+  g_assert_cmpuint (own.channels, ==, 1);
+  g_assert_cmpint (own.format, ==, FFC_SAMPLE_S16LE);
+  g_assert_cmpuint (ffc_probe_own (&none, 22050, 2).rate, ==, 22050);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/probe/sample-format", test_sample_format);
   g_test_add_func ("/probe/prefer", test_prefer);
+  g_test_add_func ("/probe/own-values", test_own_values);
   return g_test_run ();
 }
