@@ -883,6 +883,10 @@ on_ffmpeg_line (const FfcLine *line, gpointer user_data)
 
   if (line->kind == FFC_LINE_FRAME)
     GST_LOG_OBJECT (src, "ffmpeg: %s", line->text);
+  else if (line->kind == FFC_LINE_GAP)
+    GST_DEBUG_OBJECT (src,
+        "ffmpeg: a gap of %.1f us after input sample %" G_GUINT64_FORMAT,
+        line->gap_jump_us, line->gap_at_sample);
   else if (line->kind == FFC_LINE_ERROR || line->kind == FFC_LINE_XRUN)
     GST_WARNING_OBJECT (src, "ffmpeg: %s", line->text);
   else

@@ -6,6 +6,8 @@
  */
 #include "ffc-args.h"
 
+#include "ffc-gaps.h"
+
 #include <string.h>
 
 const gchar *
@@ -208,7 +210,7 @@ ffc_args_build (const FfcArgsConfig *config)
     GString *chain = g_string_new (NULL);
 
     if (config->report_frames)
-      g_string_append (chain, FFC_ARGS_FRAME_REPORT_FILTER);
+      g_string_append (chain, FFC_GAPS_REPORT_FILTER);
     if (config->filter != NULL && *config->filter != '\0') {
       if (chain->len > 0)
         g_string_append_c (chain, ',');

@@ -24,8 +24,9 @@ typedef struct {
   /* TRUE: ffmpeg fills its 32 KiB I/O buffer before each write to the
    * pipe; FALSE: it writes every packet as it comes */
   gboolean batch_writes;
-  /* TRUE: ffmpeg reports each input frame's timestamp (microseconds) on
-   * stderr, through ashowinfo, before any other filter */
+  /* TRUE: ffmpeg reports each gap in its input timestamps on stderr,
+   * through FFC_GAPS_REPORT_FILTER (src/ffc-gaps.h), before any other
+   * filter */
   gboolean report_frames;
   /* TRUE: ffmpeg stretches or squeezes the audio (aresample's async) to
    * timestamps that follow the wall clock, so that the sample count keeps
@@ -53,8 +54,6 @@ gchar **ffc_args_build (const FfcArgsConfig *config);
 gchar **ffc_args_build_probe (const FfcArgsConfig *config);
 
 #define FFC_FFMPEG_IO_BUFFER_BYTES 32768
-/* input timestamps in microseconds, then one stderr line per frame */
-#define FFC_ARGS_FRAME_REPORT_FILTER "asettb=1/1000000,ashowinfo"
 /* for lock_to_clock: inputs whose timestamps do not come from the wall
  * clock (all but capture devices) are stamped with it as they pass */
 #define FFC_ARGS_WALL_CLOCK_PTS_FILTER "asetpts=(RTCTIME-RTCSTART)/(TB*1000000)"

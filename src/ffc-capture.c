@@ -64,7 +64,6 @@ struct _FfcCapture {
   guint64 run_frames;
   gint64 run_start_wall_us;
   guint64 pending_drop;
-  FfcGapDetector gaps;
   GArray *pending_gaps; /* PendingGap, in output frames of the run */
   gboolean gap_before_next;
   /* this run's argv and device (argv_func), capture thread only */
@@ -78,9 +77,6 @@ typedef struct {
   guint64 lost;
   gint64 jump_us;
 } PendingGap;
-
-/* Jitter of device timestamps below this is no loss (see ffc-gaps.c). */
-#define MIN_GAP_US 5000
 
 gint64
 ffc_capture_backoff_next_us (gint64 previous_us)
@@ -398,15 +394,16 @@ deliver (FfcCapture *c, const guint8 *data, gsize size, gint64 arrival_us)
   }
 }
 
+/* A gap FFC_GAPS_REPORT_FILTER found inside ffmpeg. */
 static void
-on_frame_report (FfcCapture *c, const FfcLine *line)
+on_gap_report (FfcCapture *c, const FfcLine *line)
 {
   FfcGap gap;
   PendingGap pending;
 
   if (!c->config.detect_gaps
-      || !ffc_gap_detector_feed (&c->gaps, line->frame_pts, line->frame_samples,
-          line->frame_rate, &gap))
+      || !ffc_gap_from_report (
+          line->gap_at_sample, line->gap_jump_us, line->frame_rate, &gap))
     return;
   /* input samples to output frames: ffmpeg may resample */
   pending.at = (guint64)gap.at_sample * c->config.rate / gap.rate;
@@ -428,8 +425,8 @@ on_stderr_line (const FfcLine *line, gpointer user_data)
       if (line->start_seconds > WALL_CLOCK_EPOCH_MIN)
         c->run_start_wall_us = (gint64)(line->start_seconds * 1e6 + 0.5);
       break;
-    case FFC_LINE_FRAME:
-      on_frame_report (c, line);
+    case FFC_LINE_GAP:
+      on_gap_report (c, line);
       break;
     case FFC_LINE_XRUN:
       g_mutex_lock (&c->lock);
@@ -625,7 +622,6 @@ run_once (FfcCapture *c, FfcRunEnd *end, gchar **reason, gchar **tail,
   c->run_offset = 0;
   c->run_frames = 0;
   c->run_start_wall_us = -1;
-  ffc_gap_detector_init (&c->gaps, MIN_GAP_US);
   g_array_set_size (c->pending_gaps, 0);
   c->gap_before_next = FALSE;
   memset (end, 0, sizeof (*end));

@@ -69,8 +69,8 @@ typedef struct {
   gint64 stall_timeout_us;        /* no audio for this long: restart */
   gint max_restarts;              /* consecutive; -1 = unlimited */
   gboolean restart_on_error_exit; /* a clean exit after errors is a failure */
-  /* ffmpeg reports frame timestamps (FFC_ARGS_FRAME_REPORT_FILTER): gaps in
-   * them become gaps in the stream */
+  /* ffmpeg reports the gaps in its input timestamps (FFC_GAPS_REPORT_FILTER,
+   * src/ffc-gaps.h): they become gaps in the stream */
   gboolean detect_gaps;
   /* a full queue makes the reader wait instead of dropping: for inputs
    * that are not live (files, unpaced sources) */

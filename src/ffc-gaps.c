@@ -7,6 +7,10 @@
  * Fed ffmpeg's per-frame timestamps (ashowinfo, in microseconds), this
  * finds every frame that starts later than the previous one ended, and says
  * where in the sample stream and for how many samples.
+ *
+ * The same test runs inside ffmpeg (FFC_GAPS_REPORT_FILTER), which then
+ * reports only the gaps: ffc_gap_from_report turns a report into a gap, with
+ * the same rounding as the detector.
  */
 #include "ffc-gaps.h"
 
@@ -20,6 +24,19 @@ ffc_gap_detector_init (FfcGapDetector *d, gint64 min_gap_us)
   d->next_pts_us = 0;
   d->rate = 0;
   d->samples = 0;
+}
+
+gboolean
+ffc_gap_from_report (
+    guint64 at_sample, gdouble jump_us, guint rate, FfcGap *gap)
+{
+  if (rate == 0 || !(jump_us > 0) || jump_us > 1e15)
+    return FALSE;
+  gap->at_sample = at_sample;
+  gap->lost_samples = (guint64)llround (jump_us * rate / 1e6);
+  gap->jump_us = (gint64)llround (jump_us);
+  gap->rate = rate;
+  return gap->lost_samples > 0;
 }
 
 gboolean

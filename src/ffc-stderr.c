@@ -11,6 +11,8 @@
  */
 #include "ffc-stderr.h"
 
+#include "ffc-gaps.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,7 +34,25 @@ struct _FfcStderrParser {
   gboolean seen_output;
   gboolean seen_input_audio;
   FfcLineKind previous_kind;
+
+  /* a gap report being read: after the marker, its three values */
+  gboolean gap_open;
+  guint gap_have;
+  gdouble gap_values[3];
 };
+
+/* A line that is nothing but a number, as ffmpeg's print() writes it
+ * ("%f"): its value. */
+static gboolean
+parse_number (const gchar *body, gdouble *value)
+{
+  gchar *end = NULL;
+
+  if (*body == '\0' || g_ascii_isspace (*body))
+    return FALSE;
+  *value = g_ascii_strtod (body, &end);
+  return end != NULL && end != body && *end == '\0';
+}
 
 /* Skips "[ctx @ 0x…] " and returns the text after a "[level] " tag, setting
  * *level, or the line itself with *level NULL. */
@@ -252,6 +272,57 @@ ffc_stderr_parser_reset (FfcStderrParser *parser)
   parser->seen_output = FALSE;
   parser->seen_input_audio = FALSE;
   parser->previous_kind = FFC_LINE_INFO;
+  parser->gap_open = FALSE;
+  parser->gap_have = 0;
+}
+
+/* The gap reports of FFC_GAPS_REPORT_FILTER: the marker, then the three
+ * values, each a line of its own (ffmpeg folds a value equal to the one
+ * before into "Last message repeated"; other threads' lines may come in
+ * between). TRUE when the line belonged to a report; *line is then a
+ * FFC_LINE_GAP once the report is complete. */
+static gboolean
+collect_gap (FfcStderrParser *parser, FfcLine *line, guint repeats)
+{
+  const gchar *level, *body;
+  gsize level_len;
+  gdouble v;
+
+  body = skip_tags (line->text, &level, &level_len);
+  if (line->kind == FFC_LINE_INFO && parse_number (body, &v)
+      && v == g_ascii_strtod (FFC_GAPS_REPORT_MARKER, NULL)) {
+    parser->gap_open = TRUE;
+    parser->gap_have = 0;
+    return TRUE;
+  }
+  if (!parser->gap_open)
+    return FALSE;
+  if (repeats > 0 && parser->gap_have > 0) {
+    while (repeats-- > 0 && parser->gap_have < 3) {
+      parser->gap_values[parser->gap_have] =
+          parser->gap_values[parser->gap_have - 1];
+      parser->gap_have++;
+    }
+  } else if (line->kind == FFC_LINE_INFO && parse_number (body, &v)) {
+    parser->gap_values[parser->gap_have++] = v;
+  } else {
+    return FALSE;
+  }
+  if (parser->gap_have < 3)
+    return TRUE;
+  parser->gap_open = FALSE;
+  /* whole sample counts and rates only; anything else is not a report */
+  if (!(parser->gap_values[0] >= 0 && parser->gap_values[0] < 1e18)
+      || parser->gap_values[0] != (gdouble)(guint64)parser->gap_values[0]
+      || !(parser->gap_values[2] >= 1 && parser->gap_values[2] <= G_MAXUINT)
+      || parser->gap_values[2] != (gdouble)(guint)parser->gap_values[2]
+      || !(parser->gap_values[1] > 0 && parser->gap_values[1] < 1e15))
+    return TRUE;
+  line->kind = FFC_LINE_GAP;
+  line->gap_at_sample = (guint64)parser->gap_values[0];
+  line->gap_jump_us = parser->gap_values[1];
+  line->frame_rate = (guint)parser->gap_values[2];
+  return TRUE;
 }
 
 void
@@ -334,6 +405,12 @@ emit_line (FfcStderrParser *parser, FfcLineFunc func, gpointer user_data)
     memmove (parser->recent_errors, parser->recent_errors + 1,
         (n - 1) * sizeof (gchar *));
     parser->recent_errors[n - 1] = g_strdup (*body != '\0' ? body : line.text);
+  }
+  if (collect_gap (parser, &line, repeats)) {
+    /* gap reports are told as one line, never kept */
+    if (line.kind == FFC_LINE_GAP && func != NULL)
+      func (&line, user_data);
+    return;
   }
   if (line.kind == FFC_LINE_FRAME) {
     /* one per audio frame: reported, never kept */

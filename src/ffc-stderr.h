@@ -16,6 +16,7 @@ typedef enum {
   FFC_LINE_INPUT_START, /* "Duration: …, start: S" of the input */
   FFC_LINE_FRAME,       /* ashowinfo's report of one input frame */
   FFC_LINE_INPUT_AUDIO, /* the input's first audio stream: rate, channels */
+  FFC_LINE_GAP,         /* FFC_GAPS_REPORT_FILTER's report of one gap */
 } FfcLineKind;
 
 typedef struct {
@@ -26,7 +27,9 @@ typedef struct {
   gint64 frame_pts;      /* FRAME: pts, in ashowinfo's time base */
   guint frame_samples;   /* FRAME: nb_samples */
   guint frame_rate;      /* FRAME: the frame's sample rate; INPUT_AUDIO: the
-                          * stream's */
+                          * stream's; GAP: the input rate */
+  guint64 gap_at_sample; /* GAP: input samples before the late frame */
+  gdouble gap_jump_us;   /* GAP: how much later it came */
   guint channels;        /* INPUT_AUDIO: 0 when the layout is unknown */
   gchar sample_fmt[16];  /* INPUT_AUDIO: ffmpeg's sample format name ("s16",
                           * "s32", "fltp", "dbl"…); "" when not given */

@@ -12,8 +12,9 @@ p = Gst.parse_launch(
  "ffmpegsrc name=src input-format=lavfi input-options=-re device=sine=sample_rate=384000 "
  "! audio/x-raw,format=S16LE,rate=384000,channels=1 ! tee name=t "
  "t. ! queue name=raw_queue ! segmentsink name=raw location=/tmp/dotdump/raw "
- "t. ! queue name=processed_queue ! audioresample ! audio/x-raw,rate=48000 ! segmentsink name=processed location=/tmp/dotdump/processed "
- "t. ! besteffortsink name=stream branch=\"audioresample ! audioconvert ! opusenc bitrate=64000 ! oggmux ! fakesink\"")
+ "t. ! queue name=processed_queue ! audioresample ! audio/x-raw,rate=48000 ! tee name=p "
+ "p. ! segmentsink name=processed location=/tmp/dotdump/processed "
+ "p. ! besteffortsink name=stream branch=\"audioconvert ! opusenc bitrate=64000 ! oggmux ! fakesink\"")
 p.set_state(Gst.State.PLAYING)
 time.sleep(1.5)
 Gst.debug_bin_to_dot_file(p, Gst.DebugGraphDetails.MEDIA_TYPE | Gst.DebugGraphDetails.STATES, "triple-stream")

@@ -24,6 +24,30 @@ segment count and every segment's exact frame count.
 
 Output goes to a tmpfs (/dev/shm) so that the disk does not decide the
 result. Run: bash tests/bench/run.sh [--rounds N] [--minutes M].
+
+With --live, the case a field recorder runs: SECONDS (default 60) of the
+same tone paced in real time by ffmpeg's -re, written as raw 384 kHz and
+processed 48 kHz WAV segments of 10 s (the dual job) and, with
+--jobs triple, also as Opus (opusenc ! oggmux to a filesink on the tmpfs
+in place of Icecast: no network). Contenders:
+
+  ffmpeg         one ffmpeg -re with the same outputs: its segment muxer for
+                 both WAV streams, aresample once to 48 kHz, asplit of the
+                 48 kHz stream into libopus 64 kb/s in Ogg (the cheapest way
+                 ffmpeg alone does the job)
+  ffcapture      ffmpegsrc input-options=-re ! tee ! queue ! segmentsink (raw)
+                 and queue ! audioresample ! tee ! segmentsink (processed); the
+                 Opus branch is a besteffortsink on the processed tee, fed the
+                 48 kHz stream (one resampler, docs/design.md)
+  ffcapture-2rs  the same, but the Opus branch resamples the raw stream again
+                 inside besteffortsink (the pipeline before issue 15)
+
+CPU is user+sys of every process (wait4 of the top process, which has
+reaped its children: ffmpeg is counted) per minute of audio; peak RSS is
+the sum of every process's VmHWM (the recorder and its ffmpeg). With
+--threads, the CPU of every thread of every process, sampled from
+/proc/PID/task/*/stat until it exits, is printed per contender (median per
+thread name over the rounds).
 """
 import argparse
 import os
@@ -141,6 +165,106 @@ def contender_commands(name, out, minutes, plugin_path):
     raise ValueError(name)
 
 
+LIVE_SEGMENT_S = 10
+OPUS_BITRATE = 64000
+
+
+def check_live_output(out_dir, seconds, triple):
+    """(ok, description) for a live run: exact segments, and some Opus."""
+    expect = {"raw": RATE, "processed": PROCESSED_RATE}
+    problems = []
+    for stream, rate in expect.items():
+        d = os.path.join(out_dir, stream)
+        files = sorted(f for f in os.listdir(d) if f.endswith(".wav"))
+        frames = [wav_frames(os.path.join(d, f)) for f in files]
+        want = seconds // LIVE_SEGMENT_S
+        if len(files) != want:
+            problems.append(f"{stream}: {len(files)} segments, not {want}")
+        wrong = [n for n in frames if n != rate * LIVE_SEGMENT_S]
+        if wrong:
+            problems.append(f"{stream}: {len(wrong)} segments not "
+                            f"{rate * LIVE_SEGMENT_S} frames (e.g. {wrong[0]})")
+    if triple:
+        opus = os.path.join(out_dir, "live.opus")
+        dur = subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "format=duration",
+             "-of", "csv=p=0", opus], capture_output=True, text=True).stdout.strip()
+        try:
+            dur = float(dur)
+        except ValueError:
+            dur = 0.0
+        if abs(dur - seconds) > 1.0:
+            problems.append(f"opus: {dur:.2f} s, not {seconds}")
+    return (not problems, "; ".join(problems) or "exact")
+
+
+def live_commands(name, out, seconds, triple):
+    raw, proc = os.path.join(out, "raw"), os.path.join(out, "processed")
+    opus = os.path.join(out, "live.opus")
+    os.makedirs(raw)
+    os.makedirs(proc)
+    sine = f"sine=frequency=1000:sample_rate={RATE}:duration={seconds}"
+    seg_ns = LIVE_SEGMENT_S * 1_000_000_000
+    if name == "ffmpeg":
+        graph = f"asplit=2[a][b];[b]aresample={PROCESSED_RATE}"
+        graph += ",asplit=2[c][o]" if triple else "[c]"
+        cmd = ["ffmpeg", "-v", "error", "-nostdin", "-re", "-f", "lavfi", "-i", sine,
+               "-filter_complex", graph,
+               "-map", "[a]", "-c:a", "pcm_s16le", "-f", "segment",
+               "-segment_time", str(LIVE_SEGMENT_S), f"{raw}/%05d.wav",
+               "-map", "[c]", "-c:a", "pcm_s16le", "-f", "segment",
+               "-segment_time", str(LIVE_SEGMENT_S), f"{proc}/%05d.wav"]
+        if triple:
+            cmd += ["-map", "[o]", "-c:a", "libopus", "-b:a", str(OPUS_BITRATE),
+                    "-f", "ogg", opus]
+        return cmd, "ffmpeg"
+    if name not in ("ffcapture", "ffcapture-2rs"):
+        raise ValueError(name)
+    cmd = ["gst-launch-1.0", "-q", "ffmpegsrc", "input-format=lavfi",
+           f"device={sine}", "input-options=-re", "!",
+           f"audio/x-raw,format=S16LE,rate={RATE},channels=1", "!",
+           "tee", "name=t",
+           "t.", "!", "queue", "!", "segmentsink", f"location={raw}",
+           f"segment-duration={seg_ns}", "fsync=false",
+           "t.", "!", "queue", "!", "audioresample", "!",
+           f"audio/x-raw,rate={PROCESSED_RATE}", "!"]
+    opus_branch = (f"audioconvert ! opusenc bitrate={OPUS_BITRATE} ! oggmux ! "
+                   f"filesink location={opus}")
+    if triple and name == "ffcapture":
+        # besteffortsink never blocks: the processed tee needs no queue
+        cmd += ["tee", "name=p", "!"]
+    cmd += ["segmentsink", f"location={proc}", f"segment-duration={seg_ns}",
+            "fsync=false"]
+    if triple and name == "ffcapture":
+        cmd += ["p.", "!", "besteffortsink", f"branch={opus_branch}"]
+    elif triple:
+        cmd += ["t.", "!", "besteffortsink",
+                f"branch=audioresample ! audio/x-raw,rate={PROCESSED_RATE} ! "
+                + opus_branch]
+    return cmd, "gst-launch-1.0"
+
+
+def thread_cpu(pid):
+    """{tid: (process comm/thread comm, cpu s)} of every thread of pid."""
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    pname = process_name(pid)
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            stat = open(f"/proc/{pid}/task/{tid}/stat").read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        out[(pid, int(tid))] = (f"{pname}/{comm}",
+                                (int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
 def peak_rss_kb(pids):
     best = 0
     for pid in pids:
@@ -155,9 +279,12 @@ def peak_rss_kb(pids):
 
 
 def descendants(pid):
+    # a child started by any thread is listed under that thread
     out = []
+    kids = []
     try:
-        kids = open(f"/proc/{pid}/task/{pid}/children").read().split()
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            kids += open(f"/proc/{pid}/task/{tid}/children").read().split()
     except OSError:
         return out
     for k in kids:
@@ -173,13 +300,17 @@ def process_name(pid):
         return ""
 
 
-def run_once(name, minutes, workdir, plugin_path):
+def run_once(name, minutes, workdir, plugin_path, live=None):
     out = tempfile.mkdtemp(prefix=f"{name}-", dir=workdir)
-    cmd, recorder_name = contender_commands(name, out, minutes, plugin_path)
+    if live:
+        cmd, recorder_name = live_commands(name, out, live["seconds"], live["triple"])
+    else:
+        cmd, recorder_name = contender_commands(name, out, minutes, plugin_path)
     env = dict(os.environ, GST_PLUGIN_PATH=plugin_path)
     start = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
     peaks = {}
+    threads = {}
     stop = threading.Event()
 
     def sample():
@@ -190,7 +321,9 @@ def run_once(name, minutes, workdir, plugin_path):
                 rss = peak_rss_kb([pid])
                 if rss:
                     peaks[pid] = (process_name(pid) or peaks.get(pid, ("", 0))[0], rss)
-            time.sleep(0.05)
+                if live and live["threads"]:
+                    threads.update(thread_cpu(pid))
+            time.sleep(0.05 if not live else 0.25)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -203,11 +336,69 @@ def run_once(name, minutes, workdir, plugin_path):
         rss = max([v for n, v in peaks.values() if n == recorder_name] or [0])
     else:
         rss = max([v for _, v in peaks.values()] or [0])
-    raw_ext = ".flac" if "-flac" in name else ".wav"
-    ok, why = (check_output(out, minutes, raw_ext) if status == 0
-               else (False, f"exit {status}"))
+    if live:
+        rss = sum(v for _, v in peaks.values())
+        ok, why = (check_live_output(out, live["seconds"], live["triple"])
+                   if status == 0 else (False, f"exit {status}"))
+    else:
+        raw_ext = ".flac" if "-flac" in name else ".wav"
+        ok, why = (check_output(out, minutes, raw_ext) if status == 0
+                   else (False, f"exit {status}"))
     shutil.rmtree(out)
-    return {"wall": wall, "cpu": cpu, "rss_mb": rss / 1024, "ok": ok, "why": why}
+    by_name = {}
+    for tname, t in threads.values():
+        by_name[tname] = by_name.get(tname, 0.0) + t
+    return {"wall": wall, "cpu": cpu, "rss_mb": rss / 1024, "ok": ok, "why": why,
+            "threads": by_name}
+
+
+def live_main(args):
+    names = [n for n in args.contenders.split(",")]
+    jobs = args.jobs.split(",")
+    minutes = args.seconds / 60
+    if args.seconds % LIVE_SEGMENT_S:
+        sys.exit(f"--seconds must be a multiple of {LIVE_SEGMENT_S}")
+    # the -2rs variant differs only in the Opus branch
+    pairs = [(j, n) for j in jobs for n in names
+             if not (j == "dual" and n == "ffcapture-2rs")]
+    results = {p: [] for p in pairs}
+    for r in range(args.rounds):
+        for j, n in pairs:
+            if True:
+                live = {"seconds": args.seconds, "triple": j == "triple",
+                        "threads": args.threads}
+                res = run_once(n, None, args.workdir, args.plugin_path, live)
+                results[(j, n)].append(res)
+                print(f"round {r + 1} {j:6s} {n:14s} wall {res['wall']:6.2f}s "
+                      f"cpu {res['cpu']:6.2f}s rss {res['rss_mb']:6.1f}MB {res['why']}",
+                      flush=True)
+    print()
+    print(f"live: {args.seconds} s of {RATE} Hz mono S16 at real time (-re), "
+          f"{args.rounds} rounds, medians")
+    print(f"| job | contender | CPU s per min of audio | CPU vs {names[0]} | "
+          "peak RSS MB (all processes) | output |")
+    print("|---|---|---|---|---|---|")
+    for j in jobs:
+        base = statistics.median(x["cpu"] for x in results[(j, names[0])]) / minutes
+        for n in [n for jj, n in pairs if jj == j]:
+            xs = results[(j, n)]
+            cpu = statistics.median(x["cpu"] for x in xs) / minutes
+            print(f"| {j} | {n} | {cpu:.2f} | {cpu / base:.2f}x | "
+                  f"{statistics.median(x['rss_mb'] for x in xs):.1f} | "
+                  f"{'exact' if all(x['ok'] for x in xs) else xs[-1]['why']} |")
+    if args.threads:
+        for key, xs in results.items():
+            names_t = sorted({t for x in xs for t in x["threads"]})
+            rows = [(statistics.median(x["threads"].get(t, 0.0) for x in xs) / minutes, t)
+                    for t in names_t]
+            rows.sort(reverse=True)
+            print()
+            print(f"threads, {key[0]} job, {key[1]}: CPU s per min of audio (medians)")
+            print("| process/thread | CPU s/min |")
+            print("|---|---|")
+            for cpu, t in rows:
+                if cpu >= 0.005:
+                    print(f"| {t} | {cpu:.2f} |")
 
 
 def main():
@@ -217,8 +408,18 @@ def main():
     ap.add_argument("--minutes", type=int, default=10)
     ap.add_argument("--workdir", default="/dev/shm")
     ap.add_argument("--plugin-path", default=os.environ.get("GST_PLUGIN_PATH", ""))
-    ap.add_argument("--contenders", default="ffmpeg,gst-stock,ffcapture")
+    ap.add_argument("--contenders", default=None)
+    ap.add_argument("--live", action="store_true",
+                    help="the live (-re) dual and triple jobs")
+    ap.add_argument("--seconds", type=int, default=60, help="with --live")
+    ap.add_argument("--jobs", default="dual,triple", help="with --live")
+    ap.add_argument("--threads", action="store_true",
+                    help="with --live: per-thread CPU")
     args = ap.parse_args()
+    if args.live:
+        args.contenders = args.contenders or "ffmpeg,ffcapture"
+        return live_main(args)
+    args.contenders = args.contenders or "ffmpeg,gst-stock,ffcapture"
 
     names = args.contenders.split(",")
     results = {n: [] for n in names}

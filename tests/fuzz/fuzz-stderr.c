@@ -19,6 +19,11 @@ check_line (const FfcLine *line, gpointer user_data)
     __builtin_trap ();
   if (line->kind == FFC_LINE_XRUN && line->count == 0)
     __builtin_trap ();
+  /* a gap report is a whole sample count, a positive jump and a rate */
+  if (line->kind == FFC_LINE_GAP
+      && (line->frame_rate == 0 || !(line->gap_jump_us > 0)
+          || line->gap_at_sample > G_GUINT64_CONSTANT (1000000000000000000)))
+    __builtin_trap ();
 }
 
 int

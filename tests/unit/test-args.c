@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "ffc-args.h"
+#include "ffc-gaps.h"
 
 static gint
 index_of (gchar **argv, const gchar *arg)
@@ -80,12 +81,12 @@ test_build_lavfi_ignores_capture_params (void)
   g_assert_cmpint (index_of (argv, "-filter:a"), ==, -1);
   g_strfreev (argv);
 
-  /* frame reports come first, before the user's filter */
+  /* gap reports come first, before the user's filter */
   cfg.report_frames = TRUE;
   cfg.filter = "volume=12dB";
   argv = ffc_args_build (&cfg);
   g_assert_cmpstr (argv[index_of (argv, "-filter:a") + 1], ==,
-      "asettb=1/1000000,ashowinfo,volume=12dB");
+      FFC_GAPS_REPORT_FILTER ",volume=12dB");
   g_assert_cmpint (index_of (argv, "-flush_packets"), ==, -1);
   g_assert_cmpstr (argv[index_of (argv, "-c:a") + 1], ==, "pcm_f32le");
   g_strfreev (argv);
@@ -94,7 +95,8 @@ test_build_lavfi_ignores_capture_params (void)
   cfg.lock_to_clock = TRUE;
   argv = ffc_args_build (&cfg);
   g_assert_cmpstr (argv[index_of (argv, "-filter:a") + 1], ==,
-      "asettb=1/1000000,ashowinfo,volume=12dB,"
+      FFC_GAPS_REPORT_FILTER
+      ",volume=12dB,"
       "asetpts=(RTCTIME-RTCSTART)/(TB*1000000),aresample=async=384");
   g_strfreev (argv);
   /* a capture device stamps from the wall clock itself */

@@ -204,6 +204,142 @@ test_frame_reports_show_the_jump (void)
   ffc_stderr_parser_free (p);
 }
 
+typedef struct {
+  guint gaps;
+  FfcLine last; /* text not kept */
+} GapCounts;
+
+static void
+count_gaps (const FfcLine *line, gpointer user_data)
+{
+  GapCounts *gc = user_data;
+
+  if (line->kind != FFC_LINE_GAP)
+    return;
+  gc->gaps++;
+  gc->last = *line;
+  gc->last.text = NULL;
+}
+
+/* Real output of FFC_GAPS_REPORT_FILTER (tests/data/ffmpeg-stderr/README.md),
+ * fed in pieces of `piece` bytes. */
+static void
+parse_gap_sample (const gchar *name, gsize piece, GapCounts *gc)
+{
+  FfcStderrParser *p = ffc_stderr_parser_new (4096, 8);
+  gchar *text = read_sample (name);
+  gsize len = strlen (text);
+  gchar *tail;
+
+  memset (gc, 0, sizeof (*gc));
+  for (gsize off = 0; off < len; off += piece)
+    ffc_stderr_parser_feed (
+        p, text + off, MIN (piece, len - off), count_gaps, gc);
+  ffc_stderr_parser_finish (p, count_gaps, gc);
+  /* gap reports are not kept as "the last lines" of an error */
+  tail = ffc_stderr_parser_get_tail (p);
+  g_assert_null (strstr (tail, "2718281828"));
+  g_assert_null (strstr (tail, "48128"));
+  g_free (tail);
+  g_free (text);
+  ffc_stderr_parser_free (p);
+}
+
+/* The same input as ashowinfo-jump.txt: the same gap, from one report. */
+static void
+test_gap_report_places_the_jump (void)
+{
+  GapCounts gc;
+  FfcGap gap;
+
+  parse_gap_sample ("gap-report-jump.txt", 7, &gc);
+  g_assert_cmpuint (gc.gaps, ==, 1);
+  g_assert_cmpuint (gc.last.gap_at_sample, ==, 47 * 1024);
+  g_assert_cmpuint (gc.last.frame_rate, ==, 48000);
+  g_assert_true (ffc_gap_from_report (
+      gc.last.gap_at_sample, gc.last.gap_jump_us, gc.last.frame_rate, &gap));
+  g_assert_cmpuint (gap.at_sample, ==, 47 * 1024);
+  g_assert_cmpuint (gap.lost_samples, ==, 24000);
+  g_assert_cmpint (gap.jump_us, ==, 500001);
+}
+
+/* One packet of 1000 samples missing after sample 30000. */
+static void
+test_gap_report_one_packet (void)
+{
+  GapCounts gc;
+  FfcGap gap;
+
+  parse_gap_sample ("gap-report-one-packet.txt", 4096, &gc);
+  g_assert_cmpuint (gc.gaps, ==, 1);
+  g_assert_true (ffc_gap_from_report (
+      gc.last.gap_at_sample, gc.last.gap_jump_us, gc.last.frame_rate, &gap));
+  g_assert_cmpuint (gap.at_sample, ==, 30000);
+  g_assert_cmpuint (gap.lost_samples, ==, 1000);
+}
+
+static guint
+gaps_in (const gchar *text, GapCounts *gc)
+{
+  FfcStderrParser *p = ffc_stderr_parser_new (4096, 8);
+
+  memset (gc, 0, sizeof (*gc));
+  ffc_stderr_parser_feed (p, text, strlen (text), count_gaps, gc);
+  ffc_stderr_parser_finish (p, count_gaps, gc);
+  ffc_stderr_parser_free (p);
+  return gc->gaps;
+}
+
+/* ffmpeg folds a value equal to the one before into "Last message
+ * repeated" (libavutil/log.c's text), and another thread's line may come
+ * between the values; what is not a report is none. */
+static void
+test_gap_report_folds_and_interleaving (void)
+{
+  GapCounts gc;
+
+  g_assert_cmpuint (gaps_in ("[info] -2718281828.000000\n"
+                             "[info] 48000.000000\n"
+                             "    Last message repeated 2 times\n",
+                        &gc),
+      ==, 1);
+  g_assert_cmpuint (gc.last.gap_at_sample, ==, 48000);
+  g_assert_cmpfloat (gc.last.gap_jump_us, ==, 48000.0);
+  g_assert_cmpuint (gc.last.frame_rate, ==, 48000);
+
+  g_assert_cmpuint (gaps_in ("[info] -2718281828.000000\n"
+                             "[info] 960.000000\n"
+                             "[alsa @ 0x5] [warning] ALSA buffer xrun.\n"
+                             "[info] 20000.000000\n"
+                             "[info] 48000.000000\n",
+                        &gc),
+      ==, 1);
+  g_assert_cmpuint (gc.last.gap_at_sample, ==, 960);
+
+  /* incomplete, not whole, negative, no rate, no marker: no gap */
+  g_assert_cmpuint (
+      gaps_in ("[info] -2718281828.000000\n[info] 960.000000\n", &gc), ==, 0);
+  g_assert_cmpuint (gaps_in ("[info] -2718281828.000000\n[info] 960.5\n"
+                             "[info] 20000\n[info] 48000\n",
+                        &gc),
+      ==, 0);
+  g_assert_cmpuint (gaps_in ("[info] -2718281828.000000\n[info] -960\n"
+                             "[info] 20000\n[info] 48000\n",
+                        &gc),
+      ==, 0);
+  g_assert_cmpuint (gaps_in ("[info] -2718281828.000000\n[info] 960\n"
+                             "[info] 20000\n[info] 0\n",
+                        &gc),
+      ==, 0);
+  g_assert_cmpuint (
+      gaps_in ("[info] 960\n[info] 20000\n[info] 48000\n", &gc), ==, 0);
+  /* a value out of range */
+  g_assert_cmpuint (gaps_in ("[info] -2718281828.000000\n[info] 1e400\n"
+                             "[info] 20000\n[info] 48000\n",
+                        &gc),
+      ==, 0);
+}
+
 static void
 test_xrun_with_repeats (void)
 {
@@ -361,6 +497,10 @@ main (int argc, char **argv)
   g_test_add_func ("/stderr/recent-errors", test_recent_errors_name_the_cause);
   g_test_add_func ("/stderr/xrun-repeats", test_xrun_with_repeats);
   g_test_add_func ("/stderr/frame-reports", test_frame_reports_show_the_jump);
+  g_test_add_func ("/stderr/gap-report", test_gap_report_places_the_jump);
+  g_test_add_func ("/stderr/gap-report-one-packet", test_gap_report_one_packet);
+  g_test_add_func (
+      "/stderr/gap-report-folds", test_gap_report_folds_and_interleaving);
   g_test_add_func ("/stderr/long-lines", test_long_lines_bounded);
   g_test_add_func ("/stderr/tail", test_tail_is_last_lines);
   g_test_add_func ("/stderr/nul-and-invalid-utf8", test_nul_and_invalid_utf8);
