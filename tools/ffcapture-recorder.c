@@ -155,12 +155,13 @@ build_description (const FfcConfig *cfg)
       "segmentsink name=raw stream-name=raw "
       "segment-duration=%" G_GUINT64_FORMAT " "
       "t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! "
-      "audioresample ! audio/x-raw,rate=%d ! "
+      "audioresample ! audio/x-raw,rate=%d ! tee name=p ! "
       "segmentsink name=processed stream-name=processed "
       "segment-duration=%" G_GUINT64_FORMAT,
       seg, ffc_config_get_int (cfg, "processed-rate"), seg);
+  /* the live stream takes the processed stream: one resampler for both */
   if (ffc_config_get_string (cfg, "icecast") != NULL)
-    g_string_append (d, " t. ! besteffortsink name=stream");
+    g_string_append (d, " p. ! besteffortsink name=stream");
   return g_string_free (d, FALSE);
 }
 

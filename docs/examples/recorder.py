@@ -28,10 +28,11 @@ def build(args):
             f"segmentsink name=raw stream-name=raw segment-duration={seg_ns} "
             "t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! "
             f"audioresample ! audio/x-raw,rate={args.processed_rate} ! "
-            "segmentsink name=processed stream-name=processed "
+            "tee name=p ! segmentsink name=processed stream-name=processed "
             f"segment-duration={seg_ns}")
     if args.icecast:
-        desc += " t. ! besteffortsink name=stream"
+        # the live stream takes the processed stream: one resampler for both
+        desc += " p. ! besteffortsink name=stream"
     pipeline = Gst.parse_launch(desc)
     src = pipeline.get_by_name("src")
     # strings a user typed are set as properties, never spliced into the
