@@ -301,6 +301,11 @@ def process_name(pid):
 
 
 def run_once(name, minutes, workdir, plugin_path, live=None):
+    # NAME@DIR: the contender NAME with the plugin built in DIR, to compare
+    # two builds side by side in one run (e.g. before and after a change)
+    name, _, other_build = name.partition("@")
+    if other_build:
+        plugin_path = other_build
     out = tempfile.mkdtemp(prefix=f"{name}-", dir=workdir)
     if live:
         cmd, recorder_name = live_commands(name, out, live["seconds"], live["triple"])
