@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
@@ -226,4 +227,28 @@ unmount_tmpfs (gchar *mnt)
   fail_unless (umount (mnt) == 0, "umount %s: %s", mnt, g_strerror (errno));
   g_rmdir (mnt);
   g_free (mnt);
+}
+
+guint
+count_own_children (void)
+{
+  GDir *dir = g_dir_open ("/proc", 0, NULL);
+  const gchar *name;
+  guint n = 0;
+  gchar *needle = g_strdup_printf ("\nPPid:\t%d\n", getpid ());
+
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    gchar *path, *text = NULL;
+    if (!g_ascii_isdigit (name[0]))
+      continue;
+    path = g_strdup_printf ("/proc/%s/status", name);
+    if (g_file_get_contents (path, &text, NULL, NULL)
+        && strstr (text, needle) != NULL)
+      n++;
+    g_free (path);
+    g_free (text);
+  }
+  g_dir_close (dir);
+  g_free (needle);
+  return n;
 }

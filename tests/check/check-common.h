@@ -77,6 +77,10 @@ gchar *mount_tmpfs (const gchar *size, const gchar *test);
 /* Unmounts, removes and frees what mount_tmpfs () returned */
 void unmount_tmpfs (gchar *mnt);
 
+/* Children of this process, alive or zombie (from /proc): a stopped
+ * ffmpegsrc leaves none */
+guint count_own_children (void);
+
 /* gst-launch-1.0 and other programs cannot load an ASan-built plugin (the
  * sanitizer's runtime must come first in a process): the parts of a test
  * that run the plugin in another process are left out under ASan

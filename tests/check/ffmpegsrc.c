@@ -204,31 +204,6 @@ process_exists (gint pid)
   return exists;
 }
 
-/* Children of this process, alive or zombie. */
-static guint
-count_own_children (void)
-{
-  GDir *dir = g_dir_open ("/proc", 0, NULL);
-  const gchar *name;
-  guint n = 0;
-  gchar *needle = g_strdup_printf ("\nPPid:\t%d\n", getpid ());
-
-  while ((name = g_dir_read_name (dir)) != NULL) {
-    gchar *path, *text = NULL;
-    if (!g_ascii_isdigit (name[0]))
-      continue;
-    path = g_strdup_printf ("/proc/%s/status", name);
-    if (g_file_get_contents (path, &text, NULL, NULL)
-        && strstr (text, needle) != NULL)
-      n++;
-    g_free (path);
-    g_free (text);
-  }
-  g_dir_close (dir);
-  g_free (needle);
-  return n;
-}
-
 static guint64
 total_frames (Run *run, gint bpf)
 {
