@@ -1069,7 +1069,10 @@ gst_ffmpeg_src_update_model (
   FfcTimekeeper *tk = &src->timekeeper;
   GstClockTime rt = gst_segment_to_running_time (
       &GST_BASE_SRC (src)->segment, GST_FORMAT_TIME, end);
-  FfcTimekeeperNews news;
+  gint rate = GST_AUDIO_INFO_RATE (&src->info);
+  guint64 chunk_end = item->run_offset + item->frames;
+  FfcTimekeeperNews news, read_news;
+  guint i;
 
   if (new_run)
     ffc_timekeeper_new_run (tk);
@@ -1078,9 +1081,29 @@ gst_ffmpeg_src_update_model (
    * time. segmentsink maps its running time onto the wall clock once. */
   if (!src->live_input)
     return;
-  ffc_timekeeper_feed (tk, GST_AUDIO_INFO_RATE (&src->info),
-      item->run_offset + item->frames, item->arrival_us, item->after_gap,
-      GST_CLOCK_TIME_IS_VALID (rt) ? (gint64)rt : -1, &news);
+  /* each read on its own, as it arrived; the model goes out with the
+   * latest news */
+  memset (&news, 0, sizeof (news));
+  for (i = 0; i < item->n_arrivals; i++) {
+    const FfcArrival *a = &item->arrivals[i];
+    guint64 early =
+        gst_util_uint64_scale (chunk_end - a->end, GST_SECOND, rate);
+    gint64 read_rt =
+        GST_CLOCK_TIME_IS_VALID (rt) && rt >= early ? (gint64)(rt - early) : -1;
+
+    ffc_timekeeper_feed (tk, rate, a->end, a->arrival_us,
+        item->after_gap && i == 0, read_rt, &read_news);
+    if (read_news.stepped) {
+      news.stepped = TRUE;
+      news.step_us = read_news.step_us;
+      news.wall_us = read_news.wall_us;
+    }
+    news.sync_changed |= read_news.sync_changed;
+    if (read_news.publish) {
+      news.publish = TRUE;
+      news.model = read_news.model;
+    }
+  }
   if (news.stepped) {
     GST_INFO_OBJECT (src, "the system clock stepped by %.6f s",
         news.step_us / (gdouble)G_USEC_PER_SEC);

@@ -242,6 +242,7 @@ ffc_item_free (FfcItem *item)
   if (item == NULL)
     return;
   g_free (item->data);
+  g_free (item->arrivals);
   g_free (item->reason);
   g_free (item->stderr_tail);
   g_free (item->device_info);
@@ -337,6 +338,10 @@ deliver_chunk (FfcCapture *c, const guint8 *data, gsize size, gint64 arrival_us)
     item->after_gap = after_gap;
     c->gap_before_next = FALSE;
     item->arrival_us = arrival_us;
+    item->arrivals = g_new (FfcArrival, 1);
+    item->arrivals[0].end = c->run_offset + frames;
+    item->arrivals[0].arrival_us = arrival_us;
+    item->n_arrivals = 1;
     item->run_start_wall_us = c->run_start_wall_us;
     push_locked (c, item);
   }

@@ -25,6 +25,14 @@ typedef enum {
   FFC_ITEM_DEVICE_FOUND, /* it is back (and settled): ffmpeg starts */
 } FfcItemType;
 
+/* One read of ffmpeg's pipe within a DATA chunk: the time model takes each
+ * read's arrival on its own, however the reads are grouped into chunks. */
+typedef struct {
+  guint64 end;       /* frames of the run (dropped ones included) up to the
+                      * end of this read */
+  gint64 arrival_us; /* g_get_monotonic_time () when it was read */
+} FfcArrival;
+
 typedef struct {
   FfcItemType type;
 
@@ -32,11 +40,15 @@ typedef struct {
   guint8 *data;
   gsize size;
   guint64 frames;
-  guint run;                /* which ffmpeg run (0 = the first) */
-  guint64 run_offset;       /* frames of this run before this chunk,
-                             * dropped ones included */
-  gboolean after_gap;       /* frames were dropped just before this */
-  gint64 arrival_us;        /* g_get_monotonic_time () when read */
+  guint run;            /* which ffmpeg run (0 = the first) */
+  guint64 run_offset;   /* frames of this run before this chunk,
+                         * dropped ones included */
+  gboolean after_gap;   /* frames were dropped just before this */
+  gint64 arrival_us;    /* g_get_monotonic_time () when its last read
+                         * was read */
+  FfcArrival *arrivals; /* each read the chunk holds, in order; the
+                         * last one ends where the chunk ends */
+  guint n_arrivals;
   gint64 run_start_wall_us; /* the run's first sample on the wall clock,
                              * as ffmpeg reported it; -1 if unknown */
 
