@@ -162,6 +162,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 #define DEFAULT_INPUT_OPTIONS NULL
 #define DEFAULT_FILTER NULL
 #define DEFAULT_BUFFER_TIME (10 * GST_SECOND)
+#define DEFAULT_LATENCY_TIME (100 * GST_MSECOND)
 #define DEFAULT_STALL_TIMEOUT (2 * GST_SECOND)
 #define DEFAULT_MAX_RESTARTS -1
 #define DEFAULT_STATS_INTERVAL (10 * GST_SECOND)
@@ -184,6 +185,7 @@ enum {
   PROP_INPUT_OPTIONS,
   PROP_FILTER,
   PROP_BUFFER_TIME,
+  PROP_LATENCY_TIME,
   PROP_STALL_TIMEOUT,
   PROP_MAX_RESTARTS,
   PROP_STATS,
@@ -298,6 +300,13 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
           0, G_MAXUINT64, DEFAULT_BUFFER_TIME,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
               | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_LATENCY_TIME,
+      g_param_spec_uint64 ("latency-time", "Latency time",
+          "Audio is pushed in buffers of about this long (ns; 0 for each of "
+          "ffmpeg's writes, or 1 ms to 1 s, at most buffer-time / 4)",
+          0, G_MAXUINT64, DEFAULT_LATENCY_TIME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+              | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_STALL_TIMEOUT,
       g_param_spec_uint64 ("stall-timeout", "Stall timeout",
           "ffmpeg delivering no audio for this long (ns; 100 ms to 1 h) "
@@ -394,6 +403,7 @@ gst_ffmpeg_src_init (GstFFmpegSrc *src)
   src->props.input_options = g_strdup (DEFAULT_INPUT_OPTIONS);
   src->props.filter = g_strdup (DEFAULT_FILTER);
   src->props.buffer_time_ns = DEFAULT_BUFFER_TIME;
+  src->props.latency_time_ns = DEFAULT_LATENCY_TIME;
   src->props.stall_timeout_ns = DEFAULT_STALL_TIMEOUT;
   src->props.max_restarts = DEFAULT_MAX_RESTARTS;
   src->props.stats_interval_ns = DEFAULT_STATS_INTERVAL;
@@ -482,6 +492,7 @@ static const gsize prop_offsets[] = {
   [PROP_INPUT_OPTIONS] = G_STRUCT_OFFSET (FfcSrcSettings, input_options),
   [PROP_FILTER] = G_STRUCT_OFFSET (FfcSrcSettings, filter),
   [PROP_BUFFER_TIME] = G_STRUCT_OFFSET (FfcSrcSettings, buffer_time_ns),
+  [PROP_LATENCY_TIME] = G_STRUCT_OFFSET (FfcSrcSettings, latency_time_ns),
   [PROP_STALL_TIMEOUT] = G_STRUCT_OFFSET (FfcSrcSettings, stall_timeout_ns),
   [PROP_MAX_RESTARTS] = G_STRUCT_OFFSET (FfcSrcSettings, max_restarts),
   [PROP_STATS_INTERVAL] = G_STRUCT_OFFSET (FfcSrcSettings, stats_interval_ns),

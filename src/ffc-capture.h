@@ -77,8 +77,12 @@ typedef struct {
   gchar **argv;     /* ffmpeg and its arguments */
   guint frame_size; /* bytes per interleaved frame */
   guint rate;
-  gsize queue_capacity;           /* bytes held for a slow consumer */
-  gint64 stall_timeout_us;        /* no audio for this long: restart */
+  gsize queue_capacity;    /* bytes held for a slow consumer */
+  gint64 stall_timeout_us; /* no audio for this long: restart */
+  /* audio is handed on in chunks of about this long, fewer and larger
+   * than ffmpeg's writes (at most a quarter of the queue), and none waits
+   * longer than this for more; 0: each read as it comes */
+  gint64 block_us;
   gint max_restarts;              /* consecutive; -1 = unlimited */
   gboolean restart_on_error_exit; /* a clean exit after errors is a failure */
   /* ffmpeg reports the gaps in its input timestamps (FFC_GAPS_REPORT_FILTER,

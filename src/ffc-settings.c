@@ -32,6 +32,9 @@ static const Range ranges[] = {
       "0 (the device decides) or 1 to 64" },
   { "buffer-time", 10 * MS, 3600 * S, FALSE, "ns",
       "10 ms to 1 h (10000000 to 3600000000000 ns)" },
+  { "latency-time", 1 * MS, 1 * S, TRUE, "ns",
+      "0 (each write of ffmpeg's as it comes) or 1 ms to 1 s (1000000 to "
+      "1000000000 ns)" },
   { "stall-timeout", 100 * MS, 3600 * S, FALSE, "ns",
       "100 ms to 1 h (100000000 to 3600000000000 ns)" },
   { "max-restarts", -1, G_MAXINT, FALSE, "", "-1 (unlimited) or 0 or more" },
@@ -133,6 +136,8 @@ ffc_src_settings_check (const FfcSrcSettings *s, GError **error)
          && ffc_settings_check ("channels", s->channels, error)
          && ffc_settings_check ("buffer-time",
              (gint64)MIN (s->buffer_time_ns, (guint64)G_MAXINT64), error)
+         && ffc_settings_check ("latency-time",
+             (gint64)MIN (s->latency_time_ns, (guint64)G_MAXINT64), error)
          && ffc_settings_check ("stall-timeout",
              (gint64)MIN (s->stall_timeout_ns, (guint64)G_MAXINT64), error)
          && ffc_settings_check ("max-restarts", s->max_restarts, error)
@@ -191,6 +196,7 @@ ffc_src_settings_capture_config (const FfcSrcSettings *s, const gchar *program,
   config->rate = rate;
   config->queue_capacity = MAX (frames, 1) * config->frame_size;
   config->stall_timeout_us = s->stall_timeout_ns / 1000;
+  config->block_us = s->latency_time_ns / 1000;
   config->max_restarts = s->max_restarts;
   /* ffmpeg ends "normally" when a device read fails (unplugged): for
    * devices, an exit after errors is a failure to recover from */
@@ -328,7 +334,9 @@ ffc_src_settings_latency (const FfcSrcSettings *s, gboolean batch_writes,
 {
   guint64 frames = FFC_FFMPEG_IO_BUFFER_BYTES / MAX (bytes_per_frame, 1);
 
+  /* a chunk waits up to latency-time for more of ffmpeg's writes */
   *min_ns = DEVICE_LATENCY_NS
-            + (batch_writes ? frames * S / MAX (rate, 1) : PACKET_LATENCY_NS);
+            + (batch_writes ? frames * S / MAX (rate, 1) : PACKET_LATENCY_NS)
+            + s->latency_time_ns;
   *max_ns = MAX (s->buffer_time_ns, *min_ns);
 }

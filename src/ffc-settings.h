@@ -51,6 +51,7 @@ typedef struct {
   gchar *input_options;
   gchar *filter;
   guint64 buffer_time_ns;
+  guint64 latency_time_ns;
   guint64 stall_timeout_ns;
   gint max_restarts;
   guint64 stats_interval_ns;

@@ -652,6 +652,67 @@ GST_START_TEST (test_live_and_latency)
 
 GST_END_TEST;
 
+/* latency-time groups ffmpeg's writes (32 KiB, 43 ms at 384 kHz S16 mono)
+ * into buffers of about that long: all but the last at least that long and
+ * at most one write longer, back to back, every sample there; 0 pushes
+ * each write as it comes. The latency reported includes the wait. */
+static void
+check_latency_time (guint64 latency_ns)
+{
+  gchar *description = g_strdup_printf (
+      "ffmpegsrc name=src input-format=lavfi input-options=-re "
+      "device=sine=sample_rate=384000:duration=1.5 "
+      "latency-time=%" G_GUINT64_FORMAT
+      " ! audio/x-raw,format=S16LE,channels=1 ! fakesink name=sink",
+      latency_ns);
+  Run *run = run_recorded (description);
+  GstQuery *query = gst_query_new_latency ();
+  guint64 write_ns = gst_util_uint64_scale (32768 / 2, GST_SECOND, 384000);
+  GstClockTime min, max;
+  gboolean live;
+  GArray *bufs;
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  wait_for_bytes (run, 76800, 10000);
+  fail_unless (gst_element_query (run_src (run), query));
+  gst_query_parse_latency (query, &live, &min, &max);
+  fail_unless (min >= latency_ns, "min latency %" G_GUINT64_FORMAT, min);
+  gst_query_unref (query);
+  run_wait (run, 20000, NULL, NULL);
+  fail_unless (run->eos, "no EOS");
+  bufs = rec_of (run)->bufs;
+  fail_unless_equals_uint64 (total_frames (run, 2), 576000);
+  assert_continuous (run, 0, bufs->len);
+  for (guint i = 0; i < bufs->len; i++) {
+    BufInfo *b = &g_array_index (bufs, BufInfo, i);
+
+    if (latency_ns == 0) {
+      fail_unless (
+          b->size <= 32768, "buffer %u: %" G_GSIZE_FORMAT " bytes", i, b->size);
+      continue;
+    }
+    fail_unless (b->duration <= latency_ns + write_ns + GST_MSECOND,
+        "buffer %u lasts %" GST_TIME_FORMAT, i, GST_TIME_ARGS (b->duration));
+    if (i + 1 < bufs->len)
+      fail_unless (b->duration >= latency_ns,
+          "buffer %u lasts %" GST_TIME_FORMAT, i, GST_TIME_ARGS (b->duration));
+  }
+  if (latency_ns > 0)
+    fail_unless (bufs->len <= 576000 * GST_SECOND / 384000 / latency_ns + 1,
+        "%u buffers", bufs->len);
+  run_free (run);
+  g_free (description);
+}
+
+GST_START_TEST (test_latency_time)
+{
+  check_latency_time (100 * GST_MSECOND);
+  check_latency_time (250 * GST_MSECOND);
+  check_latency_time (0);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_restart_after_kill)
 {
   Run *run = run_recorded (
@@ -1240,9 +1301,9 @@ GST_START_TEST (test_settings_fixed_while_running)
     g_value_unset (&v);
     checked++;
   }
-  /* 12, and the 4 of devices by identity (wait-for-device, device-poll,
+  /* 13, and the 4 of devices by identity (wait-for-device, device-poll,
    * device-settle, device-timeout) */
-  fail_unless_equals_int (checked, 16);
+  fail_unless_equals_int (checked, 17);
   g_free (specs);
   g_object_get (src, "device", &device, NULL);
   fail_unless_equals_string (device, "sine=sample_rate=48000");
@@ -1338,6 +1399,7 @@ ffmpegsrc_suite (void)
   tcase_add_test (tc, test_missing_ffmpeg);
   tcase_add_test (tc, test_bad_settings_refused);
   tcase_add_test (tc, test_live_and_latency);
+  tcase_add_test (tc, test_latency_time);
   tcase_add_test (tc, test_restart_after_kill);
   tcase_add_test (tc, test_restart_after_stall);
   tcase_add_test (tc, test_max_restarts);
