@@ -265,6 +265,39 @@ def thread_cpu(pid):
     return out
 
 
+def process_cpu(pid):
+    """user+sys CPU s of all threads of pid so far (0 once it is gone)."""
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# Steady state: a recorder runs for months, so what it costs once started
+# is measured apart from startup and shutdown: from STEADY_SKIP_S after the
+# start to STEADY_TAIL_S before the end, over all its processes.
+STEADY_SKIP_S = 10
+STEADY_TAIL_S = 3
+
+
+def steady_cpu_per_min(samples, wall):
+    """CPU s per minute of wall time between the first sample STEADY_SKIP_S
+    in and the last STEADY_TAIL_S before the end with the same processes;
+    None if the run was too short."""
+    first = next((x for x in samples if x[0] >= STEADY_SKIP_S), None)
+    if first is None:
+        return None
+    last = None
+    for x in samples:
+        if x[0] <= wall - STEADY_TAIL_S and x[2] == first[2] and x[0] > first[0]:
+            last = x
+    if last is None:
+        return None
+    return (last[1] - first[1]) / ((last[0] - first[0]) / 60)
+
+
 def peak_rss_kb(pids):
     best = 0
     for pid in pids:
@@ -303,26 +336,40 @@ def process_name(pid):
 def run_once(name, minutes, workdir, plugin_path, live=None):
     # NAME@DIR: the contender NAME with the plugin built in DIR, to compare
     # two builds side by side in one run (e.g. before and after a change)
+    # NAME+PROP=VALUE: with that ffmpegsrc property set as well (repeatable,
+    # e.g. ffcapture+latency-time=0)
     name, _, other_build = name.partition("@")
     if other_build:
         plugin_path = other_build
+    name, *src_props = name.split("+")
     out = tempfile.mkdtemp(prefix=f"{name}-", dir=workdir)
     if live:
         cmd, recorder_name = live_commands(name, out, live["seconds"], live["triple"])
     else:
         cmd, recorder_name = contender_commands(name, out, minutes, plugin_path)
+    if src_props:
+        if "ffmpegsrc" not in cmd:
+            raise ValueError(f"{name} has no ffmpegsrc for {src_props}")
+        at = cmd.index("ffmpegsrc") + 1
+        cmd[at:at] = src_props
     env = dict(os.environ, GST_PLUGIN_PATH=plugin_path)
     start = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
     peaks = {}
     threads = {}
+    cpu_samples = []  # (s since start, CPU s of all processes, their pids)
     stop = threading.Event()
 
     def sample():
         # VmHWM is a high-water mark: the last reading of each process is
         # its peak. Sampled until it exits.
         while not stop.is_set():
-            for pid in [proc.pid] + descendants(proc.pid):
+            pids = [proc.pid] + descendants(proc.pid)
+            if live:
+                cpu_samples.append((time.monotonic() - start,
+                                    sum(process_cpu(p) for p in pids),
+                                    frozenset(pids)))
+            for pid in pids:
                 rss = peak_rss_kb([pid])
                 if rss:
                     peaks[pid] = (process_name(pid) or peaks.get(pid, ("", 0))[0], rss)
@@ -353,8 +400,9 @@ def run_once(name, minutes, workdir, plugin_path, live=None):
     by_name = {}
     for tname, t in threads.values():
         by_name[tname] = by_name.get(tname, 0.0) + t
+    steady = steady_cpu_per_min(cpu_samples, wall) if live else None
     return {"wall": wall, "cpu": cpu, "rss_mb": rss / 1024, "ok": ok, "why": why,
-            "threads": by_name}
+            "threads": by_name, "steady": steady}
 
 
 def live_main(args):
@@ -374,21 +422,34 @@ def live_main(args):
                         "threads": args.threads}
                 res = run_once(n, None, args.workdir, args.plugin_path, live)
                 results[(j, n)].append(res)
+                steady = (f"{res['steady']:5.2f}" if res["steady"] is not None
+                          else "  -  ")
                 print(f"round {r + 1} {j:6s} {n:14s} wall {res['wall']:6.2f}s "
-                      f"cpu {res['cpu']:6.2f}s rss {res['rss_mb']:6.1f}MB {res['why']}",
+                      f"cpu {res['cpu']:6.2f}s steady {steady}s/min "
+                      f"rss {res['rss_mb']:6.1f}MB {res['why']}",
                       flush=True)
     print()
     print(f"live: {args.seconds} s of {RATE} Hz mono S16 at real time (-re), "
           f"{args.rounds} rounds, medians")
-    print(f"| job | contender | CPU s per min of audio | CPU vs {names[0]} | "
-          "peak RSS MB (all processes) | output |")
-    print("|---|---|---|---|---|---|")
+    print(f"| job | contender | CPU s per min of audio (whole run) | vs {names[0]} | "
+          f"steady state ({STEADY_SKIP_S} s in to {STEADY_TAIL_S} s before the end) "
+          f"| vs {names[0]} | peak RSS MB (all processes) | output |")
+    print("|---|---|---|---|---|---|---|---|")
+
+    def steady_median(xs):
+        vals = [x["steady"] for x in xs if x["steady"] is not None]
+        return statistics.median(vals) if vals else None
+
     for j in jobs:
         base = statistics.median(x["cpu"] for x in results[(j, names[0])]) / minutes
+        sbase = steady_median(results[(j, names[0])])
         for n in [n for jj, n in pairs if jj == j]:
             xs = results[(j, n)]
             cpu = statistics.median(x["cpu"] for x in xs) / minutes
-            print(f"| {j} | {n} | {cpu:.2f} | {cpu / base:.2f}x | "
+            st = steady_median(xs)
+            st_text = (f"{st:.2f} | {st / sbase:.2f}x" if st is not None and sbase
+                       else "- | -")
+            print(f"| {j} | {n} | {cpu:.2f} | {cpu / base:.2f}x | {st_text} | "
                   f"{statistics.median(x['rss_mb'] for x in xs):.1f} | "
                   f"{'exact' if all(x['ok'] for x in xs) else xs[-1]['why']} |")
     if args.threads:
