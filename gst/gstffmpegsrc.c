@@ -99,12 +99,11 @@
 
 #include "ffc-args.h"
 #include "ffc-capture.h"
+#include "ffc-chunk.h"
 #include "ffc-clock.h"
 #include "ffc-device.h"
 #include "ffc-probe.h"
 #include "ffc-settings.h"
-#include "ffc-stamp.h"
-#include "ffc-timekeeper.h"
 
 struct _GstFFmpegSrc {
   GstPushSrc parent;
@@ -130,13 +129,9 @@ struct _GstFFmpegSrc {
   gboolean batch_writes;
   gboolean live_input; /* a device, or paced by -re */
 
-  /* timestamping, streaming thread only */
-  FfcStamper stamper;
-
-  guint64 samples_pushed; /* atomic */
-
-  /* the time model (docs/time.md), streaming thread only */
-  FfcTimekeeper timekeeper;
+  /* timestamps and the time model (docs/time.md), streaming thread only */
+  FfcChunker chunker;
+  guint64 samples_pushed; /* object lock */
   /* for stats, under the object lock */
   gdouble drift_ppm; /* NAN until known */
   gboolean clock_synchronised;
@@ -170,6 +165,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 #define DEFAULT_DEVICE_POLL (1 * GST_SECOND)
 #define DEFAULT_DEVICE_SETTLE (2 * GST_SECOND)
 #define DEFAULT_DEVICE_TIMEOUT 0
+
+/* every setting is read once, at start (the running snapshot) */
+#define PARAM_FLAGS                                                            \
+  (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)
 
 #define STOP_GRACE_MS 500
 #define PROBE_TIMEOUT_MS 5000
@@ -243,75 +242,55 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
   g_object_class_install_property (gobject_class, PROP_FFMPEG_PATH,
       g_param_spec_string ("ffmpeg-path", "FFmpeg path",
           "The ffmpeg program: a path, or a name looked up in PATH",
-          DEFAULT_FFMPEG_PATH,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_FFMPEG_PATH, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_INPUT_FORMAT,
       g_param_spec_string ("input-format", "Input format",
           "ffmpeg's input format or device backend (its -f): alsa, pulse, "
           "lavfi, avfoundation, dshow, …; empty lets ffmpeg probe",
-          DEFAULT_INPUT_FORMAT,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_INPUT_FORMAT, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_DEVICE,
       g_param_spec_string ("device", "Device",
           "What ffmpeg opens (its -i): for ALSA usb:VID:PID[:SERIAL][,DEV], "
           "usb-port:PATH[,DEV] or hw:CARD=<id>[,DEV=<n>] (resolved to the "
           "card present at each start), hw:1,0, default; a lavfi graph such "
           "as sine=frequency=440:sample_rate=384000, a file…",
-          DEFAULT_DEVICE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_DEVICE, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_SAMPLE_RATE,
       g_param_spec_int ("sample-rate", "Capture sample rate",
           "The rate the device captures at: 0 (the device decides) or 1000 "
           "to 1536000 Hz; passed to input formats that take it. The output "
           "rate is negotiated downstream and ffmpeg resamples",
-          0, G_MAXINT, DEFAULT_SAMPLE_RATE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXINT, DEFAULT_SAMPLE_RATE, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_CHANNELS,
       g_param_spec_int ("channels", "Capture channels",
           "The channels the device captures: 0 (the device decides) or 1 to "
           "64; passed to input formats that take it",
-          0, G_MAXINT, DEFAULT_CHANNELS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXINT, DEFAULT_CHANNELS, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_INPUT_OPTIONS,
       g_param_spec_string ("input-options", "Input options",
           "Extra ffmpeg input options, split with shell-like quoting but "
           "never run by a shell, e.g. \"-thread_queue_size 4096\"",
-          DEFAULT_INPUT_OPTIONS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_INPUT_OPTIONS, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_FILTER,
       g_param_spec_string ("filter", "Filter",
           "An ffmpeg audio filtergraph applied before output, e.g. "
           "\"volume=12dB\"; empty for none",
-          DEFAULT_FILTER,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_FILTER, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_BUFFER_TIME,
       g_param_spec_uint64 ("buffer-time", "Buffer time",
           "How much audio (ns; 10 ms to 1 h) is held for a downstream that "
           "does not keep up; beyond it, audio is dropped and counted",
-          0, G_MAXUINT64, DEFAULT_BUFFER_TIME,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXUINT64, DEFAULT_BUFFER_TIME, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_STALL_TIMEOUT,
       g_param_spec_uint64 ("stall-timeout", "Stall timeout",
           "ffmpeg delivering no audio for this long (ns; 100 ms to 1 h) "
           "counts as a failure",
-          0, G_MAXUINT64, DEFAULT_STALL_TIMEOUT,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXUINT64, DEFAULT_STALL_TIMEOUT, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_MAX_RESTARTS,
       g_param_spec_int ("max-restarts", "Max restarts",
           "Consecutive failed restarts of ffmpeg before giving up with an "
           "error (-1 = unlimited)",
-          -1, G_MAXINT, DEFAULT_MAX_RESTARTS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          -1, G_MAXINT, DEFAULT_MAX_RESTARTS, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "samples-pushed, samples-dropped, xruns, gaps, samples-lost, "
@@ -323,9 +302,7 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
       g_param_spec_uint64 ("stats-interval", "Statistics interval",
           "Post the stats as an ffmpegsrc-stats element message this often "
           "(ns; 0 = never, else 100 ms to 24 h)",
-          0, G_MAXUINT64, DEFAULT_STATS_INTERVAL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXUINT64, DEFAULT_STATS_INTERVAL, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_LOCK_TO_CLOCK,
       g_param_spec_boolean ("lock-to-clock", "Lock to clock",
           "Have ffmpeg stretch or squeeze the audio (inserting or dropping "
@@ -333,39 +310,29 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
           "clock: for audio beside video in one pipeline, not for science "
           "recordings. Lost audio becomes silence instead of a gap. Takes "
           "effect at the next start",
-          DEFAULT_LOCK_TO_CLOCK,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_LOCK_TO_CLOCK, PARAM_FLAGS));
   /* devices by identity */
   g_object_class_install_property (gobject_class, PROP_WAIT_FOR_DEVICE,
       g_param_spec_boolean ("wait-for-device", "Wait for device",
           "An absent or vanished device is waited for (one warning, "
           "ffmpegsrc-device-lost, then ffmpegsrc-device-found) instead of "
           "failing the start: for field recorders",
-          DEFAULT_WAIT_FOR_DEVICE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_WAIT_FOR_DEVICE, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_DEVICE_POLL,
       g_param_spec_uint64 ("device-poll", "Device poll",
           "How often (ns; 10 ms to 60 s) an absent device is looked for", 0,
-          G_MAXUINT64, DEFAULT_DEVICE_POLL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          G_MAXUINT64, DEFAULT_DEVICE_POLL, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_DEVICE_SETTLE,
       g_param_spec_uint64 ("device-settle", "Device settle",
           "How long (ns; 0 to 10 min) a device that was absent must stay "
           "present before ffmpeg opens it, so that a flapping USB link is "
           "not opened and closed",
-          0, G_MAXUINT64, DEFAULT_DEVICE_SETTLE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXUINT64, DEFAULT_DEVICE_SETTLE, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_DEVICE_TIMEOUT,
       g_param_spec_uint64 ("device-timeout", "Device timeout",
           "Waiting this long (ns; 0 = forever, else 100 ms to 30 days) for "
           "an absent device is an error",
-          0, G_MAXUINT64, DEFAULT_DEVICE_TIMEOUT,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXUINT64, DEFAULT_DEVICE_TIMEOUT, PARAM_FLAGS));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class, "FFmpeg capture source",
@@ -422,7 +389,7 @@ gst_ffmpeg_src_finalize (GObject *object)
   ffc_src_settings_clear (&src->running);
   g_free (src->program);
   g_strfreev (src->input_argv);
-  ffc_timekeeper_clear (&src->timekeeper);
+  ffc_chunker_clear (&src->chunker);
   ffc_device_spec_clear (&src->device_spec);
   g_free (src->device_root);
   g_free (src->device_info);
@@ -603,7 +570,7 @@ gst_ffmpeg_src_reset_model (GstFFmpegSrc *src)
 {
   gboolean synchronised = ffc_clock_synchronised ();
 
-  ffc_timekeeper_init (&src->timekeeper, synchronised);
+  ffc_chunker_start (&src->chunker, synchronised);
   GST_OBJECT_LOCK (src);
   src->drift_ppm = NAN;
   src->clock_synchronised = synchronised;
@@ -677,7 +644,6 @@ gst_ffmpeg_src_start (GstBaseSrc *bsrc)
 
   src->probed = FALSE;
   memset (&src->input, 0, sizeof (src->input));
-  ffc_stamper_init (&src->stamper);
   if (ok) {
     gst_ffmpeg_src_reset_model (src);
     gst_ffmpeg_src_schedule_stats (src);
@@ -1001,7 +967,7 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
   g_mutex_unlock (&src->capture_lock);
 
   /* a new ffmpeg: its first buffer is anchored anew and DISCONT */
-  ffc_stamper_new_capture (&src->stamper);
+  ffc_chunker_new_capture (&src->chunker);
   return TRUE;
 }
 
@@ -1032,141 +998,103 @@ gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query)
   return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
 }
 
-/* The running time of a run's first sample, from its first chunk: the
- * pipeline clock, the monotonic and the wall clock read together. */
-static GstClockTimeDiff
-gst_ffmpeg_src_run_anchor (GstFFmpegSrc *src, const FfcItem *item)
+/* The clocks a run's first chunk is anchored with, read together */
+static void
+gst_ffmpeg_src_read_clocks (
+    GstFFmpegSrc *src, const FfcItem *item, FfcClockNow *now)
 {
   GstClock *clock = gst_element_get_clock (GST_ELEMENT (src));
-  gint rate = GST_AUDIO_INFO_RATE (&src->info);
-  gint64 before =
-      gst_util_uint64_scale (item->run_offset + item->frames, GST_SECOND, rate);
-  gint64 now = -1, mono = g_get_monotonic_time (), wall = g_get_real_time ();
 
   if (clock != NULL) {
-    now = gst_clock_get_time (clock);
-    mono = g_get_monotonic_time ();
-    wall = g_get_real_time ();
+    now->clock_now = gst_clock_get_time (clock);
+    now->mono_us = g_get_monotonic_time ();
+    now->wall_us = g_get_real_time ();
     gst_object_unref (clock);
   }
+  now->base_time = gst_element_get_base_time (GST_ELEMENT (src));
   GST_DEBUG_OBJECT (src, "run %u: capture start %.6f (-1: not reported)",
       item->run, item->run_start_wall_us / 1e6);
-  return ffc_stamper_anchor (&src->stamper, now,
-      gst_element_get_base_time (GST_ELEMENT (src)), mono, wall,
-      item->run_start_wall_us, item->arrival_us, before);
 }
 
-/* Feeds the time model with a chunk, and publishes the model when it
- * changed materially (a new run, a better estimate, a step or a change of
- * the system clock's synchronisation) with the buffer that ends at `end`;
- * a chunk clipped away (`end` NONE) publishes nothing. The model travels
- * as a sticky event, stored on the pad: it goes out before the next
- * buffer, after the segment, and reaches every branch. */
+/* Says what the time model's news of a chunk were, and publishes the model
+ * with the buffer that ends at running time `rt`. The model travels as a
+ * sticky event, stored on the pad: it goes out before the next buffer,
+ * after the segment, and reaches every branch. */
 static void
-gst_ffmpeg_src_update_model (
-    GstFFmpegSrc *src, const FfcItem *item, gboolean new_run, GstClockTime end)
+gst_ffmpeg_src_publish (
+    GstFFmpegSrc *src, const FfcTimekeeperNews *news, GstClockTime rt)
 {
-  FfcTimekeeper *tk = &src->timekeeper;
-  GstClockTime rt = gst_segment_to_running_time (
-      &GST_BASE_SRC (src)->segment, GST_FORMAT_TIME, end);
-  gint rate = GST_AUDIO_INFO_RATE (&src->info);
-  guint64 chunk_end = item->run_offset + item->frames;
-  FfcTimekeeperNews news, read_news;
-  guint i;
+  FfcTimekeeper *tk = &src->chunker.timekeeper;
 
-  if (new_run)
-    ffc_timekeeper_new_run (tk);
-  /* A file or an unpaced source arrives as fast as ffmpeg makes it: its
-   * arrival times say nothing of a device's clock, and it has no capture
-   * time. segmentsink maps its running time onto the wall clock once. */
-  if (!src->live_input)
-    return;
-  /* each read on its own, as it arrived; the model goes out with the
-   * latest news */
-  memset (&news, 0, sizeof (news));
-  for (i = 0; i < item->n_arrivals; i++) {
-    const FfcArrival *a = &item->arrivals[i];
-    guint64 early =
-        gst_util_uint64_scale (chunk_end - a->end, GST_SECOND, rate);
-    gint64 read_rt =
-        GST_CLOCK_TIME_IS_VALID (rt) && rt >= early ? (gint64)(rt - early) : -1;
-
-    ffc_timekeeper_feed (tk, rate, a->end, a->arrival_us,
-        item->after_gap && i == 0, read_rt, &read_news);
-    if (read_news.stepped) {
-      news.stepped = TRUE;
-      news.step_us = read_news.step_us;
-      news.wall_us = read_news.wall_us;
-    }
-    news.sync_changed |= read_news.sync_changed;
-    if (read_news.publish) {
-      news.publish = TRUE;
-      news.model = read_news.model;
-    }
-  }
-  if (news.stepped) {
+  if (news->stepped) {
     GST_INFO_OBJECT (src, "the system clock stepped by %.6f s",
-        news.step_us / (gdouble)G_USEC_PER_SEC);
+        news->step_us / (gdouble)G_USEC_PER_SEC);
     gst_element_post_message (GST_ELEMENT (src),
-        gst_message_new_element (GST_OBJECT (src),
-            gst_structure_new ("ffmpegsrc-clock-step", "step", G_TYPE_INT64,
-                news.step_us, "wall-time", G_TYPE_INT64, news.wall_us, NULL)));
+        gst_message_new_element (
+            GST_OBJECT (src), gst_structure_new ("ffmpegsrc-clock-step", "step",
+                                  G_TYPE_INT64, news->step_us, "wall-time",
+                                  G_TYPE_INT64, news->wall_us, NULL)));
   }
-  if (news.sync_changed)
+  if (news->sync_changed)
     GST_INFO_OBJECT (src, "the system clock is %s",
         tk->synchronised ? "synchronised now" : "no longer synchronised");
-  if (news.publish) {
-    GstEvent *event = gst_ffc_clock_event_new (&news.model);
+  if (news->publish) {
+    GstEvent *event = gst_ffc_clock_event_new (&news->model);
 
     GST_DEBUG_OBJECT (src,
         "time model: running time %" GST_TIME_FORMAT " is %" G_GINT64_FORMAT
         " us, drift %.3f ppm%s, %ssynchronised",
-        GST_TIME_ARGS (rt), news.model.wall_us, news.model.drift_ppm,
-        news.model.drift_known ? "" : " (not yet known)",
-        news.model.synchronised ? "" : "not ");
+        GST_TIME_ARGS (rt), news->model.wall_us, news->model.drift_ppm,
+        news->model.drift_known ? "" : " (not yet known)",
+        news->model.synchronised ? "" : "not ");
     gst_pad_store_sticky_event (GST_BASE_SRC_PAD (src), event);
     gst_event_unref (event);
   }
-
   GST_OBJECT_LOCK (src);
   src->drift_ppm = ffc_timekeeper_drift_ppm (tk);
   src->clock_synchronised = tk->synchronised;
   GST_OBJECT_UNLOCK (src);
 }
 
-/* Turns a chunk into a buffer. Returns FALSE when nothing of it is left to
- * push: audio a live input captured before PLAYING has no running time and
- * is clipped, to the sample. */
+/* Turns a chunk into a buffer (ffc-chunk.h). Returns FALSE when nothing of
+ * it is left to push: audio a live input captured before PLAYING has no
+ * running time and is clipped, to the sample. */
 static gboolean
 gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
 {
   gint bpf = GST_AUDIO_INFO_BPF (&src->info);
-  GstClockTimeDiff anchor = 0;
-  GstBuffer *buffer;
+  guint rate = GST_AUDIO_INFO_RATE (&src->info);
+  FfcClockNow now = { -1, 0, 0, 0 };
+  GstClockTime rt = GST_CLOCK_TIME_NONE;
+  FfcTimekeeperNews news;
+  gboolean pushed;
   FfcStamp st;
 
-  if (ffc_stamper_needs_anchor (&src->stamper, item->run))
-    anchor = gst_ffmpeg_src_run_anchor (src, item);
-  if (!ffc_stamper_stamp (&src->stamper, item->run, anchor, src->live_input,
-          GST_AUDIO_INFO_RATE (&src->info), item->run_offset, item->frames,
-          item->after_gap, &st)) {
+  if (ffc_chunker_needs_anchor (&src->chunker, item))
+    gst_ffmpeg_src_read_clocks (src, item, &now);
+  pushed =
+      ffc_chunker_stamp (&src->chunker, item, src->live_input, rate, &now, &st);
+  if (pushed)
+    rt = gst_segment_to_running_time (
+        &GST_BASE_SRC (src)->segment, GST_FORMAT_TIME, st.end);
+  ffc_chunker_feed (&src->chunker, item, st.new_run, src->live_input, rate,
+      GST_CLOCK_TIME_IS_VALID (rt) ? (gint64)rt : -1, &news);
+  gst_ffmpeg_src_publish (src, &news, rt);
+  if (!pushed) {
     GST_LOG_OBJECT (src,
         "clipped %" G_GUINT64_FORMAT " samples captured before PLAYING",
         item->frames);
-    gst_ffmpeg_src_update_model (src, item, st.new_run, GST_CLOCK_TIME_NONE);
     return FALSE;
   }
-  buffer = gst_buffer_new_wrapped_full (0, item->data, item->size,
-      st.skip * bpf, st.frames * bpf, item->data, g_free);
+  *buf = gst_buffer_new_wrapped_full (0, item->data, item->size, st.skip * bpf,
+      st.frames * bpf, item->data, g_free);
   item->data = NULL;
-  GST_BUFFER_PTS (buffer) = st.pts;
-  GST_BUFFER_DURATION (buffer) = st.end - st.pts;
-  GST_BUFFER_OFFSET (buffer) = st.offset;
-  GST_BUFFER_OFFSET_END (buffer) = st.offset + st.frames;
+  GST_BUFFER_PTS (*buf) = st.pts;
+  GST_BUFFER_DURATION (*buf) = st.end - st.pts;
+  GST_BUFFER_OFFSET (*buf) = st.offset;
+  GST_BUFFER_OFFSET_END (*buf) = st.offset + st.frames;
   if (st.discont)
-    GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
-  gst_ffmpeg_src_update_model (src, item, st.new_run, st.end);
-
+    GST_BUFFER_FLAG_SET (*buf, GST_BUFFER_FLAG_DISCONT);
   GST_OBJECT_LOCK (src);
   src->samples_pushed += st.frames;
   GST_OBJECT_UNLOCK (src);
@@ -1174,7 +1102,6 @@ gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
       "run %u: %" G_GUINT64_FORMAT " samples at %" GST_TIME_FORMAT "%s",
       item->run, st.frames, GST_TIME_ARGS (st.pts),
       st.discont ? " (discont)" : "");
-  *buf = buffer;
   return TRUE;
 }
 
