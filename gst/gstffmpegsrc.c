@@ -136,9 +136,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 #define PARAM_FLAGS                                                            \
   (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)
 
-#define STOP_GRACE_MS 500
-#define PROBE_TIMEOUT_MS 5000
-
 enum {
   PROP_0,
   PROP_FFMPEG_PATH,
@@ -418,16 +415,14 @@ gst_ffmpeg_src_get_property (
 
   if (prop_id == PROP_STATS) {
     g_value_take_boxed (value, gst_ffmpeg_src_make_stats (src));
-    return;
-  }
-  if (prop_id == PROP_0 || prop_id >= G_N_ELEMENTS (prop_offsets)) {
+  } else if (prop_id == PROP_0 || prop_id >= G_N_ELEMENTS (prop_offsets)) {
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    return;
+  } else {
+    GST_OBJECT_LOCK (src);
+    gst_ffc_prop_get (&src->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
+        prop_id, value, pspec);
+    GST_OBJECT_UNLOCK (src);
   }
-  GST_OBJECT_LOCK (src);
-  gst_ffc_prop_get (&src->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
-      prop_id, value, pspec);
-  GST_OBJECT_UNLOCK (src);
 }
 
 static void
@@ -495,11 +490,9 @@ gst_ffmpeg_src_stop (GstBaseSrc *bsrc)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
 
-  if (src->stats_id != NULL) {
+  if (src->stats_id != NULL)
     gst_clock_id_unschedule (src->stats_id);
-    gst_clock_id_unref (src->stats_id);
-    src->stats_id = NULL;
-  }
+  g_clear_pointer (&src->stats_id, gst_clock_id_unref);
   ffc_source_stop (src->core);
   gst_audio_info_init (&src->info);
   GST_OBJECT_LOCK (src);
@@ -541,13 +534,6 @@ gst_ffmpeg_src_unlock_stop (GstBaseSrc *bsrc)
   return TRUE;
 }
 
-static gboolean
-field_is_fixed (const GstStructure *s, const gchar *field)
-{
-  const GValue *v = gst_structure_get_value (s, field);
-  return v != NULL && gst_value_is_fixed (v);
-}
-
 /* the structure has no such field, or one that can take `own`'s */
 static gboolean
 accepts (const GstStructure *s, const GstStructure *own, const gchar *field)
@@ -566,6 +552,7 @@ gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
   GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
   guint n = gst_caps_get_size (caps), chosen;
   FfcAccepts *offers = g_new0 (FfcAccepts, MAX (n, 1));
+  static const gchar *const fields[] = { "rate", "channels", "format" };
   gboolean all_fixed = TRUE;
   GError *error = NULL;
   FfcInputAudio own;
@@ -573,15 +560,13 @@ gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
   gint channels;
 
   /* ask ffmpeg unless every offer is fixed already */
-  for (guint i = 0; i < n; i++) {
-    s = gst_caps_get_structure (caps, i);
-    all_fixed = all_fixed && field_is_fixed (s, "rate")
-                && field_is_fixed (s, "channels")
-                && field_is_fixed (s, "format");
+  for (guint i = 0; i < 3 * n && all_fixed; i++) {
+    const GValue *v = gst_structure_get_value (
+        gst_caps_get_structure (caps, i / 3), fields[i % 3]);
+    all_fixed = v != NULL && gst_value_is_fixed (v);
   }
   /* the input's own format, asked of ffmpeg once per start */
-  if (!all_fixed
-      && ffc_source_probe (src->core, PROBE_TIMEOUT_MS, &own, &error))
+  if (!all_fixed && ffc_source_probe (src->core, &own, &error))
     GST_INFO_OBJECT (src, "the input delivers %u Hz, %u channels, %s", own.rate,
         own.channels, ffc_sample_format_codec (own.format));
   else if (error != NULL && error->domain == FFC_DEVICE_ERROR)
@@ -676,8 +661,7 @@ gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
           ffc_sample_format_from_name (
               gst_audio_format_to_string (GST_AUDIO_INFO_FORMAT (&info))),
           GST_AUDIO_INFO_RATE (&info), GST_AUDIO_INFO_CHANNELS (&info),
-          STOP_GRACE_MS, on_ffmpeg_line, gst_ffmpeg_src_argv_for_run, src,
-          &command, &error)) {
+          on_ffmpeg_line, gst_ffmpeg_src_argv_for_run, src, &command, &error)) {
     GST_INFO_OBJECT (src, "running: %s", command);
     src->info = info;
   } else if (error->domain == FFC_SETTINGS_ERROR) {

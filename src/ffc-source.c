@@ -157,14 +157,13 @@ ffc_source_stop (FfcSource *s)
 }
 
 gboolean
-ffc_source_probe (
-    FfcSource *s, guint timeout_ms, FfcInputAudio *input, GError **error)
+ffc_source_probe (FfcSource *s, FfcInputAudio *input, GError **error)
 {
   if (s->probed)
     return FALSE;
   s->probed = TRUE;
   if (!ffc_src_settings_probe_now (&s->run, &s->spec, s->root, s->program,
-          s->input_argv, timeout_ms, &s->input, error))
+          s->input_argv, FFC_SOURCE_PROBE_TIMEOUT_MS, &s->input, error))
     return FALSE;
   *input = s->input;
   return TRUE;
@@ -202,8 +201,8 @@ argv_for_run (gchar ***argv, gchar **info, gchar **why, gpointer data)
 
 gboolean
 ffc_source_run (FfcSource *s, FfcSampleFormat format, guint rate,
-    guint channels, guint stop_grace_ms, FfcLineFunc line_func,
-    FfcArgvFunc argv_func, gpointer data, gchar **command, GError **error)
+    guint channels, FfcLineFunc line_func, FfcArgvFunc argv_func, gpointer data,
+    gchar **command, GError **error)
 {
   FfcCaptureConfig config;
   FfcCapture *capture, *old;
@@ -215,7 +214,7 @@ ffc_source_run (FfcSource *s, FfcSampleFormat format, guint rate,
     return FALSE;
   ffc_src_settings_capture_config (&s->run, s->program, s->input_argv, format,
       rate, channels, &config, &batch_writes, &live);
-  config.stop_grace_ms = stop_grace_ms;
+  config.stop_grace_ms = FFC_SOURCE_STOP_GRACE_MS;
   config.line_func = line_func;
   config.line_data = data;
   /* a device by identity is resolved before each run of ffmpeg */

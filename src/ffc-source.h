@@ -21,6 +21,11 @@ G_BEGIN_DECLS
  * ffc_source_feed: one thread). */
 typedef struct _FfcSource FfcSource;
 
+/* how long ffmpeg has to answer what its input delivers */
+#define FFC_SOURCE_PROBE_TIMEOUT_MS 5000
+/* how long a stopped ffmpeg has to finish after SIGINT (then SIGTERM) */
+#define FFC_SOURCE_STOP_GRACE_MS 500
+
 FfcSource *ffc_source_new (void);
 /* Stops and reaps ffmpeg first */
 void ffc_source_free (FfcSource *s);
@@ -50,8 +55,7 @@ void ffc_source_stop (FfcSource *s);
  * format), at the first call after a start only: a device by identity as
  * the card it is now, one that is absent not at all (FFC_DEVICE_ERROR).
  * FALSE when it was asked before (no error) or cannot say (the error). */
-gboolean ffc_source_probe (
-    FfcSource *s, guint timeout_ms, FfcInputAudio *input, GError **error);
+gboolean ffc_source_probe (FfcSource *s, FfcInputAudio *input, GError **error);
 /* What the output takes unless downstream says otherwise: ffc_probe_own ()
  * of what the input said (nothing yet: zero) and the settings */
 FfcInputAudio ffc_source_own (FfcSource *s);
@@ -64,8 +68,8 @@ FfcInputAudio ffc_source_own (FfcSource *s);
  * *command: the first run's command line, for the log. The next chunk
  * starts a run anew. */
 gboolean ffc_source_run (FfcSource *s, FfcSampleFormat format, guint rate,
-    guint channels, guint stop_grace_ms, FfcLineFunc line_func,
-    FfcArgvFunc argv_func, gpointer data, gchar **command, GError **error);
+    guint channels, FfcLineFunc line_func, FfcArgvFunc argv_func, gpointer data,
+    gchar **command, GError **error);
 /* A device by identity's argv for a run now (FfcArgvFunc, from the capture
  * thread): FALSE with why (*why) when it is absent; device-info follows */
 gboolean ffc_source_argv (

@@ -6,35 +6,20 @@
  * its end (a live source's segment starts at 0). */
 #include <math.h>
 
+#include "fake-clocks.h"
 #include "ffc-chunk.h"
 
 #define RATE 48000
 #define READ_FRAMES 480 /* 10 ms: every time below is a whole ns */
 
-typedef struct {
-  gint64 mono, wall;
-} Clocks;
-
 static Clocks clocks;
-
-static gint64
-read_mono (gpointer data)
-{
-  return ((Clocks *)data)->mono;
-}
-
-static gint64
-read_wall (gpointer data)
-{
-  return ((Clocks *)data)->wall;
-}
 
 static void
 setup (void)
 {
   clocks.mono = 1000000000;
   clocks.wall = G_GINT64_CONSTANT (1795488192000000);
-  ffc_clock_set_readers (read_mono, read_wall, &clocks);
+  fake_clocks_install (&clocks);
   g_setenv (FFC_CLOCK_UNSYNCHRONISED_ENV, "0", TRUE);
 }
 

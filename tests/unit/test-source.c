@@ -146,13 +146,13 @@ test_run_to_eos (void)
   g_assert_null (ffc_source_capture (s));
   /* a rate no recorder uses: refused, nothing runs */
   g_assert_false (ffc_source_run (
-      s, FFC_SAMPLE_S16LE, 500, 1, 500, NULL, NULL, NULL, &command, &error));
+      s, FFC_SAMPLE_S16LE, 500, 1, NULL, NULL, NULL, &command, &error));
   g_assert_error (error, FFC_SETTINGS_ERROR, FFC_SETTINGS_ERROR_RANGE);
   g_clear_error (&error);
   g_assert_null (ffc_source_capture (s));
 
   g_assert_true (ffc_source_run (
-      s, FFC_SAMPLE_S16LE, 8000, 1, 500, NULL, NULL, NULL, &command, &error));
+      s, FFC_SAMPLE_S16LE, 8000, 1, NULL, NULL, NULL, &command, &error));
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (command, ffmpeg));
   g_free (command);
