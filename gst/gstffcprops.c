@@ -81,3 +81,27 @@ gst_ffc_prop_get (gconstpointer settings, const gsize *offsets, guint n_offsets,
       break;
   }
 }
+
+void
+gst_ffc_prop_init_defaults (
+    gpointer settings, const gsize *offsets, guint n_offsets, GType type)
+{
+  GObjectClass *klass = g_type_class_ref (type);
+  guint n;
+  GParamSpec **pspecs = g_object_class_list_properties (klass, &n);
+
+  for (guint i = 0; i < n; i++) {
+    GValue value = G_VALUE_INIT;
+
+    if (pspecs[i]->owner_type != type || !(pspecs[i]->flags & G_PARAM_WRITABLE)
+        || pspecs[i]->param_id == 0 || pspecs[i]->param_id >= n_offsets)
+      continue;
+    g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (pspecs[i]));
+    g_param_value_set_default (pspecs[i], &value);
+    gst_ffc_prop_set (
+        settings, offsets, n_offsets, pspecs[i]->param_id, &value, pspecs[i]);
+    g_value_unset (&value);
+  }
+  g_free (pspecs);
+  g_type_class_unref (klass);
+}

@@ -19,6 +19,12 @@ void gst_ffc_prop_set (gpointer settings, const gsize *offsets, guint n_offsets,
 void gst_ffc_prop_get (gconstpointer settings, const gsize *offsets,
     guint n_offsets, guint prop_id, GValue *value, GParamSpec *pspec);
 
+/* Sets every writable property `type` itself installs, with an offset in
+ * the table, to its GParamSpec's default (instance init, before any other
+ * thread sees the object). */
+void gst_ffc_prop_init_defaults (
+    gpointer settings, const gsize *offsets, guint n_offsets, GType type);
+
 G_END_DECLS
 
 #endif

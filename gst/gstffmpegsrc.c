@@ -92,63 +92,24 @@
 #include "gstffcclock.h"
 #include "gstffcprops.h"
 
-#include <math.h>
-#include <string.h>
-
 #include <gst/audio/audio.h>
 
-#include "ffc-args.h"
-#include "ffc-capture.h"
-#include "ffc-clock.h"
 #include "ffc-device.h"
-#include "ffc-probe.h"
-#include "ffc-settings.h"
-#include "ffc-stamp.h"
-#include "ffc-timekeeper.h"
+#include "ffc-source.h"
 
 struct _GstFFmpegSrc {
   GstPushSrc parent;
 
-  /* the properties, under the object lock; copied into `running` at start,
-   * which is all the running element reads. They cannot change between
-   * start and stop (`started`, under the object lock). */
+  /* the properties, under the object lock; the core takes a snapshot at
+   * start, which is all the running element reads. They cannot change
+   * between start and stop (`started`, under the object lock). */
   FfcSrcSettings props;
-  FfcSrcSettings running;
   gboolean started;
 
-  /* resolved in start() */
-  gchar *program;
-  gchar **input_argv;
-  gboolean probed; /* what the input delivers, asked once */
-  FfcInputAudio input;
-
-  /* the running capture; the pointer under capture_lock */
-  GMutex capture_lock;
-  FfcCapture *capture;
-  gboolean flushing;
-  GstAudioInfo info;
-  gboolean batch_writes;
-  gboolean live_input; /* a device, or paced by -re */
-
-  /* timestamping, streaming thread only */
-  FfcStamper stamper;
-
-  guint64 samples_pushed; /* atomic */
-
-  /* the time model (docs/time.md), streaming thread only */
-  FfcTimekeeper timekeeper;
-  /* for stats, under the object lock */
-  gdouble drift_ppm; /* NAN until known */
-  gboolean clock_synchronised;
-  /* periodic statistics */
-  GstClockID stats_id;
-
-  /* devices by identity (ffc-device.h): parsed in start (), resolved by
-   * the capture thread before each run, for the negotiated output */
-  FfcDeviceSpec device_spec;
-  gchar *device_root;
-  GstAudioInfo run_info;
-  gchar *device_info; /* the card resolved to, for stats; object lock */
+  /* the settings' snapshot to a running capture (ffc-source.h) */
+  FfcSource *core;
+  GstAudioInfo info;   /* the capture's output; streaming thread only */
+  GstClockID stats_id; /* periodic statistics */
 };
 
 GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
@@ -172,8 +133,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_ffmpeg_src_debug);
 #define DEFAULT_DEVICE_SETTLE (2 * GST_SECOND)
 #define DEFAULT_DEVICE_TIMEOUT 0
 
-#define STOP_GRACE_MS 500
-#define PROBE_TIMEOUT_MS 5000
+/* every setting is read once, at start (the running snapshot) */
+#define PARAM_FLAGS                                                            \
+  (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)
 
 enum {
   PROP_0,
@@ -197,15 +159,10 @@ enum {
   PROP_DEVICE_TIMEOUT,
 };
 
-#define SRC_CAPS                                                               \
-  "audio/x-raw, "                                                              \
-  "format = (string) { S16LE, S32LE, F32LE }, "                                \
-  "rate = (int) [ 1, MAX ], "                                                  \
-  "channels = (int) [ 1, MAX ], "                                              \
-  "layout = (string) interleaved"
-
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
-    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (SRC_CAPS));
+static GstStaticPadTemplate src_template =
+    GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC, GST_PAD_ALWAYS,
+        GST_STATIC_CAPS (GST_AUDIO_CAPS_MAKE (
+            "{ S16LE, S32LE, F32LE }") ", layout = (string) interleaved"));
 
 #define gst_ffmpeg_src_parent_class parent_class
 G_DEFINE_TYPE (GstFFmpegSrc, gst_ffmpeg_src, GST_TYPE_PUSH_SRC);
@@ -245,82 +202,60 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
   g_object_class_install_property (gobject_class, PROP_FFMPEG_PATH,
       g_param_spec_string ("ffmpeg-path", "FFmpeg path",
           "The ffmpeg program: a path, or a name looked up in PATH",
-          DEFAULT_FFMPEG_PATH,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_FFMPEG_PATH, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_INPUT_FORMAT,
       g_param_spec_string ("input-format", "Input format",
           "ffmpeg's input format or device backend (its -f): alsa, pulse, "
           "lavfi, avfoundation, dshow, …; empty lets ffmpeg probe",
-          DEFAULT_INPUT_FORMAT,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_INPUT_FORMAT, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_DEVICE,
       g_param_spec_string ("device", "Device",
           "What ffmpeg opens (its -i): for ALSA usb:VID:PID[:SERIAL][,DEV], "
           "usb-port:PATH[,DEV] or hw:CARD=<id>[,DEV=<n>] (resolved to the "
           "card present at each start), hw:1,0, default; a lavfi graph such "
           "as sine=frequency=440:sample_rate=384000, a file…",
-          DEFAULT_DEVICE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_DEVICE, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_SAMPLE_RATE,
       g_param_spec_int ("sample-rate", "Capture sample rate",
           "The rate the device captures at: 0 (the device decides) or 1000 "
           "to 1536000 Hz; passed to input formats that take it. The output "
           "rate is negotiated downstream and ffmpeg resamples",
-          0, G_MAXINT, DEFAULT_SAMPLE_RATE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXINT, DEFAULT_SAMPLE_RATE, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_CHANNELS,
       g_param_spec_int ("channels", "Capture channels",
           "The channels the device captures: 0 (the device decides) or 1 to "
           "64; passed to input formats that take it",
-          0, G_MAXINT, DEFAULT_CHANNELS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXINT, DEFAULT_CHANNELS, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_INPUT_OPTIONS,
       g_param_spec_string ("input-options", "Input options",
           "Extra ffmpeg input options, split with shell-like quoting but "
           "never run by a shell, e.g. \"-thread_queue_size 4096\"",
-          DEFAULT_INPUT_OPTIONS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_INPUT_OPTIONS, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_FILTER,
       g_param_spec_string ("filter", "Filter",
           "An ffmpeg audio filtergraph applied before output, e.g. "
           "\"volume=12dB\"; empty for none",
-          DEFAULT_FILTER,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_FILTER, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_BUFFER_TIME,
       g_param_spec_uint64 ("buffer-time", "Buffer time",
           "How much audio (ns; 10 ms to 1 h) is held for a downstream that "
           "does not keep up; beyond it, audio is dropped and counted",
-          0, G_MAXUINT64, DEFAULT_BUFFER_TIME,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXUINT64, DEFAULT_BUFFER_TIME, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_LATENCY_TIME,
       g_param_spec_uint64 ("latency-time", "Latency time",
           "Audio is pushed in buffers of about this long (ns; 0 for each of "
           "ffmpeg's writes, or 1 ms to 1 s, at most buffer-time / 4)",
-          0, G_MAXUINT64, DEFAULT_LATENCY_TIME,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXUINT64, DEFAULT_LATENCY_TIME, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_STALL_TIMEOUT,
       g_param_spec_uint64 ("stall-timeout", "Stall timeout",
           "ffmpeg delivering no audio for this long (ns; 100 ms to 1 h) "
           "counts as a failure",
-          0, G_MAXUINT64, DEFAULT_STALL_TIMEOUT,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXUINT64, DEFAULT_STALL_TIMEOUT, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_MAX_RESTARTS,
       g_param_spec_int ("max-restarts", "Max restarts",
           "Consecutive failed restarts of ffmpeg before giving up with an "
           "error (-1 = unlimited)",
-          -1, G_MAXINT, DEFAULT_MAX_RESTARTS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          -1, G_MAXINT, DEFAULT_MAX_RESTARTS, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "samples-pushed, samples-dropped, xruns, gaps, samples-lost, "
@@ -332,9 +267,7 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
       g_param_spec_uint64 ("stats-interval", "Statistics interval",
           "Post the stats as an ffmpegsrc-stats element message this often "
           "(ns; 0 = never, else 100 ms to 24 h)",
-          0, G_MAXUINT64, DEFAULT_STATS_INTERVAL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXUINT64, DEFAULT_STATS_INTERVAL, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_LOCK_TO_CLOCK,
       g_param_spec_boolean ("lock-to-clock", "Lock to clock",
           "Have ffmpeg stretch or squeeze the audio (inserting or dropping "
@@ -342,39 +275,29 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
           "clock: for audio beside video in one pipeline, not for science "
           "recordings. Lost audio becomes silence instead of a gap. Takes "
           "effect at the next start",
-          DEFAULT_LOCK_TO_CLOCK,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_LOCK_TO_CLOCK, PARAM_FLAGS));
   /* devices by identity */
   g_object_class_install_property (gobject_class, PROP_WAIT_FOR_DEVICE,
       g_param_spec_boolean ("wait-for-device", "Wait for device",
           "An absent or vanished device is waited for (one warning, "
           "ffmpegsrc-device-lost, then ffmpegsrc-device-found) instead of "
           "failing the start: for field recorders",
-          DEFAULT_WAIT_FOR_DEVICE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          DEFAULT_WAIT_FOR_DEVICE, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_DEVICE_POLL,
       g_param_spec_uint64 ("device-poll", "Device poll",
           "How often (ns; 10 ms to 60 s) an absent device is looked for", 0,
-          G_MAXUINT64, DEFAULT_DEVICE_POLL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          G_MAXUINT64, DEFAULT_DEVICE_POLL, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_DEVICE_SETTLE,
       g_param_spec_uint64 ("device-settle", "Device settle",
           "How long (ns; 0 to 10 min) a device that was absent must stay "
           "present before ffmpeg opens it, so that a flapping USB link is "
           "not opened and closed",
-          0, G_MAXUINT64, DEFAULT_DEVICE_SETTLE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXUINT64, DEFAULT_DEVICE_SETTLE, PARAM_FLAGS));
   g_object_class_install_property (gobject_class, PROP_DEVICE_TIMEOUT,
       g_param_spec_uint64 ("device-timeout", "Device timeout",
           "Waiting this long (ns; 0 = forever, else 100 ms to 30 days) for "
           "an absent device is an error",
-          0, G_MAXUINT64, DEFAULT_DEVICE_TIMEOUT,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-              | GST_PARAM_MUTABLE_READY));
+          0, G_MAXUINT64, DEFAULT_DEVICE_TIMEOUT, PARAM_FLAGS));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class, "FFmpeg capture source",
@@ -390,96 +313,6 @@ gst_ffmpeg_src_class_init (GstFFmpegSrcClass *klass)
   basesrc_class->set_caps = GST_DEBUG_FUNCPTR (gst_ffmpeg_src_set_caps);
   basesrc_class->query = GST_DEBUG_FUNCPTR (gst_ffmpeg_src_query);
   pushsrc_class->create = GST_DEBUG_FUNCPTR (gst_ffmpeg_src_create);
-}
-
-static void
-gst_ffmpeg_src_init (GstFFmpegSrc *src)
-{
-  src->props.ffmpeg_path = g_strdup (DEFAULT_FFMPEG_PATH);
-  src->props.input_format = g_strdup (DEFAULT_INPUT_FORMAT);
-  src->props.device = g_strdup (DEFAULT_DEVICE);
-  src->props.sample_rate = DEFAULT_SAMPLE_RATE;
-  src->props.channels = DEFAULT_CHANNELS;
-  src->props.input_options = g_strdup (DEFAULT_INPUT_OPTIONS);
-  src->props.filter = g_strdup (DEFAULT_FILTER);
-  src->props.buffer_time_ns = DEFAULT_BUFFER_TIME;
-  src->props.latency_time_ns = DEFAULT_LATENCY_TIME;
-  src->props.stall_timeout_ns = DEFAULT_STALL_TIMEOUT;
-  src->props.max_restarts = DEFAULT_MAX_RESTARTS;
-  src->props.stats_interval_ns = DEFAULT_STATS_INTERVAL;
-  src->props.lock_to_clock = DEFAULT_LOCK_TO_CLOCK;
-  src->props.wait_for_device = DEFAULT_WAIT_FOR_DEVICE;
-  src->props.device_poll_ns = DEFAULT_DEVICE_POLL;
-  src->props.device_settle_ns = DEFAULT_DEVICE_SETTLE;
-  src->props.device_timeout_ns = DEFAULT_DEVICE_TIMEOUT;
-  src->drift_ppm = NAN;
-  src->clock_synchronised = TRUE;
-  g_mutex_init (&src->capture_lock);
-  gst_audio_info_init (&src->info);
-
-  gst_base_src_set_live (GST_BASE_SRC (src), TRUE);
-  gst_base_src_set_format (GST_BASE_SRC (src), GST_FORMAT_TIME);
-  gst_base_src_set_do_timestamp (GST_BASE_SRC (src), FALSE);
-}
-
-static void
-gst_ffmpeg_src_finalize (GObject *object)
-{
-  GstFFmpegSrc *src = GST_FFMPEG_SRC (object);
-
-  ffc_capture_free (src->capture);
-  ffc_src_settings_clear (&src->props);
-  ffc_src_settings_clear (&src->running);
-  g_free (src->program);
-  g_strfreev (src->input_argv);
-  ffc_timekeeper_clear (&src->timekeeper);
-  ffc_device_spec_clear (&src->device_spec);
-  g_free (src->device_root);
-  g_free (src->device_info);
-  g_mutex_clear (&src->capture_lock);
-
-  G_OBJECT_CLASS (parent_class)->finalize (object);
-}
-
-static GstStructure *
-gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
-{
-  FfcCaptureStats capture;
-  gboolean running;
-  guint bpf, rate;
-  FfcSrcStats st;
-  GstStructure *s;
-
-  g_mutex_lock (&src->capture_lock);
-  running = src->capture != NULL;
-  if (running)
-    ffc_capture_get_stats (src->capture, &capture);
-  bpf = GST_AUDIO_INFO_BPF (&src->info);
-  rate = GST_AUDIO_INFO_RATE (&src->info);
-  g_mutex_unlock (&src->capture_lock);
-
-  GST_OBJECT_LOCK (src);
-  ffc_src_stats_make (&st, running ? &capture : NULL, src->samples_pushed, bpf,
-      rate, src->drift_ppm, src->clock_synchronised, src->device_info);
-  /* clang-format off */
-  s = gst_structure_new ("ffmpegsrc-stats",
-      "samples-pushed", G_TYPE_UINT64, st.samples_pushed,
-      "samples-dropped", G_TYPE_UINT64, st.samples_dropped,
-      "xruns", G_TYPE_UINT64, st.xruns,
-      "gaps", G_TYPE_UINT64, st.gaps,
-      "samples-lost", G_TYPE_UINT64, st.samples_lost,
-      "restarts", G_TYPE_UINT, st.restarts,
-      "child-pid", G_TYPE_INT, st.child_pid,
-      "queue-level", G_TYPE_UINT64, st.queue_level_ns,
-      "queue-bytes", G_TYPE_UINT64, st.queue_bytes,
-      "drift-ppm", G_TYPE_DOUBLE, st.drift_ppm,
-      "clock-synchronised", G_TYPE_BOOLEAN, st.clock_synchronised,
-      "device-present", G_TYPE_BOOLEAN, st.device_present,
-      "device-info", G_TYPE_STRING, st.device_info,
-      NULL);
-  /* clang-format on */
-  GST_OBJECT_UNLOCK (src);
-  return s;
 }
 
 /* where each property lives in FfcSrcSettings */
@@ -503,17 +336,55 @@ static const gsize prop_offsets[] = {
   [PROP_DEVICE_TIMEOUT] = G_STRUCT_OFFSET (FfcSrcSettings, device_timeout_ns),
 };
 
-/* A value start () would refuse is said at once too. */
-static gboolean
-check_property (GParamSpec *pspec, const GValue *value, GError **error)
+static void
+gst_ffmpeg_src_init (GstFFmpegSrc *src)
 {
-  gint64 number = G_VALUE_HOLDS_INT (value)      ? g_value_get_int (value)
-                  : G_VALUE_HOLDS_UINT64 (value) ? (gint64)MIN (
-                        g_value_get_uint64 (value), (guint64)G_MAXINT64)
-                                                 : 0;
+  gst_ffc_prop_init_defaults (&src->props, prop_offsets,
+      G_N_ELEMENTS (prop_offsets), GST_TYPE_FFMPEG_SRC);
+  src->core = ffc_source_new ();
+  gst_audio_info_init (&src->info);
 
-  return ffc_src_settings_check_value (pspec->name, number,
-      G_VALUE_HOLDS_STRING (value) ? g_value_get_string (value) : NULL, error);
+  gst_base_src_set_live (GST_BASE_SRC (src), TRUE);
+  gst_base_src_set_format (GST_BASE_SRC (src), GST_FORMAT_TIME);
+  gst_base_src_set_do_timestamp (GST_BASE_SRC (src), FALSE);
+}
+
+static void
+gst_ffmpeg_src_finalize (GObject *object)
+{
+  GstFFmpegSrc *src = GST_FFMPEG_SRC (object);
+
+  ffc_source_free (src->core);
+  ffc_src_settings_clear (&src->props);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static GstStructure *
+gst_ffmpeg_src_make_stats (GstFFmpegSrc *src)
+{
+  FfcSrcStats st;
+  gchar *info = ffc_source_stats (src->core, &st);
+  GstStructure *s;
+
+  /* clang-format off */
+  s = gst_structure_new ("ffmpegsrc-stats",
+      "samples-pushed", G_TYPE_UINT64, st.samples_pushed,
+      "samples-dropped", G_TYPE_UINT64, st.samples_dropped,
+      "xruns", G_TYPE_UINT64, st.xruns,
+      "gaps", G_TYPE_UINT64, st.gaps,
+      "samples-lost", G_TYPE_UINT64, st.samples_lost,
+      "restarts", G_TYPE_UINT, st.restarts,
+      "child-pid", G_TYPE_INT, st.child_pid,
+      "queue-level", G_TYPE_UINT64, st.queue_level_ns,
+      "queue-bytes", G_TYPE_UINT64, st.queue_bytes,
+      "drift-ppm", G_TYPE_DOUBLE, st.drift_ppm,
+      "clock-synchronised", G_TYPE_BOOLEAN, st.clock_synchronised,
+      "device-present", G_TYPE_BOOLEAN, st.device_present,
+      "device-info", G_TYPE_STRING, st.device_info,
+      NULL);
+  /* clang-format on */
+  g_free (info);
+  return s;
 }
 
 static void
@@ -521,7 +392,11 @@ gst_ffmpeg_src_set_property (
     GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (object);
-  GError *error = NULL;
+  gint64 number = G_VALUE_HOLDS_INT (value)      ? g_value_get_int (value)
+                  : G_VALUE_HOLDS_UINT64 (value) ? (gint64)MIN (
+                        g_value_get_uint64 (value), (guint64)G_MAXINT64)
+                                                 : 0;
+  gchar *warning = NULL;
 
   if (prop_id == PROP_0 || prop_id == PROP_STATS
       || prop_id >= G_N_ELEMENTS (prop_offsets)) {
@@ -529,23 +404,15 @@ gst_ffmpeg_src_set_property (
     return;
   }
   GST_OBJECT_LOCK (src);
-  if (src->started) {
-    /* the running capture was built from them: GST_PARAM_MUTABLE_READY */
-    GST_OBJECT_UNLOCK (src);
-    g_warning ("ffmpegsrc %s: cannot change %s while running; set it in "
-               "the NULL or READY state",
-        GST_OBJECT_NAME (src), pspec->name);
-    return;
-  }
-  gst_ffc_prop_set (&src->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
-      prop_id, value, pspec);
+  if (ffc_src_settings_take (pspec->name, number,
+          G_VALUE_HOLDS_STRING (value) ? g_value_get_string (value) : NULL,
+          src->started, &warning))
+    gst_ffc_prop_set (&src->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
+        prop_id, value, pspec);
   GST_OBJECT_UNLOCK (src);
-  /* kept, so that start () fails with the same message */
-  if (!check_property (pspec, value, &error)) {
-    g_warning ("ffmpegsrc %s: %s; the state change will fail",
-        GST_OBJECT_NAME (src), error->message);
-    g_clear_error (&error);
-  }
+  if (warning != NULL)
+    g_warning ("ffmpegsrc %s: %s", GST_OBJECT_NAME (src), warning);
+  g_free (warning);
 }
 
 static void
@@ -556,164 +423,85 @@ gst_ffmpeg_src_get_property (
 
   if (prop_id == PROP_STATS) {
     g_value_take_boxed (value, gst_ffmpeg_src_make_stats (src));
-    return;
-  }
-  if (prop_id == PROP_0 || prop_id == PROP_STATS
-      || prop_id >= G_N_ELEMENTS (prop_offsets)) {
+  } else if (prop_id == PROP_0 || prop_id >= G_N_ELEMENTS (prop_offsets)) {
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    return;
+  } else {
+    GST_OBJECT_LOCK (src);
+    gst_ffc_prop_get (&src->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
+        prop_id, value, pspec);
+    GST_OBJECT_UNLOCK (src);
   }
-  GST_OBJECT_LOCK (src);
-  gst_ffc_prop_get (&src->props, prop_offsets, G_N_ELEMENTS (prop_offsets),
-      prop_id, value, pspec);
-  GST_OBJECT_UNLOCK (src);
+}
+
+static void
+post_element (GstFFmpegSrc *src, GstStructure *s)
+{
+  gst_element_post_message (
+      GST_ELEMENT (src), gst_message_new_element (GST_OBJECT (src), s));
 }
 
 static gboolean
 post_stats (GstClock *clock, GstClockTime time, GstClockID id, gpointer data)
 {
-  GstFFmpegSrc *src = data;
-
-  gst_element_post_message (
-      GST_ELEMENT (src), gst_message_new_element (GST_OBJECT (src),
-                             gst_ffmpeg_src_make_stats (src)));
+  post_element (data, gst_ffmpeg_src_make_stats (data));
   return TRUE;
-}
-
-/* Posts the stats every stats-interval from the system clock's thread, so
- * that they come even while the streaming thread is held up. */
-static void
-gst_ffmpeg_src_schedule_stats (GstFFmpegSrc *src)
-{
-  GstClockTime interval = src->running.stats_interval_ns;
-  GstClock *clock;
-
-  if (interval == 0)
-    return;
-  clock = gst_system_clock_obtain ();
-  src->stats_id = gst_clock_new_periodic_id (
-      clock, gst_clock_get_time (clock) + interval, interval);
-  gst_clock_id_wait_async (
-      src->stats_id, post_stats, gst_object_ref (src), gst_object_unref);
-  gst_object_unref (clock);
-}
-
-static void
-gst_ffmpeg_src_unschedule_stats (GstFFmpegSrc *src)
-{
-  if (src->stats_id == NULL)
-    return;
-  gst_clock_id_unschedule (src->stats_id);
-  gst_clock_id_unref (src->stats_id);
-  src->stats_id = NULL;
-}
-
-/* The time model starts afresh with each start: the device may differ. */
-static void
-gst_ffmpeg_src_reset_model (GstFFmpegSrc *src)
-{
-  gboolean synchronised = ffc_clock_synchronised ();
-
-  ffc_timekeeper_init (&src->timekeeper, synchronised);
-  GST_OBJECT_LOCK (src);
-  src->drift_ppm = NAN;
-  src->clock_synchronised = synchronised;
-  GST_OBJECT_UNLOCK (src);
-  if (!synchronised) {
-    GST_ELEMENT_WARNING (src, RESOURCE, SETTINGS,
-        ("The system clock is not synchronised (no NTP time yet, or no "
-         "real-time clock): file times may be wrong until it is, and files "
-         "are marked so"),
-        ("the kernel reports TIME_ERROR or STA_UNSYNC (ntp_adjtime)"));
-  }
-}
-
-/* A device by identity that is bad, or absent and not waited for, fails
- * the state change at once, naming the capture cards present. */
-static gboolean
-gst_ffmpeg_src_check_device (GstFFmpegSrc *src)
-{
-  GError *error = NULL;
-
-  ffc_device_spec_clear (&src->device_spec);
-  g_free (src->device_root);
-  src->device_root = g_strdup (ffc_device_default_root ());
-  GST_OBJECT_LOCK (src);
-  g_free (src->device_info);
-  src->device_info = g_strdup (src->running.device);
-  GST_OBJECT_UNLOCK (src);
-  if (ffc_device_check_start (src->running.input_format, src->running.device,
-          src->running.wait_for_device, src->device_root, &src->device_spec,
-          &error))
-    return TRUE;
-  if (error->code == FFC_DEVICE_ERROR_INVALID)
-    GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS,
-        ("Invalid device: %s", error->message), (NULL));
-  else
-    GST_ELEMENT_ERROR (src, RESOURCE, NOT_FOUND,
-        ("Cannot capture from \"%s\": %s", src->running.device, error->message),
-        ("wait-for-device=true waits for a device that is not there yet"));
-  g_clear_error (&error);
-  return FALSE;
 }
 
 static gboolean
 gst_ffmpeg_src_start (GstBaseSrc *bsrc)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
-  FfcSrcSettings *run = &src->running;
   GError *error = NULL;
+  gchar *details = NULL;
+  GstClockTime interval;
+  GstClock *clock;
   gboolean ok;
 
   /* the snapshot: what this run of the element uses, whatever happens to
    * the properties (which are refused until stop) */
   GST_OBJECT_LOCK (src);
-  ffc_src_settings_copy (run, &src->props);
-  src->started = TRUE;
-  src->samples_pushed = 0;
+  ok = src->started = ffc_source_start (
+      src->core, &src->props, ffc_device_default_root (), &details, &error);
   GST_OBJECT_UNLOCK (src);
-
-  g_clear_pointer (&src->program, g_free);
-  g_clear_pointer (&src->input_argv, g_strfreev);
-
-  ok = ffc_src_settings_resolve (run, &src->program, &src->input_argv, &error);
-  if (!ok && error->code == FFC_SETTINGS_ERROR_NOT_FOUND)
-    GST_ELEMENT_ERROR (src, RESOURCE, NOT_FOUND, ("%s", error->message),
-        ("ffmpeg-path=\"%s\"", GST_STR_NULL (run->ffmpeg_path)));
+  if (!ok && error->code == FFC_SOURCE_ERROR_NOT_FOUND)
+    GST_ELEMENT_ERROR (
+        src, RESOURCE, NOT_FOUND, ("%s", error->message), ("%s", details));
   else if (!ok)
     GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
   g_clear_error (&error);
-  if (ok)
-    ok = gst_ffmpeg_src_check_device (src);
-
-  src->probed = FALSE;
-  memset (&src->input, 0, sizeof (src->input));
-  ffc_stamper_init (&src->stamper);
-  if (ok) {
-    gst_ffmpeg_src_reset_model (src);
-    gst_ffmpeg_src_schedule_stats (src);
-  } else {
-    GST_OBJECT_LOCK (src);
-    src->started = FALSE;
-    GST_OBJECT_UNLOCK (src);
+  g_free (details);
+  if (!ok)
+    return FALSE;
+  if (!ffc_source_synchronised (src->core)) {
+    GST_ELEMENT_WARNING (src, RESOURCE, SETTINGS,
+        ("The system clock is not synchronised (no NTP time yet, or no "
+         "real-time clock): file times may be wrong until it is, and files "
+         "are marked so"),
+        ("the kernel reports TIME_ERROR or STA_UNSYNC (ntp_adjtime)"));
   }
-  return ok;
+  /* the stats every stats-interval, from the system clock's thread, so
+   * that they come even while the streaming thread is held up */
+  interval = ffc_source_settings (src->core)->stats_interval_ns;
+  if (interval > 0) {
+    clock = gst_system_clock_obtain ();
+    src->stats_id = gst_clock_new_periodic_id (
+        clock, gst_clock_get_time (clock) + interval, interval);
+    gst_clock_id_wait_async (
+        src->stats_id, post_stats, gst_object_ref (src), gst_object_unref);
+    gst_object_unref (clock);
+  }
+  return TRUE;
 }
 
 static gboolean
 gst_ffmpeg_src_stop (GstBaseSrc *bsrc)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
-  FfcCapture *capture;
 
-  g_mutex_lock (&src->capture_lock);
-  capture = src->capture;
-  src->capture = NULL;
-  g_mutex_unlock (&src->capture_lock);
-
-  gst_ffmpeg_src_unschedule_stats (src);
-  /* Stops and reaps ffmpeg (SIGINT, SIGTERM, SIGKILL). */
-  ffc_capture_free (capture);
+  if (src->stats_id != NULL)
+    gst_clock_id_unschedule (src->stats_id);
+  g_clear_pointer (&src->stats_id, gst_clock_id_unref);
+  ffc_source_stop (src->core);
   gst_audio_info_init (&src->info);
   GST_OBJECT_LOCK (src);
   src->started = FALSE;
@@ -730,17 +518,9 @@ static gboolean
 gst_ffmpeg_src_send_event (GstElement *element, GstEvent *event)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (element);
-  gboolean finishing = FALSE;
 
-  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
-    g_mutex_lock (&src->capture_lock);
-    if (src->capture != NULL) {
-      ffc_capture_finish (src->capture);
-      finishing = TRUE;
-    }
-    g_mutex_unlock (&src->capture_lock);
-  }
-  if (finishing) {
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS
+      && ffc_source_finish (src->core)) {
     GST_INFO_OBJECT (src, "EOS: ending after the last sample captured");
     gst_event_unref (event);
     return TRUE;
@@ -751,68 +531,24 @@ gst_ffmpeg_src_send_event (GstElement *element, GstEvent *event)
 static gboolean
 gst_ffmpeg_src_unlock (GstBaseSrc *bsrc)
 {
-  GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
-
-  g_mutex_lock (&src->capture_lock);
-  src->flushing = TRUE;
-  if (src->capture != NULL)
-    ffc_capture_set_flushing (src->capture, TRUE);
-  g_mutex_unlock (&src->capture_lock);
+  ffc_source_set_flushing (GST_FFMPEG_SRC (bsrc)->core, TRUE);
   return TRUE;
 }
 
 static gboolean
 gst_ffmpeg_src_unlock_stop (GstBaseSrc *bsrc)
 {
-  GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
-
-  g_mutex_lock (&src->capture_lock);
-  src->flushing = FALSE;
-  if (src->capture != NULL)
-    ffc_capture_set_flushing (src->capture, FALSE);
-  g_mutex_unlock (&src->capture_lock);
+  ffc_source_set_flushing (GST_FFMPEG_SRC (bsrc)->core, FALSE);
   return TRUE;
 }
 
-/* The input's own rate, channels and sample format, asked of ffmpeg once
- * per start. */
-static void
-gst_ffmpeg_src_probe (GstFFmpegSrc *src)
-{
-  GError *error = NULL;
-
-  if (src->probed)
-    return;
-  src->probed = TRUE;
-  /* a device by identity is asked as the card it is now */
-  if (ffc_src_settings_probe_now (&src->running, &src->device_spec,
-          src->device_root, src->program, src->input_argv, PROBE_TIMEOUT_MS,
-          &src->input, &error)) {
-    GST_INFO_OBJECT (src, "the input delivers %u Hz, %u channels, %s",
-        src->input.rate, src->input.channels,
-        ffc_sample_format_codec (src->input.format));
-  } else if (error->domain == FFC_DEVICE_ERROR) {
-    GST_INFO_OBJECT (src, "the device is absent: not probed");
-  } else {
-    /* the capture itself will fail and say why */
-    GST_WARNING_OBJECT (src, "cannot probe the input: %s", error->message);
-  }
-  g_clear_error (&error);
-}
-
+/* the structure has no such field, or one that can take `own`'s */
 static gboolean
-field_is_fixed (const GstStructure *s, const gchar *field)
+accepts (const GstStructure *s, const GstStructure *own, const gchar *field)
 {
   const GValue *v = gst_structure_get_value (s, field);
-  return v != NULL && gst_value_is_fixed (v);
-}
-
-/* the structure has no such field, or one that can take the value */
-static gboolean
-accepts (const GstStructure *s, const gchar *field, const GValue *value)
-{
-  const GValue *v = gst_structure_get_value (s, field);
-  return v == NULL || gst_value_intersect (NULL, v, value);
+  return v == NULL
+         || gst_value_intersect (NULL, v, gst_structure_get_value (own, field));
 }
 
 /* Unless downstream or the properties say otherwise: what the input
@@ -822,45 +558,44 @@ static GstCaps *
 gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
-  guint n = gst_caps_get_size (caps);
+  guint n = gst_caps_get_size (caps), chosen;
   FfcAccepts *offers = g_new0 (FfcAccepts, MAX (n, 1));
-  GValue rate_v = G_VALUE_INIT, channels_v = G_VALUE_INIT,
-         format_v = G_VALUE_INIT;
+  static const gchar *const fields[] = { "rate", "channels", "format" };
   gboolean all_fixed = TRUE;
+  GError *error = NULL;
   FfcInputAudio own;
-  GstStructure *s;
+  GstStructure *s, *want;
   gint channels;
-  guint chosen;
 
   /* ask ffmpeg unless every offer is fixed already */
-  for (guint i = 0; i < n; i++) {
-    s = gst_caps_get_structure (caps, i);
-    all_fixed = all_fixed && field_is_fixed (s, "rate")
-                && field_is_fixed (s, "channels")
-                && field_is_fixed (s, "format");
+  for (guint i = 0; i < 3 * n && all_fixed; i++) {
+    const GValue *v = gst_structure_get_value (
+        gst_caps_get_structure (caps, i / 3), fields[i % 3]);
+    all_fixed = v != NULL && gst_value_is_fixed (v);
   }
-  if (!all_fixed)
-    gst_ffmpeg_src_probe (src);
-  own = ffc_probe_own (
-      &src->input, src->running.sample_rate, src->running.channels);
+  /* the input's own format, asked of ffmpeg once per start */
+  if (!all_fixed && ffc_source_probe (src->core, &own, &error))
+    GST_INFO_OBJECT (src, "the input delivers %u Hz, %u channels, %s", own.rate,
+        own.channels, ffc_sample_format_codec (own.format));
+  else if (error != NULL && error->domain == FFC_DEVICE_ERROR)
+    GST_INFO_OBJECT (src, "the device is absent: not probed");
+  else if (error != NULL) /* the capture itself will fail and say why */
+    GST_WARNING_OBJECT (src, "cannot probe the input: %s", error->message);
+  g_clear_error (&error);
+  own = ffc_source_own (src->core);
 
-  g_value_init (&rate_v, G_TYPE_INT);
-  g_value_set_int (&rate_v, own.rate);
-  g_value_init (&channels_v, G_TYPE_INT);
-  g_value_set_int (&channels_v, own.channels);
-  g_value_init (&format_v, G_TYPE_STRING);
-  g_value_set_static_string (&format_v, ffc_sample_format_name (own.format));
+  want = gst_structure_new ("audio/x-raw", "rate", G_TYPE_INT, own.rate,
+      "channels", G_TYPE_INT, own.channels, "format", G_TYPE_STRING,
+      ffc_sample_format_name (own.format), NULL);
   for (guint i = 0; i < n; i++) {
     s = gst_caps_get_structure (caps, i);
-    offers[i].rate = accepts (s, "rate", &rate_v);
-    offers[i].channels = accepts (s, "channels", &channels_v);
-    offers[i].format = accepts (s, "format", &format_v);
+    offers[i].rate = accepts (s, want, "rate");
+    offers[i].channels = accepts (s, want, "channels");
+    offers[i].format = accepts (s, want, "format");
   }
   chosen = ffc_probe_prefer (offers, n);
   g_free (offers);
-  g_value_unset (&rate_v);
-  g_value_unset (&channels_v);
-  g_value_unset (&format_v);
+  gst_structure_free (want);
 
   s = gst_structure_copy (gst_caps_get_structure (caps, chosen));
   gst_caps_unref (caps);
@@ -878,13 +613,6 @@ gst_ffmpeg_src_fixate (GstBaseSrc *bsrc, GstCaps *caps)
   GST_DEBUG_OBJECT (src, "offer %u of %u: %" GST_PTR_FORMAT, chosen, n, caps);
 
   return GST_BASE_SRC_CLASS (parent_class)->fixate (bsrc, caps);
-}
-
-static FfcSampleFormat
-sample_format_from_info (const GstAudioInfo *info)
-{
-  return ffc_sample_format_from_name (
-      gst_audio_format_to_string (GST_AUDIO_INFO_FORMAT (info)));
 }
 
 static void
@@ -911,28 +639,13 @@ gst_ffmpeg_src_argv_for_run (
     gchar ***argv, gchar **info, gchar **why, gpointer data)
 {
   GstFFmpegSrc *src = data;
-  GError *error = NULL;
-  gboolean present = ffc_src_settings_argv_for_run (&src->running,
-      &src->device_spec, src->device_root, src->program, src->input_argv,
-      sample_format_from_info (&src->run_info),
-      GST_AUDIO_INFO_RATE (&src->run_info),
-      GST_AUDIO_INFO_CHANNELS (&src->run_info), argv, info, &error);
+  gboolean present = ffc_source_argv (src->core, argv, info, why);
+  gchar *command = present ? g_strjoinv (" ", *argv) : g_strdup (*why);
 
-  if (present) {
-    gchar *command = g_strjoinv (" ", *argv);
-
-    GST_DEBUG_OBJECT (
-        src, "%s is %s: %s", src->device_spec.text, *info, command);
-    g_free (command);
-  } else {
-    GST_DEBUG_OBJECT (src, "%s", error->message);
-    *why = g_strdup (error->message);
-    g_clear_error (&error);
-  }
-  GST_OBJECT_LOCK (src);
-  g_free (src->device_info);
-  src->device_info = g_strdup (present ? *info : "");
-  GST_OBJECT_UNLOCK (src);
+  GST_DEBUG_OBJECT (src, "%s is %s: %s",
+      ffc_source_settings (src->core)->device, present ? *info : "absent",
+      command);
+  g_free (command);
   return present;
 }
 
@@ -940,376 +653,225 @@ static gboolean
 gst_ffmpeg_src_set_caps (GstBaseSrc *bsrc, GstCaps *caps)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
-  GstAudioInfo info;
-  FfcCaptureConfig config = {
-    0,
-  };
-  FfcCapture *capture, *old;
   GError *error = NULL;
-  gchar *command;
-  gboolean live_input, batch_writes;
+  gchar *command = NULL;
+  GstAudioInfo info;
 
   if (!gst_audio_info_from_caps (&info, caps)) {
     GST_ELEMENT_ERROR (src, CORE, NEGOTIATION, (NULL),
         ("Cannot use caps %" GST_PTR_FORMAT, caps));
     return FALSE;
   }
-  if (src->capture != NULL && gst_audio_info_is_equal (&info, &src->info))
+  if (ffc_source_capture (src->core) != NULL
+      && gst_audio_info_is_equal (&info, &src->info))
     return TRUE;
-
-  /* a rate or channel count no recorder uses: downstream asked for it */
-  if (!ffc_settings_check ("rate", GST_AUDIO_INFO_RATE (&info), &error)
-      || !ffc_settings_check (
-          "channels", GST_AUDIO_INFO_CHANNELS (&info), &error)) {
+  if (ffc_source_run (src->core,
+          ffc_sample_format_from_name (
+              gst_audio_format_to_string (GST_AUDIO_INFO_FORMAT (&info))),
+          GST_AUDIO_INFO_RATE (&info), GST_AUDIO_INFO_CHANNELS (&info),
+          on_ffmpeg_line, gst_ffmpeg_src_argv_for_run, src, &command, &error)) {
+    GST_INFO_OBJECT (src, "running: %s", command);
+    src->info = info;
+  } else if (error->domain == FFC_SETTINGS_ERROR) {
     GST_ELEMENT_ERROR (src, CORE, NEGOTIATION,
         ("Cannot capture with the caps downstream asks for: %s",
             error->message),
         ("caps %" GST_PTR_FORMAT, caps));
-    g_clear_error (&error);
-    return FALSE;
-  }
-  ffc_src_settings_capture_config (&src->running, src->program, src->input_argv,
-      sample_format_from_info (&info), GST_AUDIO_INFO_RATE (&info),
-      GST_AUDIO_INFO_CHANNELS (&info), &config, &batch_writes, &live_input);
-  config.stop_grace_ms = STOP_GRACE_MS;
-  config.line_func = on_ffmpeg_line;
-  config.line_data = src;
-  /* a device by identity is resolved before each run of ffmpeg */
-  if (ffc_device_spec_resolves (&src->device_spec)) {
-    config.argv_func = gst_ffmpeg_src_argv_for_run;
-    config.argv_data = src;
-  }
-
-  command = g_strjoinv (" ", config.argv);
-  GST_INFO_OBJECT (src, "running: %s", command);
-  g_free (command);
-
-  capture = ffc_capture_new (&config);
-  g_strfreev (config.argv);
-
-  g_mutex_lock (&src->capture_lock);
-  old = src->capture;
-  src->capture = NULL;
-  g_mutex_unlock (&src->capture_lock);
-  ffc_capture_free (old);
-  src->run_info = info; /* no capture thread reads it now */
-
-  if (!ffc_capture_start (capture, &error)) {
+  } else {
     GST_ELEMENT_ERROR (src, RESOURCE, FAILED,
         ("Cannot start the capture thread: %s", error->message), (NULL));
-    g_clear_error (&error);
-    ffc_capture_free (capture);
-    return FALSE;
   }
-
-  g_mutex_lock (&src->capture_lock);
-  src->capture = capture;
-  src->info = info;
-  src->batch_writes = batch_writes;
-  src->live_input = live_input;
-  if (src->flushing)
-    ffc_capture_set_flushing (capture, TRUE);
-  g_mutex_unlock (&src->capture_lock);
-
-  /* a new ffmpeg: its first buffer is anchored anew and DISCONT */
-  ffc_stamper_new_capture (&src->stamper);
-  return TRUE;
+  g_free (command);
+  if (error == NULL)
+    return TRUE;
+  g_clear_error (&error);
+  return FALSE;
 }
 
 static gboolean
 gst_ffmpeg_src_query (GstBaseSrc *bsrc, GstQuery *query)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (bsrc);
+  guint64 min, max;
 
-  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
-    guint64 min, max;
-    gint rate, bpf;
-    gboolean batch;
-
-    g_mutex_lock (&src->capture_lock);
-    rate = GST_AUDIO_INFO_RATE (&src->info);
-    bpf = GST_AUDIO_INFO_BPF (&src->info);
-    batch = src->batch_writes;
-    g_mutex_unlock (&src->capture_lock);
-    if (rate <= 0 || bpf <= 0)
-      return FALSE;
-    ffc_src_settings_latency (&src->running, batch, bpf, rate, &min, &max);
-    gst_query_set_latency (query, TRUE, min, max);
-    GST_DEBUG_OBJECT (src,
-        "latency min %" GST_TIME_FORMAT " max %" GST_TIME_FORMAT,
-        GST_TIME_ARGS (min), GST_TIME_ARGS (max));
-    return TRUE;
-  }
-  return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
+  if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
+    return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
+  if (!ffc_source_latency (src->core, &min, &max))
+    return FALSE;
+  gst_query_set_latency (query, TRUE, min, max);
+  GST_DEBUG_OBJECT (src,
+      "latency min %" GST_TIME_FORMAT " max %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (min), GST_TIME_ARGS (max));
+  return TRUE;
 }
 
-/* The running time of a run's first sample, from its first chunk: the
- * pipeline clock, the monotonic and the wall clock read together. */
-static GstClockTimeDiff
-gst_ffmpeg_src_run_anchor (GstFFmpegSrc *src, const FfcItem *item)
-{
-  GstClock *clock = gst_element_get_clock (GST_ELEMENT (src));
-  gint rate = GST_AUDIO_INFO_RATE (&src->info);
-  gint64 before =
-      gst_util_uint64_scale (item->run_offset + item->frames, GST_SECOND, rate);
-  gint64 now = -1, mono = g_get_monotonic_time (), wall = g_get_real_time ();
-
-  if (clock != NULL) {
-    now = gst_clock_get_time (clock);
-    mono = g_get_monotonic_time ();
-    wall = g_get_real_time ();
-    gst_object_unref (clock);
-  }
-  GST_DEBUG_OBJECT (src, "run %u: capture start %.6f (-1: not reported)",
-      item->run, item->run_start_wall_us / 1e6);
-  return ffc_stamper_anchor (&src->stamper, now,
-      gst_element_get_base_time (GST_ELEMENT (src)), mono, wall,
-      item->run_start_wall_us, item->arrival_us, before);
-}
-
-/* Feeds the time model with a chunk, and publishes the model when it
- * changed materially (a new run, a better estimate, a step or a change of
- * the system clock's synchronisation) with the buffer that ends at `end`;
- * a chunk clipped away (`end` NONE) publishes nothing. The model travels
- * as a sticky event, stored on the pad: it goes out before the next
- * buffer, after the segment, and reaches every branch. */
+/* Says what the time model's news of a chunk were, and publishes the model
+ * with the buffer that ends at running time `rt`. The model travels as a
+ * sticky event, stored on the pad: it goes out before the next buffer,
+ * after the segment, and reaches every branch. */
 static void
-gst_ffmpeg_src_update_model (
-    GstFFmpegSrc *src, const FfcItem *item, gboolean new_run, GstClockTime end)
+gst_ffmpeg_src_publish (GstFFmpegSrc *src, const FfcTimekeeperNews *news,
+    gboolean synchronised, GstClockTime rt)
 {
-  FfcTimekeeper *tk = &src->timekeeper;
-  GstClockTime rt = gst_segment_to_running_time (
-      &GST_BASE_SRC (src)->segment, GST_FORMAT_TIME, end);
-  gint rate = GST_AUDIO_INFO_RATE (&src->info);
-  guint64 chunk_end = item->run_offset + item->frames;
-  FfcTimekeeperNews news, read_news;
-  guint i;
-
-  if (new_run)
-    ffc_timekeeper_new_run (tk);
-  /* A file or an unpaced source arrives as fast as ffmpeg makes it: its
-   * arrival times say nothing of a device's clock, and it has no capture
-   * time. segmentsink maps its running time onto the wall clock once. */
-  if (!src->live_input)
-    return;
-  /* each read on its own, as it arrived; the model goes out with the
-   * latest news */
-  memset (&news, 0, sizeof (news));
-  for (i = 0; i < item->n_arrivals; i++) {
-    const FfcArrival *a = &item->arrivals[i];
-    guint64 early =
-        gst_util_uint64_scale (chunk_end - a->end, GST_SECOND, rate);
-    gint64 read_rt =
-        GST_CLOCK_TIME_IS_VALID (rt) && rt >= early ? (gint64)(rt - early) : -1;
-
-    ffc_timekeeper_feed (tk, rate, a->end, a->arrival_us,
-        item->after_gap && i == 0, read_rt, &read_news);
-    if (read_news.stepped) {
-      news.stepped = TRUE;
-      news.step_us = read_news.step_us;
-      news.wall_us = read_news.wall_us;
-    }
-    news.sync_changed |= read_news.sync_changed;
-    if (read_news.publish) {
-      news.publish = TRUE;
-      news.model = read_news.model;
-    }
-  }
-  if (news.stepped) {
+  if (news->stepped) {
     GST_INFO_OBJECT (src, "the system clock stepped by %.6f s",
-        news.step_us / (gdouble)G_USEC_PER_SEC);
-    gst_element_post_message (GST_ELEMENT (src),
-        gst_message_new_element (GST_OBJECT (src),
-            gst_structure_new ("ffmpegsrc-clock-step", "step", G_TYPE_INT64,
-                news.step_us, "wall-time", G_TYPE_INT64, news.wall_us, NULL)));
+        news->step_us / (gdouble)G_USEC_PER_SEC);
+    post_element (src,
+        gst_structure_new ("ffmpegsrc-clock-step", "step", G_TYPE_INT64,
+            news->step_us, "wall-time", G_TYPE_INT64, news->wall_us, NULL));
   }
-  if (news.sync_changed)
+  if (news->sync_changed)
     GST_INFO_OBJECT (src, "the system clock is %s",
-        tk->synchronised ? "synchronised now" : "no longer synchronised");
-  if (news.publish) {
-    GstEvent *event = gst_ffc_clock_event_new (&news.model);
+        synchronised ? "synchronised now" : "no longer synchronised");
+  if (news->publish) {
+    GstEvent *event = gst_ffc_clock_event_new (&news->model);
 
     GST_DEBUG_OBJECT (src,
         "time model: running time %" GST_TIME_FORMAT " is %" G_GINT64_FORMAT
         " us, drift %.3f ppm%s, %ssynchronised",
-        GST_TIME_ARGS (rt), news.model.wall_us, news.model.drift_ppm,
-        news.model.drift_known ? "" : " (not yet known)",
-        news.model.synchronised ? "" : "not ");
+        GST_TIME_ARGS (rt), news->model.wall_us, news->model.drift_ppm,
+        news->model.drift_known ? "" : " (not yet known)",
+        news->model.synchronised ? "" : "not ");
     gst_pad_store_sticky_event (GST_BASE_SRC_PAD (src), event);
     gst_event_unref (event);
   }
-
-  GST_OBJECT_LOCK (src);
-  src->drift_ppm = ffc_timekeeper_drift_ppm (tk);
-  src->clock_synchronised = tk->synchronised;
-  GST_OBJECT_UNLOCK (src);
 }
 
-/* Turns a chunk into a buffer. Returns FALSE when nothing of it is left to
- * push: audio a live input captured before PLAYING has no running time and
- * is clipped, to the sample. */
+/* Turns a chunk into a buffer (ffc-chunk.h). Returns FALSE when nothing of
+ * it is left to push: audio a live input captured before PLAYING has no
+ * running time and is clipped, to the sample. */
 static gboolean
 gst_ffmpeg_src_handle_data (GstFFmpegSrc *src, FfcItem *item, GstBuffer **buf)
 {
   gint bpf = GST_AUDIO_INFO_BPF (&src->info);
-  GstClockTimeDiff anchor = 0;
-  GstBuffer *buffer;
+  FfcClockNow now = { -1, 0, 0, 0 };
+  GstClockTime rt = GST_CLOCK_TIME_NONE;
+  FfcTimekeeperNews news;
+  gboolean pushed, synchronised;
   FfcStamp st;
 
-  if (ffc_stamper_needs_anchor (&src->stamper, item->run))
-    anchor = gst_ffmpeg_src_run_anchor (src, item);
-  if (!ffc_stamper_stamp (&src->stamper, item->run, anchor, src->live_input,
-          GST_AUDIO_INFO_RATE (&src->info), item->run_offset, item->frames,
-          item->after_gap, &st)) {
+  if (ffc_source_needs_anchor (src->core, item)) {
+    /* the clocks a run's first chunk is anchored with, read together */
+    GstClock *clock = gst_element_get_clock (GST_ELEMENT (src));
+
+    GST_DEBUG_OBJECT (src, "run %u: capture start %.6f (-1: not reported)",
+        item->run, item->run_start_wall_us / 1e6);
+    if (clock != NULL) {
+      now.clock_now = gst_clock_get_time (clock);
+      now.mono_us = g_get_monotonic_time ();
+      now.wall_us = g_get_real_time ();
+      now.base_time = gst_element_get_base_time (GST_ELEMENT (src));
+      gst_object_unref (clock);
+    }
+  }
+  pushed = ffc_source_push (src->core, item, &now, &st);
+  if (pushed)
+    rt = gst_segment_to_running_time (
+        &GST_BASE_SRC (src)->segment, GST_FORMAT_TIME, st.end);
+  ffc_source_feed (src->core, item, st.new_run,
+      GST_CLOCK_TIME_IS_VALID (rt) ? (gint64)rt : -1, &news, &synchronised);
+  gst_ffmpeg_src_publish (src, &news, synchronised, rt);
+  if (!pushed) {
     GST_LOG_OBJECT (src,
         "clipped %" G_GUINT64_FORMAT " samples captured before PLAYING",
         item->frames);
-    gst_ffmpeg_src_update_model (src, item, st.new_run, GST_CLOCK_TIME_NONE);
     return FALSE;
   }
-  buffer = gst_buffer_new_wrapped_full (0, item->data, item->size,
-      st.skip * bpf, st.frames * bpf, item->data, g_free);
+  *buf = gst_buffer_new_wrapped_full (0, item->data, item->size, st.skip * bpf,
+      st.frames * bpf, item->data, g_free);
   item->data = NULL;
-  GST_BUFFER_PTS (buffer) = st.pts;
-  GST_BUFFER_DURATION (buffer) = st.end - st.pts;
-  GST_BUFFER_OFFSET (buffer) = st.offset;
-  GST_BUFFER_OFFSET_END (buffer) = st.offset + st.frames;
+  GST_BUFFER_PTS (*buf) = st.pts;
+  GST_BUFFER_DURATION (*buf) = st.end - st.pts;
+  GST_BUFFER_OFFSET (*buf) = st.offset;
+  GST_BUFFER_OFFSET_END (*buf) = st.offset + st.frames;
   if (st.discont)
-    GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
-  gst_ffmpeg_src_update_model (src, item, st.new_run, st.end);
-
-  GST_OBJECT_LOCK (src);
-  src->samples_pushed += st.frames;
-  GST_OBJECT_UNLOCK (src);
+    GST_BUFFER_FLAG_SET (*buf, GST_BUFFER_FLAG_DISCONT);
   GST_LOG_OBJECT (src,
       "run %u: %" G_GUINT64_FORMAT " samples at %" GST_TIME_FORMAT "%s",
       item->run, st.frames, GST_TIME_ARGS (st.pts),
       st.discont ? " (discont)" : "");
-  *buf = buffer;
   return TRUE;
 }
 
-static void
-gst_ffmpeg_src_post_restarted (GstFFmpegSrc *src, const FfcItem *item)
+/* Says what an item other than DATA tells: a warning, an error or a
+ * message (texts: ffc-source.h). GST_FLOW_OK: pop on. */
+static GstFlowReturn
+gst_ffmpeg_src_report (GstFFmpegSrc *src, FfcCapture *capture, FfcItem *item)
 {
-  GstStructure *s = gst_structure_new ("ffmpegsrc-restarted", "reason",
-      G_TYPE_STRING, GST_STR_NULL (item->reason), "stderr", G_TYPE_STRING,
-      item->stderr_tail ? item->stderr_tail : "", "restarts", G_TYPE_UINT,
-      (guint)item->count, NULL);
+  const gchar *device = ffc_source_settings (src->core)->device;
+  gchar *details,
+      *text = ffc_source_describe (src->core, capture, item, &details);
+  gchar *info = ffc_source_device_info (src->core, item);
+  GstFlowReturn ret = GST_FLOW_OK;
 
-  GST_OBJECT_LOCK (src);
-  gst_structure_set (s, "device-info", G_TYPE_STRING,
-      item->device_info ? item->device_info : GST_STR_NULL (src->device_info),
-      NULL);
-  GST_OBJECT_UNLOCK (src);
-  GST_INFO_OBJECT (src, "ffmpeg restarted (%" G_GUINT64_FORMAT "): %s",
-      item->count, item->reason);
-  gst_element_post_message (
-      GST_ELEMENT (src), gst_message_new_element (GST_OBJECT (src), s));
-}
-
-/* The device waited for is gone (one warning per absence), or back. */
-static void
-gst_ffmpeg_src_post_device (GstFFmpegSrc *src, const FfcItem *item)
-{
-  const gchar *device = src->running.device;
-  GstStructure *s;
-
-  if (item->type == FFC_ITEM_DEVICE_LOST) {
-    gchar *details,
-        *text = ffc_item_describe_failure (item, device,
-            src->running.input_format, src->running.wait_for_device, &details);
-
-    GST_ELEMENT_WARNING (
-        src, RESOURCE, NOT_FOUND, ("%s", text), ("%s", details));
-    g_free (text);
-    g_free (details);
-    s = gst_structure_new ("ffmpegsrc-device-lost", "device", G_TYPE_STRING,
-        device, "reason", G_TYPE_STRING, GST_STR_NULL (item->reason), NULL);
-  } else {
-    GST_INFO_OBJECT (src, "%s is back: %s", device, item->device_info);
-    s = gst_structure_new ("ffmpegsrc-device-found", "device", G_TYPE_STRING,
-        device, "device-info", G_TYPE_STRING, GST_STR_NULL (item->device_info),
-        NULL);
+  switch (item->type) {
+    case FFC_ITEM_DROPPED:
+      GST_ELEMENT_WARNING (src, STREAM, FAILED, ("%s", text), ("%s", details));
+      break;
+    case FFC_ITEM_XRUN:
+    case FFC_ITEM_GAP:
+      GST_ELEMENT_WARNING (src, RESOURCE, READ, ("%s", text), ("%s", details));
+      break;
+    case FFC_ITEM_RESTARTED:
+      GST_INFO_OBJECT (src, "ffmpeg restarted (%" G_GUINT64_FORMAT "): %s",
+          item->count, item->reason);
+      post_element (
+          src, gst_structure_new ("ffmpegsrc-restarted", "reason",
+                   G_TYPE_STRING, GST_STR_NULL (item->reason), "stderr",
+                   G_TYPE_STRING, item->stderr_tail ? item->stderr_tail : "",
+                   "restarts", G_TYPE_UINT, (guint)item->count, "device-info",
+                   G_TYPE_STRING, info, NULL));
+      break;
+    case FFC_ITEM_DEVICE_LOST: /* one warning per absence */
+      GST_ELEMENT_WARNING (
+          src, RESOURCE, NOT_FOUND, ("%s", text), ("%s", details));
+      post_element (src, gst_structure_new ("ffmpegsrc-device-lost", "device",
+                             G_TYPE_STRING, device, "reason", G_TYPE_STRING,
+                             GST_STR_NULL (item->reason), NULL));
+      break;
+    case FFC_ITEM_DEVICE_FOUND:
+      GST_INFO_OBJECT (src, "%s is back: %s", device, item->device_info);
+      post_element (
+          src, gst_structure_new ("ffmpegsrc-device-found", "device",
+                   G_TYPE_STRING, device, "device-info", G_TYPE_STRING,
+                   GST_STR_NULL (item->device_info), NULL));
+      break;
+    case FFC_ITEM_ERROR:
+      GST_ELEMENT_ERROR_WITH_DETAILS (src, RESOURCE, READ, ("%s", text),
+          ("%s", details),
+          ("stderr", G_TYPE_STRING, GST_STR_NULL (item->stderr_tail), NULL));
+      ret = GST_FLOW_ERROR;
+      break;
+    case FFC_ITEM_EOS:
+    default:
+      GST_INFO_OBJECT (src, "ffmpeg ended normally");
+      ret = GST_FLOW_EOS;
+      break;
   }
-  gst_element_post_message (
-      GST_ELEMENT (src), gst_message_new_element (GST_OBJECT (src), s));
+  g_free (text);
+  g_free (details);
+  g_free (info);
+  return ret;
 }
 
 static GstFlowReturn
 gst_ffmpeg_src_create (GstPushSrc *psrc, GstBuffer **buf)
 {
   GstFFmpegSrc *src = GST_FFMPEG_SRC (psrc);
-  FfcCapture *capture;
+  FfcCapture *capture = ffc_source_capture (src->core);
+  GstFlowReturn ret = GST_FLOW_OK;
+  FfcItem *item;
 
-  g_mutex_lock (&src->capture_lock);
-  capture = src->capture;
-  g_mutex_unlock (&src->capture_lock);
   if (capture == NULL)
     return GST_FLOW_NOT_NEGOTIATED;
-
-  for (;;) {
-    FfcItem *item = ffc_capture_pop (capture);
-    GstFlowReturn ret = GST_FLOW_OK;
-    gboolean done = TRUE;
-
-    if (item == NULL)
-      return GST_FLOW_FLUSHING;
-
-    switch (item->type) {
-      case FFC_ITEM_DATA:
-        done = gst_ffmpeg_src_handle_data (src, item, buf);
-        break;
-      case FFC_ITEM_DROPPED:
-      case FFC_ITEM_XRUN:
-      case FFC_ITEM_GAP: {
-        FfcCaptureStats stats;
-        gchar *details, *text;
-
-        ffc_capture_get_stats (capture, &stats);
-        text =
-            ffc_item_describe (item, &stats, GST_AUDIO_INFO_RATE (&src->info),
-                src->running.buffer_time_ns, &details);
-        if (item->type == FFC_ITEM_DROPPED)
-          GST_ELEMENT_WARNING (
-              src, STREAM, FAILED, ("%s", text), ("%s", details));
-        else
-          GST_ELEMENT_WARNING (
-              src, RESOURCE, READ, ("%s", text), ("%s", details));
-        g_free (text);
-        g_free (details);
-        done = FALSE;
-        break;
-      }
-      case FFC_ITEM_RESTARTED:
-        gst_ffmpeg_src_post_restarted (src, item);
-        done = FALSE;
-        break;
-      case FFC_ITEM_DEVICE_LOST:
-      case FFC_ITEM_DEVICE_FOUND:
-        gst_ffmpeg_src_post_device (src, item);
-        done = FALSE;
-        break;
-      case FFC_ITEM_ERROR: {
-        gchar *details,
-            *text = ffc_item_describe_failure (item, src->running.device,
-                src->running.input_format, FALSE, &details);
-
-        GST_ELEMENT_ERROR_WITH_DETAILS (src, RESOURCE, READ, ("%s", text),
-            ("%s", details),
-            ("stderr", G_TYPE_STRING, GST_STR_NULL (item->stderr_tail), NULL));
-        g_free (text);
-        g_free (details);
-        ret = GST_FLOW_ERROR;
-        break;
-      }
-      case FFC_ITEM_EOS:
-        GST_INFO_OBJECT (src, "ffmpeg ended normally");
-        ret = GST_FLOW_EOS;
-        break;
-    }
+  while (ret == GST_FLOW_OK && (item = ffc_capture_pop (capture)) != NULL) {
+    if (item->type != FFC_ITEM_DATA)
+      ret = gst_ffmpeg_src_report (src, capture, item);
+    else if (gst_ffmpeg_src_handle_data (src, item, buf))
+      ret = GST_FLOW_CUSTOM_SUCCESS; /* a buffer */
     ffc_item_free (item);
-    if (done)
-      return ret;
   }
+  if (ret == GST_FLOW_OK)
+    return GST_FLOW_FLUSHING; /* popped nothing: flushing */
+  return ret == GST_FLOW_CUSTOM_SUCCESS ? GST_FLOW_OK : ret;
 }

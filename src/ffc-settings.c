@@ -103,6 +103,27 @@ ffc_src_settings_check_value (
   return ok;
 }
 
+gboolean
+ffc_src_settings_take (const gchar *property, gint64 number, const gchar *text,
+    gboolean started, gchar **warning)
+{
+  GError *error = NULL;
+
+  *warning = NULL;
+  if (started) {
+    *warning = g_strdup_printf ("cannot change %s while running; set it in "
+                                "the NULL or READY state",
+        property);
+    return FALSE;
+  }
+  /* kept, so that start () fails with the same message */
+  if (!ffc_src_settings_check_value (property, number, text, &error))
+    *warning =
+        g_strdup_printf ("%s; the state change will fail", error->message);
+  g_clear_error (&error);
+  return TRUE;
+}
+
 void
 ffc_src_settings_clear (FfcSrcSettings *s)
 {

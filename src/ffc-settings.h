@@ -76,6 +76,15 @@ gboolean ffc_src_settings_check (const FfcSrcSettings *s, GError **error);
 gboolean ffc_src_settings_check_value (
     const gchar *property, gint64 number, const gchar *text, GError **error);
 
+/* A new value of a property (`number`, `text` as for
+ * ffc_src_settings_check_value ()), set while `started` or not: TRUE if it
+ * is taken. *warning (to free; NULL if none) says what is wrong: no value
+ * is taken while started (the running capture was built from them:
+ * GST_PARAM_MUTABLE_READY); a value start () will refuse is taken, and the
+ * state change will fail with the same message. */
+gboolean ffc_src_settings_take (const gchar *property, gint64 number,
+    const gchar *text, gboolean started, gchar **warning);
+
 /* Everything start () checks, in order: the ranges, the program (found in
  * PATH: *program), the input options (split: *input_argv) and a device. */
 gboolean ffc_src_settings_resolve (const FfcSrcSettings *s, gchar **program,

@@ -177,6 +177,37 @@ test_check_value (void)
   g_assert_true (ffc_src_settings_check_value ("lock-to-clock", 0, NULL, NULL));
 }
 
+/* what a property setter takes, and what it warns of */
+static void
+test_take (void)
+{
+  gchar *warning = NULL;
+
+  g_assert_true (
+      ffc_src_settings_take ("sample-rate", 48000, NULL, FALSE, &warning));
+  g_assert_null (warning);
+  /* out of range: taken, and the start will refuse it with the reason */
+  g_assert_true (
+      ffc_src_settings_take ("sample-rate", 999, NULL, FALSE, &warning));
+  g_assert_nonnull (strstr (warning, "sample-rate=999"));
+  g_assert_true (g_str_has_suffix (warning, "; the state change will fail"));
+  g_clear_pointer (&warning, g_free);
+  g_assert_true (ffc_src_settings_take (
+      "input-options", 0, "-metadata \"title=open", FALSE, &warning));
+  g_assert_true (g_str_has_suffix (warning, "; the state change will fail"));
+  g_clear_pointer (&warning, g_free);
+  /* running: nothing is taken, good or bad, and the property is named */
+  g_assert_false (
+      ffc_src_settings_take ("sample-rate", 48000, NULL, TRUE, &warning));
+  g_assert_cmpstr (warning, ==,
+      "cannot change sample-rate while running; set it in the NULL or "
+      "READY state");
+  g_clear_pointer (&warning, g_free);
+  g_assert_false (ffc_src_settings_take ("device", 0, "hw:1", TRUE, &warning));
+  g_assert_nonnull (strstr (warning, "cannot change device while running"));
+  g_clear_pointer (&warning, g_free);
+}
+
 static void
 test_whole_settings (void)
 {
@@ -297,5 +328,6 @@ main (int argc, char **argv)
   g_test_add_func ("/settings/resolve", test_resolve);
   g_test_add_func ("/settings/latency", test_latency);
   g_test_add_func ("/settings/check-value", test_check_value);
+  g_test_add_func ("/settings/take", test_take);
   return g_test_run ();
 }

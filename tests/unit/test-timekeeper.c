@@ -3,23 +3,8 @@
  * clocks are fakes (ffc_clock_set_readers). */
 #include <math.h>
 
+#include "fake-clocks.h"
 #include "ffc-timekeeper.h"
-
-typedef struct {
-  gint64 mono, wall;
-} Clocks;
-
-static gint64
-read_mono (gpointer data)
-{
-  return ((Clocks *)data)->mono;
-}
-
-static gint64
-read_wall (gpointer data)
-{
-  return ((Clocks *)data)->wall;
-}
 
 /* `n` chunks of 20 ms at 48 kHz, arriving on time; returns how many
  * published the model */
@@ -49,7 +34,7 @@ test_new_run_published_once (void)
   FfcTimekeeperNews news;
   guint64 samples = 0;
 
-  ffc_clock_set_readers (read_mono, read_wall, &clocks);
+  fake_clocks_install (&clocks);
   ffc_timekeeper_init (&tk, TRUE);
   ffc_timekeeper_new_run (&tk);
   /* the run's first buffer carries the model; the next ones do not (the
@@ -77,7 +62,7 @@ test_clipped_chunk_keeps_it_due (void)
   FfcTimekeeper tk = { 0 };
   FfcTimekeeperNews news;
 
-  ffc_clock_set_readers (read_mono, read_wall, &clocks);
+  fake_clocks_install (&clocks);
   ffc_timekeeper_init (&tk, TRUE);
   ffc_timekeeper_new_run (&tk);
   /* no running time (captured before PLAYING): nothing sent, still due */
@@ -100,7 +85,7 @@ test_step_reported_and_model_sent (void)
   guint64 samples = 0;
   guint steps = 0, published = 0;
 
-  ffc_clock_set_readers (read_mono, read_wall, &clocks);
+  fake_clocks_install (&clocks);
   ffc_timekeeper_init (&tk, TRUE);
   ffc_timekeeper_new_run (&tk);
   feed (&tk, &clocks, &samples, 20, &news);
@@ -131,7 +116,7 @@ test_synchronisation_change (void)
   guint64 samples = 0;
   gboolean changed = FALSE;
 
-  ffc_clock_set_readers (read_mono, read_wall, &clocks);
+  fake_clocks_install (&clocks);
   g_setenv (FFC_CLOCK_UNSYNCHRONISED_ENV, "0", TRUE);
   ffc_timekeeper_init (&tk, TRUE);
   ffc_timekeeper_new_run (&tk);
