@@ -1,11 +1,12 @@
 /* Unit tests: ffmpegsrc's core (ffc-source): what a start refuses and
  * says, a device by identity resolved for each run, and a capture of a
- * fake ffmpeg (a shell script writing silence) from run to EOS, stamped and
+ * real ffmpeg (lavfi silence) from run to EOS, stamped and
  * counted in the stats. No pipeline. */
 #include <glib/gstdio.h>
 #include <string.h>
 
 #include "fake-sound.h"
+#include "ffc-child.h"
 #include "ffc-source.h"
 
 static const FakeCard MIC = { 1, "Ultrasonic", "UltraMic384K 16bit r0", "1-1.2",
@@ -119,15 +120,15 @@ test_device_per_run (void)
   fake_sound_free (root);
 }
 
-/* A fake ffmpeg writing 0.5 s of silence at 8 kHz mono S16LE: the run
- * starts, its chunks are stamped back to back from 0 (a file-like input:
- * not live, no time model), counted, and EOS follows. */
+/* The real ffmpeg making 0.5 s of silence at 8 kHz mono S16LE (lavfi,
+ * unpaced): the run starts, its chunks are stamped back to back from 0 (an
+ * input that is not live: no time model), counted, and EOS follows. */
 static void
 test_run_to_eos (void)
 {
   gchar *dir = g_dir_make_tmp ("ffc-source-XXXXXX", NULL);
-  gchar *ffmpeg = g_build_filename (dir, "ffmpeg", NULL);
-  FfcSrcSettings set = settings ("lavfi", "anullsrc");
+  gchar *ffmpeg = ffc_child_find_program ("ffmpeg", NULL);
+  FfcSrcSettings set = settings ("lavfi", "aevalsrc=0:s=8000:d=0.5");
   FfcSource *s = ffc_source_new ();
   GError *error = NULL;
   gchar *details = NULL, *command = NULL, *text;
@@ -137,9 +138,7 @@ test_run_to_eos (void)
   FfcItem *item;
   FfcSrcStats st;
 
-  g_assert_true (g_file_set_contents (
-      ffmpeg, "#!/bin/sh\nhead -c 8000 /dev/zero\n", -1, NULL));
-  g_assert_cmpint (g_chmod (ffmpeg, 0755), ==, 0);
+  g_assert_nonnull (ffmpeg);
   set.ffmpeg_path = ffmpeg;
   g_assert_true (ffc_source_start (s, &set, dir, &details, &error));
   g_assert_false (ffc_source_latency (s, &min, &max));
@@ -183,14 +182,13 @@ test_run_to_eos (void)
   g_assert_cmpint (end, ==, 500000000);
   text = ffc_source_stats (s, &st);
   g_assert_cmpuint (st.samples_pushed, ==, 4000);
-  g_assert_cmpstr (st.device_info, ==, "anullsrc");
+  g_assert_cmpstr (st.device_info, ==, "aevalsrc=0:s=8000:d=0.5");
   g_free (text);
   g_assert_true (ffc_source_finish (s));
   ffc_source_stop (s);
   g_assert_false (ffc_source_finish (s));
   g_assert_false (ffc_source_latency (s, &min, &max));
   ffc_source_free (s);
-  g_unlink (ffmpeg);
   g_rmdir (dir);
   g_free (ffmpeg);
   g_free (dir);
