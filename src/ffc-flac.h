@@ -31,6 +31,29 @@ typedef struct {
 
 void ffc_flac_options_init (FfcFlacOptions *options);
 
+/* What libFLAC's level is changed into for a sample rate, staying in the
+ * FLAC subset ("streamable": every player reads it). 0 = the level's own.
+ * Above 48 kHz: blocks of 16384 frames (the subset's largest there; the
+ * level's 1152 or 4096 cost more frame headers and worse predictors on
+ * noise at no saving in CPU), partitions of the residual up to order 8 (the
+ * subset's largest: 64 frames each, about as short as the level's at 4096)
+ * and, for 16-bit samples, predictor coefficients of 14 bits (libFLAC's
+ * own choice for blocks this long is 13, which models a steady tone worse).
+ * At 48 kHz and below: the level as it is (1152 at levels 0-2, 4096 at
+ * 3-8). Measured in docs/benchmarks.md. */
+typedef struct {
+  guint blocksize;
+  guint max_partition_order;
+  guint qlp_precision;
+} FfcFlacSettings;
+
+#define FFC_FLAC_HIGH_RATE_BLOCKSIZE 16384
+#define FFC_FLAC_HIGH_RATE_MAX_PARTITION_ORDER 8
+#define FFC_FLAC_HIGH_RATE_QLP_PRECISION_16 14
+
+void ffc_flac_settings (
+    guint rate, guint bits_per_sample, FfcFlacSettings *settings);
+
 typedef struct _FfcFlac FfcFlac;
 
 /* Writes the FLAC header into `fd` (empty, at offset 0) for a stream of

@@ -9,10 +9,13 @@ each LEVEL (libFLAC), and ffmpeg's own FLAC encoder at the same
 full-scale white noise (the worst case). anoisesrc has a fixed seed, so
 every contender gets the same samples: the FLACs' STREAMINFO MD5s must
 agree (checked), and segmentsink's sizes include its ~3 KB of metadata (the
-WAV's chunks kept in riff blocks), ffmpeg's its own (no padding asked).
+WAV's chunks kept in riff blocks, the seek table), ffmpeg's its own (its
+FLAC muxer's default 8 KiB of padding); "frames only" compares the audio
+frames alone (the file after its metadata blocks), where the encoders
+differ, and the last column gives both block sizes (STREAMINFO's maximum).
 
 Output goes to /dev/shm. Run: /usr/bin/python3 tests/bench/flac_size.py
-[--seconds S] [--levels 5,8] (GST_PLUGIN_PATH: the build's gst/).
+[--seconds S] [--levels 0,5,8] (GST_PLUGIN_PATH: the build's gst/).
 """
 import argparse
 import os
@@ -60,6 +63,24 @@ def ffmpeg_flac(work, name, device, level):
     return path
 
 
+def audio_bytes(path):
+    """Bytes of a FLAC file after its metadata blocks: the frames."""
+    with open(path, "rb") as f:
+        assert f.read(4) == b"fLaC", path
+        pos = 4
+        while True:
+            head = f.read(4)
+            pos += 4 + int.from_bytes(head[1:4], "big")
+            if head[0] & 0x80:
+                return os.path.getsize(path) - pos
+            f.seek(pos)
+
+
+def blocksize(path):
+    return subprocess.run(["metaflac", "--show-max-blocksize", path], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
 def md5(path):
     return subprocess.run(["metaflac", "--show-md5sum", path], check=True,
                           capture_output=True, text=True).stdout.strip()
@@ -69,15 +90,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=int, default=60)
-    ap.add_argument("--levels", default="5,8")
+    ap.add_argument("--levels", default="0,5,8")
     ap.add_argument("--workdir", default="/dev/shm")
     args = ap.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
 
     print(f"{args.seconds} s of {RATE} Hz mono S16, one segment each")
     print("| signal | WAV bytes | level | segmentsink FLAC bytes | FLAC/WAV | "
-          "ffmpeg FLAC bytes | ffmpeg/WAV | ours/ffmpeg |")
-    print("|---|---|---|---|---|---|---|---|")
+          "ffmpeg FLAC bytes | ffmpeg/WAV | ours/ffmpeg | ours/ffmpeg, frames only | block size, ours/ffmpeg's |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for label, signal in SIGNALS:
         work = tempfile.mkdtemp(prefix="flac-size-", dir=args.workdir)
         try:
@@ -89,8 +110,10 @@ def main():
                 theirs = ffmpeg_flac(work, f"ffmpeg{level}", device, level)
                 assert md5(ours) == md5(theirs), (label, "different samples")
                 a, b = os.path.getsize(ours), os.path.getsize(theirs)
+                fa, fb = audio_bytes(ours), audio_bytes(theirs)
                 print(f"| {label} | {wav} | {level} | {a} | {a / wav:.3f} | {b} | "
-                      f"{b / wav:.3f} | {a / b:.3f} |", flush=True)
+                      f"{b / wav:.3f} | {a / b:.4f} | {fa / fb:.4f} | "
+                      f"{blocksize(ours)}/{blocksize(theirs)} |", flush=True)
         finally:
             shutil.rmtree(work)
 
