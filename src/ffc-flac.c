@@ -357,13 +357,18 @@ ffc_flac_options_init (FfcFlacOptions *o)
 }
 
 void
-ffc_flac_settings (guint rate, guint bits_per_sample, FfcFlacSettings *s)
+ffc_flac_settings (
+    guint rate, guint bits_per_sample, guint level, FfcFlacSettings *s)
 {
   memset (s, 0, sizeof (*s));
   /* the subset's limits: 4608 frames and 12 predictor coefficients at up
    * to 48 kHz, 16384 and 32 above; residual partition order 8 */
   if (rate <= 48000)
     return;
+  if (level <= 2 && bits_per_sample <= 16) {
+    s->blocksize = FFC_FLAC_HIGH_RATE_FIXED_BLOCKSIZE_16;
+    return;
+  }
   s->blocksize = FFC_FLAC_HIGH_RATE_BLOCKSIZE;
   s->max_partition_order = FFC_FLAC_HIGH_RATE_MAX_PARTITION_ORDER;
   if (bits_per_sample == 16)
@@ -611,7 +616,7 @@ ffc_flac_open (
   FLAC__stream_encoder_set_sample_rate (f->enc, f->rate);
   FLAC__stream_encoder_set_compression_level (f->enc, o->compression_level);
   /* after the level, which sets these too */
-  ffc_flac_settings (f->rate, bps, &settings);
+  ffc_flac_settings (f->rate, bps, o->compression_level, &settings);
   if (settings.blocksize != 0)
     FLAC__stream_encoder_set_blocksize (f->enc, settings.blocksize);
   if (settings.max_partition_order != 0)

@@ -325,8 +325,8 @@ test_round_trip (gconstpointer data)
 }
 
 /* The blocks, in order, as metaflac lists them */
-/* The encoder settings per rate: inside the FLAC subset, which every
- * player reads (libFLAC's streamable_subset refuses anything else at
+/* The encoder settings per rate and level: inside the FLAC subset, which
+ * every player reads (libFLAC's streamable_subset refuses anything else at
  * open): blocks of at most 4608 frames up to 48 kHz and 16384 above,
  * residual partition order at most 8, coefficients of at most 15 bits */
 static void
@@ -338,19 +338,29 @@ test_settings (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (rates); i++) {
     for (guint bps = 16; bps <= 24; bps += 8) {
-      ffc_flac_settings (rates[i], bps, &s);
-      if (rates[i] <= 48000) {
-        /* the level as it is */
-        g_assert_cmpuint (s.blocksize, ==, 0);
-        g_assert_cmpuint (s.max_partition_order, ==, 0);
-        g_assert_cmpuint (s.qlp_precision, ==, 0);
-        continue;
+      for (guint level = 0; level <= FFC_FLAC_MAX_COMPRESSION_LEVEL; level++) {
+        ffc_flac_settings (rates[i], bps, level, &s);
+        if (rates[i] <= 48000) {
+          /* the level as it is */
+          g_assert_cmpuint (s.blocksize, ==, 0);
+          g_assert_cmpuint (s.max_partition_order, ==, 0);
+          g_assert_cmpuint (s.qlp_precision, ==, 0);
+          continue;
+        }
+        if (level <= 2 && bps == 16) {
+          /* fixed predictors in libFLAC's 32-bit arithmetic */
+          g_assert_cmpuint (s.blocksize, ==, 3840);
+          g_assert_cmpuint ((s.blocksize - 4) * 17, <, 1u << 16);
+          g_assert_cmpuint (s.max_partition_order, ==, 0);
+          g_assert_cmpuint (s.qlp_precision, ==, 0);
+          continue;
+        }
+        g_assert_cmpuint (s.blocksize, ==, 16384);
+        g_assert_cmpuint (s.max_partition_order, ==, 8);
+        g_assert_cmpuint (s.blocksize % (1u << s.max_partition_order), ==, 0);
+        /* 16-bit: 14 bits, 24-bit: libFLAC's own (15, the most) */
+        g_assert_cmpuint (s.qlp_precision, ==, bps == 16 ? 14 : 0);
       }
-      g_assert_cmpuint (s.blocksize, ==, 16384);
-      g_assert_cmpuint (s.max_partition_order, ==, 8);
-      g_assert_cmpuint (s.blocksize % (1u << s.max_partition_order), ==, 0);
-      /* 16-bit: 14 bits, 24-bit: libFLAC's own (15, the most) */
-      g_assert_cmpuint (s.qlp_precision, ==, bps == 16 ? 14 : 0);
     }
   }
 }
@@ -368,9 +378,9 @@ test_levels (void)
     { 48000, 3, 4096 },
     { 48000, 5, 4096 },
     { 48000, 8, 4096 },
-    { 384000, 0, 16384 },
-    { 384000, 1, 16384 },
-    { 384000, 2, 16384 },
+    { 384000, 0, 3840 },
+    { 384000, 1, 3840 },
+    { 384000, 2, 3840 },
     { 384000, 3, 16384 },
     { 384000, 4, 16384 },
     { 384000, 5, 16384 },
