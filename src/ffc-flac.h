@@ -43,9 +43,9 @@ void ffc_flac_options_init (FfcFlacOptions *options);
  * - levels 0-2 (fixed predictors only, chosen for their low CPU): for
  *   16-bit samples blocks of 3840 frames (10 ms at 384 kHz), the longest
  *   libFLAC still sizes its fixed predictors in 32-bit arithmetic
- *   ((block - 4) * 17 < 2^16); longer ones take its 64-bit path, a third
- *   more CPU at level 0. Deeper samples take that path at any block size:
- *   16384 frames and order 8 as above. */
+ *   ((block - 4) * 17 < 2^16: up to 3858); longer ones take its 64-bit
+ *   path, 20-50 % more encoder CPU at level 0. Deeper samples take that
+ *   path at any block size: 16384 frames and order 8 as above. */
 typedef struct {
   guint blocksize;
   guint max_partition_order;
