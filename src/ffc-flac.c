@@ -356,6 +356,25 @@ ffc_flac_options_init (FfcFlacOptions *o)
   o->compression_level = FFC_FLAC_DEFAULT_COMPRESSION_LEVEL;
 }
 
+void
+ffc_flac_settings (
+    guint rate, guint bits_per_sample, guint level, FfcFlacSettings *s)
+{
+  memset (s, 0, sizeof (*s));
+  /* the subset's limits: 4608 frames and 12 predictor coefficients at up
+   * to 48 kHz, 16384 and 32 above; residual partition order 8 */
+  if (rate <= 48000)
+    return;
+  if (level <= 2 && bits_per_sample <= 16) {
+    s->blocksize = FFC_FLAC_HIGH_RATE_FIXED_BLOCKSIZE_16;
+    return;
+  }
+  s->blocksize = FFC_FLAC_HIGH_RATE_BLOCKSIZE;
+  s->max_partition_order = FFC_FLAC_HIGH_RATE_MAX_PARTITION_ORDER;
+  if (bits_per_sample == 16)
+    s->qlp_precision = FFC_FLAC_HIGH_RATE_QLP_PRECISION_16;
+}
+
 /* The comments, as a VORBIS_COMMENT block's body with `vendor` */
 static GByteArray *
 vorbis_body (const FfcMeta *meta, const FfcFlacOptions *o, const gchar *vendor)
@@ -487,6 +506,7 @@ ffc_flac_open (
   FLAC__StreamMetadata *m;
   FLAC__StreamEncoderInitStatus status;
   GByteArray *vc;
+  FfcFlacSettings settings;
   guint bps;
 
   if (meta->format == FFC_SAMPLE_F32LE) {
@@ -595,6 +615,16 @@ ffc_flac_open (
   FLAC__stream_encoder_set_bits_per_sample (f->enc, bps);
   FLAC__stream_encoder_set_sample_rate (f->enc, f->rate);
   FLAC__stream_encoder_set_compression_level (f->enc, o->compression_level);
+  /* after the level, which sets these too */
+  ffc_flac_settings (f->rate, bps, o->compression_level, &settings);
+  if (settings.blocksize != 0)
+    FLAC__stream_encoder_set_blocksize (f->enc, settings.blocksize);
+  if (settings.max_partition_order != 0)
+    FLAC__stream_encoder_set_max_residual_partition_order (
+        f->enc, settings.max_partition_order);
+  if (settings.qlp_precision != 0)
+    FLAC__stream_encoder_set_qlp_coeff_precision (
+        f->enc, settings.qlp_precision);
   /* the subset ("streamable") stops at 24 bits and 655350 Hz */
   FLAC__stream_encoder_set_streamable_subset (
       f->enc, bps <= 24 && f->rate <= 655350);

@@ -31,6 +31,35 @@ typedef struct {
 
 void ffc_flac_options_init (FfcFlacOptions *options);
 
+/* What libFLAC's level is changed into for a sample rate, staying in the
+ * FLAC subset ("streamable": every player reads it). 0 = the level's own.
+ * At 48 kHz and below: the level as it is (blocks of 1152 frames at levels
+ * 0-2, 4096 at 3-8). Above 48 kHz, measured in docs/benchmarks.md:
+ * - levels 3-8: blocks of 16384 frames (the subset's largest there: fewer
+ *   frame headers, better predictors on noise, at the same CPU), residual
+ *   partitions up to order 8 (the subset's largest: 64 frames each) and,
+ *   for 16-bit samples, predictor coefficients of 14 bits (libFLAC's own
+ *   choice for blocks this long is 13, which models a steady tone worse);
+ * - levels 0-2 (fixed predictors only, chosen for their low CPU): for
+ *   16-bit samples blocks of 3840 frames (10 ms at 384 kHz), the longest
+ *   libFLAC still sizes its fixed predictors in 32-bit arithmetic
+ *   ((block - 4) * 17 < 2^16: up to 3858); longer ones take its 64-bit
+ *   path, 20-50 % more encoder CPU at level 0. Deeper samples take that
+ *   path at any block size: 16384 frames and order 8 as above. */
+typedef struct {
+  guint blocksize;
+  guint max_partition_order;
+  guint qlp_precision;
+} FfcFlacSettings;
+
+#define FFC_FLAC_HIGH_RATE_BLOCKSIZE 16384
+#define FFC_FLAC_HIGH_RATE_FIXED_BLOCKSIZE_16 3840
+#define FFC_FLAC_HIGH_RATE_MAX_PARTITION_ORDER 8
+#define FFC_FLAC_HIGH_RATE_QLP_PRECISION_16 14
+
+void ffc_flac_settings (guint rate, guint bits_per_sample,
+    guint compression_level, FfcFlacSettings *settings);
+
 typedef struct _FfcFlac FfcFlac;
 
 /* Writes the FLAC header into `fd` (empty, at offset 0) for a stream of

@@ -11,7 +11,8 @@ processed stream resampled to 48 kHz, also 60 s WAV segments. Contenders:
   ffcapture  ffmpegsrc ! tee ! segmentsink, audioresample on the processed
              branch
   ffcapture-flac  the same, the raw stream as FLAC (segmentsink format=flac,
-             compression-level 5); ffcapture-flac0: at compression-level 0
+             compression-level 5); ffcapture-flacN: at compression-level N
+             (0-8)
   ffmpeg-flac  ffmpeg alone, the raw stream as FLAC segments (its own FLAC
              encoder, -compression_level 5)
 
@@ -41,6 +42,11 @@ in place of Icecast: no network). Contenders:
                  48 kHz stream (one resampler, docs/design.md)
   ffcapture-2rs  the same, but the Opus branch resamples the raw stream again
                  inside besteffortsink (the pipeline before issue 15)
+  ffcapture-flac the same as ffcapture, the raw stream as FLAC
+                 (segmentsink format=flac compression-level=5);
+                 ffcapture-flacN: at compression-level N (0-8)
+  ffmpeg-flac    the same as ffmpeg, the raw stream as FLAC (its own encoder,
+                 -compression_level 5)
 
 CPU is user+sys of every process (wait4 of the top process, which has
 reaped its children: ffmpeg is counted) per minute of audio; peak RSS is
@@ -118,6 +124,16 @@ def check_output(out_dir, minutes, raw_ext=".wav"):
     return (not problems, "; ".join(problems) or "exact")
 
 
+def flac_level(name):
+    """The compression level of an ffcapture-flac[N] contender, else None."""
+    if not name.startswith("ffcapture-flac"):
+        return None
+    level = name[len("ffcapture-flac"):] or "5"
+    if level not in [str(n) for n in range(9)]:
+        raise ValueError(name)
+    return int(level)
+
+
 def contender_commands(name, out, minutes, plugin_path):
     raw, proc = os.path.join(out, "raw"), os.path.join(out, "processed")
     os.makedirs(raw)
@@ -147,11 +163,10 @@ def contender_commands(name, out, minutes, plugin_path):
                 f"splitmuxsink muxer=wavenc location={proc}/%05d.wav "
                 f"max-size-time={seg_ns}")
         return ["bash", "-c", pipe], "gst-launch-1.0"
-    if name in ("ffcapture", "ffcapture-flac", "ffcapture-flac0"):
-        raw_format = (["format=flac", "compression-level=5"]
-                      if name == "ffcapture-flac" else
-                      ["format=flac", "compression-level=0"]
-                      if name == "ffcapture-flac0" else [])
+    if name == "ffcapture" or flac_level(name) is not None:
+        level = flac_level(name)
+        raw_format = ([] if level is None
+                      else ["format=flac", f"compression-level={level}"])
         return (["gst-launch-1.0", "-q", "ffmpegsrc", "input-format=lavfi",
                  f"device={sine}", "!",
                  f"audio/x-raw,format=S16LE,rate={RATE},channels=1", "!",
@@ -169,14 +184,16 @@ LIVE_SEGMENT_S = 10
 OPUS_BITRATE = 64000
 
 
-def check_live_output(out_dir, seconds, triple):
+def check_live_output(out_dir, seconds, triple, raw_ext=".wav"):
     """(ok, description) for a live run: exact segments, and some Opus."""
     expect = {"raw": RATE, "processed": PROCESSED_RATE}
     problems = []
     for stream, rate in expect.items():
         d = os.path.join(out_dir, stream)
-        files = sorted(f for f in os.listdir(d) if f.endswith(".wav"))
-        frames = [wav_frames(os.path.join(d, f)) for f in files]
+        ext = raw_ext if stream == "raw" else ".wav"
+        frames_of = flac_frames if ext == ".flac" else wav_frames
+        files = sorted(f for f in os.listdir(d) if f.endswith(ext))
+        frames = [frames_of(os.path.join(d, f)) for f in files]
         want = seconds // LIVE_SEGMENT_S
         if len(files) != want:
             problems.append(f"{stream}: {len(files)} segments, not {want}")
@@ -205,37 +222,44 @@ def live_commands(name, out, seconds, triple):
     os.makedirs(proc)
     sine = f"sine=frequency=1000:sample_rate={RATE}:duration={seconds}"
     seg_ns = LIVE_SEGMENT_S * 1_000_000_000
-    if name == "ffmpeg":
+    if name in ("ffmpeg", "ffmpeg-flac"):
+        flac = name == "ffmpeg-flac"
+        raw_codec = (["-c:a", "flac", "-compression_level", "5"] if flac
+                     else ["-c:a", "pcm_s16le"])
         graph = f"asplit=2[a][b];[b]aresample={PROCESSED_RATE}"
         graph += ",asplit=2[c][o]" if triple else "[c]"
         cmd = ["ffmpeg", "-v", "error", "-nostdin", "-re", "-f", "lavfi", "-i", sine,
                "-filter_complex", graph,
-               "-map", "[a]", "-c:a", "pcm_s16le", "-f", "segment",
-               "-segment_time", str(LIVE_SEGMENT_S), f"{raw}/%05d.wav",
+               "-map", "[a]"] + raw_codec + ["-f", "segment",
+               "-segment_time", str(LIVE_SEGMENT_S),
+               f"{raw}/%05d." + ("flac" if flac else "wav"),
                "-map", "[c]", "-c:a", "pcm_s16le", "-f", "segment",
                "-segment_time", str(LIVE_SEGMENT_S), f"{proc}/%05d.wav"]
         if triple:
             cmd += ["-map", "[o]", "-c:a", "libopus", "-b:a", str(OPUS_BITRATE),
                     "-f", "ogg", opus]
         return cmd, "ffmpeg"
-    if name not in ("ffcapture", "ffcapture-2rs"):
+    level = flac_level(name)
+    if name not in ("ffcapture", "ffcapture-2rs") and level is None:
         raise ValueError(name)
+    raw_format = [] if level is None else ["format=flac",
+                                           f"compression-level={level}"]
     cmd = ["gst-launch-1.0", "-q", "ffmpegsrc", "input-format=lavfi",
            f"device={sine}", "input-options=-re", "!",
            f"audio/x-raw,format=S16LE,rate={RATE},channels=1", "!",
            "tee", "name=t",
            "t.", "!", "queue", "!", "segmentsink", f"location={raw}",
-           f"segment-duration={seg_ns}", "fsync=false",
+           f"segment-duration={seg_ns}", "fsync=false"] + raw_format + [
            "t.", "!", "queue", "!", "audioresample", "!",
            f"audio/x-raw,rate={PROCESSED_RATE}", "!"]
     opus_branch = (f"audioconvert ! opusenc bitrate={OPUS_BITRATE} ! oggmux ! "
                    f"filesink location={opus}")
-    if triple and name == "ffcapture":
+    if triple and name != "ffcapture-2rs":
         # besteffortsink never blocks: the processed tee needs no queue
         cmd += ["tee", "name=p", "!"]
     cmd += ["segmentsink", f"location={proc}", f"segment-duration={seg_ns}",
             "fsync=false"]
-    if triple and name == "ffcapture":
+    if triple and name != "ffcapture-2rs":
         cmd += ["p.", "!", "besteffortsink", f"branch={opus_branch}"]
     elif triple:
         cmd += ["t.", "!", "besteffortsink",
@@ -390,7 +414,8 @@ def run_once(name, minutes, workdir, plugin_path, live=None):
         rss = max([v for _, v in peaks.values()] or [0])
     if live:
         rss = sum(v for _, v in peaks.values())
-        ok, why = (check_live_output(out, live["seconds"], live["triple"])
+        raw_ext = ".flac" if "-flac" in name else ".wav"
+        ok, why = (check_live_output(out, live["seconds"], live["triple"], raw_ext)
                    if status == 0 else (False, f"exit {status}"))
     else:
         raw_ext = ".flac" if "-flac" in name else ".wav"

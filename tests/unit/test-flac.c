@@ -290,6 +290,7 @@ has_guano_length (const guint8 *riff, gsize size, guint64 frames, guint rate)
 typedef struct {
   FfcSampleFormat format;
   guint rate, channels;
+  guint blocksize; /* at the default level */
 } Case;
 
 static void
@@ -313,6 +314,8 @@ test_round_trip (gconstpointer data)
   g_assert_cmpuint (metaflac_u64 ("--show-total-samples", flac), ==, frames);
   g_assert_cmpuint (metaflac_u64 ("--show-sample-rate", flac), ==, c->rate);
   g_assert_cmpuint (metaflac_u64 ("--show-channels", flac), ==, c->channels);
+  g_assert_cmpuint (
+      metaflac_u64 ("--show-max-blocksize", flac), ==, c->blocksize);
   assert_round_trip_full (flac, wav, c->format == FFC_SAMPLE_S16LE);
   g_unlink (flac);
   g_unlink (wav);
@@ -322,6 +325,97 @@ test_round_trip (gconstpointer data)
 }
 
 /* The blocks, in order, as metaflac lists them */
+/* The encoder settings per rate and level: inside the FLAC subset, which
+ * every player reads (libFLAC's streamable_subset refuses anything else at
+ * open): blocks of at most 4608 frames up to 48 kHz and 16384 above,
+ * residual partition order at most 8, coefficients of at most 15 bits */
+static void
+test_settings (void)
+{
+  static const guint rates[] = { 8000, 44100, 48000, 48001, 96000, 192000,
+    384000, 655350 };
+  FfcFlacSettings s;
+
+  for (guint i = 0; i < G_N_ELEMENTS (rates); i++) {
+    for (guint bps = 16; bps <= 24; bps += 8) {
+      for (guint level = 0; level <= FFC_FLAC_MAX_COMPRESSION_LEVEL; level++) {
+        ffc_flac_settings (rates[i], bps, level, &s);
+        if (rates[i] <= 48000) {
+          /* the level as it is */
+          g_assert_cmpuint (s.blocksize, ==, 0);
+          g_assert_cmpuint (s.max_partition_order, ==, 0);
+          g_assert_cmpuint (s.qlp_precision, ==, 0);
+          continue;
+        }
+        if (level <= 2 && bps == 16) {
+          /* fixed predictors in libFLAC's 32-bit arithmetic */
+          g_assert_cmpuint (s.blocksize, ==, 3840);
+          g_assert_cmpuint ((s.blocksize - 4) * 17, <, 1u << 16);
+          g_assert_cmpuint (s.max_partition_order, ==, 0);
+          g_assert_cmpuint (s.qlp_precision, ==, 0);
+          continue;
+        }
+        g_assert_cmpuint (s.blocksize, ==, 16384);
+        g_assert_cmpuint (s.max_partition_order, ==, 8);
+        g_assert_cmpuint (s.blocksize % (1u << s.max_partition_order), ==, 0);
+        /* 16-bit: 14 bits, 24-bit: libFLAC's own (15, the most) */
+        g_assert_cmpuint (s.qlp_precision, ==, bps == 16 ? 14 : 0);
+      }
+    }
+  }
+}
+
+/* Every level at a low and a high rate: libFLAC takes the settings in the
+ * subset, the file has the block size they say, and it is whole */
+static void
+test_levels (void)
+{
+  static const struct {
+    guint rate, level, blocksize;
+  } cases[] = {
+    { 48000, 0, 1152 },
+    { 48000, 2, 1152 },
+    { 48000, 3, 4096 },
+    { 48000, 5, 4096 },
+    { 48000, 8, 4096 },
+    { 384000, 0, 3840 },
+    { 384000, 1, 3840 },
+    { 384000, 2, 3840 },
+    { 384000, 3, 16384 },
+    { 384000, 4, 16384 },
+    { 384000, 5, 16384 },
+    { 384000, 6, 16384 },
+    { 384000, 7, 16384 },
+    { 384000, 8, 16384 },
+  };
+  gchar *flac = tmp_path ("level.flac"), *wav = tmp_path ("level.wav");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    guint rate = cases[i].rate;
+    guint64 frames = rate + 1234; /* a partial last block */
+    guint8 *samples = make_samples (FFC_SAMPLE_S16LE, 1, frames, 3000, 0);
+    FfcMeta m;
+    FfcFlacOptions o;
+
+    make_meta (&m, FFC_SAMPLE_S16LE, rate, 1);
+    ffc_flac_options_init (&o);
+    o.compression_level = cases[i].level;
+    o.expected_frames = frames;
+    write_flac (flac, &m, &o, samples, frames);
+    write_wav (wav, &m, samples, frames);
+    assert_flac_t (flac);
+    g_assert_cmpuint (
+        metaflac_u64 ("--show-max-blocksize", flac), ==, cases[i].blocksize);
+    g_assert_cmpuint (metaflac_u64 ("--show-total-samples", flac), ==, frames);
+    assert_round_trip (flac, wav);
+    g_free (samples);
+  }
+  g_unlink (flac);
+  g_unlink (wav);
+  g_free (flac);
+  g_free (wav);
+}
+
 static void
 test_layout (void)
 {
@@ -611,15 +705,23 @@ repair_file (
   return ok;
 }
 
+typedef struct {
+  guint rate;
+  guint bs;     /* the block size segmentsink uses at this rate, level 5 */
+  guint stride; /* cut at every stride-th byte of the last frame, and at
+                 * every one of its first and last 32 (header, CRC) */
+} RepairCase;
+
 /* A recorder killed while writing: the file holds the frames libFLAC
  * wrote, the last one possibly torn at any byte. Each cut is repaired to
  * the frames before it, and passes `flac -t`; its WAV chunks say so. */
 static void
-test_repair_every_byte (void)
+test_repair_every_byte (gconstpointer data)
 {
+  const RepairCase *rc = data;
   FfcMeta m;
   FfcFlacOptions o;
-  const guint bs = 4096; /* libFLAC's block size at level 5 */
+  const guint bs = rc->bs;
   guint64 frames = bs * 6;
   guint8 *samples = make_samples (FFC_SAMPLE_S16LE, 1, frames, 2, 0);
   gchar *torn = tmp_path ("torn.flac"), *cut = tmp_path ("cut.flac");
@@ -630,9 +732,9 @@ test_repair_every_byte (void)
   FfcFlac *f;
   guint64 last_start, full, in_file;
 
-  make_meta (&m, FFC_SAMPLE_S16LE, 48000, 1);
+  make_meta (&m, FFC_SAMPLE_S16LE, rc->rate, 1);
   ffc_flac_options_init (&o);
-  o.expected_frames = 48000 * 60;
+  o.expected_frames = (guint64)rc->rate * 60;
   f = ffc_flac_open (fd, &m, &o, &error);
   g_assert_no_error (error);
   for (guint64 i = 0; i < frames; i += bs) {
@@ -656,11 +758,15 @@ test_repair_every_byte (void)
       in_file, full - last_start);
   g_assert_cmpuint (full - last_start, >, 100);
 
+  g_assert_cmpuint (metaflac_u64 ("--show-max-blocksize", torn), ==, bs);
   for (guint64 size = last_start; size <= full; size++) {
     guint64 got, trimmed, want = (size == full ? in_file : in_file - 1) * bs;
     guint8 *riff;
     gsize riff_size;
 
+    if ((size - last_start) % rc->stride != 0 && size - last_start >= 32
+        && full - size >= 32)
+      continue;
     g_assert_true (copy_prefix (torn, cut, size));
     g_assert_true (repair_file (cut, &got, &trimmed, &error));
     g_assert_no_error (error);
@@ -673,7 +779,7 @@ test_repair_every_byte (void)
     g_assert_cmpuint (riff[riff_size - 4] | (riff[riff_size - 3] << 8)
                           | (riff[riff_size - 2] << 16),
         ==, want * 2);
-    g_assert_true (has_guano_length (riff, riff_size, want, 48000));
+    g_assert_true (has_guano_length (riff, riff_size, want, rc->rate));
     g_free (riff);
     if (size == last_start || size == full || size == last_start + 50) {
       /* and decoded with its chunks, it is that WAV */
@@ -839,11 +945,17 @@ int
 main (int argc, char **argv)
 {
   static const Case cases[] = {
-    { FFC_SAMPLE_S16LE, 48000, 1 },
-    { FFC_SAMPLE_S16LE, 44100, 2 },
-    { FFC_SAMPLE_S32LE, 96000, 2 },
-    { FFC_SAMPLE_S16LE, 48000, 4 }, /* WAVE_FORMAT_EXTENSIBLE */
-    { FFC_SAMPLE_S16LE, 384000, 1 },
+    { FFC_SAMPLE_S16LE, 48000, 1, 4096 },
+    { FFC_SAMPLE_S16LE, 44100, 2, 4096 },
+    { FFC_SAMPLE_S32LE, 96000, 2, 16384 },
+    { FFC_SAMPLE_S16LE, 48000, 4, 4096 }, /* WAVE_FORMAT_EXTENSIBLE */
+    { FFC_SAMPLE_S16LE, 384000, 1, 16384 },
+  };
+  /* at 48 kHz every byte; at 384 kHz the frames are 4 times longer: every
+   * 7th byte, and every one of the frame's header and CRC */
+  static const RepairCase repair_cases[] = {
+    { 48000, 4096, 1 },
+    { 384000, 16384, 7 },
   };
   int ret;
 
@@ -851,6 +963,8 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("test-flac-XXXXXX", NULL);
   g_assert_nonnull (tmpdir);
   g_test_add_func ("/flac/layout", test_layout);
+  g_test_add_func ("/flac/settings", test_settings);
+  g_test_add_func ("/flac/levels", test_levels);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
     gchar *name = g_strdup_printf ("/flac/round-trip/%s-%uHz-%uch",
         cases[i].format == FFC_SAMPLE_S16LE ? "S16LE" : "S32LE", cases[i].rate,
@@ -863,7 +977,10 @@ main (int argc, char **argv)
   g_test_add_func ("/flac/24-in-32", test_24_in_32);
   g_test_add_func ("/flac/refused", test_refused);
   g_test_add_func ("/flac/no-space", test_no_space);
-  g_test_add_func ("/flac/repair/every-byte", test_repair_every_byte);
+  g_test_add_data_func (
+      "/flac/repair/every-byte", &repair_cases[0], test_repair_every_byte);
+  g_test_add_data_func ("/flac/repair/every-byte-384kHz", &repair_cases[1],
+      test_repair_every_byte);
   g_test_add_func ("/flac/repair/finished", test_repair_finished);
   g_test_add_func ("/flac/container", test_container);
   ret = g_test_run ();
