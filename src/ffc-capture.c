@@ -316,7 +316,9 @@ flush_pending_drop_locked (FfcCapture *c)
 /* Hands the gathered chunk to the consumer, or drops it if the queue is
  * full. Once dropping, it goes on until the consumer has drained half the
  * queue, so that one stall makes one gap, not a gap at every chunk that
- * would squeeze in. */
+ * would squeeze in. An empty queue takes any chunk: one larger than the
+ * queue (or than half of it) would otherwise be dropped for ever, and a
+ * consumer that emptied the queue is keeping up. */
 static void
 hand_on (FfcCapture *c)
 {
@@ -337,8 +339,7 @@ hand_on (FfcCapture *c)
     g_cond_wait (&c->cond, &c->lock);
   if (c->pending_drop > 0)
     limit /= 2;
-  if (c->queued_bytes + size > limit
-      && !(c->config.wait_when_full && c->queued_bytes == 0)) {
+  if (c->queued_bytes + size > limit && c->queued_bytes > 0) {
     c->pending_drop += frames;
     c->stats.frames_dropped += frames;
     g_array_set_size (c->block_arrivals, 0);

@@ -215,7 +215,13 @@ ffc_src_settings_capture_config (const FfcSrcSettings *s, const gchar *program,
   config->argv = ffc_args_build (&args);
   config->frame_size = channels * ffc_sample_format_width (format);
   config->rate = rate;
-  config->queue_capacity = MAX (frames, 1) * config->frame_size;
+  /* at least a few of ffmpeg's writes (32 KiB blocks at high rates,
+   * else packets of about 1024 frames): a queue smaller than one write (10
+   * ms at 384 kHz is 7.5 KiB) drops most of each */
+  config->queue_capacity = MAX (MAX (frames, 1) * config->frame_size,
+      FFC_QUEUE_MIN_WRITES
+          * (args.batch_writes ? FFC_FFMPEG_IO_BUFFER_BYTES
+                               : 1024 * config->frame_size));
   config->stall_timeout_us = s->stall_timeout_ns / 1000;
   config->block_us = s->latency_time_ns / 1000;
   config->max_restarts = s->max_restarts;

@@ -10,6 +10,11 @@
 #include "ffc-capture.h"
 #include "ffc-probe.h"
 
+/* ffmpegsrc's queue holds at least this many of ffmpeg's pipe writes
+ * (32 KiB blocks at high rates, else packets of about 1024 frames),
+ * whatever buffer-time says */
+#define FFC_QUEUE_MIN_WRITES 4
+
 G_BEGIN_DECLS
 
 #define FFC_SETTINGS_ERROR (ffc_settings_error_quark ())

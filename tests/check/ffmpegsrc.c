@@ -715,6 +715,33 @@ GST_START_TEST (test_latency_time)
 
 GST_END_TEST;
 
+/* The smallest buffer-time a recorder may set (10 ms, 7.5 KiB at 384 kHz
+ * mono S16) is smaller than one of ffmpeg's pipe writes (32 KiB): the
+ * queue still holds a few writes, so a consumer that keeps up loses
+ * nothing. Before, 2049 of 768000 samples got through, the rest dropped. */
+GST_START_TEST (test_small_buffer_time_keeps_audio)
+{
+  Run *run = run_recorded (
+      "ffmpegsrc name=src input-format=lavfi input-options=-re "
+      "device=sine=sample_rate=384000:duration=2 buffer-time=10000000 ! "
+      "audio/x-raw,format=S16LE,channels=1 ! fakesink name=sink");
+  guint64 pushed, dropped;
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  run_wait (run, 20000, NULL, NULL);
+  fail_unless (run->eos, "no EOS");
+  pushed = stats_u64 (run, "samples-pushed");
+  dropped = stats_u64 (run, "samples-dropped");
+  /* exact accounting, and (on a loaded machine too) nearly all of it */
+  fail_unless_equals_uint64 (pushed + dropped, 768000);
+  fail_unless_equals_uint64 (total_frames (run, 2), pushed);
+  fail_unless (pushed >= 768000 * 9 / 10,
+      "only %" G_GUINT64_FORMAT " of 768000 samples got through", pushed);
+  run_free (run);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_restart_after_kill)
 {
   Run *run = run_recorded (
@@ -1402,6 +1429,7 @@ ffmpegsrc_suite (void)
   tcase_add_test (tc, test_bad_settings_refused);
   tcase_add_test (tc, test_live_and_latency);
   tcase_add_test (tc, test_latency_time);
+  tcase_add_test (tc, test_small_buffer_time_keeps_audio);
   tcase_add_test (tc, test_restart_after_kill);
   tcase_add_test (tc, test_restart_after_stall);
   tcase_add_test (tc, test_max_restarts);

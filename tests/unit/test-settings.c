@@ -126,6 +126,16 @@ test_argv_for_device (void)
   g_assert_cmpint (config.device_wait.poll_us, ==, G_USEC_PER_SEC);
   g_assert_cmpint (config.device_wait.settle_us, ==, 2 * G_USEC_PER_SEC);
   g_assert_cmpint (config.device_wait.timeout_us, ==, 60 * G_USEC_PER_SEC);
+  /* 10 s of 48 kHz mono S16 is the queue; latency-time the chunks */
+  g_assert_cmpuint (config.queue_capacity, ==, 10 * 48000 * 2);
+  g_strfreev (config.argv);
+  /* a buffer-time shorter than 4 of ffmpeg's writes is raised to them */
+  s.buffer_time_ns = 10 * MS;
+  s.latency_time_ns = 250 * MS;
+  ffc_src_settings_capture_config (&s, "/usr/bin/ffmpeg", NULL,
+      FFC_SAMPLE_S16LE, 384000, 1, &config, &batch, &live);
+  g_assert_cmpuint (config.queue_capacity, ==, 4 * 32768);
+  g_assert_cmpint (config.block_us, ==, 250000);
   g_strfreev (config.argv);
   g_strfreev (argv);
 }
