@@ -18,7 +18,9 @@
  * Only the first (with #GstSegmentSink:align), the last, and one that ends
  * at a discontinuity are shorter: a DISCONT buffer, or a timestamp jump of
  * more than one sample, ends the segment and starts a new one at the new
- * time, so a file never hides a gap. A segment's name carries the
+ * time, so a file never hides a gap; a GAP event right after the audio
+ * (triggergate, schedulegate withholding it) ends the segment at once. A
+ * segment's name carries the
  * wall-clock time of its first sample, from the time model ffmpegsrc sends
  * (the `ffcapture-clock` sticky event: the device clock's drift and steps of
  * the system clock accounted for; docs/time.md), or from the pipeline clock
@@ -746,11 +748,22 @@ gst_segment_sink_event (GstBaseSink *bsink, GstEvent *event)
 
   /* the capture's time model comes in order with the buffers, so each
    * segment is named from the model in force at its first sample */
-  if (sink->writer != NULL && GST_EVENT_TYPE (event) != GST_EVENT_EOS)
+  if (sink->writer != NULL && GST_EVENT_TYPE (event) == GST_EVENT_GAP) {
+    GstClockTime ts, duration;
+
+    /* withheld audio (triggergate, schedulegate): the file is complete */
+    gst_event_parse_gap (event, &ts, &duration);
+    ts = gst_segment_to_running_time (&bsink->segment, GST_FORMAT_TIME, ts);
+    if (GST_CLOCK_TIME_IS_VALID (ts) && GST_CLOCK_TIME_IS_VALID (duration)
+        && !ffc_segwriter_gap (sink->writer, ts, duration, &error))
+      post_gerror (sink, error);
+  } else if (sink->writer != NULL && GST_EVENT_TYPE (event) != GST_EVENT_EOS) {
     gst_ffc_wall_map_take_event (
         ffc_segwriter_wall_map (sink->writer), GST_OBJECT (sink), event);
-  else if (sink->writer != NULL && !ffc_segwriter_finish (sink->writer, &error))
+  } else if (sink->writer != NULL
+             && !ffc_segwriter_finish (sink->writer, &error)) {
     post_gerror (sink, error);
+  }
   return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
 }
 

@@ -306,6 +306,18 @@ ffc_segment_discont (
 }
 
 gboolean
+ffc_segment_gap_ends (
+    guint64 expected_ns, guint64 gap_rt_ns, guint64 gap_duration_ns, guint rate)
+{
+  guint64 sample = frames_to_ns (1, rate);
+
+  guint64 off = gap_rt_ns > expected_ns ? gap_rt_ns - expected_ns
+                                        : expected_ns - gap_rt_ns;
+
+  return gap_duration_ns >= sample && off <= sample;
+}
+
+gboolean
 ffc_segment_rename_at_close (gboolean settled_at_open, gboolean have_model)
 {
   return !settled_at_open && have_model;
@@ -1063,6 +1075,19 @@ ffc_segwriter_write (FfcSegwriter *w, guint64 running_time, guint64 offset,
   w->have_next = TRUE;
   w->next_running_time = running_time + frames_to_ns (frames, w->rate);
   return ok;
+}
+
+gboolean
+ffc_segwriter_gap (
+    FfcSegwriter *w, guint64 running_time, guint64 duration, GError **error)
+{
+  if (w->fd < 0 || !w->have_next
+      || !ffc_segment_gap_ends (
+          w->next_running_time, running_time, duration, w->rate))
+    return TRUE;
+  g_debug ("gap at %" G_GUINT64_FORMAT " ns: ending the segment", running_time);
+  w->target_frames = 0;
+  return close_segment (w, error);
 }
 
 gboolean

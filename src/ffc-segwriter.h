@@ -125,6 +125,17 @@ FfcSegmentPlan ffc_segment_plan (const FfcSegmentPlanInput *in);
  * (a file never hides a gap). */
 gboolean ffc_segment_discont (
     guint64 expected_ns, guint64 running_time_ns, guint rate, gboolean flagged);
+/* A GAP event at `gap_rt_ns` lasting `gap_duration_ns` after audio that
+ * ended at `expected_ns`: one that starts within a sample of that end and
+ * lasts at least a sample says the next audio will be discontinuous, so
+ * the segment ends now rather than when that audio comes (a triggered
+ * event's file appears when the event ends). One that starts later comes
+ * from before a filter that still holds the audio up to it (audioresample
+ * keeps its last samples until the next discontinuity): that audio
+ * belongs to the segment, which ends when the next audio comes, as at
+ * any discontinuity. */
+gboolean ffc_segment_gap_ends (guint64 expected_ns, guint64 gap_rt_ns,
+    guint64 gap_duration_ns, guint rate);
 /* A segment begun before the capture's model settled takes its name from
  * the model in force when it closes. */
 gboolean ffc_segment_rename_at_close (
@@ -213,6 +224,11 @@ guint64 ffc_segwriter_expected_running_time (const FfcSegwriter *writer);
 gboolean ffc_segwriter_write (FfcSegwriter *writer, guint64 running_time,
     guint64 offset, gboolean discont, const guint8 *data, gsize size,
     GError **error);
+/* A GAP event (running time and duration, ns): ends and promotes the open
+ * segment when ffc_segment_gap_ends () says so; the next audio opens a new
+ * one, as after a discontinuity. */
+gboolean ffc_segwriter_gap (FfcSegwriter *writer, guint64 running_time,
+    guint64 duration, GError **error);
 /* Finishes and promotes the open segment (EOS, stop). */
 gboolean ffc_segwriter_finish (FfcSegwriter *writer, GError **error);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <gst/check/gstharness.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/audio/audio.h>
 #include <gst/check/gstcheck.h>
@@ -368,6 +369,47 @@ GST_START_TEST (test_split_at_discontinuity)
   g_list_free (promoted);
   g_ptr_array_unref (files);
   run_free (run);
+}
+
+GST_END_TEST;
+
+/* Withheld audio (a GAP event, as triggergate and schedulegate send after
+ * an event or a window) ends the file at once: it is in the data
+ * directory before any more audio or EOS comes, whole. */
+GST_START_TEST (test_gap_ends_segment)
+{
+  gchar *desc = g_strdup_printf ("segmentsink location=%s "
+                                 "segment-duration=10000000000 fsync=false "
+                                 "sync=false",
+      test_dir);
+  GstHarness *h = gst_harness_new_parse (desc);
+  GstSegment segment;
+  GPtrArray *files;
+
+  g_free (desc);
+  gst_harness_set_src_caps_str (
+      h, "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved");
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_harness_push_event (h, gst_event_new_segment (&segment));
+  for (guint i = 0; i < 3; i++) {
+    GstBuffer *b = gst_buffer_new_allocate (NULL, 4800 * 2, NULL);
+
+    gst_buffer_memset (b, 0, 0, 4800 * 2);
+    GST_BUFFER_PTS (b) = i * 100 * GST_MSECOND;
+    GST_BUFFER_DURATION (b) = 100 * GST_MSECOND;
+    fail_unless_equals_int (gst_harness_push (h, b), GST_FLOW_OK);
+  }
+  files = list_wavs (test_dir);
+  fail_unless_equals_int (files->len, 0);
+  g_ptr_array_unref (files);
+
+  gst_harness_push_event (
+      h, gst_event_new_gap (300 * GST_MSECOND, 100 * GST_MSECOND));
+  files = list_wavs (test_dir);
+  fail_unless_equals_int (files->len, 1);
+  fail_unless_equals_uint64 (frames_of (files->pdata[0]), 3 * 4800);
+  g_ptr_array_unref (files);
+  gst_harness_teardown (h);
 }
 
 GST_END_TEST;
@@ -1434,6 +1476,7 @@ segmentsink_suite (void)
   tcase_add_test (tc, test_watcher_sees_only_complete_files);
   tcase_add_test (tc, test_with_ffmpegsrc);
   tcase_add_test (tc, test_gap_inside_ffmpeg_splits_segment);
+  tcase_add_test (tc, test_gap_ends_segment);
   tcase_add_test (tc, test_metadata_settings);
   tcase_add_test (tc, test_nonsense_settings);
   tcase_add_test (tc, test_staging_removed_during_run);

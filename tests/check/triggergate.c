@@ -294,6 +294,65 @@ GST_START_TEST (test_bursts_pre_and_post_trigger)
 
 GST_END_TEST;
 
+/* When each message of interest reached the test, monotonic us */
+typedef struct {
+  gint64 event_closed_us;   /* the first triggergate-event */
+  gint64 event_promoted_us; /* the first file of the events' sink */
+} Arrivals;
+
+static void
+note_arrival (GstMessage *m, gpointer data)
+{
+  Arrivals *a = data;
+  const GstStructure *s = gst_message_get_structure (m);
+  const gchar *from = GST_OBJECT_NAME (GST_MESSAGE_SRC (m));
+
+  if (GST_MESSAGE_TYPE (m) != GST_MESSAGE_ELEMENT || s == NULL)
+    return;
+  if (gst_structure_has_name (s, "triggergate-event")
+      && a->event_closed_us == 0)
+    a->event_closed_us = g_get_monotonic_time ();
+  if (gst_structure_has_name (s, "segmentsink-promoted")
+      && g_str_equal (from, "ev") && a->event_promoted_us == 0)
+    a->event_promoted_us = g_get_monotonic_time ();
+}
+
+/* Live, an event's file is in the data directory as soon as the event
+ * ends (the GAP after the event ends the file), not 4 s later when the
+ * next event begins; 48 kHz, so that valgrind keeps up in real time. */
+GST_START_TEST (test_event_file_when_the_event_ends)
+{
+  gchar *dir = g_dir_make_tmp ("triggergate-XXXXXX", NULL);
+  Arrivals a = { 0, 0 };
+  gchar *desc = g_strdup_printf (
+      "ffmpegsrc input-format=lavfi input-options=-re "
+      "device=\"aevalsrc='if(between(t,1,1.2)+between(t,6,6.1),"
+      "0.5*sin(2*PI*20000*t)," HUM ")':s=48000:d=7\" ! "
+      "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
+      "triggergate name=g low-freq=10000 high-freq=24000 "
+      "pre-trigger=300000000 post-trigger=300000000 ! "
+      "segmentsink name=ev location=%s fsync=false",
+      dir);
+  Run *run = run_launch (desc, 60000, note_arrival, &a);
+  GArray *ev = promoted (run, "ev");
+
+  fail_unless (run->error == NULL, "the pipeline failed: %s",
+      run->error ? message_text (run->error) : "");
+  fail_unless (run->eos);
+  fail_unless_equals_int (ev->len, 2);
+  fail_unless (a.event_closed_us > 0 && a.event_promoted_us > 0);
+  fail_unless (a.event_promoted_us - a.event_closed_us < 2 * G_USEC_PER_SEC,
+      "the event's file came %" G_GINT64_FORMAT " ms after the event ended",
+      (a.event_promoted_us - a.event_closed_us) / 1000);
+  g_array_unref (ev);
+  run_free (run);
+  rm_rf (dir);
+  g_free (dir);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_overlapping_triggers_merge)
 {
   /* bursts at 2.0-2.1 and 2.6-2.7 s: the second's pre-trigger (0.5 s)
@@ -779,6 +838,7 @@ triggergate_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_out_of_band_hum_never_triggers);
   tcase_add_test (tc, test_bursts_pre_and_post_trigger);
+  tcase_add_test (tc, test_event_file_when_the_event_ends);
   tcase_add_test (tc, test_overlapping_triggers_merge);
   tcase_add_test (tc, test_max_event_cuts);
   tcase_add_test (tc, test_trigger_in_the_first_second);

@@ -230,6 +230,17 @@ test_discont (void)
   g_assert_true (ffc_segment_discont (NS, NS + 20834, 48000, FALSE));
   g_assert_true (ffc_segment_discont (NS, NS - 20834, 48000, FALSE));
   g_assert_true (ffc_segment_discont (NS, NS, 48000, TRUE));
+  /* a GAP ends the segment when it starts within a sample of the end of
+   * the audio and lasts a sample or more */
+  g_assert_true (ffc_segment_gap_ends (NS, NS, NS / 10, 48000));
+  g_assert_true (ffc_segment_gap_ends (NS, NS - 20833, 20834, 48000));
+  g_assert_true (ffc_segment_gap_ends (NS, NS + 20833, NS / 10, 48000));
+  g_assert_false (ffc_segment_gap_ends (NS, NS - 20834, NS / 10, 48000));
+  /* later: audio a filter holds is still to come (audioresample's 31
+   * samples at 48 kHz) */
+  g_assert_false (ffc_segment_gap_ends (NS, NS + 645833, NS / 10, 48000));
+  g_assert_false (ffc_segment_gap_ends (NS, NS, 20000, 48000));
+  g_assert_false (ffc_segment_gap_ends (NS, NS, 0, 48000));
   /* renamed at close only when begun on an unsettled model */
   g_assert_true (ffc_segment_rename_at_close (FALSE, TRUE));
   g_assert_false (ffc_segment_rename_at_close (TRUE, TRUE));
@@ -430,6 +441,59 @@ test_writer_discontinuity (void)
   g_assert_cmpuint (g_array_index (seen.samples, guint64, 0), ==, 9600);
   g_assert_cmpuint (g_array_index (seen.samples, guint64, 1), ==, 9600);
   g_assert_cmpstr (seen.starts->pdata[1], ==, "1970-01-01T00:00:00.700000Z");
+
+  seen_clear (&seen);
+  ffc_segwriter_config_clear (&c);
+  rm_tree (root);
+  g_free (root);
+}
+
+/* A GAP after the audio ends the segment at once (the file is in the data
+ * directory before any more audio comes); one inside the audio written,
+ * or too short, does not; the audio after it opens a new segment. */
+static void
+test_writer_gap (void)
+{
+  gchar *root = g_dir_make_tmp ("ffc-segwriter-XXXXXX", NULL);
+  guint8 data[4800 * 2] = { 0 };
+  FfcSegwriterConfig c;
+  GError *error = NULL;
+  FfcSegwriter *w;
+  Seen seen;
+
+  config_defaults (&c, root);
+  c.segment_duration = 10 * NS;
+  c.fsync = FALSE;
+  seen_init (&seen);
+  w = writer_new (&c, &ffc_container_wav, &c, &seen, 48000, 0);
+  /* no segment open: nothing to end */
+  g_assert_true (ffc_segwriter_gap (w, 0, NS / 10, &error));
+  g_assert_true (ffc_segwriter_write (
+      w, NS / 10, FFC_SEGWRITER_NONE, TRUE, data, sizeof (data), &error));
+  g_assert_true (ffc_segwriter_write (
+      w, 2 * NS / 10, FFC_SEGWRITER_NONE, FALSE, data, sizeof (data), &error));
+  /* inside what was written, or shorter than a sample: no end */
+  g_assert_true (ffc_segwriter_gap (w, NS / 10, NS / 10, &error));
+  g_assert_true (ffc_segwriter_gap (w, 3 * NS / 10, 20000, &error));
+  g_assert_cmpuint (seen.promoted->len, ==, 0);
+  /* after the audio: the event's file is promoted now */
+  g_assert_true (ffc_segwriter_gap (w, 3 * NS / 10, NS / 10, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen.promoted->len, ==, 1);
+  g_assert_cmpuint (g_array_index (seen.samples, guint64, 0), ==, 9600);
+  g_assert_cmpuint (count_entries (root), ==, 2); /* the file and staging */
+  /* the next GAP has nothing more to end */
+  g_assert_true (ffc_segwriter_gap (w, 4 * NS / 10, NS / 10, &error));
+  g_assert_cmpuint (seen.promoted->len, ==, 1);
+  /* the next event: a segment of its own, named by its start */
+  g_assert_true (ffc_segwriter_write (
+      w, 9 * NS / 10, FFC_SEGWRITER_NONE, TRUE, data, sizeof (data), &error));
+  g_assert_true (ffc_segwriter_finish (w, &error));
+  g_assert_no_error (error);
+  ffc_segwriter_free (w);
+  g_assert_cmpuint (seen.promoted->len, ==, 2);
+  g_assert_cmpuint (g_array_index (seen.samples, guint64, 1), ==, 4800);
+  g_assert_cmpstr (seen.starts->pdata[1], ==, "1970-01-01T00:00:00.900000Z");
 
   seen_clear (&seen);
   ffc_segwriter_config_clear (&c);
@@ -721,6 +785,7 @@ main (int argc, char **argv)
   g_test_add_func ("/segwriter/discont", test_discont);
   g_test_add_func ("/segwriter/boundaries", test_writer_boundaries);
   g_test_add_func ("/segwriter/discontinuity", test_writer_discontinuity);
+  g_test_add_func ("/segwriter/gap", test_writer_gap);
   g_test_add_func (
       "/segwriter/align-across-rates", test_writer_align_across_rates);
   g_test_add_func ("/segwriter/rename-at-close", test_writer_rename_at_close);
