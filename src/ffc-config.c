@@ -46,6 +46,8 @@ static const FfcOption options[] = {
     0, 0, "PATH", "The ffmpeg program (default: ffmpeg in PATH)" },
   { "capture", "buffer-time", 0, FFC_OPT_DURATION, FFC_ROLE_SOURCE, "buffer-time", NULL,
     10e6, DUR_MAX, "DURATION", "Audio held for a slow disk before dropping (default 10s)" },
+  { "capture", "latency-time", 0, FFC_OPT_DURATION, FFC_ROLE_SOURCE, "latency-time", NULL,
+    0, 1e9, "DURATION", "Audio is pushed in buffers of about this long, 0 for each of ffmpeg's writes (default 250ms)" },
   { "capture", "stall-timeout", 0, FFC_OPT_DURATION, FFC_ROLE_SOURCE, "stall-timeout", NULL,
     10e6, DUR_MAX, "DURATION", "No audio from ffmpeg this long is a failure (default 2s)" },
   { "capture", "max-restarts", 0, FFC_OPT_INT, FFC_ROLE_SOURCE, "max-restarts", NULL,

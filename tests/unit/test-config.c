@@ -68,7 +68,7 @@ test_key_file (void)
       "[recorder]\ndata-dir=/data\nmetrics-file=/run/ffcapture/ffcapture.prom\n"
       "metrics-interval=30\nsummary=false\n"
       "[capture]\ndevice=usb:0869:0389\nrate=250000\nwait-for-device=yes\n"
-      "stall-timeout=5s\nbuffer-time=1.5s\n"
+      "stall-timeout=5s\nbuffer-time=1.5s\nlatency-time=100ms\n"
       "[segments]\nsegment-seconds=300\nformat=flac\n"
       "[station]\nposition=52.5186,13.3761\nelevation=34.5\n"
       "note=hedge\\sby the pond\n"
@@ -87,6 +87,8 @@ test_key_file (void)
       ffc_config_get_uint64 (cfg, "stall-timeout"), ==, 5000000000u);
   g_assert_cmpuint (
       ffc_config_get_uint64 (cfg, "buffer-time"), ==, 1500000000u);
+  g_assert_cmpuint (
+      ffc_config_get_uint64 (cfg, "latency-time"), ==, 100000000u);
   g_assert_cmpint (ffc_config_get_int (cfg, "segment-seconds"), ==, 300);
   g_assert_cmpstr (ffc_config_get_string (cfg, "format"), ==, "flac");
   g_assert_cmpfloat (ffc_config_get_double (cfg, "elevation"), ==, 34.5);
@@ -114,10 +116,11 @@ test_every_option_both_ways (void)
   g_assert_cmpuint (n, >, 40);
   for (guint i = 0; i < n; i++) {
     const FfcOption *o = &opts[i];
-    const gchar *v = o->kind == FFC_OPT_BOOL       ? "true"
-                     : o->kind == FFC_OPT_DURATION ? "2s"
-                     : o->kind == FFC_OPT_SIZE     ? "2M"
-                     : o->kind == FFC_OPT_DOUBLE   ? (o->min < -1 ? "-3" : "3")
+    const gchar *v = o->kind == FFC_OPT_BOOL ? "true"
+                     : o->kind == FFC_OPT_DURATION
+                         ? (o->max < 2e9 ? "1s" : "2s")
+                     : o->kind == FFC_OPT_SIZE   ? "2M"
+                     : o->kind == FFC_OPT_DOUBLE ? (o->min < -1 ? "-3" : "3")
                      : o->kind == FFC_OPT_INT
                          ? (o->min >= 1000 ? "8000" : (o->min >= 2 ? "2" : "3"))
                      : g_str_equal (o->key, "icecast") ? "host:8000"
@@ -225,6 +228,8 @@ test_errors (void)
         "t.conf: [station] elevation: 'high' is not a number" },
     { "[capture]\nstall-timeout=1ms\n", FFC_CONFIG_ERROR_BAD_VALUE,
         "t.conf: [capture] stall-timeout: '1ms' is out of range (0.01 s" },
+    { "[capture]\nlatency-time=2s\n", FFC_CONFIG_ERROR_BAD_VALUE,
+        "t.conf: [capture] latency-time: '2s' is out of range (0 s" },
     { "rate=48000\n", FFC_CONFIG_ERROR_FILE, "t.conf: " },
   };
 
