@@ -631,6 +631,10 @@ gst_schedule_gate_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
       }
       self->open = FALSE;
       self->closed_until_us = self->window.end_us;
+      /* the segment again: filters that hold the window's last samples
+       * (audioresample) drain them now, before the closed time's GAP, so
+       * that the file behind them ends with the window too */
+      gst_pad_push_event (self->srcpad, gst_event_new_segment (&self->segment));
       post_window (self, FALSE, rt, wall);
     }
 

@@ -561,8 +561,13 @@ apply_range (GstTriggerGate *self, const FfcTriggerRange *r)
     if (a.last)
       gst_buffer_unref (a.item);
   }
-  if (r->event_end)
+  if (r->event_end) {
+    /* the segment again: filters that hold the event's last samples
+     * (audioresample) drain them now, before the withheld time's GAP, so
+     * that the file behind them ends with the event too */
+    gst_pad_push_event (self->srcpad, gst_event_new_segment (&self->segment));
     post_event (self, &r->event);
+  }
   return ret;
 }
 

@@ -595,6 +595,68 @@ GST_START_TEST (test_segmentsink_names_windows)
 
 GST_END_TEST;
 
+/* A window's files are promoted when the window closes, before the next
+ * one opens: the one right behind the gate (the closed time's GAP ends
+ * it) and the one behind an audioresample, which the gate makes drain
+ * the window's last samples first, so that it is whole. */
+GST_START_TEST (test_window_files_when_the_window_closes)
+{
+  gchar *dir = g_dir_make_tmp ("schedgate-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf (
+      "schedulegate schedule=\"06:00..06:00:01;06:00:02..06:00:03\" ! "
+      "tee name=t t. ! segmentsink name=raw sync=false async=false "
+      "fsync=false location=%s/raw "
+      "t. ! audioresample ! audio/x-raw,rate=4000 ! segmentsink name=rs "
+      "sync=false async=false fsync=false location=%s/rs",
+      dir, dir);
+  GstElement *bin = gst_parse_bin_from_description (desc, TRUE, NULL);
+  FfcTimeModel model = { 0, utc (2027, 3, 1, 5, 59, 59.5), 0.0, TRUE, TRUE,
+    TRUE };
+  GstHarness *h;
+  GstBus *bus = gst_bus_new ();
+  GList *promoted, *l;
+  guint64 raw = 0, rs = 0;
+
+  fail_unless (bin != NULL);
+  h = gst_harness_new_with_element (bin, "sink", NULL);
+  gst_object_unref (bin);
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_src_caps_str (h, "audio/x-raw, format=S16LE, rate=8000, "
+                                   "channels=1, layout=interleaved");
+  fail_unless (gst_harness_push_event (h, gst_ffc_clock_event_new (&model)));
+  /* 2.048 s: the first window (0.5 to 1.5 s) closed, the second not yet
+   * open */
+  for (guint i = 0; i < 16; i++)
+    fail_unless_equals_int (push_block (h, i), GST_FLOW_OK);
+
+  promoted = element_messages (bus, "segmentsink-promoted");
+  for (l = promoted; l; l = l->next) {
+    const GstStructure *st = gst_message_get_structure (l->data);
+    const gchar *from = GST_OBJECT_NAME (GST_MESSAGE_SRC (l->data));
+    guint64 samples = 0;
+
+    fail_unless (gst_structure_get_uint64 (st, "samples", &samples));
+    if (g_str_equal (from, "raw"))
+      raw += samples;
+    else
+      rs += samples;
+  }
+  fail_unless_equals_int (g_list_length (promoted), 2);
+  fail_unless_equals_uint64 (raw, RATE);
+  fail_unless_equals_uint64 (rs, RATE / 2);
+  g_list_free_full (promoted, (GDestroyNotify)gst_message_unref);
+
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  rm_rf (dir);
+  g_free (dir);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
 /* Stereo F32LE: an edge inside a buffer splits it between frames, never
  * between a frame's channels */
 GST_START_TEST (test_split_stereo_f32)
@@ -768,6 +830,7 @@ schedulegate_suite (void)
   tcase_add_test (tc, test_split_mid_buffer);
   tcase_add_test (tc, test_clock_step);
   tcase_add_test (tc, test_segmentsink_names_windows);
+  tcase_add_test (tc, test_window_files_when_the_window_closes);
   tcase_add_test (tc, test_split_stereo_f32);
   tcase_add_test (tc, test_plan_at_midnight);
   tcase_add_test (tc, test_polar_day_message);

@@ -296,8 +296,9 @@ GST_END_TEST;
 
 /* When each message of interest reached the test, monotonic us */
 typedef struct {
-  gint64 event_closed_us;   /* the first triggergate-event */
-  gint64 event_promoted_us; /* the first file of the events' sink */
+  gint64 event_closed_us;       /* the first triggergate-event */
+  gint64 event_promoted_us;     /* the first file of the events' sink */
+  gint64 resampled_promoted_us; /* the first of the resampled events' */
 } Arrivals;
 
 static void
@@ -315,11 +316,16 @@ note_arrival (GstMessage *m, gpointer data)
   if (gst_structure_has_name (s, "segmentsink-promoted")
       && g_str_equal (from, "ev") && a->event_promoted_us == 0)
     a->event_promoted_us = g_get_monotonic_time ();
+  if (gst_structure_has_name (s, "segmentsink-promoted")
+      && g_str_equal (from, "rs") && a->resampled_promoted_us == 0)
+    a->resampled_promoted_us = g_get_monotonic_time ();
 }
 
 /* Live, an event's file is in the data directory as soon as the event
  * ends (the GAP after the event ends the file), not 4 s later when the
- * next event begins; 48 kHz, so that valgrind keeps up in real time. */
+ * next event begins; so is the file behind an audioresample, which the
+ * gate makes drain, whole. 48 kHz, so that valgrind keeps up in real
+ * time. */
 GST_START_TEST (test_event_file_when_the_event_ends)
 {
   gchar *dir = g_dir_make_tmp ("triggergate-XXXXXX", NULL);
@@ -330,11 +336,14 @@ GST_START_TEST (test_event_file_when_the_event_ends)
       "0.5*sin(2*PI*20000*t)," HUM ")':s=48000:d=7\" ! "
       "audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
       "triggergate name=g low-freq=10000 high-freq=24000 "
-      "pre-trigger=300000000 post-trigger=300000000 ! "
-      "segmentsink name=ev location=%s fsync=false",
-      dir);
+      "pre-trigger=300000000 post-trigger=300000000 ! tee name=t "
+      "t. ! queue ! segmentsink name=ev location=%s/ev fsync=false "
+      "t. ! queue ! audioresample ! audio/x-raw,rate=16000 ! "
+      "segmentsink name=rs location=%s/rs fsync=false",
+      dir, dir);
   Run *run = run_launch (desc, 60000, note_arrival, &a);
   GArray *ev = promoted (run, "ev");
+  GArray *rs = promoted (run, "rs");
 
   fail_unless (run->error == NULL, "the pipeline failed: %s",
       run->error ? message_text (run->error) : "");
@@ -344,6 +353,17 @@ GST_START_TEST (test_event_file_when_the_event_ends)
   fail_unless (a.event_promoted_us - a.event_closed_us < 2 * G_USEC_PER_SEC,
       "the event's file came %" G_GINT64_FORMAT " ms after the event ended",
       (a.event_promoted_us - a.event_closed_us) / 1000);
+  /* resampled: one file per event, each a third of the event's */
+  fail_unless_equals_int (rs->len, 2);
+  fail_unless (a.resampled_promoted_us > 0);
+  fail_unless (a.resampled_promoted_us - a.event_closed_us < 2 * G_USEC_PER_SEC,
+      "the resampled event's file came %" G_GINT64_FORMAT
+      " ms after the event ended",
+      (a.resampled_promoted_us - a.event_closed_us) / 1000);
+  for (guint i = 0; i < 2; i++)
+    fail_unless_equals_uint64 (g_array_index (rs, Seg, i).samples * 3,
+        g_array_index (ev, Seg, i).samples);
+  g_array_unref (rs);
   g_array_unref (ev);
   run_free (run);
   rm_rf (dir);
