@@ -20,11 +20,11 @@
  * more than one sample, ends the segment and starts a new one at the new
  * time, so a file never hides a gap; a GAP event right after the audio
  * (triggergate, schedulegate withholding it) ends the segment at once. A
- * segment's name carries the
- * wall-clock time of its first sample, from the time model ffmpegsrc sends
- * (the `ffcapture-clock` sticky event: the device clock's drift and steps of
- * the system clock accounted for; docs/time.md), or from the pipeline clock
- * mapped onto the wall clock at the first buffer with another source.
+ * segment's name carries the wall-clock time of its first sample, from the
+ * time model ffmpegsrc sends (the `ffcapture-clock` sticky event: the device
+ * clock's drift and steps of the system clock accounted for; docs/time.md),
+ * or from the pipeline clock mapped onto the wall clock at the first buffer
+ * with another source.
  *
  * On start, files a crash left in staging are repaired (sizes recomputed
  * from their length, a partial last frame cut off) and promoted; a file
@@ -746,8 +746,6 @@ gst_segment_sink_event (GstBaseSink *bsink, GstEvent *event)
   GstSegmentSink *sink = GST_SEGMENT_SINK (bsink);
   GError *error = NULL;
 
-  /* the capture's time model comes in order with the buffers, so each
-   * segment is named from the model in force at its first sample */
   if (sink->writer != NULL && GST_EVENT_TYPE (event) == GST_EVENT_GAP) {
     GstClockTime ts, duration;
 
@@ -758,6 +756,8 @@ gst_segment_sink_event (GstBaseSink *bsink, GstEvent *event)
         && !ffc_segwriter_gap (sink->writer, ts, duration, &error))
       post_gerror (sink, error);
   } else if (sink->writer != NULL && GST_EVENT_TYPE (event) != GST_EVENT_EOS) {
+    /* the capture's time model comes in order with the buffers, so each
+     * segment is named from the model in force at its first sample */
     gst_ffc_wall_map_take_event (
         ffc_segwriter_wall_map (sink->writer), GST_OBJECT (sink), event);
   } else if (sink->writer != NULL

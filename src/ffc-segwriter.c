@@ -309,12 +309,9 @@ gboolean
 ffc_segment_gap_ends (
     guint64 expected_ns, guint64 gap_rt_ns, guint64 gap_duration_ns, guint rate)
 {
-  guint64 sample = frames_to_ns (1, rate);
-
-  guint64 off = gap_rt_ns > expected_ns ? gap_rt_ns - expected_ns
-                                        : expected_ns - gap_rt_ns;
-
-  return gap_duration_ns >= sample && off <= sample;
+  /* where the audio ended, to a sample: what is not a discontinuity */
+  return gap_duration_ns >= frames_to_ns (1, rate)
+         && !ffc_segment_discont (expected_ns, gap_rt_ns, rate, FALSE);
 }
 
 gboolean
@@ -1024,6 +1021,17 @@ write_frames (
   return FALSE;
 }
 
+/* Ends the open segment before its planned end (a discontinuity, a GAP):
+ * the next one is planned afresh, not as the continuation of this one. */
+static gboolean
+end_segment_early (FfcSegwriter *w, GError **error)
+{
+  if (!close_segment (w, error))
+    return FALSE;
+  w->target_frames = 0;
+  return TRUE;
+}
+
 gboolean
 ffc_segwriter_write (FfcSegwriter *w, guint64 running_time, guint64 offset,
     gboolean discont, const guint8 *data, gsize size, GError **error)
@@ -1042,9 +1050,8 @@ ffc_segwriter_write (FfcSegwriter *w, guint64 running_time, guint64 offset,
     /* a file never hides a gap */
     g_debug ("discontinuity at %" G_GUINT64_FORMAT " ns: ending the segment",
         running_time);
-    if (!close_segment (w, error))
+    if (!end_segment_early (w, error))
       return FALSE;
-    w->target_frames = 0;
   }
   if (offset == FFC_SEGWRITER_NONE)
     offset = w->samples_received;
@@ -1086,8 +1093,7 @@ ffc_segwriter_gap (
           w->next_running_time, running_time, duration, w->rate))
     return TRUE;
   g_debug ("gap at %" G_GUINT64_FORMAT " ns: ending the segment", running_time);
-  w->target_frames = 0;
-  return close_segment (w, error);
+  return end_segment_early (w, error);
 }
 
 gboolean
