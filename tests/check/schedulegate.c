@@ -531,25 +531,16 @@ GST_END_TEST;
 /* Two windows, 06:00:00..06:00:01 and 06:00:02..06:00:03, with running
  * time 0 at 05:59:59.5, into segmentsink: one file a window, each named by
  * its window's true start and holding exactly one second. */
-GST_START_TEST (test_segmentsink_names_windows)
+/* A harness around the bin of `desc` (the gate and the sinks after it),
+ * its messages on `bus`, fed 8 kHz mono S16LE whose running time 0 is at
+ * 2027-03-01 05:59:59.5 UTC on the time model */
+static GstHarness *
+sinks_harness (const gchar *desc, GstBus *bus)
 {
-  gchar *dir = g_dir_make_tmp ("schedgate-XXXXXX", NULL);
-  gchar *desc = g_strdup_printf (
-      "schedulegate schedule=\"06:00..06:00:01;06:00:02..06:00:03\" ! "
-      "segmentsink sync=false async=false fsync=false location=%s "
-      "filename=%%Y-%%m-%%dT%%H-%%M-%%SZ.wav",
-      dir);
   GstElement *bin = gst_parse_bin_from_description (desc, TRUE, NULL);
   FfcTimeModel model = { 0, utc (2027, 3, 1, 5, 59, 59.5), 0.0, TRUE, TRUE,
     TRUE };
   GstHarness *h;
-  GstBus *bus = gst_bus_new ();
-  GList *promoted = NULL, *l;
-  GstMessage *m;
-  GPtrArray *files;
-  static const gchar *starts[] = { "2027-03-01T06:00:00.000000Z",
-    "2027-03-01T06:00:02.000000Z" };
-  guint k = 0;
 
   fail_unless (bin != NULL);
   h = gst_harness_new_with_element (bin, "sink", NULL);
@@ -558,6 +549,34 @@ GST_START_TEST (test_segmentsink_names_windows)
   gst_harness_set_src_caps_str (h, "audio/x-raw, format=S16LE, rate=8000, "
                                    "channels=1, layout=interleaved");
   fail_unless (gst_harness_push_event (h, gst_ffc_clock_event_new (&model)));
+  return h;
+}
+
+static void
+sinks_harness_teardown (GstHarness *h, GstBus *bus)
+{
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_START_TEST (test_segmentsink_names_windows)
+{
+  gchar *dir = g_dir_make_tmp ("schedgate-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf (
+      "schedulegate schedule=\"06:00..06:00:01;06:00:02..06:00:03\" ! "
+      "segmentsink sync=false async=false fsync=false location=%s "
+      "filename=%%Y-%%m-%%dT%%H-%%M-%%SZ.wav",
+      dir);
+  GstBus *bus = gst_bus_new ();
+  GstHarness *h = sinks_harness (desc, bus);
+  GList *promoted = NULL, *l;
+  GstMessage *m;
+  GPtrArray *files;
+  static const gchar *starts[] = { "2027-03-01T06:00:00.000000Z",
+    "2027-03-01T06:00:02.000000Z" };
+  guint k = 0;
+
   for (guint i = 0; i < 32; i++) /* 4.096 s */
     fail_unless_equals_int (push_block (h, i), GST_FLOW_OK);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
@@ -585,9 +604,7 @@ GST_START_TEST (test_segmentsink_names_windows)
   g_ptr_array_unref (files);
 
   g_list_free_full (promoted, (GDestroyNotify)gst_message_unref);
-  gst_element_set_bus (h->element, NULL);
-  gst_object_unref (bus);
-  gst_harness_teardown (h);
+  sinks_harness_teardown (h, bus);
   rm_rf (dir);
   g_free (dir);
   g_free (desc);
@@ -609,21 +626,11 @@ GST_START_TEST (test_window_files_when_the_window_closes)
       "t. ! audioresample ! audio/x-raw,rate=4000 ! segmentsink name=rs "
       "sync=false async=false fsync=false location=%s/rs",
       dir, dir);
-  GstElement *bin = gst_parse_bin_from_description (desc, TRUE, NULL);
-  FfcTimeModel model = { 0, utc (2027, 3, 1, 5, 59, 59.5), 0.0, TRUE, TRUE,
-    TRUE };
-  GstHarness *h;
   GstBus *bus = gst_bus_new ();
+  GstHarness *h = sinks_harness (desc, bus);
   GList *promoted, *l;
   guint64 raw = 0, rs = 0;
 
-  fail_unless (bin != NULL);
-  h = gst_harness_new_with_element (bin, "sink", NULL);
-  gst_object_unref (bin);
-  gst_element_set_bus (h->element, bus);
-  gst_harness_set_src_caps_str (h, "audio/x-raw, format=S16LE, rate=8000, "
-                                   "channels=1, layout=interleaved");
-  fail_unless (gst_harness_push_event (h, gst_ffc_clock_event_new (&model)));
   /* 2.048 s: the first window (0.5 to 1.5 s) closed, the second not yet
    * open */
   for (guint i = 0; i < 16; i++)
@@ -647,9 +654,7 @@ GST_START_TEST (test_window_files_when_the_window_closes)
   g_list_free_full (promoted, (GDestroyNotify)gst_message_unref);
 
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  gst_element_set_bus (h->element, NULL);
-  gst_object_unref (bus);
-  gst_harness_teardown (h);
+  sinks_harness_teardown (h, bus);
   rm_rf (dir);
   g_free (dir);
   g_free (desc);

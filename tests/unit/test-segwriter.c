@@ -409,21 +409,38 @@ test_writer_boundaries (void)
   g_free (root);
 }
 
+/* A writer of 10 s WAV segments at 48 kHz mono S16 into a new scratch
+ * directory (*root), no fsync, origin at the epoch */
+static FfcSegwriter *
+scratch_writer (gchar **root, FfcSegwriterConfig *c, Seen *seen)
+{
+  *root = g_dir_make_tmp ("ffc-segwriter-XXXXXX", NULL);
+  config_defaults (c, *root);
+  c->segment_duration = 10 * NS;
+  c->fsync = FALSE;
+  seen_init (seen);
+  return writer_new (c, &ffc_container_wav, c, seen, 48000, 0);
+}
+
+static void
+scratch_clear (gchar *root, FfcSegwriterConfig *c, Seen *seen)
+{
+  seen_clear (seen);
+  ffc_segwriter_config_clear (c);
+  rm_tree (root);
+  g_free (root);
+}
+
 static void
 test_writer_discontinuity (void)
 {
-  gchar *root = g_dir_make_tmp ("ffc-segwriter-XXXXXX", NULL);
   guint8 data[4800 * 2] = { 0 };
   FfcSegwriterConfig c;
   GError *error = NULL;
-  FfcSegwriter *w;
+  gchar *root;
   Seen seen;
+  FfcSegwriter *w = scratch_writer (&root, &c, &seen);
 
-  config_defaults (&c, root);
-  c.segment_duration = 10 * NS;
-  c.fsync = FALSE;
-  seen_init (&seen);
-  w = writer_new (&c, &ffc_container_wav, &c, &seen, 48000, 0);
   /* 0.1 s buffers at 0, 0.1, then 0.7 s (a gap), then one without time */
   g_assert_true (ffc_segwriter_write (
       w, 0, FFC_SEGWRITER_NONE, TRUE, data, sizeof (data), &error));
@@ -442,10 +459,7 @@ test_writer_discontinuity (void)
   g_assert_cmpuint (g_array_index (seen.samples, guint64, 1), ==, 9600);
   g_assert_cmpstr (seen.starts->pdata[1], ==, "1970-01-01T00:00:00.700000Z");
 
-  seen_clear (&seen);
-  ffc_segwriter_config_clear (&c);
-  rm_tree (root);
-  g_free (root);
+  scratch_clear (root, &c, &seen);
 }
 
 /* A GAP after the audio ends the segment at once (the file is in the data
@@ -454,18 +468,13 @@ test_writer_discontinuity (void)
 static void
 test_writer_gap (void)
 {
-  gchar *root = g_dir_make_tmp ("ffc-segwriter-XXXXXX", NULL);
   guint8 data[4800 * 2] = { 0 };
   FfcSegwriterConfig c;
   GError *error = NULL;
-  FfcSegwriter *w;
+  gchar *root;
   Seen seen;
+  FfcSegwriter *w = scratch_writer (&root, &c, &seen);
 
-  config_defaults (&c, root);
-  c.segment_duration = 10 * NS;
-  c.fsync = FALSE;
-  seen_init (&seen);
-  w = writer_new (&c, &ffc_container_wav, &c, &seen, 48000, 0);
   /* no segment open: nothing to end */
   g_assert_true (ffc_segwriter_gap (w, 0, NS / 10, &error));
   g_assert_true (ffc_segwriter_write (
@@ -495,10 +504,7 @@ test_writer_gap (void)
   g_assert_cmpuint (g_array_index (seen.samples, guint64, 1), ==, 4800);
   g_assert_cmpstr (seen.starts->pdata[1], ==, "1970-01-01T00:00:00.900000Z");
 
-  seen_clear (&seen);
-  ffc_segwriter_config_clear (&c);
-  rm_tree (root);
-  g_free (root);
+  scratch_clear (root, &c, &seen);
 }
 
 /* A raw and a processed stream of one capture at different rates, with
